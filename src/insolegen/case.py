@@ -1,0 +1,140 @@
+"""One case end to end: inputs (a foot file or a size, arch measurements, a profile and
+overrides) -> a Design, the design record and the bytes of every output file. No writing here:
+the caller decides where the files go (``export.write_all``)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from insolegen import __version__
+from insolegen.design import SIDES, Design, design_pair
+from insolegen.errors import InvalidInput
+from insolegen.export import record_bytes, stl_bytes, threemf_bytes
+from insolegen.footshape import foot_from_size
+from insolegen.outline import ArchMeasurements
+from insolegen.outline_io import foot_from_file
+from insolegen.profiles import resolve_prescription
+
+FILE_FORMATS = ("stl", "3mf", "all")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class CaseRequest:
+    foot_file: Path | None = None
+    size: str | None = None
+    width: str = "medium"
+    units: str | None = None
+    foot_side: str | None = None          # which foot the file shows (None: detect)
+    arch: ArchMeasurements = field(default_factory=ArchMeasurements)
+    profile: str | None = None
+    overrides: tuple[str, ...] = ()
+    sides: tuple[str, ...] = SIDES
+    formats: str = "all"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    name: str
+    design: Design
+    record: dict
+    files: dict[str, bytes]      # file name -> bytes
+
+
+def case_name(request: CaseRequest) -> str:
+    if request.name:
+        name = request.name
+    elif request.foot_file is not None:
+        name = Path(request.foot_file).stem
+    else:
+        name = f"{(request.size or 'EU42').upper()}_{request.width}"
+    if not _SAFE_NAME.match(name):
+        raise InvalidInput(f"case name {name!r} is not a safe file name: use letters, digits, '.', '_' and '-' "
+                           "(at most 100, not starting with a dot)")
+    return name
+
+
+def output_names(name: str, sides: tuple[str, ...], formats: str) -> list[str]:
+    names = []
+    if formats in ("stl", "all"):
+        names += [f"{name}_{side}.stl" for side in sides]
+    if formats in ("3mf", "all"):
+        names.append(f"{name}.3mf")
+    return names + [f"{name}.json"]
+
+
+def _r(value: float, digits: int = 3) -> float:
+    return round(float(value), digits)
+
+
+def design_case(request: CaseRequest) -> CaseResult:
+    if request.formats not in FILE_FORMATS:
+        raise InvalidInput(f"format {request.formats!r} is not one of {', '.join(FILE_FORMATS)}")
+    name = case_name(request)
+    rx, provenance = resolve_prescription(request.profile, list(request.overrides))
+    arch = None if request.arch.is_empty() else request.arch
+    if request.foot_file is not None:
+        if request.size:
+            raise InvalidInput("give a foot file or --size, not both")
+        foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch)
+        data = Path(request.foot_file).read_bytes()
+        foot_input = {"kind": "file", "file": Path(request.foot_file).name,
+                      "sha256": hashlib.sha256(data).hexdigest(), "units": request.units}
+    else:
+        size = request.size or "EU42"
+        foot = foot_from_size(size, request.width, request.foot_side or "right")
+        if arch is not None:
+            foot = foot.with_arch(arch)
+        foot_input = {"kind": "size", "size": size.upper(), "width": request.width}
+    design = design_pair(foot, rx, request.sides)
+
+    files: dict[str, bytes] = {}
+    if request.formats in ("stl", "all"):
+        for side, dev in design.devices.items():
+            files[f"{name}_{side}.stl"] = stl_bytes(dev.vertices, dev.faces, f"{name} {side}")
+    if request.formats in ("3mf", "all"):
+        files[f"{name}.3mf"] = threemf_bytes([(f"{name}_{s}", d.vertices, d.faces) for s, d in design.devices.items()])
+    record = design_record(name, design, foot_input, request, provenance, files)
+    files[f"{name}.json"] = record_bytes(record)
+    return CaseResult(name, design, record, files)
+
+
+def design_record(name, design: Design, foot_input, request: CaseRequest, provenance, files) -> dict:
+    foot, ctx = design.foot, design.context
+    arch = {k: (_r(v) if isinstance(v, float) else v) for k, v in ctx.arch.items()}
+    devices = {}
+    for side, dev in design.devices.items():
+        lo, hi = dev.bounds
+        devices[side] = {
+            "files": {fn: hashlib.sha256(b).hexdigest() for fn, b in files.items() if side in fn or fn.endswith(".3mf")},
+            "vertices": int(len(dev.vertices)),
+            "faces": int(len(dev.faces)),
+            "length_mm": _r(hi[0] - lo[0]), "width_mm": _r(hi[1] - lo[1]), "height_mm": _r(hi[2]),
+            "bounds_mm": [[_r(v) for v in lo], [_r(v) for v in hi]],
+            "checks": dev.checks.as_dict(),
+        }
+    return {
+        "tool": {"name": "insolegen", "version": __version__},
+        "case": name,
+        "inputs": {
+            "foot": foot_input,
+            "foot_side": request.foot_side,
+            "arch_measurements": foot.arch.as_dict(),
+            "sides": list(request.sides),
+            **provenance,
+        },
+        "prescription": design.prescription.model_dump(),
+        "foot": {
+            "source": foot.source,
+            "side": foot.side, "side_how": foot.side_how, "side_confidence": foot.side_confidence,
+            "measures": {k: m.as_dict() for k, m in foot.measures.items()},
+            "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
+            "warnings": list(foot.warnings),
+        },
+        "derived": {"arch": arch, "outline_points": int(len(design.plan.outline))},
+        "devices": devices,
+        "frame": "mm; heel at x = 0, toes toward +x, ground z = 0; medial +y (right), -y (left)",
+    }

@@ -1,0 +1,193 @@
+"""The command line: parses options, calls the library, prints. Exit codes: 0 ok, 1 invalid
+input or failed design, 2 usage."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from insolegen import __version__
+from insolegen.errors import InsolegenError
+
+app = typer.Typer(
+    name="insolegen",
+    help="Design watertight, print-ready custom orthotic insoles from a foot and a prescription.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"insolegen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """insolegen: a foot (outline file or shoe size) + a prescription -> a pair of insoles (STL, 3MF, design record)."""
+
+
+DESIGN_EPILOG = """
+Examples:
+
+  insolegen design                                   # EU42 medium foot, neutral profile, into output/
+
+  insolegen design --size EU42 --profile pronation-moderate --out OUT
+
+  insolegen design --size US10W --set arch.height_mm=28 --set heel_cup.depth_mm=16
+
+  insolegen design foot.csv --arch-height-mm 22 --arch-apex-mm 112 --set arch.fill_frac=0.8
+
+  insolegen design tracing.svg --foot-side left --side left --format stl --name pat042
+"""
+
+
+@app.command(epilog=DESIGN_EPILOG)
+def design(
+    foot_file: Optional[Path] = typer.Argument(None, help="Foot outline: .csv, .json, .svg or .dxf. Omit to use --size."),
+    size: Optional[str] = typer.Option(None, "--size", help="Shoe size when no file is given: EU42, UK8, US9M, US10W, MP270. [default: EU42]"),
+    width: str = typer.Option("medium", "--width", help="Width class of the size's foot: narrow, medium, wide (ANSUR II 10th/50th/90th percentile)."),
+    units: Optional[str] = typer.Option(None, "--units", help="Units of the outline file: mm, cm, m, in (default: the file's, else mm)."),
+    side: str = typer.Option("both", "--side", help="Which devices to make: left, right or both. With a file, left/right also says which foot it shows unless --foot-side is given."),
+    foot_side: Optional[str] = typer.Option(None, "--foot-side", help="Which foot the file shows: left or right (default: detected from the shape)."),
+    arch_height_mm: Optional[float] = typer.Option(None, "--arch-height-mm", help="Measured: plantar surface height at the medial arch apex, weight-bearing (mm)."),
+    arch_apex_mm: Optional[float] = typer.Option(None, "--arch-apex-mm", help="Measured: the arch apex's distance from the heel (mm)."),
+    arch_start_mm: Optional[float] = typer.Option(None, "--arch-start-mm", help="Measured: where the medial arch starts, from the heel (mm)."),
+    arch_end_mm: Optional[float] = typer.Option(None, "--arch-end-mm", help="Measured: where the medial arch ends, from the heel (mm)."),
+    navicular_height_mm: Optional[float] = typer.Option(None, "--navicular-height-mm", help="Measured: navicular height, weight-bearing (mm)."),
+    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile name (see `insolegen profiles`) or a TOML file. [default: neutral]"),
+    set_: list[str] = typer.Option([], "--set", "-s", help="Override a prescription field: --set arch.height_mm=24 (repeatable)."),
+    out_dir: Path = typer.Option(Path("output"), "--out", "-o", help="Output folder."),
+    name: Optional[str] = typer.Option(None, "--name", help="Case name for the files (default: the file's name or the size)."),
+    fmt: str = typer.Option("all", "--format", help="stl, 3mf or all (both, plus the design record)."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
+    as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
+) -> None:
+    """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
+    from insolegen.case import CaseRequest, case_name, design_case, output_names
+    from insolegen.export import write_all
+    from insolegen.outline import ArchMeasurements
+
+    try:
+        if side not in ("left", "right", "both"):
+            raise typer.BadParameter(f"{side!r} is not left, right or both", param_hint="--side")
+        sides = ("left", "right") if side == "both" else (side,)
+        if foot_side is None and foot_file is not None and side != "both":
+            foot_side = side
+        request = CaseRequest(
+            foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
+            arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
+            profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name,
+        )
+        name = case_name(request)
+        existing = [n for n in output_names(name, sides, fmt) if (out_dir / n).exists()]
+        if existing and not force:
+            raise InsolegenError(f"{out_dir / existing[0]} exists; use --force to overwrite")
+        result = design_case(request)
+        write_all({out_dir / fn: data for fn, data in result.files.items()})
+    except InsolegenError as exc:
+        _fail(exc)
+    if quiet:
+        return
+    if as_json:
+        out.print_json(json.dumps(result.record))
+        return
+    _print_summary(result, out_dir)
+
+
+def _print_summary(result, out_dir: Path) -> None:
+    rec = result.record
+    foot = rec["foot"]
+    sure = "" if foot["side_how"] == "given" else ", confidence {:.2f}".format(foot["side_confidence"])
+    out.print(f"[bold]{result.name}[/]: {foot['source']}, {foot['side']} foot ({foot['side_how']}{sure}), "
+              f"length {foot['measures']['length']['value_mm']:.1f} mm, profile {rec['inputs']['profile']}")
+    for warning in foot["warnings"]:
+        out.print(f"[yellow]warning:[/] {warning}")
+    arch = rec["derived"]["arch"]
+    out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel ({arch['height_how']}; {arch['apex_how']})")
+    table = Table(show_header=True, header_style="bold")
+    for col in ("device", "length mm", "width mm", "height mm", "volume cm³", "triangles", "checks"):
+        table.add_column(col)
+    for side, dev in rec["devices"].items():
+        checks = dev["checks"]
+        table.add_row(side, f"{dev['length_mm']:.1f}", f"{dev['width_mm']:.1f}", f"{dev['height_mm']:.1f}",
+                      f"{checks['volume_mm3'] / 1000:.1f}", str(dev["faces"]),
+                      "[green]passed[/]" if checks["passed"] else "[red]failed[/]")
+    out.print(table)
+    for fn in result.files:
+        out.print(f"  wrote {out_dir / fn}")
+
+
+@app.command(epilog="Examples:\n\n  insolegen profiles\n\n  insolegen profiles pronation-moderate\n\n  insolegen profiles --fields")
+def profiles(
+    name: Optional[str] = typer.Argument(None, help="Show this profile, resolved (with what it extends)."),
+    fields: bool = typer.Option(False, "--fields", help="List every prescription field: unit, default, range, meaning."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List the prescription profiles, show one, or list the prescription fields."""
+    from insolegen.prescription import describe_fields
+    from insolegen.profiles import list_profiles, resolve_prescription
+
+    try:
+        if fields:
+            rows = describe_fields()
+            if as_json:
+                out.print_json(json.dumps(rows))
+                return
+            table = Table("field", "unit", "default", "range", "meaning", header_style="bold")
+            for r in rows:
+                rng = r["choices"] or (f"{r['min']:g} … {r['max']:g}" if r["min"] is not None else "")
+                table.add_row(r["field"], r["unit"], str(r["default"]), rng, r["meaning"])
+            out.print(table)
+        elif name:
+            rx, prov = resolve_prescription(name, [])
+            if as_json:
+                out.print_json(json.dumps({"provenance": prov, "prescription": rx.model_dump()}))
+                return
+            out.print(f"[bold]{name}[/]: {list_profiles().get(prov['profile'], '')}")
+            out.print(f"extends: {' -> '.join(f['name'] for f in prov['profile_files'])}")
+            for section, values in rx.model_dump().items():
+                if isinstance(values, dict):
+                    out.print(f"[bold]\\[{section}][/]")
+                    for k, v in values.items():
+                        out.print(f"  {k} = {v!r}")
+        else:
+            found = list_profiles()
+            if as_json:
+                out.print_json(json.dumps(found))
+                return
+            table = Table("profile", "clinical intent", header_style="bold")
+            for n, desc in found.items():
+                table.add_row(n, desc)
+            out.print(table)
+    except InsolegenError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing half-written was left behind")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Design a pair of insoles: foot + prescription -> checked meshes for each side (pure; no I/O).
+
+The right device is built in the canonical frame; the left one is its exact mirror image
+(y -> -y, faces reversed), so the two devices of one prescription always match.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from insolegen.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
+from insolegen.outline import Foot
+from insolegen.plan import Plan, make_plan
+from insolegen.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
+from insolegen.surface import Context, Points, bottom_surface, make_context, top_surface
+
+SIDES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class Device:
+    """One insole: vertices (n, 3) in mm, faces (m, 3), in the exported frame of its side
+    (heel at x = 0, toes toward +x, ground z = 0; medial is +y on the right, -y on the left)."""
+    side: str
+    vertices: np.ndarray
+    faces: np.ndarray
+    checks: MeshChecks
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.array([self.vertices.min(axis=0), self.vertices.max(axis=0)])
+
+
+@dataclass(frozen=True)
+class Design:
+    foot: Foot
+    prescription: Prescription
+    plan: Plan
+    context: Context
+    plan_mesh: PlanMesh
+    devices: dict[str, Device]
+
+
+def surfaces_for(plan: Plan, ctx: Context):
+    def surfaces(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = Points.of(xy, plan, ctx.edge_x_max)
+        top = top_surface(p, ctx)
+        return top, bottom_surface(p, ctx, top)
+    return surfaces
+
+
+def mirror(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return vertices * [1.0, -1.0, 1.0], faces[:, ::-1].copy()
+
+
+def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] = SIDES) -> Design:
+    """Build and check the devices for ``sides``. Raises InvalidInput / DesignFailed."""
+    plan = make_plan(foot, prescription)
+    ctx = make_context(foot, plan, prescription)
+    surfaces = surfaces_for(plan, ctx)
+    plan_mesh = refine_plan(plan.outline, surfaces)
+    top, bottom = surfaces(plan_mesh.points)
+    vertices, faces = solid_from_plan(plan_mesh, top, bottom)
+    checks = check_mesh(vertices, faces, top - bottom, MIN_PRINTABLE_THICKNESS_MM)
+    require_valid(checks, "the device")
+    devices = {}
+    for side in sides:
+        v, f = (vertices, faces) if side == "right" else mirror(vertices, faces)
+        devices[side] = Device(side, v, f, checks)
+    return Design(foot, prescription, plan, ctx, plan_mesh, devices)

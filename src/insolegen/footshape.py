@@ -1,0 +1,83 @@
+"""The built-in parametric foot: an anatomically shaped outline for a size and a width class.
+
+The shape is a smooth closed spline through control points (heel, lateral border, 5th
+metatarsal head, lesser toes, hallux, 1st metatarsal head, the medial arch border) given as
+fractions of foot length L. Its widths are then calibrated on ANSUR II (US Army 2012, 4,082 men
+and 1,986 women, ``shared/data/measurements``): the ball width (``footbreadthhorizontal``) is
+the 10th / 50th / 90th percentile of ball width / L for narrow / medium / wide, and the heel
+breadth (``heelbreadth``) is the regression of heel breadth / L on ball width / L at that point.
+``tests/test_footshape.py`` recomputes these numbers from the CSV files.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.interpolate import splev, splprep
+
+from insolegen.errors import InvalidInput
+from insolegen.outline import Foot, foot_from_points
+from insolegen.polygon import border_profiles
+from insolegen.sizes import foot_length_from_size
+
+# (ball width / L, heel breadth / L) per width class, from ANSUR II (see module docstring)
+WIDTH_CLASSES = {"narrow": (0.3541, 0.2605), "medium": (0.3759, 0.2691), "wide": (0.3985, 0.2781)}
+WIDTH_PERCENTILES = {"narrow": 10, "medium": 50, "wide": 90}
+
+# Right foot, CCW from the heel: (x / L, y / L), +y medial.
+_CONTROL = np.array([
+    (0.000, 0.000), (0.020, -0.075), (0.070, -0.118), (0.150, -0.135), (0.280, -0.150),
+    (0.420, -0.172), (0.550, -0.195), (0.640, -0.210), (0.720, -0.205), (0.800, -0.180),
+    (0.860, -0.140), (0.915, -0.090), (0.960, -0.035), (0.985, 0.010), (0.997, 0.060),
+    (1.000, 0.090), (0.990, 0.125), (0.950, 0.150), (0.860, 0.160), (0.740, 0.166),
+    (0.620, 0.150), (0.500, 0.128), (0.380, 0.118), (0.260, 0.122), (0.150, 0.133),
+    (0.070, 0.115), (0.020, 0.072),
+])
+_SAMPLES = 720
+
+
+def width_classes_from_ansur(foot_length, ball_width, heel_breadth) -> dict[str, tuple[float, float]]:
+    """Recompute WIDTH_CLASSES from ANSUR columns (arrays in mm)."""
+    ball, heel = np.asarray(ball_width) / foot_length, np.asarray(heel_breadth) / foot_length
+    fit = np.polyfit(ball, heel, 1)
+    out = {}
+    for name, pct in WIDTH_PERCENTILES.items():
+        b = float(np.percentile(ball, pct))
+        out[name] = (round(b, 4), round(float(np.polyval(fit, b)), 4))
+    return out
+
+
+def outline_for_length(length_mm: float, width: str = "medium") -> np.ndarray:
+    """The parametric outline (right foot, canonical frame, CCW, ~1 mm spacing), in mm."""
+    if width not in WIDTH_CLASSES:
+        raise InvalidInput(f"width {width!r} is not one of {', '.join(WIDTH_CLASSES)}")
+    ball_ratio, heel_ratio = WIDTH_CLASSES[width]
+    closed = np.vstack([_CONTROL, _CONTROL[:1]])
+    tck, _ = splprep([closed[:, 0], closed[:, 1]], s=0.0, per=1)
+    u = np.linspace(0.0, 1.0, _SAMPLES, endpoint=False)
+    x, y = splev(u, tck)
+    pts = np.column_stack([x, y])
+    pts[:, 0] -= pts[:, 0].min()
+    pts /= pts[:, 0].max()
+
+    # calibrate: scale y so that ball and heel widths hit their ANSUR ratios, blending between
+    heel_max, heel_min = border_profiles(pts, np.array([0.15]))
+    win = np.linspace(0.5, 0.88, 200)
+    wmax, wmin = border_profiles(pts, win)
+    ball_now = np.nanmax(wmax) - np.nanmin(wmin)
+    heel_now = heel_max[0] - heel_min[0]
+    t = np.clip((pts[:, 0] - 0.3) / 0.25, 0.0, 1.0)
+    blend = t * t * (3 - 2 * t)
+    pts[:, 1] *= (1 - blend) * heel_ratio / heel_now + blend * ball_ratio / ball_now
+    return pts * length_mm
+
+
+def foot_from_size(size: str, width: str = "medium", side: str = "right") -> Foot:
+    """A canonical Foot for a shoe size (``EU42``, ``UK8``, ``US9M``, ``US10W``, ``MP270``)."""
+    length = foot_length_from_size(size)
+    source = f"parametric foot {size.upper()} {width}"
+    # aligning the foot axis turns the outline a little: correct the scale once so the
+    # canonical foot length is the size's
+    foot = foot_from_points(outline_for_length(length, width), side="right", source=source)
+    pts = outline_for_length(length * length / foot.length_mm, width)
+    if side == "left":
+        pts = pts * [1.0, -1.0]
+    return foot_from_points(pts, side=side, source=source)

@@ -1,0 +1,305 @@
+"""Outline + design surfaces -> a watertight insole mesh, watertight by construction; and the
+checks every mesh passes before it is written.
+
+The plan is triangulated once (Delaunay over the outline's points and an interior lattice,
+keeping exactly the triangles inside the outline and refining until every outline edge is a
+triangle edge); the top and bottom surfaces share that triangulation, and a side wall joins
+their boundary loops. Triangles are then split where the linear mesh strays from the design
+surfaces by more than the tolerance.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import shapely
+from scipy.ndimage import maximum_filter
+from scipy.spatial import Delaunay, cKDTree
+
+from insolegen.errors import DesignFailed
+from insolegen.polygon import resample
+
+SURFACE_TOLERANCE_MM = 0.05
+REFINE_TOLERANCE_MM = 0.04     # sizing and refinement target; the spec is SURFACE_TOLERANCE_MM
+LATTICE_LEVELS_MM = (4.0, 2.0, 1.0, 0.5, 0.25)   # nested lattices, coarse to fine
+OUTLINE_SPACING_MM = 1.0
+MAX_REFINE_ROUNDS = 8
+MIN_FACE_AREA_MM2 = 1e-4
+
+Surfaces = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]   # xy (n, 2) -> (top, bottom)
+
+
+@dataclass(frozen=True)
+class PlanMesh:
+    """A triangulated plan: points (n, 2), triangles (m, 3) CCW, boundary = indices of the
+    outline loop (CCW) into points."""
+    points: np.ndarray
+    triangles: np.ndarray
+    boundary: np.ndarray
+
+
+def _hex_lattice(origin: np.ndarray, lo: np.ndarray, hi: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points in [lo, hi] of the triangular lattice through ``origin`` with this spacing, and
+    their integer lattice coordinates (i, j). Lattices of spacing s and s/2 through one origin
+    nest: the coarse points are the fine ones with i and j even."""
+    a, b = np.array([spacing, 0.0]), np.array([spacing / 2, spacing * np.sqrt(3) / 2])
+    j0, j1 = int(np.floor((lo[1] - origin[1]) / b[1])), int(np.ceil((hi[1] - origin[1]) / b[1]))
+    i0 = int(np.floor((lo[0] - origin[0]) / spacing - (j1 + 1) / 2)) - 1
+    i1 = int(np.ceil((hi[0] - origin[0]) / spacing - j0 / 2)) + 1
+    ii, jj = np.meshgrid(np.arange(i0, i1 + 1), np.arange(j0, j1 + 1))
+    ii, jj = ii.ravel(), jj.ravel()
+    pts = origin + ii[:, None] * a + jj[:, None] * b
+    keep = (pts[:, 0] >= lo[0]) & (pts[:, 0] <= hi[0]) & (pts[:, 1] >= lo[1]) & (pts[:, 1] <= hi[1])
+    return pts[keep], np.column_stack([ii[keep], jj[keep]])
+
+
+def _spacing_needed(outline: np.ndarray, surfaces: Surfaces, tolerance: float):
+    """A function xy -> the triangle size at which linear interpolation of the surfaces stays
+    within ``tolerance`` (from their curvature on a 1 mm grid: error ~ curvature x h^2 / 6)."""
+    lo, hi = outline.min(axis=0) - 1.0, outline.max(axis=0) + 1.0
+    xs, ys = np.arange(lo[0], hi[0] + 1.0, 1.0), np.arange(lo[1], hi[1] + 1.0, 1.0)
+    gx, gy = np.meshgrid(xs, ys, indexing="ij")
+    curvature = np.zeros(gx.shape)
+    for z in surfaces(np.column_stack([gx.ravel(), gy.ravel()])):
+        z = z.reshape(gx.shape)
+        zx, zy = np.gradient(z, 1.0)
+        zxx, zxy = np.gradient(zx, 1.0)
+        _, zyy = np.gradient(zy, 1.0)
+        k = 0.5 * np.abs(zxx + zyy) + np.sqrt(0.25 * (zxx - zyy) ** 2 + zxy ** 2)
+        curvature = np.maximum(curvature, maximum_filter(k, size=3))
+    h = np.sqrt(6.0 * tolerance / np.maximum(curvature, 1e-9))
+
+    def needed(xy: np.ndarray) -> np.ndarray:
+        i = np.clip(np.rint(xy[:, 0] - lo[0]).astype(int), 0, len(xs) - 1)
+        j = np.clip(np.rint(xy[:, 1] - lo[1]).astype(int), 0, len(ys) - 1)
+        return h[i, j]
+    return needed
+
+
+def _sized_points(outline: np.ndarray, needed) -> tuple[np.ndarray, np.ndarray]:
+    """The outline subdivided where the surfaces need it, and nested lattice points inside:
+    a point of a finer lattice is used only where the coarser one is too coarse."""
+    nxt = np.roll(outline, -1, axis=0)
+    mids = 0.5 * (outline + nxt)
+    pieces = np.ceil(np.linalg.norm(nxt - outline, axis=1) / np.minimum(needed(mids), OUTLINE_SPACING_MM))
+    pieces = np.maximum(1, pieces).astype(int)
+    k = np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    boundary = np.repeat(outline, pieces, axis=0) + np.repeat((nxt - outline) / pieces[:, None], pieces, axis=0) * k[:, None]
+
+    polygon = shapely.Polygon(outline)
+    shapely.prepare(polygon)
+    origin = outline.min(axis=0)
+    chosen, spacings = [], []
+    region_lo, region_hi = outline.min(axis=0), outline.max(axis=0)
+    for level, spacing in enumerate(LATTICE_LEVELS_MM):
+        pts, ij = _hex_lattice(origin, region_lo, region_hi, spacing)
+        if level:
+            # points of this lattice not on the coarser one, where the coarser one is too coarse
+            pts = pts[(ij[:, 0] % 2 == 1) | (ij[:, 1] % 2 == 1)]
+            pts = pts[needed(pts) < LATTICE_LEVELS_MM[level - 1]]
+        pts = pts[shapely.contains_xy(polygon, pts[:, 0], pts[:, 1])]
+        if not len(pts):
+            break
+        chosen.append(pts)
+        spacings.append(np.full(len(pts), spacing))
+        # the next, finer lattice is needed only around the points that needed this one
+        region_lo, region_hi = pts.min(axis=0) - spacing, pts.max(axis=0) + spacing
+    pts, spacing = np.vstack(chosen), np.concatenate(spacings)
+    clearance = cKDTree(resample(boundary, 0.25)).query(pts)[0]
+    return boundary, pts[clearance > 0.5 * spacing]
+
+
+def _orient_ccw(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    a, b, c = points[tris[:, 0]], points[tris[:, 1]], points[tris[:, 2]]
+    cross = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    return np.where((cross < 0)[:, None], tris[:, [0, 2, 1]], tris)
+
+
+def _edge_keys(edges: np.ndarray, n: int) -> np.ndarray:
+    e = np.sort(edges, axis=1)
+    return e[:, 0].astype(np.int64) * n + e[:, 1]
+
+
+class _Triangulation:
+    """Delaunay triangulation of a growing point set, of which ``loop`` (indices, CCW) is the
+    outline. Points are only ever appended, so indices stay valid between refinements.
+    (scipy's incremental Delaunay was slower here than triangulating afresh.)"""
+
+    def __init__(self, outline: np.ndarray, interior: np.ndarray):
+        self.polygon = shapely.Polygon(outline)
+        shapely.prepare(self.polygon)
+        self.points = np.vstack([outline, interior])
+        self.loop = np.arange(len(outline))
+
+    def add(self, new_points: np.ndarray, after: np.ndarray | None = None) -> None:
+        """Append points; with ``after`` (positions in the loop), they join the outline loop,
+        each just after its position (they must lie on the outline edge that follows it)."""
+        first = len(self.points)
+        self.points = np.vstack([self.points, new_points])
+        if after is not None and len(after):
+            order = np.concatenate([np.arange(len(self.loop)), np.asarray(after) + 0.5])
+            indices = np.concatenate([self.loop, first + np.arange(len(after))])
+            self.loop = indices[np.argsort(order, kind="stable")]
+
+    def ring_edges(self) -> np.ndarray:
+        return np.column_stack([self.loop, np.roll(self.loop, -1)])
+
+    def triangles_inside(self) -> np.ndarray:
+        tris = Delaunay(self.points, qhull_options="Qbb Qc Qz Q12").simplices
+        a, b, c = (self.points[tris[:, k]] for k in range(3))
+        area2 = np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+        tris = tris[area2 > 2 * MIN_FACE_AREA_MM2]   # Qhull leaves flat triangles along straight hull edges
+        centroids = self.points[tris].mean(axis=1)
+        inside = shapely.contains_xy(self.polygon, centroids[:, 0], centroids[:, 1])
+        return _orient_ccw(self.points, tris[inside])
+
+    def conform(self) -> np.ndarray:
+        """Insert outline-edge midpoints until every outline edge is a triangle edge; returns
+        the triangles inside the outline."""
+        for _ in range(12):
+            tris = self.triangles_inside()
+            n = len(self.points)
+            have = np.unique(_edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n))
+            ring = self.ring_edges()
+            missing = np.flatnonzero(~np.isin(_edge_keys(ring, n), have))
+            if not missing.size:
+                return tris
+            self.add(0.5 * (self.points[ring[missing, 0]] + self.points[ring[missing, 1]]), after=missing)
+        raise DesignFailed("could not triangulate the outline: some of its edges never appeared in the triangulation")
+
+    def plan_mesh(self, tris: np.ndarray) -> PlanMesh:
+        """Compact to the points in use (the outline loop first)."""
+        used = np.zeros(len(self.points), bool)
+        used[tris.ravel()] = True
+        used[self.loop] = True
+        rest = np.flatnonzero(used & ~np.isin(np.arange(len(self.points)), self.loop))
+        order = np.concatenate([self.loop, rest])
+        remap = np.empty(len(self.points), np.int64)
+        remap[order] = np.arange(len(order))
+        return PlanMesh(self.points[order], remap[tris], np.arange(len(self.loop)))
+
+
+def triangulate_plan(outline: np.ndarray, interior: np.ndarray) -> PlanMesh:
+    t = _Triangulation(outline, interior)
+    return t.plan_mesh(t.conform())
+
+
+def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFINE_TOLERANCE_MM) -> PlanMesh:
+    """Triangulate, then add edge midpoints wherever the linear mesh misses a surface by more
+    than ``tolerance`` at an edge midpoint or triangle centroid, and triangulate again."""
+    boundary, interior = _sized_points(outline, _spacing_needed(outline, surfaces, tolerance))
+    t = _Triangulation(boundary, interior)
+    z = np.column_stack(surfaces(t.points))
+    for _ in range(MAX_REFINE_ROUNDS):
+        tris = t.conform()
+        if len(z) < len(t.points):
+            z = np.vstack([z, np.column_stack(surfaces(t.points[len(z):]))])
+        pts, n = t.points, len(t.points)
+        keys = np.unique(_edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n))
+        edges = np.column_stack([keys // n, keys % n])
+        mids = 0.5 * (pts[edges[:, 0]] + pts[edges[:, 1]])
+        z_mid = np.column_stack(surfaces(mids))
+        z_cent = np.column_stack(surfaces(pts[tris].mean(axis=1)))
+        bad = np.abs(z_mid - 0.5 * (z[edges[:, 0]] + z[edges[:, 1]])).max(axis=1) > tolerance
+        # a triangle that strays at its centroid has its longest edge split
+        bad_tris = np.flatnonzero(np.abs(z_cent - z[tris].mean(axis=1)).max(axis=1) > tolerance)
+        if bad_tris.size:
+            tt = tris[bad_tris]
+            lengths = np.stack([np.linalg.norm(pts[tt[:, i]] - pts[tt[:, (i + 1) % 3]], axis=1) for i in range(3)], axis=1)
+            k, rows = lengths.argmax(axis=1), np.arange(len(tt))
+            bad |= np.isin(keys, _edge_keys(np.column_stack([tt[rows, k], tt[rows, (k + 1) % 3]]), n))
+        if not bad.any():
+            return t.plan_mesh(tris)
+        ring_keys = _edge_keys(t.ring_edges(), n)
+        on_ring = np.isin(keys, ring_keys)
+        after = np.searchsorted(np.sort(ring_keys), keys[bad & on_ring])
+        after = np.argsort(ring_keys)[after]
+        new = np.vstack([mids[bad & on_ring], mids[bad & ~on_ring]])
+        z_new = np.vstack([z_mid[bad & on_ring], z_mid[bad & ~on_ring]])
+        t.add(new[: len(after)], after=after)
+        t.add(new[len(after):])
+        z = np.vstack([z, z_new])
+    raise DesignFailed(f"the mesh could not follow the design surfaces within {tolerance} mm "
+                       f"after {MAX_REFINE_ROUNDS} refinements")
+
+
+def solid_from_plan(plan: PlanMesh, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices (2n, 3) and faces: top (normals up), bottom (down), side wall (outward)."""
+    n = len(plan.points)
+    vertices = np.vstack([
+        np.column_stack([plan.points, top]),
+        np.column_stack([plan.points, bottom]),
+    ])
+    b = plan.boundary
+    b_next = np.roll(b, -1)
+    wall = np.concatenate([
+        np.column_stack([b, b + n, b_next + n]),
+        np.column_stack([b, b_next + n, b_next]),
+    ])
+    faces = np.concatenate([plan.triangles, plan.triangles[:, ::-1] + n, wall])
+    return vertices, faces.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class MeshChecks:
+    watertight: bool
+    winding_consistent: bool
+    outward: bool
+    bodies: int
+    volume_mm3: float
+    degenerate_faces: int
+    duplicate_faces: int
+    min_thickness_mm: float
+    min_thickness_required_mm: float
+
+    @property
+    def problems(self) -> list[str]:
+        out = []
+        if not self.watertight:
+            out.append("the mesh is not watertight")
+        if not self.winding_consistent:
+            out.append("face winding is inconsistent")
+        if not self.outward:
+            out.append("the faces point inward (negative volume)")
+        if self.bodies != 1:
+            out.append(f"the mesh has {self.bodies} bodies, not one")
+        if self.degenerate_faces:
+            out.append(f"{self.degenerate_faces} degenerate faces")
+        if self.duplicate_faces:
+            out.append(f"{self.duplicate_faces} duplicate faces")
+        if self.min_thickness_mm < self.min_thickness_required_mm - 1e-9:
+            out.append(f"thinnest point {self.min_thickness_mm:.2f} mm is below the printable minimum "
+                       f"{self.min_thickness_required_mm:g} mm")
+        return out
+
+    def as_dict(self) -> dict:
+        d = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+        return {**d, "passed": not self.problems}
+
+
+def check_mesh(vertices: np.ndarray, faces: np.ndarray, thickness: np.ndarray, min_thickness: float) -> MeshChecks:
+    import trimesh
+
+    mesh = trimesh.Trimesh(vertices, faces, process=False, validate=False)
+    areas = mesh.area_faces
+    sorted_faces = np.sort(faces, axis=1)
+    duplicates = len(faces) - len(np.unique(sorted_faces, axis=0))
+    labels = trimesh.graph.connected_component_labels(mesh.face_adjacency, node_count=len(faces))
+    volume = float(mesh.volume)
+    return MeshChecks(
+        watertight=bool(mesh.is_watertight),
+        winding_consistent=bool(mesh.is_winding_consistent),
+        outward=volume > 0,
+        bodies=int(len(np.unique(labels))),
+        volume_mm3=volume,
+        degenerate_faces=int((areas < MIN_FACE_AREA_MM2).sum()),
+        duplicate_faces=int(duplicates),
+        min_thickness_mm=float(thickness.min()),
+        min_thickness_required_mm=min_thickness,
+    )
+
+
+def require_valid(checks: MeshChecks, label: str) -> None:
+    if checks.problems:
+        raise DesignFailed(f"{label}: the mesh failed its checks, nothing was written: " + "; ".join(checks.problems))

@@ -1,0 +1,94 @@
+"""The device's plan view: the foot outline offset and trimmed to the prescribed length, and
+what the surface features need from it (borders, distance to the edge)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy.ndimage import gaussian_filter1d
+from scipy.spatial import cKDTree
+
+from insolegen.errors import DesignFailed
+from insolegen.outline import Foot
+from insolegen.polygon import as_ccw, border_profiles, dedupe, resample
+from insolegen.prescription import Prescription
+
+OUTLINE_SPACING_MM = 1.0
+THREE_QUARTER_BEHIND_BALL = 0.05   # x L: the 3/4 trim line sits this far proximal to the ball line
+SULCUS_BEYOND_BALL = 0.085         # x L: the sulcus trim line sits this far distal to the ball line
+TRIM_CORNER_RADIUS_MM = 6.0
+BORDER_STATION_MM = 0.5
+BORDER_SMOOTHING_MM = 2.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    outline: np.ndarray          # (n, 2) CCW, the device's edge, spacing <= OUTLINE_SPACING_MM
+    stations: np.ndarray         # (m,) x stations of the border profiles
+    y_medial: np.ndarray         # (m,) smoothed medial (max y) border
+    y_lateral: np.ndarray        # (m,) smoothed lateral (min y) border
+    edge_tree: cKDTree           # over a dense copy of the outline, for distance to the edge
+
+    def medial_border(self, x: np.ndarray) -> np.ndarray:
+        return np.interp(x, self.stations, self.y_medial)
+
+    def lateral_border(self, x: np.ndarray) -> np.ndarray:
+        return np.interp(x, self.stations, self.y_lateral)
+
+    def distance_to_edge(self, xy: np.ndarray, beyond: float = np.inf) -> np.ndarray:
+        """Distance to the outline; ``inf`` where it is more than ``beyond`` (faster)."""
+        return self.edge_tree.query(xy, distance_upper_bound=beyond)[0]
+
+    def extreme_y(self, x_lo: float, x_hi: float) -> tuple[float, float]:
+        """Smallest and largest y of the outline between two x."""
+        sel = (self.outline[:, 0] >= x_lo) & (self.outline[:, 0] <= x_hi)
+        ys = self.outline[sel, 1]
+        return float(ys.min()), float(ys.max())
+
+
+def ball_frame(foot: Foot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A point on the ball line, its unit direction (lateral -> medial) and its distal normal."""
+    m1, m5 = foot.landmarks["mth1"], foot.landmarks["mth5"]
+    a, b = np.array([m5.x, m5.y]), np.array([m1.x, m1.y])
+    u = (b - a) / np.linalg.norm(b - a)
+    n = np.array([u[1], -u[0]])
+    if n[0] < 0:
+        n = -n
+    return a, u, n
+
+
+def device_outline(foot: Foot, rx: Prescription) -> np.ndarray:
+    poly = shapely.Polygon(foot.outline)
+    offset = rx.device.outline_offset_mm
+    if offset:
+        poly = poly.buffer(offset, quad_segs=32)
+    length = foot.length_mm
+    if rx.device.length != "full":
+        shift = -THREE_QUARTER_BEHIND_BALL if rx.device.length == "three_quarter" else SULCUS_BEYOND_BALL
+        point, u, n = ball_frame(foot)
+        origin = point + shift * length * n
+        big = 4 * length
+        keep = shapely.Polygon([origin + big * u, origin + big * u - big * n, origin - big * u - big * n, origin - big * u])
+        poly = poly.intersection(keep)
+        poly = poly.buffer(-TRIM_CORNER_RADIUS_MM, quad_segs=16).buffer(TRIM_CORNER_RADIUS_MM, quad_segs=16)
+    if poly.geom_type != "Polygon" or poly.is_empty:
+        raise DesignFailed("the trimmed, offset outline is not one piece; check device.outline_offset_mm and device.length")
+    pts = as_ccw(dedupe(np.asarray(poly.exterior.coords)[:-1], tol=0.05))
+    return resample(pts, OUTLINE_SPACING_MM)
+
+
+def make_plan(foot: Foot, rx: Prescription) -> Plan:
+    outline = device_outline(foot, rx)
+    x0, x1 = outline[:, 0].min(), outline[:, 0].max()
+    stations = np.arange(x0 + 0.05, x1 - 0.05, BORDER_STATION_MM)
+    y_max, y_min = border_profiles(outline, stations)
+    sigma = BORDER_SMOOTHING_MM / BORDER_STATION_MM
+    dense = resample(outline, 0.25)
+    return Plan(
+        outline=outline,
+        stations=stations,
+        y_medial=gaussian_filter1d(y_max, sigma, mode="nearest"),
+        y_lateral=gaussian_filter1d(y_min, sigma, mode="nearest"),
+        edge_tree=cKDTree(dense),
+    )

@@ -1,0 +1,254 @@
+"""The prescription: a validated, versioned document, one section per feature (DESIGN §3).
+
+Every field has a unit, a default, a range and a one-line clinical meaning (``describe_fields``
+lists them). A value out of range, an unknown key or a contradiction raises ``InvalidInput``
+naming the field, the value and what is allowed.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from insolegen.errors import InvalidInput
+
+SCHEMA_VERSION = 1
+MIN_PRINTABLE_THICKNESS_MM = 1.0
+
+
+def _f(default, lo, hi, unit, meaning):
+    return Field(default, ge=lo, le=hi, description=meaning, json_schema_extra={"unit": unit})
+
+
+def _choice(default, meaning):
+    return Field(default, description=meaning, json_schema_extra={"unit": ""})
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Device(_Section):
+    length: Literal["full", "sulcus", "three_quarter"] = _choice(
+        "full", "trim: full length, to the toe sulcus, or ending just behind the metatarsal heads")
+    outline_offset_mm: float = _f(0.0, -5.0, 10.0, "mm", "grow (+) or shrink (-) the insole outline relative to the foot outline")
+    base_thickness_mm: float = _f(3.0, 1.5, 8.0, "mm", "thickness under the heel (and everywhere, unless tapered)")
+    forefoot_thickness_mm: float | None = _f(None, 1.5, 8.0, "mm", "thickness under the forefoot; tapers smoothly from the heel (default: same as base)")
+    mode: Literal["solid", "shell"] = _choice("solid", "solid full-contact insole with a flat bottom, or a thin shell open underneath")
+    shell_thickness_mm: float = _f(3.0, 1.5, 6.0, "mm", "shell mode: thickness of the shell under the arch")
+
+
+class Arch(_Section):
+    height_mm: float | None = _f(15.0, 5.0, 40.0, "mm", "height of the device's top at the medial arch apex above the ground")
+    fill_frac: float | None = _f(None, 0.0, 1.0, "", "instead of height_mm: the device's arch as a fraction of the foot's measured arch height")
+    apex_frac: float | str = _choice("navicular", "apex position: 'navicular' (landmark or measurement) or a fraction of foot length 0.35 … 0.50")
+    length_mm: float | None = _f(None, 60.0, 180.0, "mm", "extent of the arch support along the foot (default: from the landmarks)")
+    width_mm: float | None = _f(None, 15.0, 80.0, "mm", "extent across the foot from the medial border (default: 0.45 x ball width)")
+
+    @field_validator("apex_frac")
+    @classmethod
+    def _apex(cls, value):
+        if isinstance(value, str):
+            if value != "navicular":
+                raise ValueError(f"must be 'navicular' or a fraction 0.35 … 0.50, got {value!r}")
+            return value
+        if not 0.35 <= value <= 0.50:
+            raise ValueError(f"{value!r} is out of range 0.35 … 0.5 (fraction of foot length)")
+        return float(value)
+
+
+class LateralArch(_Section):
+    height_mm: float = _f(0.0, 0.0, 10.0, "mm", "cuboid / lateral column support: rise above the base along the lateral border")
+
+
+class HeelCup(_Section):
+    depth_mm: float = _f(12.0, 0.0, 30.0, "mm", "rim height above the heel seat (12 usual, 14-25 deep)")
+
+
+class RearfootPost(_Section):
+    angle_deg: float = _f(0.0, -8.0, 8.0, "deg", "tilt of the heel seat about the foot axis; + = varus (medial side up)")
+    kind: Literal["intrinsic", "extrinsic"] = _choice("intrinsic", "in the shell (intrinsic) or a post under the heel (extrinsic)")
+    motion_grind_deg: float = _f(0.0, 0.0, 30.0, "deg", "extrinsic post: bevel of the post's posterior edge")
+
+
+class ForefootPost(_Section):
+    angle_deg: float = _f(0.0, -8.0, 8.0, "deg", "tilt of the forefoot plate about the foot axis; + = varus (medial side up)")
+
+
+class MedialSkive(_Section):
+    depth_mm: float = _f(0.0, 0.0, 8.0, "mm", "Kirby medial heel skive: extra varus wedge, this much higher at the medial heel edge")
+
+
+class HeelLift(_Section):
+    height_mm: float = _f(0.0, 0.0, 15.0, "mm", "limb-length / heel raise under the heel, tapering out through the midfoot")
+
+
+class MetPad(_Section):
+    height_mm: float = _f(0.0, 0.0, 8.0, "mm", "dome just proximal to the 2nd-3rd metatarsal heads, above the surrounding surface")
+    offset_mm: float = _f(12.0, 0.0, 30.0, "mm", "distance of the dome's top proximal to the ball line")
+    length_mm: float = _f(35.0, 20.0, 60.0, "mm", "dome length along the foot")
+    width_mm: float = _f(25.0, 15.0, 45.0, "mm", "dome width across the foot")
+
+
+class MetBar(_Section):
+    height_mm: float = _f(0.0, 0.0, 6.0, "mm", "bar across the foot proximal to the ball line")
+    offset_mm: float = _f(10.0, 0.0, 25.0, "mm", "distance of the bar's crest proximal to the ball line")
+    width_mm: float = _f(16.0, 8.0, 30.0, "mm", "bar width along the foot")
+
+
+class Accommodations(_Section):
+    first_ray_cutout_mm: float = _f(0.0, 0.0, 6.0, "mm", "lowers the device under the 1st metatarsal head and hallux by this much")
+    heel_spur_pocket_mm: float = _f(0.0, 0.0, 6.0, "mm", "depth of a pocket under the plantar fascia origin (heel spur)")
+    heel_spur_pocket_diameter_mm: float = _f(25.0, 10.0, 40.0, "mm", "diameter of the heel spur pocket")
+    mortons_extension_mm: float = _f(0.0, 0.0, 6.0, "mm", "raise under the 1st metatarsal head and hallux (hallux limitus / rigidus)")
+    reverse_mortons_mm: float = _f(0.0, 0.0, 6.0, "mm", "raise under the 2nd-5th metatarsal heads and lesser toes")
+    medial_flange_mm: float = _f(0.0, 0.0, 20.0, "mm", "raised wall along the medial midfoot border")
+    lateral_flange_mm: float = _f(0.0, 0.0, 20.0, "mm", "raised wall along the lateral midfoot border")
+
+
+class Prescription(_Section):
+    version: int = Field(SCHEMA_VERSION, description="prescription schema version", json_schema_extra={"unit": ""})
+    device: Device = Device()
+    arch: Arch = Arch()
+    lateral_arch: LateralArch = LateralArch()
+    heel_cup: HeelCup = HeelCup()
+    rearfoot_post: RearfootPost = RearfootPost()
+    forefoot_post: ForefootPost = ForefootPost()
+    medial_skive: MedialSkive = MedialSkive()
+    heel_lift: HeelLift = HeelLift()
+    met_pad: MetPad = MetPad()
+    met_bar: MetBar = MetBar()
+    accommodations: Accommodations = Accommodations()
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value):
+        if value != SCHEMA_VERSION:
+            raise ValueError(f"schema version {value} is not supported; this tool reads version {SCHEMA_VERSION}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        problems = contradictions(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def forefoot_thickness(self) -> float:
+        d = self.device
+        return d.base_thickness_mm if d.forefoot_thickness_mm is None else d.forefoot_thickness_mm
+
+
+def contradictions(p: Prescription) -> list[str]:
+    """Combinations of fields that cannot be built, each as a sentence naming the fields."""
+    out = []
+    acc, dev = p.accommodations, p.device
+    if p.arch.height_mm is None and p.arch.fill_frac is None:
+        out.append("arch: give arch.height_mm or arch.fill_frac")
+    if p.arch.height_mm is not None and p.arch.fill_frac is not None:
+        out.append(f"arch.height_mm ({p.arch.height_mm:g}) and arch.fill_frac ({p.arch.fill_frac:g}) "
+                   "both set: give one of them")
+    if dev.length == "three_quarter":
+        for name in ("mortons_extension_mm", "reverse_mortons_mm", "first_ray_cutout_mm"):
+            if getattr(acc, name) > 0:
+                out.append(f"accommodations.{name} = {getattr(acc, name):g} needs a device under the metatarsal "
+                           "heads, but device.length = three_quarter ends behind them")
+        if p.forefoot_post.angle_deg != 0:
+            out.append(f"forefoot_post.angle_deg = {p.forefoot_post.angle_deg:g} needs a forefoot plate, "
+                       "but device.length = three_quarter ends behind the metatarsal heads")
+    if acc.mortons_extension_mm > 0 and acc.first_ray_cutout_mm > 0:
+        out.append("accommodations.mortons_extension_mm and accommodations.first_ray_cutout_mm both raise and "
+                   "lower the first ray: give one")
+    if acc.mortons_extension_mm > 0 and acc.reverse_mortons_mm > 0:
+        out.append("accommodations.mortons_extension_mm and accommodations.reverse_mortons_mm together are a plain "
+                   "forefoot raise: give one, or raise device.forefoot_thickness_mm")
+    if p.rearfoot_post.motion_grind_deg > 0 and p.rearfoot_post.kind != "extrinsic":
+        out.append(f"rearfoot_post.motion_grind_deg = {p.rearfoot_post.motion_grind_deg:g} needs "
+                   "rearfoot_post.kind = extrinsic")
+    room = dev.base_thickness_mm + p.heel_lift.height_mm - MIN_PRINTABLE_THICKNESS_MM
+    if acc.heel_spur_pocket_mm > room + 1e-9:
+        out.append(f"accommodations.heel_spur_pocket_mm = {acc.heel_spur_pocket_mm:g} leaves less than "
+                   f"{MIN_PRINTABLE_THICKNESS_MM:g} mm under the heel: at most {room:g} mm with "
+                   f"device.base_thickness_mm = {dev.base_thickness_mm:g} and heel_lift.height_mm = {p.heel_lift.height_mm:g}")
+    room = p.forefoot_thickness - MIN_PRINTABLE_THICKNESS_MM
+    if acc.first_ray_cutout_mm > room + 1e-9:
+        out.append(f"accommodations.first_ray_cutout_mm = {acc.first_ray_cutout_mm:g} leaves less than "
+                   f"{MIN_PRINTABLE_THICKNESS_MM:g} mm under the first ray: at most {room:g} mm with a "
+                   f"forefoot thickness of {p.forefoot_thickness:g} mm")
+    if dev.mode == "shell" and dev.shell_thickness_mm < MIN_PRINTABLE_THICKNESS_MM:
+        out.append("device.shell_thickness_mm is below the printable minimum")
+    return out
+
+
+def describe_fields() -> list[dict[str, Any]]:
+    """Every field: name, unit, default, range or choices, meaning (for --help, docs and `profiles --fields`)."""
+    rows = []
+    for section, info in Prescription.model_fields.items():
+        if section == "version":
+            continue
+        for name, f in info.annotation.model_fields.items():
+            lo = hi = None
+            for m in f.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            ann = str(f.annotation)
+            choices = ann.split("Literal[", 1)[1].split("]", 1)[0].replace("'", "") if "Literal[" in ann else None
+            if name == "apex_frac":
+                lo, hi, choices = 0.35, 0.5, "navicular or a number"
+            rows.append({
+                "field": f"{section}.{name}", "unit": (f.json_schema_extra or {}).get("unit", ""),
+                "default": f.default, "min": lo, "max": hi, "choices": choices, "meaning": f.description,
+            })
+    return rows
+
+
+def _field_index() -> dict[str, dict[str, Any]]:
+    return {row["field"]: row for row in describe_fields()}
+
+
+def validation_messages(exc: ValidationError, data: dict) -> list[str]:
+    """Turn pydantic's errors into sentences naming field, value and what is allowed."""
+    index = _field_index()
+    messages = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        value = err.get("input")
+        kind = err["type"]
+        row = index.get(loc, {})
+        if kind == "extra_forbidden":
+            near = difflib.get_close_matches(loc, list(index) + list(Prescription.model_fields), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]}?" if near else f"; known sections: {', '.join(Prescription.model_fields)}"
+            messages.append(f"unknown field {loc!r}{hint}")
+        elif kind in ("greater_than_equal", "less_than_equal"):
+            unit = f" {row['unit']}" if row.get("unit") else ""
+            messages.append(f"{loc} = {value!r} is out of range {row['min']:g} … {row['max']:g}{unit} ({row['meaning']})")
+        elif kind == "literal_error":
+            messages.append(f"{loc} = {value!r} is not allowed; choose one of: {row.get('choices')}")
+        elif kind == "value_error" and not loc:
+            messages.extend(str(err["ctx"]["error"]).split("; "))
+        elif kind == "value_error":
+            messages.append(f"{loc}: {err['ctx']['error']}")
+        elif kind == "model_type":
+            messages.append(f"{loc} must be a section (a table of fields), not {value!r}")
+        else:
+            expected = "a number" if "float" in kind or "int" in kind else kind.replace("_", " ")
+            messages.append(f"{loc} = {value!r}: expected {expected}")
+    return messages
+
+
+def build_prescription(data: dict, source: str = "prescription") -> Prescription:
+    """Validate a merged prescription document."""
+    try:
+        return Prescription.model_validate(data)
+    except ValidationError as exc:
+        lines = validation_messages(exc, data)
+        raise InvalidInput(f"{source}: " + ("\n  ".join([""] + lines) if len(lines) > 1 else lines[0])) from None
+
+
+def load_prescription(profile: str | None = None, overrides: list[str] | None = None, **kwargs) -> Prescription:
+    """Convenience: a profile (name or TOML path) plus ``field=value`` overrides (see profiles.py)."""
+    from insolegen.profiles import resolve_prescription
+
+    return resolve_prescription(profile, overrides or [], **kwargs)[0]

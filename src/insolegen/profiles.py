@@ -1,0 +1,132 @@
+"""Profiles: named starting prescriptions (TOML files in ``profiles/``), merged with overrides.
+
+A profile file holds ``description`` (its clinical intent), optionally ``extends = "NAME"``,
+and any prescription sections. Layers merge in order: the extended profile, the profile, then
+``--set section.field=value`` overrides. ``arch.height_mm`` and ``arch.fill_frac`` are
+alternatives: a layer that sets one clears the other from the layers below it.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import tomllib
+from pathlib import Path
+
+from insolegen.errors import InvalidInput
+from insolegen.prescription import Prescription, build_prescription
+
+PROFILE_META_KEYS = ("description", "extends")
+DEFAULT_PROFILE = "neutral"
+_ALTERNATIVES = {("arch", "height_mm"): ("arch", "fill_frac"), ("arch", "fill_frac"): ("arch", "height_mm")}
+
+
+def profiles_dir() -> Path:
+    """``$INSOLEGEN_PROFILES`` or the ``profiles/`` folder of this checkout."""
+    env = os.environ.get("INSOLEGEN_PROFILES")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "profiles"
+
+
+def list_profiles(directory: Path | None = None) -> dict[str, str]:
+    """Profile name -> description."""
+    directory = directory or profiles_dir()
+    return {p.stem: read_toml(p).get("description", "") for p in sorted(directory.glob("*.toml"))}
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+
+
+def find_profile(name_or_path: str, directory: Path | None = None) -> Path:
+    directory = directory or profiles_dir()
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or os.sep in name_or_path:
+        if not candidate.is_file():
+            raise InvalidInput(f"profile file {name_or_path} does not exist")
+        return candidate
+    path = directory / f"{name_or_path}.toml"
+    if not path.is_file():
+        names = ", ".join(list_profiles(directory)) or "(none found)"
+        raise InvalidInput(f"unknown profile {name_or_path!r}; available: {names}")
+    return path
+
+
+def profile_layers(name_or_path: str, directory: Path | None = None) -> list[tuple[Path, dict]]:
+    """The profile and the profiles it extends, base first."""
+    chain: list[tuple[Path, dict]] = []
+    seen: set[Path] = set()
+    current: str | None = name_or_path
+    while current is not None:
+        path = find_profile(current, directory).resolve()
+        if path in seen:
+            raise InvalidInput(f"profile {path.stem!r} extends itself through {', '.join(p.stem for p in seen)}")
+        seen.add(path)
+        doc = read_toml(path)
+        current = doc.get("extends")
+        chain.append((path, doc))
+    return chain[::-1]
+
+
+def merge(base: dict, layer: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in layer.items():
+        if key in PROFILE_META_KEYS:
+            continue
+        if not isinstance(value, dict):
+            out[key] = value
+            continue
+        section = out.setdefault(key, {})
+        if not isinstance(section, dict):
+            raise InvalidInput(f"{key} must be a section (a table of fields)")
+        for field, v in value.items():
+            other = _ALTERNATIVES.get((key, field))
+            if other and other[1] not in value:  # both in one layer: left for validation to refuse
+                # height_mm has a default, so clearing it means setting it to None
+                section[other[1]] = None
+            section[field] = v
+    return out
+
+
+def parse_override(text: str) -> dict:
+    """``section.field=value`` -> {section: {field: value}}; the value is read as TOML
+    (numbers, true/false, "strings"), bare words as strings."""
+    if "=" not in text:
+        raise InvalidInput(f"--set {text!r}: expected FIELD=VALUE, for example arch.height_mm=24")
+    key, raw = (part.strip() for part in text.split("=", 1))
+    parts = key.split(".")
+    if len(parts) != 2 or not all(parts):
+        raise InvalidInput(f"--set {text!r}: the field must be section.field, for example heel_cup.depth_mm")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return {parts[0]: {parts[1]: value}}
+
+
+def resolve_prescription(
+    profile: str | None, overrides: list[str], case_layer: dict | None = None, directory: Path | None = None,
+) -> tuple[Prescription, dict]:
+    """Profile (default ``neutral``) + optional case layer + overrides -> a validated Prescription
+    and the provenance (profile files and their hashes, overrides) for the design record."""
+    layers = profile_layers(profile or DEFAULT_PROFILE, directory)
+    data: dict = {}
+    for _, doc in layers:
+        data = merge(data, doc)
+    if case_layer:
+        data = merge(data, case_layer)
+    for text in overrides:
+        data = merge(data, parse_override(text))
+    source = f"profile {layers[-1][0].stem}" + (" with overrides" if overrides else "")
+    prescription = build_prescription(data, source)
+    provenance = {
+        "profile": layers[-1][0].stem,
+        "profile_files": [{"name": p.stem, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p, _ in layers],
+        "overrides": list(overrides),
+    }
+    return prescription, provenance

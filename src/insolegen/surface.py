@@ -1,0 +1,329 @@
+"""The design surfaces: the device's top z_t(x, y) as a sum of smooth feature fields, and its
+bottom z_b(x, y). Pure numpy over points in the canonical frame (mm).
+
+Each feature is a small function ``f(p, c) -> dz`` of the sample points ``p`` and the design
+context ``c`` (landmarks, plan, prescription). All blends use the quintic smoothstep, so every
+field is C2 except the heel-cup wall at the outline's own corners.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from insolegen.errors import InvalidInput
+from insolegen.outline import Foot
+from insolegen.plan import Plan, ball_frame
+from insolegen.prescription import Prescription
+
+ARCH_PLATEAU_MM = 4.0        # the arch keeps its full height this far in from the medial border
+ARCH_WIDTH_OF_BALL = 0.45
+CUP_WALL_OF_HEEL = 0.30      # the heel-cup wall rises over this fraction of the heel width
+POCKET_WALL_MM = 4.0
+SKIVE_SMOOTHING = 0.1
+MOTION_GRIND_MAX_OF_LENGTH = 0.08
+SHELL_SOFTNESS_MM = 0.3
+EDGE_REACH_MM = 40.0         # no feature looks further from the edge than this (the cup wall is < 30)
+
+
+def smoothstep(t):
+    t = np.clip(t, 0.0, 1.0)
+    return t * t * t * (t * (6.0 * t - 15.0) + 10.0)
+
+
+def ramp_up(v, a, b):
+    return smoothstep((v - a) / (b - a))
+
+
+def ramp_down(v, a, b):
+    return 1.0 - ramp_up(v, a, b)
+
+
+@dataclass(frozen=True)
+class Points:
+    """Sample points and what every field needs about them. Arrays of shape (n,)."""
+    x: np.ndarray
+    y: np.ndarray
+    d_edge: np.ndarray     # distance to the device's outline (inf beyond EDGE_REACH_MM)
+    d_medial: np.ndarray   # y_medial_border(x) - y
+    d_lateral: np.ndarray  # y - y_lateral_border(x)
+
+    @classmethod
+    def of(cls, xy: np.ndarray, plan: Plan, edge_x_max: float = np.inf) -> "Points":
+        """``edge_x_max``: the distance to the edge is needed only behind this x (inf beyond)."""
+        x, y = xy[:, 0], xy[:, 1]
+        d_edge = np.full(len(x), np.inf)
+        near = x < edge_x_max
+        d_edge[near] = plan.distance_to_edge(xy[near], EDGE_REACH_MM)
+        return cls(x, y, d_edge, plan.medial_border(x) - y, y - plan.lateral_border(x))
+
+
+@dataclass(frozen=True)
+class Context:
+    rx: Prescription
+    length: float                 # foot length L
+    heel: np.ndarray              # heel centre (x, y)
+    heel_width: float
+    mth1: np.ndarray
+    mth5: np.ndarray
+    ball_width: float
+    ball_point: np.ndarray        # on the ball line
+    ball_dir: np.ndarray          # along the ball line, lateral -> medial
+    ball_normal: np.ndarray       # distal
+    rear_y: tuple[float, float]   # lateral / medial extremes of the outline under the heel
+    fore_y: tuple[float, float]   # ... under the forefoot
+    arch: dict = field(default_factory=dict)   # apex_x, start_x, end_x, width, target, how, amplitude
+
+    def ball_distance(self, p: Points) -> np.ndarray:
+        """Signed distance from the ball line, + distal."""
+        return (p.x - self.ball_point[0]) * self.ball_normal[0] + (p.y - self.ball_point[1]) * self.ball_normal[1]
+
+    # landmark-derived extents, in one place so features and docs agree
+    @property
+    def edge_x_max(self) -> float:
+        """Only the heel cup uses the distance to the edge, and only behind this x."""
+        return self.heel[0] + 0.17 * self.length + 1.0
+
+    @property
+    def rear_end(self) -> tuple[float, float]:
+        """The rearfoot features hold to the first x and fade out by the second."""
+        return self.heel[0] + 0.10 * self.length, self.heel[0] + 0.32 * self.length
+
+    @property
+    def fore_start(self) -> tuple[float, float]:
+        """The forefoot features fade in between these x and hold beyond."""
+        return self.mth5[0] - 0.20 * self.length, self.mth5[0] - 0.06 * self.length
+
+
+# ---- the features -------------------------------------------------------------------------
+
+def base_thickness(p: Points, c: Context):
+    heel, fore = c.rx.device.base_thickness_mm, c.rx.forefoot_thickness
+    return heel + (fore - heel) * ramp_up(p.x, c.heel[0], c.mth5[0] - 0.08 * c.length)
+
+
+def heel_lift(p: Points, c: Context):
+    return c.rx.heel_lift.height_mm * ramp_down(p.x, c.heel[0] + 0.1 * c.length, 0.8 * c.mth5[0])
+
+
+def heel_cup(p: Points, c: Context):
+    wall = CUP_WALL_OF_HEEL * c.heel_width
+    along = ramp_down(p.x, c.heel[0] + 0.03 * c.length, c.edge_x_max - 1.0)
+    return c.rx.heel_cup.depth_mm * along * smoothstep(1.0 - p.d_edge / wall)
+
+
+def rearfoot_post(p: Points, c: Context):
+    angle = c.rx.rearfoot_post.angle_deg
+    pivot = c.rear_y[0] if angle > 0 else c.rear_y[1]   # the wedge rises from the low side
+    return np.tan(np.radians(angle)) * (p.y - pivot) * ramp_down(p.x, *c.rear_end)
+
+
+def medial_skive(p: Points, c: Context):
+    t = (p.y - c.heel[1]) / (c.rear_y[1] - c.heel[1])
+    e = SKIVE_SMOOTHING
+    wedge = np.where(t < e, np.clip(t, 0, None) ** 2 / (2 * e), t - e / 2) / (1 - e / 2)
+    along = ramp_down(p.x, c.heel[0] + 0.08 * c.length, c.heel[0] + 0.2 * c.length)
+    return c.rx.medial_skive.depth_mm * wedge * along
+
+
+def forefoot_post(p: Points, c: Context):
+    angle = c.rx.forefoot_post.angle_deg
+    pivot = c.fore_y[0] if angle > 0 else c.fore_y[1]
+    return np.tan(np.radians(angle)) * (p.y - pivot) * ramp_up(p.x, *c.fore_start)
+
+
+def arch_shape(p: Points, c: Context):
+    """The medial arch's shape, 1 at the apex plateau; scaled by the solved amplitude."""
+    a = c.arch
+    along = np.where(p.x <= a["apex_x"], ramp_up(p.x, a["start_x"], a["apex_x"]), ramp_down(p.x, a["apex_x"], a["end_x"]))
+    across = ramp_down(p.d_medial, ARCH_PLATEAU_MM, a["width"])
+    return along * across
+
+
+def medial_arch(p: Points, c: Context):
+    return c.arch.get("amplitude", 0.0) * arch_shape(p, c)
+
+
+def lateral_arch(p: Points, c: Context):
+    centre, half = 0.62 * c.mth5[0], 0.12 * c.length
+    along = smoothstep(1.0 - np.abs(p.x - centre) / half)
+    return c.rx.lateral_arch.height_mm * along * ramp_down(p.d_lateral, ARCH_PLATEAU_MM, 0.25 * c.ball_width)
+
+
+def met_pad(p: Points, c: Context):
+    mp = c.rx.met_pad
+    centre = c.mth1 + 0.4 * (c.mth5 - c.mth1) - mp.offset_mm * c.ball_normal
+    r = np.hypot((p.x - centre[0]) / (mp.length_mm / 2), (p.y - centre[1]) / (mp.width_mm / 2))
+    return mp.height_mm * smoothstep(1.0 - r)
+
+
+def met_bar(p: Points, c: Context):
+    mb = c.rx.met_bar
+    s = c.ball_distance(p) + mb.offset_mm
+    return mb.height_mm * smoothstep(1.0 - np.abs(s) / (mb.width_mm / 2))
+
+
+def _first_ray(p: Points, c: Context):
+    """1 under the first ray from just behind the 1st metatarsal head to the toe, else 0."""
+    split = c.mth1[1] - 0.3 * c.ball_width
+    return ramp_up(p.y, split - 3, split + 3) * ramp_up(c.ball_distance(p), -20, -10)
+
+
+def _lesser_rays(p: Points, c: Context):
+    split = c.mth1[1] - 0.3 * c.ball_width
+    return ramp_down(p.y, split - 3, split + 3) * ramp_up(c.ball_distance(p), -20, -10)
+
+
+def first_ray_cutout(p: Points, c: Context):
+    return -c.rx.accommodations.first_ray_cutout_mm * _first_ray(p, c)
+
+
+def mortons_extension(p: Points, c: Context):
+    return c.rx.accommodations.mortons_extension_mm * _first_ray(p, c)
+
+
+def reverse_mortons(p: Points, c: Context):
+    return c.rx.accommodations.reverse_mortons_mm * _lesser_rays(p, c)
+
+
+def heel_spur_pocket(p: Points, c: Context):
+    acc = c.rx.accommodations
+    radius = acc.heel_spur_pocket_diameter_mm / 2
+    centre = c.heel + [0.04 * c.length, 0.1 * c.heel_width]
+    r = np.hypot(p.x - centre[0], p.y - centre[1])
+    wall = min(POCKET_WALL_MM, radius / 2)
+    return -acc.heel_spur_pocket_mm * ramp_down(r, radius - wall, radius)
+
+
+def _midfoot_window(p: Points, c: Context):
+    start, end = c.heel[0] + 0.1 * c.length, c.mth1[0] - 0.12 * c.length
+    return ramp_up(p.x, start - 15, start) * ramp_down(p.x, end, end + 15)
+
+
+def medial_flange(p: Points, c: Context):
+    return c.rx.accommodations.medial_flange_mm * _midfoot_window(p, c) * ramp_down(p.d_medial, 2, 14)
+
+
+def lateral_flange(p: Points, c: Context):
+    return c.rx.accommodations.lateral_flange_mm * _midfoot_window(p, c) * ramp_down(p.d_lateral, 2, 14)
+
+
+TOP_FEATURES = (
+    base_thickness, heel_lift, heel_cup, rearfoot_post, medial_skive, forefoot_post, medial_arch,
+    lateral_arch, met_pad, met_bar, first_ray_cutout, mortons_extension, reverse_mortons,
+    heel_spur_pocket, medial_flange, lateral_flange,
+)
+
+
+def top_surface(p: Points, c: Context) -> np.ndarray:
+    return sum(f(p, c) for f in TOP_FEATURES)
+
+
+def bottom_surface(p: Points, c: Context, top: np.ndarray | None = None) -> np.ndarray:
+    """Solid: the ground, bevelled at the heel by an extrinsic post's motion grind.
+    Shell: follows the top at shell thickness under the midfoot; heel and forefoot on the ground."""
+    rx = c.rx
+    if rx.device.mode == "shell":
+        top = top_surface(p, c) if top is None else top
+        k = SHELL_SOFTNESS_MM
+        lifted = k * np.logaddexp(0.0, (top - rx.device.shell_thickness_mm) / k)
+        bottom = lifted * ramp_up(p.x, *c.rear_end) * ramp_down(p.x, *c.fore_start)
+    else:
+        bottom = np.zeros_like(p.x)
+    post = rx.rearfoot_post
+    if post.kind == "extrinsic" and post.motion_grind_deg > 0:
+        slope = np.tan(np.radians(post.motion_grind_deg))
+        room = rx.device.base_thickness_mm - 1.5
+        grind = min(MOTION_GRIND_MAX_OF_LENGTH * c.length, max(room, 0.0) / slope)
+        if grind > 0:
+            u = np.clip((grind - p.x) / grind, 0.0, 1.0)
+            bottom = bottom + slope * grind * u * u  # quadratic: tangent to the ground where it starts
+    return bottom
+
+
+# ---- the context ----------------------------------------------------------------------------
+
+def make_context(foot: Foot, plan: Plan, rx: Prescription) -> Context:
+    lm, length = foot.landmarks, foot.length_mm
+    heel = np.array([lm["heel_center"].x, lm["heel_center"].y])
+    mth1, mth5 = np.array([lm["mth1"].x, lm["mth1"].y]), np.array([lm["mth5"].x, lm["mth5"].y])
+    point, u, n = ball_frame(foot)
+    base = Context(
+        rx=rx, length=length, heel=heel, heel_width=foot.measures["heel_width"].value,
+        mth1=mth1, mth5=mth5, ball_width=foot.measures["ball_width"].value,
+        ball_point=point, ball_dir=u, ball_normal=n,
+        rear_y=plan.extreme_y(-1.0, heel[0] + 0.1 * length),
+        fore_y=plan.extreme_y(mth5[0] - 0.06 * length, np.inf),
+    )
+    arch = arch_layout(foot, rx)
+    ctx = Context(**{**base.__dict__, "arch": arch})
+    amplitude = solve_arch_amplitude(plan, ctx)
+    return Context(**{**base.__dict__, "arch": {**arch, "amplitude": amplitude}})
+
+
+def arch_layout(foot: Foot, rx: Prescription) -> dict:
+    """Where the arch is and how high, and how each was decided."""
+    length, meas, lm = foot.length_mm, foot.arch, foot.landmarks
+    if isinstance(rx.arch.apex_frac, float):
+        apex, apex_how = rx.arch.apex_frac * length, "prescribed arch.apex_frac"
+    elif meas.apex_mm is not None:
+        apex, apex_how = meas.apex_mm, "measured arch apex"
+    else:
+        apex, apex_how = lm["navicular"].x, f"navicular landmark ({lm['navicular'].how})"
+    ball_x = lm["mth1"].x
+    if rx.arch.length_mm is not None:
+        start, end, extent_how = apex - 0.45 * rx.arch.length_mm, apex + 0.55 * rx.arch.length_mm, "prescribed arch.length_mm"
+    else:
+        start, end, extent_how = 0.30 * ball_x, 0.88 * ball_x, "landmarks (0.30 and 0.88 of ball-of-foot length)"
+        if meas.start_mm is not None or meas.end_mm is not None:
+            extent_how = "measured arch start/end"
+        start = meas.start_mm if meas.start_mm is not None else start
+        end = meas.end_mm if meas.end_mm is not None else end
+    start, end = min(start, apex - 10.0), max(end, apex + 10.0)
+    if rx.arch.fill_frac is not None:
+        if meas.height_mm is None:
+            raise InvalidInput(
+                f"arch.fill_frac = {rx.arch.fill_frac:g} needs the foot's measured arch height: give "
+                "--arch-height-mm (or arch_height_mm in the outline's JSON), or use arch.height_mm instead"
+            )
+        target, height_how = rx.arch.fill_frac * meas.height_mm, f"arch.fill_frac x measured arch height {meas.height_mm:g} mm"
+    else:
+        target, height_how = rx.arch.height_mm, "prescribed arch.height_mm"
+    width = rx.arch.width_mm or ARCH_WIDTH_OF_BALL * foot.measures["ball_width"].value
+    return {"apex_x": float(apex), "start_x": float(start), "end_x": float(end), "width": float(width),
+            "target": float(target), "apex_how": apex_how, "extent_how": extent_how, "height_how": height_how}
+
+
+def _arch_samples(plan: Plan, c: Context) -> Points:
+    a = c.arch
+    lo = a["apex_x"] - 0.5 * (a["apex_x"] - a["start_x"])
+    hi = a["apex_x"] + 0.5 * (a["end_x"] - a["apex_x"])
+    xs = np.arange(lo, hi, 0.5)
+    ds = np.arange(0.0, a["width"], 0.5)
+    gx, gd = np.meshgrid(xs, ds)
+    x = gx.ravel()
+    xy = np.column_stack([x, plan.medial_border(x) - gd.ravel()])
+    return Points.of(xy, plan, c.edge_x_max)
+
+
+def solve_arch_amplitude(plan: Plan, c: Context) -> float:
+    """The arch amplitude that puts the highest point of the medial arch at the target height
+    (the other features also lift the midfoot, so this is solved, not assumed)."""
+    p = _arch_samples(plan, c)
+    shape = arch_shape(p, c)
+    rest = top_surface(p, c)   # amplitude 0 in c.arch
+    target = c.arch["target"]
+    apex = np.argmax(shape - 1e-6 * p.d_medial)
+    amplitude = target - rest[apex]
+    for _ in range(8):
+        highest = float(np.max(rest + amplitude * shape))
+        if abs(highest - target) < 1e-4:
+            break
+        amplitude += target - highest
+    if amplitude < 0:
+        below = float(np.max(rest[shape > 0.99]))
+        raise InvalidInput(
+            f"arch height {target:g} mm ({c.arch['height_how']}) is below the device's own height at the arch "
+            f"apex ({below:.1f} mm from base thickness, heel lift and posting); raise the arch or lower those"
+        )
+    return float(amplitude)
