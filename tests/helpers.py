@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from functools import lru_cache
+
+from insolegen.case import CaseRequest, design_case
+from insolegen.outline import ArchMeasurements
+
+from oracle import load_stl
+
+
+@lru_cache(maxsize=64)
+def designed(size="EU42", overrides=(), width="medium", profile=None, arch=None):
+    """(CaseResult, {side: trimesh read back from the STL bytes})."""
+    request = CaseRequest(size=size, width=width, overrides=tuple(overrides), profile=profile,
+                          arch=ArchMeasurements(**dict(arch)) if arch else ArchMeasurements())
+    result = design_case(request)
+    meshes = {side: load_stl(result.files[f"{result.name}_{side}.stl"]) for side in ("left", "right")}
+    return result, meshes

@@ -1,0 +1,120 @@
+"""The `insolegen` command as a user runs it: files, exit codes, messages."""
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def digest(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_default_design_writes_the_pair_and_is_byte_identical(tmp_path):
+    r = run("design", "--out", tmp_path / "a")
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == ["EU42_medium.3mf", "EU42_medium.json", "EU42_medium_left.stl", "EU42_medium_right.stl"]
+    assert "passed" in r.stdout
+    assert run("design", "--out", tmp_path / "b").returncode == 0
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+    right = trimesh.load(tmp_path / "a" / "EU42_medium_right.stl")
+    assert right.is_watertight and right.volume > 0
+    assert right.bounds[1, 0] - right.bounds[0, 0] == pytest.approx(265.0, abs=0.5)
+    scene = trimesh.load(tmp_path / "a" / "EU42_medium.3mf")
+    assert sorted(scene.geometry) == ["EU42_medium_left", "EU42_medium_right"]
+    for geom in scene.geometry.values():
+        assert geom.is_watertight and geom.volume == pytest.approx(right.volume, rel=1e-4)
+
+    record = json.loads((tmp_path / "a" / "EU42_medium.json").read_text())
+    assert record["tool"]["name"] == "insolegen"
+    assert record["inputs"]["foot"] == {"kind": "size", "size": "EU42", "width": "medium"}
+    assert record["prescription"]["arch"]["height_mm"] == 15.0
+    assert record["foot"]["landmarks"]["mth1"]["how"] == "detected"
+    assert record["devices"]["right"]["checks"]["passed"] is True
+    stl_hash = hashlib.sha256((tmp_path / "a" / "EU42_medium_right.stl").read_bytes()).hexdigest()
+    assert record["devices"]["right"]["files"]["EU42_medium_right.stl"] == stl_hash
+
+
+def test_existing_outputs_need_force(tmp_path):
+    assert run("design", "--out", tmp_path, "--format", "stl").returncode == 0
+    r = run("design", "--out", tmp_path, "--format", "stl")
+    assert r.returncode == 1 and "exists; use --force" in r.stderr
+    assert run("design", "--out", tmp_path, "--format", "stl", "--force", "-q").returncode == 0
+
+
+def test_invalid_prescription_exits_1_names_the_field_and_writes_nothing(tmp_path):
+    r = run("design", "--out", tmp_path / "x", "--set", "arch.height_mm=50")
+    assert r.returncode == 1
+    assert "arch.height_mm = 50 is out of range 5 … 40 mm" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_usage_error_exits_2(tmp_path):
+    assert run("design", "--no-such-option").returncode == 2
+
+
+def test_quiet_prints_nothing_and_formats_select_files(tmp_path):
+    r = run("design", "--size", "US9M", "--format", "3mf", "--side", "left", "--out", tmp_path, "-q")
+    assert r.returncode == 0 and r.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["US9M_medium.3mf", "US9M_medium.json"]
+    assert list(trimesh.load(tmp_path / "US9M_medium.3mf").geometry) == ["US9M_medium_left"]
+
+
+def test_design_from_a_real_scan_outline_file(tmp_path):
+    src = ROOT / "tests" / "data" / "dupontgu_left_sole_outline.csv"
+    r = run("design", src, "--units", "m", "--out", tmp_path, "--name", "dupontgu", "--json")
+    assert r.returncode == 0, r.stderr
+    record = json.loads(r.stdout)
+    assert record["foot"]["side"] == "left" and record["foot"]["side_how"] == "detected"
+    assert record["inputs"]["foot"]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+
+
+def test_missing_file_and_bad_units_are_clear(tmp_path):
+    r = run("design", tmp_path / "nope.csv", "--out", tmp_path)
+    assert r.returncode == 1 and "no such file" in r.stderr
+
+
+def test_profiles_command_lists_and_shows():
+    r = run("profiles")
+    assert r.returncode == 0 and "pronation-moderate" in r.stdout
+    r = run("profiles", "pronation-moderate", "--json")
+    assert json.loads(r.stdout)["prescription"]["rearfoot_post"]["angle_deg"] == 4.0
+    r = run("profiles", "--fields", "--json")
+    fields = {row["field"] for row in json.loads(r.stdout)}
+    assert {"arch.height_mm", "arch.fill_frac", "heel_cup.depth_mm", "rearfoot_post.kind", "device.mode"} <= fields
+
+
+def test_help_has_examples():
+    r = run("design", "--help")
+    assert r.returncode == 0 and "insolegen design --size EU42 --profile pronation-moderate" in r.stdout
+
+
+@pytest.mark.slow
+def test_slicer_tools_accept_the_files(tmp_path):
+    """Real consumers: admesh and PrusaSlicer (Debian packages, installed by .ci/run)."""
+    for tool in ("admesh", "prusa-slicer"):
+        assert shutil.which(tool), f"{tool} is missing: install it as .ci/run does (apt-get install admesh prusa-slicer)"
+    assert run("design", "--out", tmp_path, "-q", "--set", "rearfoot_post.angle_deg=5").returncode == 0
+    r = subprocess.run(["admesh", str(tmp_path / "EU42_medium_right.stl")], capture_output=True, text=True)
+    assert r.returncode == 0
+    for line in ("Number of parts       :     1", "Backwards edges       :     0", "Degenerate facets     :     0",
+                 "Total disconnected facets        :     0"):
+        assert line in r.stdout
+    r = subprocess.run(["prusa-slicer", "--info", str(tmp_path / "EU42_medium.3mf")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("manifold = yes") == 2 and r.stdout.count("number_of_parts =  1") == 2

@@ -1,0 +1,205 @@
+"""Prescribed features measured on the produced meshes (STL bytes read back by trimesh) by
+ray casting and plane fits; the measuring code (oracle.py) knows nothing of the design code."""
+import numpy as np
+import pytest
+import shapely
+
+from helpers import designed
+from oracle import fit_plane, grid, outline_of, tilt_deg_about_x, top_heights
+
+MEDIAL = {"right": 1.0, "left": -1.0}
+
+
+def heel_seat(mesh, side, half_width=12.0):
+    """Sample points of the flat heel seat (between the cup walls) and their top heights, found
+    from the mesh alone: the middle of the heel's width at 9-20 % of the device length."""
+    (x0, y0, _), (x1, y1, _) = mesh.bounds
+    length = x1 - x0
+    pts = grid((x0 + 0.09 * length, x0 + 0.20 * length), (y0, y1), 1.0)
+    z = top_heights(mesh, pts)
+    ys = pts[np.isfinite(z), 1]
+    centre = 0.5 * (ys.min() + ys.max())
+    sel = np.abs(pts[:, 1] - centre) < half_width
+    return pts[sel], z[sel], centre
+
+
+def arch_apex(mesh, side):
+    (x0, y0, _), (x1, y1, _) = mesh.bounds
+    length = x1 - x0
+    ys = (0.5 * (y0 + y1), y1) if side == "right" else (y0, 0.5 * (y0 + y1))
+    pts = grid((x0 + 0.28 * length, x0 + 0.62 * length), ys, 0.5)
+    z = top_heights(mesh, pts)
+    k = np.nanargmax(z)
+    return z[k], pts[k]
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_arch_apex_stands_at_the_prescribed_height(side):
+    _, meshes = designed(overrides=("arch.height_mm=28", "heel_cup.depth_mm=16"))
+    height, where = arch_apex(meshes[side], side)
+    assert height == pytest.approx(28.0, abs=0.5)
+    assert 0.35 < where[0] / meshes[side].bounds[1, 0] < 0.5
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_heel_cup_rim_above_heel_seat(side):
+    _, meshes = designed(overrides=("arch.height_mm=28", "heel_cup.depth_mm=16"))
+    mesh = meshes[side]
+    xy, z, _ = heel_seat(mesh, side)
+    coef, _ = fit_plane(xy, z)
+    (x0, y0, _), (x1, y1, _) = mesh.bounds
+    rear = grid((x0, x0 + 0.15 * (x1 - x0)), (y0, y1), 0.5)
+    zr = top_heights(mesh, rear)
+    rim = np.nanmax(zr - (coef[0] + rear @ coef[1:]))
+    assert rim == pytest.approx(16.0, abs=1.0)
+
+
+@pytest.mark.parametrize("angle", [5.0, -4.0, 8.0])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_rearfoot_post_tilts_the_heel_seat(angle, side):
+    _, meshes = designed(overrides=(f"rearfoot_post.angle_deg={angle}",))
+    xy, z, _ = heel_seat(meshes[side], side)
+    coef, keep = fit_plane(xy, z)
+    assert keep.mean() > 0.9                      # a plane, not a fit through a bump
+    assert tilt_deg_about_x(coef, MEDIAL[side]) == pytest.approx(angle, abs=0.5)
+
+
+def test_unposted_heel_seat_is_level():
+    _, meshes = designed()
+    xy, z, _ = heel_seat(meshes["right"], "right")
+    coef, _ = fit_plane(xy, z)
+    assert abs(tilt_deg_about_x(coef)) < 0.2
+    assert np.nanmedian(z) == pytest.approx(3.0, abs=0.2)   # base thickness under the heel
+
+
+@pytest.mark.parametrize("angle", [4.0, -3.0])
+def test_forefoot_post_tilts_the_forefoot_plate(angle):
+    _, meshes = designed(overrides=(f"forefoot_post.angle_deg={angle}",))
+    mesh = meshes["right"]
+    (x0, y0, _), (x1, y1, _) = mesh.bounds
+    length = x1 - x0
+    pts = grid((x0 + 0.70 * length, x0 + 0.80 * length), (y0, y1), 1.0)
+    z = top_heights(mesh, pts)
+    coef, keep = fit_plane(pts, z)
+    assert tilt_deg_about_x(coef) == pytest.approx(angle, abs=0.5)
+
+
+def test_met_pad_rises_above_the_forefoot_plate():
+    _, meshes = designed(overrides=("met_pad.height_mm=5", "forefoot_post.angle_deg=3"))
+    mesh = meshes["right"]
+    (x0, y0, _), (x1, y1, _) = mesh.bounds
+    length, mid = x1 - x0, 0.5 * (y0 + y1)
+    pts = grid((x0 + 0.58 * length, x0 + 0.85 * length), (mid - 25, mid + 25), 1.0)
+    z = top_heights(mesh, pts)
+    coef, keep = fit_plane(pts, z, trim_mm=0.2)
+    resid = z - (coef[0] + pts @ coef[1:])
+    top = np.nanargmax(resid)
+    assert resid[top] == pytest.approx(5.0, abs=0.5)
+    assert tilt_deg_about_x(coef) == pytest.approx(3.0, abs=0.5)   # the plate around it keeps its post
+    # proximal to the ball: behind the 1st metatarsal head at about 0.74 L
+    assert 0.6 < pts[top, 0] / length < 0.72
+
+
+def test_heel_spur_pocket_goes_down():
+    _, meshes = designed(overrides=("accommodations.heel_spur_pocket_mm=2", "device.base_thickness_mm=4",
+                                    "accommodations.heel_spur_pocket_diameter_mm=14"))
+    xy, z, _ = heel_seat(meshes["right"], "right")
+    low = np.nanargmin(z)
+    around = np.linalg.norm(xy - xy[low], axis=1) > 9.0
+    coef, _ = fit_plane(xy[around], z[around])
+    depth = (coef[0] + xy[low] @ coef[1:]) - z[low]
+    assert depth == pytest.approx(2.0, abs=0.2)
+    assert z[low] == pytest.approx(2.0, abs=0.2)
+
+
+def test_medial_skive_adds_a_varus_wedge_on_the_medial_side():
+    _, plain = designed()
+    _, skived = designed(overrides=("medial_skive.depth_mm=4",))
+    xy, z0, centre = heel_seat(plain["right"], "right")
+    z1 = top_heights(skived["right"], xy)
+    added = z1 - z0
+    medial = xy[:, 1] > centre + 4
+    lateral = xy[:, 1] < centre - 2
+    assert np.nanmax(np.abs(added[lateral])) < 0.05          # nothing on the lateral side
+    coef, _ = fit_plane(xy[medial], added[medial], trim_mm=None)
+    assert tilt_deg_about_x(coef) > 4.0                        # a real wedge, rising medially
+
+
+def test_heel_lift_raises_the_heel_and_not_the_forefoot():
+    _, plain = designed()
+    _, lifted = designed(overrides=("heel_lift.height_mm=8",))
+    xy, z0, _ = heel_seat(plain["right"], "right")
+    assert np.nanmedian(top_heights(lifted["right"], xy) - z0) == pytest.approx(8.0, abs=0.2)
+    (x0, y0, _), (x1, y1, _) = plain["right"].bounds
+    fore = grid((x0 + 0.75 * (x1 - x0), x0 + 0.85 * (x1 - x0)), (y0 + 15, y1 - 15), 2.0)
+    assert np.nanmax(np.abs(top_heights(lifted["right"], fore) - top_heights(plain["right"], fore))) < 0.05
+
+
+def test_arch_from_measurements_and_fill_fraction():
+    result, meshes = designed(overrides=("arch.fill_frac=0.8",), arch=(("height_mm", 25.0), ("apex_mm", 120.0)))
+    height, where = arch_apex(meshes["right"], "right")
+    assert height == pytest.approx(20.0, abs=0.5)
+    assert where[0] == pytest.approx(120.0, abs=8.0)
+    assert result.record["inputs"]["arch_measurements"] == {"height_mm": 25.0, "apex_mm": 120.0}
+    assert "fill_frac" in result.record["derived"]["arch"]["height_how"]
+
+
+def test_left_and_right_are_exact_mirror_images():
+    _, meshes = designed(overrides=("rearfoot_post.angle_deg=5", "met_pad.height_mm=4"))
+    left, right = meshes["left"], meshes["right"]
+    assert np.array_equal(left.triangles[:, ::-1] * [1, -1, 1], right.triangles)
+    assert left.volume == pytest.approx(right.volume, rel=1e-9)
+
+
+@pytest.mark.parametrize("overrides", [(), ("device.outline_offset_mm=4",), ("device.length=three_quarter",)])
+def test_mesh_is_a_closed_single_body_conforming_to_the_outline(overrides):
+    result, meshes = designed(overrides=overrides)
+    mesh = meshes["right"]
+    mesh.merge_vertices()
+    assert mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0
+    assert len(mesh.split(only_watertight=False)) == 1
+    rim = outline_of(mesh)
+    target = result.design.foot.outline
+    if overrides == ("device.outline_offset_mm=4",):
+        target = np.asarray(shapely.Polygon(target).buffer(4, quad_segs=32).exterior.coords)
+    boundary = shapely.LinearRing(target if overrides != ("device.length=three_quarter",) else result.design.plan.outline)
+    d_rim = shapely.distance(shapely.points(rim), boundary)
+    assert d_rim.max() < 0.05                     # every rim point is on the outline
+    if overrides != ("device.length=three_quarter",):
+        # and the outline is covered: its points are on the rim polyline
+        rim_ring = shapely.LinearRing(result.design.plan.outline)
+        assert shapely.distance(shapely.points(target), rim_ring).max() < 0.05
+
+
+def test_flat_device_volume_is_area_times_thickness():
+    result, meshes = designed(overrides=("device.base_thickness_mm=5", "arch.height_mm=5", "heel_cup.depth_mm=0"))
+    area = shapely.Polygon(result.design.foot.outline).area
+    assert meshes["right"].volume == pytest.approx(area * 5.0, rel=1e-4)
+
+
+@pytest.mark.parametrize("overrides", [(), ("heel_cup.depth_mm=25", "met_pad.height_mm=8"),
+                                       ("device.mode=shell", "rearfoot_post.angle_deg=6")])
+def test_mesh_follows_the_design_surfaces_within_tolerance(overrides):
+    from insolegen.design import surfaces_for
+
+    result, _ = designed(overrides=overrides)
+    d = result.design
+    dev = d.devices["right"]
+    rng = np.random.default_rng(0)
+    tris = dev.vertices[dev.faces[: len(d.plan_mesh.triangles)]]   # the top faces come first
+    w = rng.dirichlet([1, 1, 1], size=len(tris))
+    samples = np.einsum("ij,ijk->ik", w, tris)
+    top, _ = surfaces_for(d.plan, d.context)(samples[:, :2])
+    assert np.abs(samples[:, 2] - top).max() < 0.05
+
+
+def test_shell_is_open_underneath_at_the_arch_and_on_the_ground_at_heel_and_forefoot():
+    _, meshes = designed(overrides=("device.mode=shell", "arch.height_mm=25"))
+    mesh = meshes["right"]
+    height, where = arch_apex(mesh, "right")
+    origin = np.array([[where[0], where[1] - 5, -5.0]])
+    hits, _, _ = mesh.ray.intersects_location(origin, np.array([[0, 0, 1.0]]))
+    bottom = hits[:, 2].min()
+    assert bottom > 15.0                          # the underside follows the arch up
+    assert height - bottom < 4.0                  # a shell, not a block
+    assert np.abs(mesh.vertices[:, 2].min()) < 1e-6
