@@ -72,6 +72,7 @@ class Context:
     ball_normal: np.ndarray       # distal
     rear_y: tuple[float, float]   # lateral / medial extremes of the outline under the heel
     fore_y: tuple[float, float]   # ... under the forefoot
+    back_x: float                 # the device's posterior-most x (behind 0 with an outline offset)
     arch: dict = field(default_factory=dict)   # apex_x, start_x, end_x, width, target, how, amplitude
 
     def ball_distance(self, p: Points) -> np.ndarray:
@@ -236,7 +237,7 @@ def bottom_surface(p: Points, c: Context, top: np.ndarray | None = None) -> np.n
         room = rx.device.base_thickness_mm - 1.5
         grind = min(MOTION_GRIND_MAX_OF_LENGTH * c.length, max(room, 0.0) / slope)
         if grind > 0:
-            u = np.clip((grind - p.x) / grind, 0.0, 1.0)
+            u = np.clip((c.back_x + grind - p.x) / grind, 0.0, 1.0)
             bottom = bottom + slope * grind * u * u  # quadratic: tangent to the ground where it starts
     return bottom
 
@@ -254,6 +255,7 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription) -> Context:
         ball_point=point, ball_dir=u, ball_normal=n,
         rear_y=plan.extreme_y(-1.0, heel[0] + 0.1 * length),
         fore_y=plan.extreme_y(mth5[0] - 0.06 * length, np.inf),
+        back_x=float(plan.outline[:, 0].min()),
     )
     arch = arch_layout(foot, rx)
     ctx = Context(**{**base.__dict__, "arch": arch})
