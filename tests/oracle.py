@@ -51,8 +51,9 @@ def tilt_deg_about_x(coef, medial_sign: float = 1.0) -> float:
     return float(np.degrees(np.arctan(medial_sign * coef[2])))
 
 
-def outline_of(mesh: trimesh.Trimesh) -> np.ndarray:
-    """The foot of the side wall: ground-level vertices of the near-vertical faces, as (n, 2)."""
-    wall = np.abs(mesh.face_normals[:, 2]) < 0.5
-    v = mesh.vertices[np.unique(mesh.faces[wall])]
-    return v[np.abs(v[:, 2]) < 1e-6][:, :2]
+def rim_segments(mesh: trimesh.Trimesh) -> np.ndarray:
+    """The foot of the side wall: edges of near-vertical faces lying on the ground, (n, 2, 2)."""
+    wall = mesh.faces[np.abs(mesh.face_normals[:, 2]) < 0.5]
+    edges = np.concatenate([wall[:, [0, 1]], wall[:, [1, 2]], wall[:, [2, 0]]])
+    on_ground = (np.abs(mesh.vertices[edges][:, :, 2]) < 1e-6).all(axis=1)
+    return mesh.vertices[edges[on_ground]][:, :, :2]

@@ -5,7 +5,7 @@ import pytest
 import shapely
 
 from helpers import designed
-from oracle import fit_plane, grid, outline_of, tilt_deg_about_x, top_heights
+from oracle import fit_plane, grid, rim_segments, tilt_deg_about_x, top_heights
 
 MEDIAL = {"right": 1.0, "left": -1.0}
 
@@ -151,24 +151,40 @@ def test_left_and_right_are_exact_mirror_images():
     assert left.volume == pytest.approx(right.volume, rel=1e-9)
 
 
-@pytest.mark.parametrize("overrides", [(), ("device.outline_offset_mm=4",), ("device.length=three_quarter",)])
-def test_mesh_is_a_closed_single_body_conforming_to_the_outline(overrides):
+def _foot(result):
+    return result.design.foot.outline
+
+
+def _foot_grown_4mm(result):
+    return np.asarray(shapely.Polygon(_foot(result)).buffer(4, quad_segs=32).exterior.coords)[:-1]
+
+
+@pytest.mark.parametrize("overrides, expected_outline", [
+    ((), _foot), (("device.outline_offset_mm=4",), _foot_grown_4mm),
+])
+def test_mesh_is_a_closed_single_body_conforming_to_the_outline(overrides, expected_outline):
     result, meshes = designed(overrides=overrides)
     mesh = meshes["right"]
     mesh.merge_vertices()
     assert mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0
     assert len(mesh.split(only_watertight=False)) == 1
-    rim = outline_of(mesh)
-    target = result.design.foot.outline
-    if overrides == ("device.outline_offset_mm=4",):
-        target = np.asarray(shapely.Polygon(target).buffer(4, quad_segs=32).exterior.coords)
-    boundary = shapely.LinearRing(target if overrides != ("device.length=three_quarter",) else result.design.plan.outline)
-    d_rim = shapely.distance(shapely.points(rim), boundary)
-    assert d_rim.max() < 0.05                     # every rim point is on the outline
-    if overrides != ("device.length=three_quarter",):
-        # and the outline is covered: its points are on the rim polyline
-        rim_ring = shapely.LinearRing(result.design.plan.outline)
-        assert shapely.distance(shapely.points(target), rim_ring).max() < 0.05
+    target = expected_outline(result)
+    rim = shapely.multilinestrings(rim_segments(mesh))
+    # both ways within 0.05 mm: the rim lies on the outline, and the outline on the rim
+    rim_points = shapely.points(rim_segments(mesh).reshape(-1, 2))
+    assert shapely.distance(rim_points, shapely.LinearRing(target)).max() < 0.05
+    assert shapely.distance(shapely.points(target), rim).max() < 0.05
+
+
+def test_three_quarter_device_is_closed_and_ends_behind_the_ball():
+    result, meshes = designed(overrides=("device.length=three_quarter",))
+    mesh = meshes["right"]
+    mesh.merge_vertices()
+    assert mesh.is_watertight and len(mesh.split(only_watertight=False)) == 1
+    rim_points = shapely.points(rim_segments(mesh).reshape(-1, 2))
+    assert shapely.distance(rim_points, shapely.Polygon(_foot(result))).max() < 0.05   # inside the foot
+    length = result.design.foot.length_mm
+    assert mesh.bounds[1, 0] < 0.74 * length - 5       # ends behind the 1st metatarsal head
 
 
 def test_flat_device_volume_is_area_times_thickness():

@@ -10,7 +10,7 @@ from insolegen.design import design_pair
 from insolegen.errors import InvalidInput
 from insolegen.footshape import foot_from_size
 from insolegen.prescription import describe_fields
-from insolegen.profiles import resolve_prescription
+from insolegen.profiles import list_profiles, resolve_prescription
 
 NUMERIC = [r for r in describe_fields() if r["min"] is not None and r["field"] != "arch.apex_frac"]
 
@@ -88,7 +88,7 @@ def test_every_out_of_range_value_is_refused_by_name(row, above, by):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("profile", sorted(__import__("insolegen.profiles", fromlist=["x"]).list_profiles()))
+@pytest.mark.parametrize("profile", sorted(list_profiles()))
 def test_every_profile_builds_a_valid_pair(profile):
     rx, _ = resolve_prescription(profile, [])
     design = design_pair(foot_from_size("EU40"), rx)

@@ -7,7 +7,7 @@ naming the field, the value and what is allowed.
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 

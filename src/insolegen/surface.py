@@ -253,7 +253,7 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription) -> Context:
         rx=rx, length=length, heel=heel, heel_width=foot.measures["heel_width"].value,
         mth1=mth1, mth5=mth5, ball_width=foot.measures["ball_width"].value,
         ball_point=point, ball_dir=u, ball_normal=n,
-        rear_y=plan.extreme_y(-1.0, heel[0] + 0.1 * length),
+        rear_y=plan.extreme_y(-np.inf, heel[0] + 0.1 * length),
         fore_y=plan.extreme_y(mth5[0] - 0.06 * length, np.inf),
         back_x=float(plan.outline[:, 0].min()),
     )
