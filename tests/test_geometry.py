@@ -8,6 +8,13 @@ from helpers import designed
 from oracle import fit_plane, grid, rim_segments, tilt_deg_about_x, top_heights
 
 MEDIAL = {"right": 1.0, "left": -1.0}
+KNOWN_HARD_DEVICE = [
+    "device.length=three_quarter", "device.outline_offset_mm=7.071", "device.base_thickness_mm=3.763",
+    "device.forefoot_thickness_mm=1.5", "arch.height_mm=37.087", "arch.apex_frac=0.481", "heel_cup.depth_mm=18.463",
+    "medial_skive.depth_mm=3.893", "heel_lift.height_mm=3.167", "met_pad.height_mm=6.473", "met_bar.height_mm=5.557",
+    "accommodations.lateral_flange_mm=18.18", "accommodations.heel_spur_pocket_mm=1.1",
+    'rearfoot_post.kind="extrinsic"', "rearfoot_post.motion_grind_deg=23.295",
+]
 
 
 def heel_seat(mesh, side, half_width=12.0):
@@ -185,6 +192,33 @@ def test_three_quarter_device_is_closed_and_ends_behind_the_ball():
     assert shapely.distance(rim_points, shapely.Polygon(_foot(result))).max() < 0.05   # inside the foot
     length = result.design.foot.length_mm
     assert mesh.bounds[1, 0] < 0.74 * length - 5       # ends behind the 1st metatarsal head
+
+
+@pytest.mark.parametrize("length", ["three_quarter", "sulcus"])
+def test_a_trim_cuts_the_features_off_without_reshaping_them(length):
+    """A trimmed device is the full-length one cut short: up to 3 mm from its edge, its top is
+    the full device's top (a flange must not climb round the trim corner)."""
+    features = ("accommodations.lateral_flange_mm=12", "accommodations.medial_flange_mm=6", "met_pad.height_mm=5")
+    _, full = designed(overrides=features)
+    _, trimmed = designed(overrides=features + (f"device.length={length}",))
+    mesh = trimmed["right"]
+    pts = grid(mesh.bounds[:, 0], mesh.bounds[:, 1], 1.0)
+    z = top_heights(mesh, pts)
+    rim = shapely.multilinestrings(rim_segments(mesh))
+    inner = np.isfinite(z) & (shapely.distance(shapely.points(pts), rim) > 3.0)
+    assert inner.sum() > 1000
+    difference = z[inner] - top_heights(full["right"], pts[inner])
+    assert np.abs(difference).max() < 0.1
+
+
+def test_known_hard_device_builds_within_tolerance():
+    """Found by hypothesis: a three-quarter device with a large offset and an 18 mm lateral flange
+    once made the refinement stall (the flange climbed the trim corner)."""
+    result, meshes = designed(size="EU39.5", overrides=tuple(KNOWN_HARD_DEVICE))
+    mesh = meshes["right"]
+    mesh.merge_vertices()
+    assert mesh.is_watertight and mesh.volume > 0 and len(mesh.split(only_watertight=False)) == 1
+    assert result.design.devices["right"].checks.as_dict()["passed"]
 
 
 def test_flat_device_volume_is_area_times_thickness():

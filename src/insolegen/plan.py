@@ -58,11 +58,19 @@ def ball_frame(foot: Foot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return a, u, n
 
 
-def device_outline(foot: Foot, rx: Prescription) -> np.ndarray:
+def _offset_outline(foot: Foot, rx: Prescription) -> shapely.Polygon:
     poly = shapely.Polygon(foot.outline)
     offset = rx.device.outline_offset_mm
-    if offset:
-        poly = poly.buffer(offset, quad_segs=32)
+    return poly.buffer(offset, quad_segs=32) if offset else poly
+
+
+def _as_outline(poly: shapely.Polygon) -> np.ndarray:
+    pts = as_ccw(dedupe(np.asarray(poly.exterior.coords)[:-1], tol=0.05))
+    return resample(pts, OUTLINE_SPACING_MM)
+
+
+def device_outline(foot: Foot, rx: Prescription) -> np.ndarray:
+    poly = _offset_outline(foot, rx)
     length = foot.length_mm
     if rx.device.length != "full":
         shift = -THREE_QUARTER_BEHIND_BALL if rx.device.length == "three_quarter" else SULCUS_BEYOND_BALL
@@ -74,15 +82,17 @@ def device_outline(foot: Foot, rx: Prescription) -> np.ndarray:
         poly = poly.buffer(-TRIM_CORNER_RADIUS_MM, quad_segs=16).buffer(TRIM_CORNER_RADIUS_MM, quad_segs=16)
     if poly.geom_type != "Polygon" or poly.is_empty:
         raise DesignFailed("the trimmed, offset outline is not one piece; check device.outline_offset_mm and device.length")
-    pts = as_ccw(dedupe(np.asarray(poly.exterior.coords)[:-1], tol=0.05))
-    return resample(pts, OUTLINE_SPACING_MM)
+    return _as_outline(poly)
 
 
 def make_plan(foot: Foot, rx: Prescription) -> Plan:
     outline = device_outline(foot, rx)
-    x0, x1 = outline[:, 0].min(), outline[:, 0].max()
+    # The medial and lateral borders are the foot's (offset) borders, not the trimmed device's:
+    # a trim cuts the features off; it must not bend a flange or the arch round the trim corner.
+    untrimmed = _as_outline(_offset_outline(foot, rx))
+    x0, x1 = untrimmed[:, 0].min(), untrimmed[:, 0].max()
     stations = np.arange(x0 + 0.05, x1 - 0.05, BORDER_STATION_MM)
-    y_max, y_min = border_profiles(outline, stations)
+    y_max, y_min = border_profiles(untrimmed, stations)
     sigma = BORDER_SMOOTHING_MM / BORDER_STATION_MM
     dense = resample(outline, 0.25)
     return Plan(
