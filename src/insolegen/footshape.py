@@ -11,7 +11,6 @@ breadth (``heelbreadth``) is the regression of heel breadth / L on ball width / 
 from __future__ import annotations
 
 import numpy as np
-from scipy.interpolate import splev, splprep
 
 from insolegen.errors import InvalidInput
 from insolegen.outline import Foot, foot_from_points
@@ -34,6 +33,33 @@ _CONTROL = np.array([
 _SAMPLES = 720
 
 
+def periodic_cubic_spline(control: np.ndarray, samples: int) -> np.ndarray:
+    """``samples`` points, evenly spaced in parameter, on the closed C2 cubic spline through
+    ``control`` (n, 2), parameterised by chord length (what scipy's ``splprep(s=0, per=1)``
+    gives; written out here because importing scipy.interpolate costs half a second at start-up)."""
+    n = len(control)
+    chords = np.linalg.norm(np.roll(control, -1, axis=0) - control, axis=1)
+    knots = np.concatenate([[0.0], np.cumsum(chords)]) / chords.sum()
+    h = np.diff(knots)                                   # h[i]: span from point i to i + 1
+    h_prev = np.roll(h, 1)
+    # periodic continuity of the first derivative gives the second derivatives m at the points
+    a = np.zeros((n, n))
+    idx = np.arange(n)
+    a[idx, (idx - 1) % n] = h_prev / 6
+    a[idx, idx] = (h_prev + h) / 3
+    a[idx, (idx + 1) % n] = h / 6
+    slope = (np.roll(control, -1, axis=0) - control) / h[:, None]
+    m = np.linalg.solve(a, slope - np.roll(slope, 1, axis=0))
+    u = np.linspace(0.0, 1.0, samples, endpoint=False)
+    i = np.clip(np.searchsorted(knots, u, side="right") - 1, 0, n - 1)
+    t0, t1 = u - knots[i], knots[i + 1] - u
+    p0, p1 = control[i], control[(i + 1) % n]
+    m0, m1 = m[i], m[(i + 1) % n]
+    hi = h[i][:, None]
+    t0, t1 = t0[:, None], t1[:, None]
+    return (m0 * t1 ** 3 + m1 * t0 ** 3) / (6 * hi) + (p0 / hi - m0 * hi / 6) * t1 + (p1 / hi - m1 * hi / 6) * t0
+
+
 def width_classes_from_ansur(foot_length, ball_width, heel_breadth) -> dict[str, tuple[float, float]]:
     """Recompute WIDTH_CLASSES from ANSUR columns (arrays in mm)."""
     ball, heel = np.asarray(ball_width) / foot_length, np.asarray(heel_breadth) / foot_length
@@ -50,11 +76,7 @@ def outline_for_length(length_mm: float, width: str = "medium") -> np.ndarray:
     if width not in WIDTH_CLASSES:
         raise InvalidInput(f"width {width!r} is not one of {', '.join(WIDTH_CLASSES)}")
     ball_ratio, heel_ratio = WIDTH_CLASSES[width]
-    closed = np.vstack([_CONTROL, _CONTROL[:1]])
-    tck, _ = splprep([closed[:, 0], closed[:, 1]], s=0.0, per=1)
-    u = np.linspace(0.0, 1.0, _SAMPLES, endpoint=False)
-    x, y = splev(u, tck)
-    pts = np.column_stack([x, y])
+    pts = periodic_cubic_spline(_CONTROL, _SAMPLES)
     pts[:, 0] -= pts[:, 0].min()
     pts /= pts[:, 0].max()
 

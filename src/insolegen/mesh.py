@@ -3,9 +3,9 @@ checks every mesh passes before it is written.
 
 The plan is triangulated once (Delaunay over the outline's points and an interior lattice,
 keeping exactly the triangles inside the outline and refining until every outline edge is a
-triangle edge); the top and bottom surfaces share that triangulation, and a side wall joins
-their boundary loops. Triangles are then split where the linear mesh strays from the design
-surfaces by more than the tolerance.
+triangle edge); triangles are then split locally where the linear mesh strays from the design
+surfaces by more than the tolerance. The top and bottom surfaces share that triangulation, and
+a side wall joins their boundary loops.
 """
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from typing import Callable
 
 import numpy as np
 import shapely
-from scipy.ndimage import maximum_filter
 from scipy.spatial import Delaunay, cKDTree
 
 from insolegen.errors import DesignFailed
-from insolegen.polygon import resample
+from insolegen.polygon import max_filter_3x3, resample
 
 SURFACE_TOLERANCE_MM = 0.05
 REFINE_TOLERANCE_MM = 0.04     # sizing and refinement target; the spec is SURFACE_TOLERANCE_MM
@@ -67,7 +66,7 @@ def _spacing_needed(outline: np.ndarray, surfaces: Surfaces, tolerance: float):
         zxx, zxy = np.gradient(zx, 1.0)
         _, zyy = np.gradient(zy, 1.0)
         k = 0.5 * np.abs(zxx + zyy) + np.sqrt(0.25 * (zxx - zyy) ** 2 + zxy ** 2)
-        curvature = np.maximum(curvature, maximum_filter(k, size=3))
+        curvature = np.maximum(curvature, max_filter_3x3(k))
     h = np.sqrt(6.0 * tolerance / np.maximum(curvature, 1e-9))
 
     def needed(xy: np.ndarray) -> np.ndarray:
@@ -116,6 +115,21 @@ def _orient_ccw(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
     return np.where((cross < 0)[:, None], tris[:, [0, 2, 1]], tris)
 
 
+# Sort-based set operations on integer keys: numpy 2's hashing np.unique / np.isin are ~20x
+# slower than a sort at these sizes.
+def _unique(keys: np.ndarray) -> np.ndarray:
+    s = np.sort(keys)
+    return s[np.concatenate([[True], s[1:] != s[:-1]])] if len(s) else s
+
+
+def _member(keys: np.ndarray, unique_sorted: np.ndarray) -> np.ndarray:
+    """Which ``keys`` are in ``unique_sorted`` (sorted, no repeats)."""
+    if not len(unique_sorted):
+        return np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(unique_sorted, keys), len(unique_sorted) - 1)
+    return unique_sorted[at] == keys
+
+
 def _edge_keys(edges: np.ndarray, n: int) -> np.ndarray:
     e = np.sort(edges, axis=1)
     return e[:, 0].astype(np.int64) * n + e[:, 1]
@@ -160,9 +174,9 @@ class _Triangulation:
         for _ in range(12):
             tris = self.triangles_inside()
             n = len(self.points)
-            have = np.unique(_edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n))
+            have = _unique(_edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n))
             ring = self.ring_edges()
-            missing = np.flatnonzero(~np.isin(_edge_keys(ring, n), have))
+            missing = np.flatnonzero(~_member(_edge_keys(ring, n), have))
             if not missing.size:
                 return tris
             self.add(0.5 * (self.points[ring[missing, 0]] + self.points[ring[missing, 1]]), after=missing)
@@ -173,7 +187,9 @@ class _Triangulation:
         used = np.zeros(len(self.points), bool)
         used[tris.ravel()] = True
         used[self.loop] = True
-        rest = np.flatnonzero(used & ~np.isin(np.arange(len(self.points)), self.loop))
+        in_loop = np.zeros(len(self.points), bool)
+        in_loop[self.loop] = True
+        rest = np.flatnonzero(used & ~in_loop)
         order = np.concatenate([self.loop, rest])
         remap = np.empty(len(self.points), np.int64)
         remap[order] = np.arange(len(order))
@@ -185,18 +201,49 @@ def triangulate_plan(outline: np.ndarray, interior: np.ndarray) -> PlanMesh:
     return t.plan_mesh(t.conform())
 
 
+def _split_triangles(tris: np.ndarray, mids: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Split CCW triangles at the midpoints of their marked edges. ``mids[i, k]`` is the index of
+    the midpoint of edge k (vertex k -> k + 1) of triangle i, or -1. A triangle with three marked
+    edges becomes four, with two three, with one two. Neighbours share their edges' midpoints,
+    so the result conforms without a new triangulation."""
+    marked = mids >= 0
+    count = marked.sum(axis=1)
+    out = [tris[count == 0]]
+
+    rows = np.flatnonzero(count == 3)
+    (a, b, c), (m0, m1, m2) = tris[rows].T, mids[rows].T
+    out += [np.column_stack(t) for t in ((a, m0, m2), (m0, b, m1), (m2, m1, c), (m0, m1, m2))]
+
+    def rotated(rows: np.ndarray, first: np.ndarray):
+        turn = (first[:, None] + np.arange(3)) % 3
+        return tris[rows[:, None], turn].T, mids[rows[:, None], turn].T
+
+    rows = np.flatnonzero(count == 1)                       # the marked edge becomes edge 0
+    (a, b, c), (m0, _, _) = rotated(rows, marked[rows].argmax(axis=1))
+    out += [np.column_stack((a, m0, c)), np.column_stack((m0, b, c))]
+
+    rows = np.flatnonzero(count == 2)                       # the unmarked edge becomes edge 2
+    (a, b, c), (m0, m1, _) = rotated(rows, (marked[rows].argmin(axis=1) + 1) % 3)
+    out.append(np.column_stack((m0, b, m1)))
+    # the quad a, m0, m1, c is cut along its shorter diagonal
+    short = np.linalg.norm(points[a] - points[m1], axis=1) <= np.linalg.norm(points[m0] - points[c], axis=1)
+    out += [np.column_stack(t)[short] for t in ((a, m0, m1), (a, m1, c))]
+    out += [np.column_stack(t)[~short] for t in ((a, m0, c), (m0, m1, c))]
+    return np.concatenate(out)
+
+
 def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFINE_TOLERANCE_MM) -> PlanMesh:
-    """Triangulate, then add edge midpoints wherever the linear mesh misses a surface by more
-    than ``tolerance`` at an edge midpoint or triangle centroid, and triangulate again."""
+    """Triangulate, then split edges at their midpoints wherever the linear mesh misses a
+    surface by more than ``tolerance`` at an edge midpoint or a triangle centroid, until it
+    does not (splitting locally: one Delaunay triangulation in all)."""
     boundary, interior = _sized_points(outline, _spacing_needed(outline, surfaces, tolerance))
     t = _Triangulation(boundary, interior)
+    tris = t.conform()
     z = np.column_stack(surfaces(t.points))
     for round_ in range(MAX_REFINE_ROUNDS):
-        tris = t.conform()
-        if len(z) < len(t.points):
-            z = np.vstack([z, np.column_stack(surfaces(t.points[len(z):]))])
         pts, n = t.points, len(t.points)
-        keys = np.unique(_edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n))
+        edge_of = _edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n)
+        keys = _unique(edge_of)
         edges = np.column_stack([keys // n, keys % n])
         mids = 0.5 * (pts[edges[:, 0]] + pts[edges[:, 1]])
         z_mid = np.column_stack(surfaces(mids))
@@ -210,20 +257,21 @@ def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFI
             tt = tris[bad_tris]
             lengths = np.stack([np.linalg.norm(pts[tt[:, i]] - pts[tt[:, (i + 1) % 3]], axis=1) for i in range(3)], axis=1)
             k, rows = lengths.argmax(axis=1), np.arange(len(tt))
-            bad |= np.isin(keys, _edge_keys(np.column_stack([tt[rows, k], tt[rows, (k + 1) % 3]]), n))
+            bad |= _member(keys, _unique(_edge_keys(np.column_stack([tt[rows, k], tt[rows, (k + 1) % 3]]), n)))
         worst = max(float(err_mid.max()), float(err_cent.max()))
         last_round = round_ == MAX_REFINE_ROUNDS - 1
         if not bad.any() or (last_round and worst <= SURFACE_TOLERANCE_MM):
             return t.plan_mesh(tris)
         ring_keys = _edge_keys(t.ring_edges(), n)
-        on_ring = np.isin(keys, ring_keys)
-        after = np.searchsorted(np.sort(ring_keys), keys[bad & on_ring])
-        after = np.argsort(ring_keys)[after]
-        new = np.vstack([mids[bad & on_ring], mids[bad & ~on_ring]])
-        z_new = np.vstack([z_mid[bad & on_ring], z_mid[bad & ~on_ring]])
-        t.add(new[: len(after)], after=after)
-        t.add(new[len(after):])
-        z = np.vstack([z, z_new])
+        ring_order = np.argsort(ring_keys)
+        on_ring = _member(keys, ring_keys[ring_order])
+        split_ring, split_inside = np.flatnonzero(bad & on_ring), np.flatnonzero(bad & ~on_ring)
+        t.add(mids[split_ring], after=ring_order[np.searchsorted(ring_keys[ring_order], keys[split_ring])])
+        t.add(mids[split_inside])
+        midpoint = np.full(len(keys), -1)
+        midpoint[np.concatenate([split_ring, split_inside])] = n + np.arange(len(split_ring) + len(split_inside))
+        z = np.vstack([z, z_mid[split_ring], z_mid[split_inside]])
+        tris = _split_triangles(tris, midpoint[np.searchsorted(keys, edge_of)].reshape(3, -1).T, t.points)
     raise DesignFailed(f"the mesh could not follow the design surfaces within {SURFACE_TOLERANCE_MM} mm "
                        f"after {MAX_REFINE_ROUNDS} refinements (worst {worst:.3f} mm)")
 
@@ -283,22 +331,35 @@ class MeshChecks:
 
 
 def check_mesh(vertices: np.ndarray, faces: np.ndarray, thickness: np.ndarray, min_thickness: float) -> MeshChecks:
-    import trimesh
+    """Closed, consistently wound, outward, one body, no degenerate or duplicate faces, thick
+    enough. Counted from the half-edges directly (numpy): trimesh would cost a second to import."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    mesh = trimesh.Trimesh(vertices, faces, process=False, validate=False)
-    areas = mesh.area_faces
-    sorted_faces = np.sort(faces, axis=1)
-    duplicates = len(faces) - len(np.unique(sorted_faces, axis=0))
-    labels = trimesh.graph.connected_component_labels(mesh.face_adjacency, node_count=len(faces))
-    volume = float(mesh.volume)
+    n = len(vertices)
+    half_edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
+    _, uses = np.unique(_edge_keys(half_edges, n), return_counts=True)
+    watertight = bool((uses == 2).all())
+    # consistent winding: no directed edge twice (on a closed mesh, each edge's two uses then
+    # run opposite ways)
+    winding_consistent = len(_unique(half_edges[:, 0] * n + half_edges[:, 1])) == len(half_edges)
+    graph = coo_matrix((np.ones(len(half_edges)), (half_edges[:, 0], half_edges[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    bodies = len(_unique(labels[np.bincount(faces.ravel(), minlength=n) > 0]))
+    sorted_faces = np.sort(faces, axis=1).astype(np.int64)
+    face_keys = (sorted_faces[:, 0] * n + sorted_faces[:, 1]) * n + sorted_faces[:, 2]
+    a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
+    cross = np.cross(b - a, c - a)
+    areas = 0.5 * np.linalg.norm(cross, axis=1)
+    volume = float(np.einsum("ij,ij->", a, np.cross(b, c)) / 6.0)
     return MeshChecks(
-        watertight=bool(mesh.is_watertight),
-        winding_consistent=bool(mesh.is_winding_consistent),
+        watertight=watertight,
+        winding_consistent=winding_consistent,
         outward=volume > 0,
-        bodies=int(len(np.unique(labels))),
+        bodies=int(bodies),
         volume_mm3=volume,
         degenerate_faces=int((areas < MIN_FACE_AREA_MM2).sum()),
-        duplicate_faces=int(duplicates),
+        duplicate_faces=int(len(faces) - len(_unique(face_keys))),
         min_thickness_mm=float(thickness.min()),
         min_thickness_required_mm=min_thickness,
     )

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from scipy.ndimage import gaussian_filter1d
 from scipy.spatial import cKDTree
 
 from insolegen.errors import DesignFailed
 from insolegen.outline import Foot
-from insolegen.polygon import as_ccw, border_profiles, dedupe, resample
+from insolegen.polygon import as_ccw, border_profiles, dedupe, resample, smooth_1d
 from insolegen.prescription import Prescription
 
 OUTLINE_SPACING_MM = 1.0
@@ -98,7 +97,7 @@ def make_plan(foot: Foot, rx: Prescription) -> Plan:
     return Plan(
         outline=outline,
         stations=stations,
-        y_medial=gaussian_filter1d(y_max, sigma, mode="nearest"),
-        y_lateral=gaussian_filter1d(y_min, sigma, mode="nearest"),
+        y_medial=smooth_1d(y_max, sigma),
+        y_lateral=smooth_1d(y_min, sigma),
         edge_tree=cKDTree(dense),
     )

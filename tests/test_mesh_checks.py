@@ -1,0 +1,45 @@
+"""The mesh checks that guard every write, on meshes with known faults."""
+import numpy as np
+import trimesh
+
+from insolegen.mesh import check_mesh
+
+
+def _checks(mesh: trimesh.Trimesh):
+    return check_mesh(np.asarray(mesh.vertices), np.asarray(mesh.faces), np.array([2.0]), 1.0)
+
+
+def test_a_closed_box_passes_and_its_volume_is_right():
+    checks = _checks(trimesh.creation.box([10.0, 20.0, 3.0]))
+    assert checks.problems == []
+    assert abs(checks.volume_mm3 - 600.0) < 1e-9
+
+
+def test_each_fault_is_named():
+    box = trimesh.creation.box([10.0, 20.0, 3.0])
+    open_box = trimesh.Trimesh(box.vertices, box.faces[1:], process=False)
+    assert "the mesh is not watertight" in _checks(open_box).problems
+
+    flipped = box.faces.copy()
+    flipped[0] = flipped[0, ::-1]
+    assert "face winding is inconsistent" in _checks(trimesh.Trimesh(box.vertices, flipped, process=False)).problems
+
+    inward = trimesh.Trimesh(box.vertices, box.faces[:, ::-1], process=False)
+    assert "the faces point inward (negative volume)" in _checks(inward).problems
+
+    second = box.copy()
+    second.apply_translation([50.0, 0.0, 0.0])
+    assert "the mesh has 2 bodies, not one" in _checks(trimesh.util.concatenate([box, second])).problems
+
+    doubled = trimesh.Trimesh(box.vertices, np.vstack([box.faces, box.faces[:1]]), process=False)
+    assert "1 duplicate faces" in _checks(doubled).problems
+
+    thin = check_mesh(np.asarray(box.vertices), np.asarray(box.faces), np.array([0.6, 2.0]), 1.0)
+    assert any("below the printable minimum" in p for p in thin.problems)
+
+
+def test_a_degenerate_sliver_is_counted():
+    box = trimesh.creation.box([10.0, 20.0, 3.0])
+    vertices = np.vstack([box.vertices, [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [2.0, 0.0, 0.0]]])
+    faces = np.vstack([box.faces, [[8, 9, 10]]])
+    assert _checks(trimesh.Trimesh(vertices, faces, process=False)).degenerate_faces == 1
