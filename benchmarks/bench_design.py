@@ -10,7 +10,7 @@ import tracemalloc
 from insolegen.case import CaseRequest, design_case
 
 
-def main(repeats: int = 7) -> None:
+def main(repeats: int = 15) -> None:
     design_case(CaseRequest())  # warm
     times = []
     for _ in range(repeats):

@@ -221,6 +221,14 @@ def test_known_hard_device_builds_within_tolerance():
     assert result.design.devices["right"].checks.as_dict()["passed"]
 
 
+def test_the_design_record_holds_the_device_outline_the_mesh_has():
+    result, meshes = designed(overrides=("device.length=sulcus", "device.outline_offset_mm=2"))
+    recorded = np.array(result.record["derived"]["device_outline_mm"])
+    for side, sign in (("right", 1.0), ("left", -1.0)):
+        rim = shapely.multilinestrings(rim_segments(meshes[side]))
+        assert shapely.distance(shapely.points(recorded * [1.0, sign]), rim).max() < 0.05
+
+
 def test_flat_device_volume_is_area_times_thickness():
     result, meshes = designed(overrides=("device.base_thickness_mm=5", "arch.height_mm=5", "heel_cup.depth_mm=0"))
     area = shapely.Polygon(result.design.foot.outline).area

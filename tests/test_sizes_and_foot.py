@@ -36,7 +36,7 @@ def test_width_classes_are_the_ansur_numbers():
 def test_parametric_foot_has_the_size_length_and_ansur_proportions(size, width):
     foot = foot_from_size(size, width)
     length = foot_length_from_size(size)
-    assert foot.length_mm == pytest.approx(length, abs=0.3)
+    assert foot.length_mm == pytest.approx(length, abs=0.01)
     ball_ratio, _ = WIDTH_CLASSES[width]
     # the widest forefoot chord across the foot axis
     assert foot.measures["ball_width"].value / length == pytest.approx(ball_ratio, abs=0.01)

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from insolegen import __version__
 from insolegen.design import SIDES, Design, design_pair
 from insolegen.errors import InvalidInput
@@ -134,7 +136,11 @@ def design_record(name, design: Design, foot_input, request: CaseRequest, proven
             "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
             "warnings": list(foot.warnings),
         },
-        "derived": {"arch": arch, "outline_points": int(len(design.plan.outline))},
+        "derived": {
+            "arch": arch,
+            # the device's edge in the right foot's frame (the left device's is this with y -> -y)
+            "device_outline_mm": np.round(design.plan.outline, 2).tolist(),
+        },
         "devices": devices,
         "frame": "mm; heel at x = 0, toes toward +x, ground z = 0; medial +y (right), -y (left)",
     }

@@ -10,6 +10,8 @@ breadth (``heelbreadth``) is the regression of heel breadth / L on ball width / 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from insolegen.errors import InvalidInput
@@ -71,8 +73,9 @@ def width_classes_from_ansur(foot_length, ball_width, heel_breadth) -> dict[str,
     return out
 
 
-def outline_for_length(length_mm: float, width: str = "medium") -> np.ndarray:
-    """The parametric outline (right foot, canonical frame, CCW, ~1 mm spacing), in mm."""
+@lru_cache(maxsize=None)
+def _unit_outline(width: str) -> np.ndarray:
+    """The parametric outline for foot length 1 (read-only; shared between calls)."""
     if width not in WIDTH_CLASSES:
         raise InvalidInput(f"width {width!r} is not one of {', '.join(WIDTH_CLASSES)}")
     ball_ratio, heel_ratio = WIDTH_CLASSES[width]
@@ -89,17 +92,26 @@ def outline_for_length(length_mm: float, width: str = "medium") -> np.ndarray:
     t = np.clip((pts[:, 0] - 0.3) / 0.25, 0.0, 1.0)
     blend = t * t * (3 - 2 * t)
     pts[:, 1] *= (1 - blend) * heel_ratio / heel_now + blend * ball_ratio / ball_now
-    return pts * length_mm
+    pts.flags.writeable = False
+    return pts
+
+
+def outline_for_length(length_mm: float, width: str = "medium") -> np.ndarray:
+    """The parametric outline (right foot, canonical frame, CCW, ~1 mm spacing), in mm."""
+    return _unit_outline(width) * length_mm
+
+
+@lru_cache(maxsize=None)
+def _canonical_length_per_unit(width: str) -> float:
+    """Aligning the foot axis (heel centre to second toe) turns the outline a little, so its
+    canonical length is not quite its x extent: the ratio, the same for every size."""
+    return foot_from_points(outline_for_length(1000.0, width), side="right").length_mm / 1000.0
 
 
 def foot_from_size(size: str, width: str = "medium", side: str = "right") -> Foot:
     """A canonical Foot for a shoe size (``EU42``, ``UK8``, ``US9M``, ``US10W``, ``MP270``)."""
     length = foot_length_from_size(size)
-    source = f"parametric foot {size.upper()} {width}"
-    # aligning the foot axis turns the outline a little: correct the scale once so the
-    # canonical foot length is the size's
-    foot = foot_from_points(outline_for_length(length, width), side="right", source=source)
-    pts = outline_for_length(length * length / foot.length_mm, width)
+    pts = outline_for_length(length / _canonical_length_per_unit(width), width)
     if side == "left":
         pts = pts * [1.0, -1.0]
-    return foot_from_points(pts, side=side, source=source)
+    return foot_from_points(pts, side=side, source=f"parametric foot {size.upper()} {width}")
