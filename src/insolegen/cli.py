@@ -181,6 +181,77 @@ def profiles(
         _fail(exc)
 
 
+def _measure_epilog() -> str:
+    from insolegen.measure.printing import MATERIALS, PRINTERS
+    from insolegen.measure.quantities import DEFINITIONS
+
+    lines = ["Examples:", "  insolegen measure output/EU42_right.stl",
+             "  insolegen measure output/EU42.3mf --json", "  insolegen measure scan_insole.obj --side left --material pa12 --printer prusa-mk4",
+             "What is reported (mm, degrees; x from the heel along the long axis L, z up from the ground):"]
+    lines += [f"  {name}: {meaning}" for name, meaning in DEFINITIONS.items()]
+    lines += ["  mesh: watertight, bodies, degenerate and duplicate faces, winding, self-intersections (of the file as given)",
+              "Materials: " + ", ".join(f"{k} ({m.density_g_cm3} g/cm³)" for k, m in MATERIALS.items()),
+              "Printers: " + ", ".join(f"{k} ({' x '.join(f'{v:g}' for v in p.build_mm)} mm, wall {p.min_wall_mm:g})" for k, p in PRINTERS.items()),
+              "Exit status: 0 printable, 1 not printable (reasons printed) or not readable as an insole."]
+    return "\n\n".join(lines)
+
+
+@app.command(epilog=_measure_epilog())
+def measure(
+    mesh_file: Path = typer.Argument(..., help="The insole: .stl (binary or ASCII), .3mf, .obj or .ply; mm or metres."),
+    side: str = typer.Option("auto", "--side", help="left, right or auto (detected from the medial arch and the hallux side)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    material_name: str = typer.Option("tpu95a", "--material", help="Material for the mass (see below)."),
+    printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdict (see below)."),
+    units: Optional[str] = typer.Option(None, "--units", help="Units of the file: mm, cm, m, in (default: mm, or metres when the mesh is an insole's size in metres)."),
+) -> None:
+    """Measure any insole mesh from the mesh alone, check its mesh and say whether it is printable."""
+    from insolegen.measure import measure_file
+
+    try:
+        found, info = measure_file(mesh_file, side=side, units=units, material_name=material_name, printer_name=printer_name)
+    except InsolegenError as exc:
+        _fail(exc)
+    if as_json:
+        records = [m.as_dict() for m in found]
+        doc = {**info, **records[0]} if len(records) == 1 else {**info, "insoles": records}
+        out.print_json(json.dumps(doc))
+    else:
+        _print_measurements(found, info)
+    if not all(m.printable for m in found):
+        raise typer.Exit(1)
+
+
+def _print_measurements(found, info) -> None:
+    from insolegen.measure.quantities import DEFINITIONS
+
+    out.print(f"[bold]{info['file']}[/]: {info['format'].upper()}, units {info['units']} ({info['units_how']})")
+    for m in found:
+        d = m.as_dict()
+        conf = d["frame"]["confidence"]
+        out.print(f"[bold]{m.name}[/]: {d['side']} insole (side confidence {conf['side']:.2f}; heel end {conf['heel_end']:.2f}; "
+                  f"ground {conf['bottom']:.2f})")
+        table = Table("quantity", "value", "meaning", header_style="bold")
+        for key in DEFINITIONS:
+            if key == "side":
+                continue
+            value = d.get(key)
+            shown = "—" if value is None else (f"{value:.3f}" if key == "arch_apex_frac" else f"{value:.2f}")
+            table.add_row(key, shown, DEFINITIONS[key])
+        out.print(table)
+        mesh = d["mesh"]
+        crossings = "not checked" if mesh["self_intersections"] is None else str(mesh["self_intersections"])
+        out.print(f"mesh: {mesh['triangles']} triangles, watertight {mesh['watertight']}, bodies {mesh['bodies']}, "
+                  f"degenerate faces {mesh['degenerate_faces']}, winding consistent {mesh['winding_consistent']}, "
+                  f"outward {mesh['outward']}, self-intersections {crossings}")
+        for warning in d["warnings"]:
+            out.print(f"[yellow]warning:[/] {warning}")
+        verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]"
+        out.print(f"{verdict} on {m.printer} in {m.material} ({d['mass_g']:.1f} g)")
+        for reason in m.reasons:
+            out.print(f"  - {reason}")
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,114 @@
+"""Measuring an insole: file -> main body -> frame -> quantities, mesh state and a
+printability verdict. Uses the mesh alone: nothing here knows how insolegen designs insoles."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from insolegen.errors import InvalidInput
+from insolegen.measure.frame import Frame, find_frame
+from insolegen.measure.load import load_mesh_file
+from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER, fits_on_bed, material, printer
+from insolegen.measure.quantities import measure_quantities
+from insolegen.measure.state import MeshState, inspect, main_body, merge_vertices
+
+MAX_HEIGHT_OF_LENGTH = 0.3     # taller than this is a foot, a last or a block, not an insole
+MAX_WIDTH_OF_LENGTH = 0.7
+
+
+@dataclass
+class Measurement:
+    name: str
+    quantities: dict
+    frame: Frame
+    state: MeshState
+    material: str
+    printer: str
+    printable: bool
+    reasons: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        def clean(v):
+            return round(v, 3) + 0.0 if isinstance(v, float) else v   # + 0.0: no "-0.0"
+        return {
+            "name": self.name,
+            "side": self.frame.side,
+            **{k: clean(v) for k, v in self.quantities.items()},
+            "material": self.material,
+            "printer": self.printer,
+            "printable": self.printable,
+            "reasons": list(self.reasons),
+            "mesh": self.state.as_dict(),
+            "frame": self.frame.as_dict(),
+            "warnings": list(self.warnings),
+        }
+
+
+def _refuse_non_insole(vertices: np.ndarray, frame: Frame, label: str) -> None:
+    local = frame.to_frame(vertices)
+    length, width, height = np.ptp(local, axis=0)
+    if height > MAX_HEIGHT_OF_LENGTH * length:
+        raise InvalidInput(f"{label}: not an insole: {height:.0f} mm tall for {length:.0f} mm long "
+                           f"(an insole is at most {MAX_HEIGHT_OF_LENGTH:.0%} as tall as long); a foot, a last or a block?")
+    if width > MAX_WIDTH_OF_LENGTH * length:
+        raise InvalidInput(f"{label}: not an insole: {width:.0f} mm wide for {length:.0f} mm long "
+                           f"(an insole is long and narrow); a plate or a block?")
+
+
+def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh", side: str = "auto",
+                 material_name: str = DEFAULT_MATERIAL, printer_name: str = DEFAULT_PRINTER,
+                 check_intersections: bool = True, label: str | None = None) -> Measurement:
+    """Measure one insole given in mm (vertices (n, 3), faces (m, 3))."""
+    label = label or name
+    mat, prn = material(material_name), printer(printer_name)
+    vertices, faces = merge_vertices(np.asarray(vertices, float), np.asarray(faces, np.int64))
+    state = inspect(vertices, faces, check_intersections)
+    body = main_body(vertices, faces)
+    frame, hm = find_frame(body.vertices, body.faces, side)
+    _refuse_non_insole(body.vertices, frame, label)
+    local = frame.to_frame(body.vertices)
+    q, notes = measure_quantities(local, hm, frame.medial_sign)
+    volume = body.volume_mm3
+    if volume is None:
+        step = float(hm.xs[1] - hm.xs[0])
+        volume = float(np.nansum(hm.top - hm.bottom) * step * step)
+    q["volume_mm3"] = volume
+    q["mass_g"] = volume / 1000.0 * mat.density_g_cm3
+
+    reasons = []
+    if not state.watertight:
+        reasons.append("the mesh is not watertight (holes)")
+    if state.bodies > 1:
+        reasons.append(f"the file holds {state.bodies} separate bodies; the fragments would print too")
+    if state.self_intersections:
+        reasons.append(f"{state.self_intersections} pairs of faces cross each other (self-intersections)")
+    if not state.winding_consistent or not state.outward:
+        reasons.append("the faces are not consistently wound outward (flipped normals)")
+    if q["min_thickness_mm"] is not None and q["min_thickness_mm"] < prn.min_wall_mm:
+        reasons.append(f"thinnest point {q['min_thickness_mm']:.2f} mm is below the printer's minimum wall {prn.min_wall_mm:g} mm")
+    fits, _ = fits_on_bed(local[:, :2], q["height_mm"], prn.build_mm)
+    if not fits:
+        bx, by, bz = prn.build_mm
+        reasons.append(f"{q['length_mm']:.0f} x {q['width_mm']:.0f} x {q['height_mm']:.0f} mm does not fit the "
+                       f"build volume {bx:g} x {by:g} x {bz:g} mm at any turn")
+    warnings = body.warnings + notes
+    if frame.confidence["side"] < 0.3 and side == "auto":
+        warnings.append(f"the side ({frame.side}) is a guess (confidence {frame.confidence['side']:.2f}); give --side")
+    return Measurement(name, q, frame, state, material_name, printer_name, not reasons, reasons, warnings)
+
+
+def measure_file(path: str | Path, *, side: str = "auto", units: str | None = None,
+                 material_name: str = DEFAULT_MATERIAL, printer_name: str = DEFAULT_PRINTER) -> tuple[list[Measurement], dict]:
+    """Measure every insole in a file (a 3MF may hold a pair). Returns the measurements and
+    what was read (format, units and how they were decided)."""
+    loaded = load_mesh_file(path, units)
+    found = []
+    for part in loaded.parts:
+        name = part.name if len(loaded.parts) > 1 else Path(path).stem
+        found.append(measure_mesh(part.vertices, part.faces, name=name, side=side, material_name=material_name,
+                                  printer_name=printer_name, label=f"{path} ({part.name})" if len(loaded.parts) > 1 else str(path)))
+    info = {"file": str(path), "format": loaded.format, "units": loaded.units, "units_how": loaded.units_how}
+    return found, info

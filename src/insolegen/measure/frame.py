@@ -1,0 +1,189 @@
+"""Finding an insole's own frame from its mesh alone, in any placement: the ground plane it
+stands on, its long axis, its heel end and its medial side, each with how sure we are.
+
+Measuring frame: x along the long axis from the heel end (0) to the toe end, z up from the
+ground, y = z x x (so the medial side is +y on a right insole and -y on a left one).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from insolegen.errors import InvalidInput
+from insolegen.measure.quantities import ball_and_foot_length, columns
+from insolegen.measure.raster import HeightMap, height_maps
+from insolegen.measure.state import face_areas
+
+BOTTOM_NORMAL_MAX_DEG = 35.0     # the ground's normal is within this of the thinnest direction
+CONTACT_MM = 0.25                # faces this close to the ground plane stand on it
+
+
+@dataclass(frozen=True)
+class Frame:
+    origin: np.ndarray       # (3,) the frame's origin in the file's coordinates (mm)
+    axes: np.ndarray         # (3, 3) rows: x, y, z of the frame in the file's coordinates
+    side: str                # "left" / "right"
+    medial_sign: float       # +1: medial is +y; -1: medial is -y
+    confidence: dict         # bottom, heel_end, side: 0 (a guess) ... 1 (certain)
+    how: dict                # a sentence per decision
+
+    def to_frame(self, points: np.ndarray) -> np.ndarray:
+        return (points - self.origin) @ self.axes.T
+
+    def as_dict(self) -> dict:
+        return {"origin_mm": np.round(self.origin, 3).tolist(), "x_axis": np.round(self.axes[0], 5).tolist(),
+                "y_axis": np.round(self.axes[1], 5).tolist(), "up": np.round(self.axes[2], 5).tolist(),
+                "confidence": {k: round(v, 3) for k, v in self.confidence.items()}, "how": dict(self.how)}
+
+
+def _thinnest_direction(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    areas = face_areas(vertices, faces)
+    centroids = vertices[faces].mean(axis=1)
+    w = areas / areas.sum()
+    mean = w @ centroids
+    d = centroids - mean
+    cov = (d * w[:, None]).T @ d
+    return np.linalg.eigh(cov)[1][:, 0]
+
+
+def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float, float, str]:
+    """The up direction, the ground height along it, the confidence and how it was found: of
+    the convex hull's planes facing roughly along the thinnest direction, the one the most
+    mesh area stands on."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    thin = _thinnest_direction(vertices, faces)
+    try:
+        hull = ConvexHull(vertices)
+    except (QhullError, ValueError):
+        raise InvalidInput("the mesh is flat or degenerate: it has no volume to stand on a ground plane") from None
+    normals, offsets = hull.equations[:, :3], hull.equations[:, 3]
+    hv = vertices[hull.simplices]
+    hull_area = 0.5 * np.linalg.norm(np.cross(hv[:, 1] - hv[:, 0], hv[:, 2] - hv[:, 0]), axis=1)
+    face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
+    face_area = 0.5 * np.linalg.norm(face_n, axis=1)
+    face_n = face_n / np.maximum(2 * face_area, 1e-12)[:, None]
+    best = []
+    for sign in (1.0, -1.0):
+        facing = normals @ (sign * thin) > np.cos(np.radians(BOTTOM_NORMAL_MAX_DEG))
+        if not facing.any():
+            best.append((0.0, None))
+            continue
+        keys = np.column_stack([np.round(normals[facing] * 100), np.round(offsets[facing] / 0.5)])
+        _, group = np.unique(keys, axis=0, return_inverse=True)
+        group = group.reshape(-1)
+        area = np.bincount(group, weights=hull_area[facing])
+        g = int(np.argmax(area))
+        n = (normals[facing][group == g] * hull_area[facing][group == g, None]).sum(axis=0)
+        n /= np.linalg.norm(n)
+        height = vertices @ n
+        support = height.max()
+        on_plane = (support - height[faces] < CONTACT_MM).all(axis=1) & (face_n @ n > 0.9)
+        best.append((float(face_area[on_plane].sum()), n))
+    (area_a, n_a), (area_b, n_b) = best
+    if n_a is None and n_b is None:
+        raise InvalidInput("found no plane for the insole to stand on")
+    contact, n, other = (area_a, n_a, area_b) if area_a >= area_b else (area_b, n_b, area_a)
+    up = -n
+    ground = float((vertices @ up).min())
+    confidence = contact / (contact + other) if contact > 0 else 0.0
+    how = (f"the convex hull's plane with the most mesh area on it ({contact:.0f} mm² of faces stand on it, "
+           f"{other:.0f} mm² on the best plane of the other side)")
+    return up, ground, confidence, how
+
+
+def _long_axis(points_2d: np.ndarray) -> np.ndarray:
+    """The long side of the footprint's minimum-area bounding rectangle (unit 2D vector)."""
+    from scipy.spatial import ConvexHull
+
+    hull = points_2d[ConvexHull(points_2d).vertices]
+    edges = np.roll(hull, -1, axis=0) - hull
+    angles = np.unique(np.mod(np.arctan2(edges[:, 1], edges[:, 0]), np.pi / 2))
+    c, s = np.cos(angles), np.sin(angles)
+    u = hull @ np.vstack([c, s])            # (k, angles) along each candidate direction
+    w = hull @ np.vstack([-s, c])
+    du, dw = np.ptp(u, axis=0), np.ptp(w, axis=0)
+    k = int(np.argmin(du * dw))
+    direction = np.array([c[k], s[k]])
+    return direction if du[k] >= dw[k] else np.array([-s[k], c[k]])
+
+
+def _cue(value: float, scale: float) -> float:
+    return float(np.clip(value / scale, -1.0, 1.0))
+
+
+def _heel_end_cues(hm: HeightMap, length: float) -> tuple[float, str]:
+    """> 0: the heel is at low x. The heel end is the narrower one (heel vs forefoot) and,
+    usually, the higher one (heel cup, heel lift)."""
+    _, widths = columns(hm)
+    x = hm.xs - hm.xs.min()
+    near_low = (x > 0.10 * length) & (x < 0.20 * length)
+    near_high = (x > 0.80 * length) & (x < 0.90 * length)
+    width_cue = _cue(widths[near_high].mean() - widths[near_low].mean(), 0.1 * widths.max())
+    rear, front = hm.top[:, x < 0.25 * length], hm.top[:, x > 0.75 * length]
+    height_cue = _cue(np.nanmean(rear) - np.nanmean(front), 3.0)
+    score = (2.0 * width_cue + height_cue) / 3.0
+    return score, (f"the narrower end (width cue {width_cue:+.2f}) and the higher end (height cue "
+                   f"{height_cue:+.2f}) is the heel")
+
+
+def _medial_cues(hm: HeightMap, length: float) -> tuple[float, str]:
+    """> 0: the medial side is +y. The medial arch is the higher side of the midfoot; the hallux
+    side reaches furthest forward (a trim line parallel to the ball line does too)."""
+    inside = hm.inside
+    centre, width = columns(hm)
+    ball_x, foot = ball_and_foot_length(hm, length)
+    ys = hm.ys[:, None]
+    mid = (hm.xs > 0.28 * foot) & (hm.xs < ball_x - 0.03 * foot)
+    plus = np.where(inside & (ys > centre), hm.top, np.nan)[:, mid]
+    minus = np.where(inside & (ys < centre), hm.top, np.nan)[:, mid]
+    arch = float(np.nanmax(plus) - np.nanmax(minus)) if np.isfinite(plus).any() and np.isfinite(minus).any() else 0.0
+    arch_cue = _cue(arch, 4.0) if abs(arch) > 1.0 else 0.0
+    tip_cols = hm.xs > hm.xs.max() - 0.015 * length
+    tip_y = float(np.nanmean(np.where(inside[:, tip_cols], ys, np.nan)))
+    ref = (hm.xs > ball_x - 0.05 * foot) & (hm.xs < ball_x + 0.05 * foot)
+    tip_cue = _cue(tip_y - float(np.nanmean(centre[ref])), 0.125 * float(np.mean(width[ref])))
+    score = (1.5 * arch_cue + tip_cue) / 2.5
+    return score, (f"the higher midfoot side is the medial arch (arch cue {arch_cue:+.2f}, {abs(arch):.1f} mm) and "
+                   f"the side reaching furthest forward the hallux (toe cue {tip_cue:+.2f})")
+
+
+def find_frame(vertices: np.ndarray, faces: np.ndarray, side: str = "auto") -> tuple[Frame, HeightMap]:
+    """The measuring frame and the height maps in it."""
+    up, ground, bottom_conf, bottom_how = _ground(vertices, faces)
+    e1 = np.cross(up, [1.0, 0.0, 0.0])
+    if np.linalg.norm(e1) < 0.1:
+        e1 = np.cross(up, [0.0, 1.0, 0.0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(up, e1)
+    flat = np.column_stack([vertices @ e1, vertices @ e2])
+    a = _long_axis(flat)
+    x_axis = a[0] * e1 + a[1] * e2
+    y_axis = np.cross(up, x_axis)
+    axes = np.vstack([x_axis, y_axis, up])
+    local = vertices @ axes.T
+    origin_local = np.array([local[:, 0].min(), 0.5 * (local[:, 1].min() + local[:, 1].max()), ground])
+    length = float(np.ptp(local[:, 0]))
+    hm = height_maps(local - origin_local, faces)
+
+    heel_score, heel_how = _heel_end_cues(hm, length)
+    if heel_score < 0:                      # turn round: the heel is at high x
+        axes = axes * np.array([[-1.0], [-1.0], [1.0]])
+        local = vertices @ axes.T
+        origin_local = np.array([local[:, 0].min(), 0.5 * (local[:, 1].min() + local[:, 1].max()), ground])
+        hm = height_maps(local - origin_local, faces)
+    medial_score, side_how = _medial_cues(hm, length)
+    if side in ("left", "right"):
+        found, side_conf, side_how = side, 1.0, "given (--side)"
+    elif side == "auto":
+        found, side_conf = ("right" if medial_score >= 0 else "left"), abs(medial_score)
+    else:
+        raise InvalidInput(f"side {side!r} is not left, right or auto")
+    origin = origin_local @ axes            # axes is orthonormal: back to file coordinates
+    return Frame(
+        origin=origin, axes=axes, side=found, medial_sign=1.0 if found == "right" else -1.0,
+        confidence={"bottom": bottom_conf, "heel_end": abs(heel_score), "side": side_conf},
+        how={"bottom": bottom_how, "long_axis": "the long side of the footprint's minimum-area bounding rectangle",
+             "heel_end": heel_how, "side": side_how},
+    ), hm

@@ -1,0 +1,143 @@
+"""Reading a mesh file for measurement: STL (binary or ASCII), 3MF, OBJ, PLY; mm or metres.
+
+Every failure is an ``InvalidInput`` naming the file and what was wrong with it, never a
+traceback from a parser.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from insolegen.errors import InvalidInput
+
+FORMATS = (".stl", ".3mf", ".obj", ".ply")
+UNIT_SCALE = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": 25.4}
+INSOLE_EXTENT_MM = (60.0, 450.0)      # the longest extent of anything that could be an insole
+
+
+@dataclass(frozen=True)
+class MeshPart:
+    """One object of a file, in mm."""
+    name: str
+    vertices: np.ndarray
+    faces: np.ndarray
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    path: Path
+    format: str
+    units: str
+    units_how: str
+    parts: list[MeshPart]
+
+
+_MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"%PDF": "a PDF document",
+          b"PK\x03\x04": "a zip archive (a 3MF?)", b"ply": "a PLY mesh", b"GIF8": "a GIF image"}
+
+
+def _sniff(data: bytes) -> str:
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            return f" (it looks like {what})"
+    return ""
+
+
+def _check_stl(path: Path, data: bytes) -> None:
+    """A binary STL's size must match its triangle count; an ASCII one must hold facets and end."""
+    if len(data) >= 84:
+        count = int.from_bytes(data[80:84], "little")
+        if len(data) == 84 + 50 * count:
+            if count == 0:
+                raise InvalidInput(f"{path}: the STL holds no triangles")
+            return
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"solid"):
+        text = data.lower()
+        if b"facet" not in text:
+            raise InvalidInput(f"{path}: the ASCII STL holds no triangles")
+        if b"endsolid" not in text[-512:]:
+            raise InvalidInput(f"{path}: the ASCII STL is truncated (no 'endsolid' at its end)")
+        return
+    if len(data) < 84:
+        raise InvalidInput(f"{path}: not an STL: {len(data)} bytes is shorter than a binary STL's header{_sniff(data)}")
+    count = int.from_bytes(data[80:84], "little")
+    raise InvalidInput(
+        f"{path}: not a valid STL{_sniff(data)}: its binary header says {count} triangles, which needs "
+        f"{84 + 50 * count} bytes, but the file has {len(data)} (truncated or not an STL)"
+    )
+
+
+def _parts(loaded, fmt: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, vertices, faces) per object: a 3MF's objects stay apart (a pair of insoles), any
+    other format is one mesh."""
+    import trimesh
+
+    if isinstance(loaded, trimesh.Trimesh):
+        return [("mesh", np.asarray(loaded.vertices, float), np.asarray(loaded.faces, np.int64))]
+    parts = []
+    for node in loaded.graph.nodes_geometry:
+        transform, geometry = loaded.graph[node]
+        mesh = loaded.geometry[geometry]
+        if not isinstance(mesh, trimesh.Trimesh) or not len(mesh.faces):
+            continue
+        v = trimesh.transform_points(np.asarray(mesh.vertices, float), transform)
+        parts.append((str(node), v, np.asarray(mesh.faces, np.int64)))
+    if fmt != ".3mf" and len(parts) > 1:
+        offsets = np.cumsum([0] + [len(p[1]) for p in parts[:-1]])
+        parts = [("mesh", np.vstack([p[1] for p in parts]), np.vstack([p[2] + o for p, o in zip(parts, offsets)]))]
+    return parts
+
+
+def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
+    """Read a mesh file into parts in mm. ``units`` overrides the detection (mm unless the mesh
+    is far too small for an insole in mm, when it is taken as metres, and said)."""
+    import trimesh
+
+    path = Path(path)
+    fmt = path.suffix.lower()
+    if fmt not in FORMATS:
+        raise InvalidInput(f"{path}: unsupported mesh format {fmt or '(no extension)'!r}; use {', '.join(FORMATS)}")
+    if units is not None and units not in UNIT_SCALE:
+        raise InvalidInput(f"units {units!r} is not one of {', '.join(UNIT_SCALE)}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise InvalidInput(f"{path}: the file is empty")
+    if fmt == ".stl":
+        _check_stl(path, data)
+    try:
+        loaded = trimesh.load(io.BytesIO(data), file_type=fmt[1:], process=False)
+        parts = _parts(loaded, fmt)
+    except InvalidInput:
+        raise
+    except Exception as exc:   # any parser failure: name the file and the format, not the parser's internals
+        raise InvalidInput(f"{path}: could not be read as {fmt[1:].upper()}{_sniff(data)}: {exc}") from None
+    parts = [p for p in parts if len(p[2])]
+    if not parts:
+        raise InvalidInput(f"{path}: the file holds no triangles")
+    for name, v, _ in parts:
+        if not np.isfinite(v).all():
+            raise InvalidInput(f"{path}: object {name!r} has vertices that are not finite numbers (NaN or inf)")
+
+    extent = max(float(np.ptp(v, axis=0).max()) for _, v, _ in parts)
+    if units is not None:
+        how = "given"
+    elif INSOLE_EXTENT_MM[0] <= extent * 1000.0 <= INSOLE_EXTENT_MM[1]:   # far too small for mm
+        units, how = "m", f"detected: largest extent {extent:.4g} is an insole's size in metres, not in mm"
+    else:
+        units, how = "mm", "assumed (the usual unit of mesh files)"
+    scale = UNIT_SCALE[units]
+    mm = extent * scale
+    if not INSOLE_EXTENT_MM[0] <= mm <= INSOLE_EXTENT_MM[1]:
+        raise InvalidInput(
+            f"{path}: not an insole: its largest extent is {mm:.1f} mm in {units} ({how}); an insole is "
+            f"{INSOLE_EXTENT_MM[0]:g}-{INSOLE_EXTENT_MM[1]:g} mm long. If the file is in other units, give --units"
+        )
+    return LoadedFile(path, fmt[1:], units, how,
+                      [MeshPart(name, v * scale, f) for name, v, f in parts])

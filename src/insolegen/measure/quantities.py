@@ -1,0 +1,116 @@
+"""What is measured, in the measuring frame (x from the heel end along the long axis, z up from
+the ground, medial side +y on a right insole). Regions are fractions of the device's length L
+and of its local width w, so the same definitions serve any insole; DEFINITIONS says each in
+one line (it is what `insolegen measure --help` and the README print)."""
+from __future__ import annotations
+
+import numpy as np
+
+from insolegen.measure.raster import HeightMap, erode, fit_plane
+
+BALL_WIDTH_OF_FOOT_LENGTH = 0.376   # ANSUR II median: ball width / foot length
+
+DEFINITIONS = {
+    "side": "which foot the insole is for: the medial arch side and the hallux side",
+    "length_mm": "extent along the long axis (the long side of the footprint's minimum-area rectangle)",
+    "width_mm": "extent across the long axis, on the ground",
+    "height_mm": "highest point above the ground plane",
+    "foot_length_est_mm": "F, the foot length the regions below are scaled by: the larger of L and ball width / 0.376 (ANSUR II)",
+    "heel_seat_height_mm": "height of the heel seat (plane fitted to the middle of the heel at 9-20 % of F) at its centre",
+    "heel_cup_depth_mm": "highest rim point in the rear 20 % of F above the heel-seat plane",
+    "arch_apex_height_mm": "highest point of the medial half from 28 % of F to just behind the ball, above the ground",
+    "arch_apex_frac": "where that point is, as a fraction of L from the heel end",
+    "rearfoot_post_deg": "tilt of the heel-seat plane about the long axis; + = medial side up",
+    "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part) about the long axis; + = medial side up",
+    "forefoot_thickness_mm": "thickness (top minus bottom) of the forefoot plate at its centre",
+    "met_pad_height_mm": "highest rise of the central and lateral forefoot (10 % of F behind the ball to the ball) above the forefoot plate's plane",
+    "min_thickness_mm": "smallest thickness (top minus bottom, vertically) at least 1 mm inside the edge",
+    "volume_mm3": "volume of the main body",
+    "mass_g": "volume x the material's density (printed solid)",
+}
+
+
+def columns(hm: HeightMap):
+    """Per column of the height map: the footprint's centre line y and its width."""
+    inside = hm.inside
+    has = inside.any(axis=0)
+    ys = hm.ys[:, None]
+    y_lo = np.where(inside, ys, np.inf).min(axis=0)
+    y_hi = np.where(inside, ys, -np.inf).max(axis=0)
+    y_lo, y_hi = np.where(has, y_lo, 0.0), np.where(has, y_hi, 0.0)
+    return np.where(has, 0.5 * (y_lo + y_hi), np.nan), y_hi - y_lo
+
+
+def ball_and_foot_length(hm: HeightMap, length: float) -> tuple[float, float]:
+    """The ball's x (the widest part of the front half) and the foot length F that regions
+    scale with: the insole's length, or where it is shorter than the foot (3/4, sulcus) the
+    length its ball width implies."""
+    _, width = columns(hm)
+    front = hm.xs > 0.5 * length
+    ball_x = float(hm.xs[front][np.argmax(width[front])])
+    return ball_x, max(length, float(width[front].max()) / BALL_WIDTH_OF_FOOT_LENGTH)
+
+
+def _plane_at(coef, x, y):
+    return coef[0] + coef[1] * x + coef[2] * y
+
+
+def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) -> tuple[dict, list[str]]:
+    """``vertices`` in the measuring frame. Returns the quantities (None where the insole has no
+    such region) and notes on what could not be measured."""
+    notes = []
+    x, y, z = vertices.T
+    length = float(x.max() - x.min())
+    q = {"length_mm": length, "width_mm": float(np.ptp(y)), "height_mm": float(z.max())}
+    centre, width = columns(hm)
+    ball_x, foot = ball_and_foot_length(hm, length)
+    q["foot_length_est_mm"] = foot
+    gx, gy = np.meshgrid(hm.xs, hm.ys)
+    inside = hm.inside
+    col_centre, col_width = centre[None, :], width[None, :]
+
+    # heel seat: a robust plane through the middle of the heel
+    seat = inside & (gx > 0.09 * foot) & (gx < 0.20 * foot) & (np.abs(gy - col_centre) < np.minimum(12.0, 0.2 * col_width))
+    seat_plane, _ = fit_plane(hm.points(seat), hm.top[seat])
+    if seat_plane is None:
+        notes.append("no heel seat found (too few points at 9-20 % of the foot length)")
+        q.update(heel_seat_height_mm=None, rearfoot_post_deg=None, heel_cup_depth_mm=None)
+    else:
+        sx = 0.145 * foot
+        sy = float(np.interp(sx, hm.xs, np.nan_to_num(centre)))
+        q["heel_seat_height_mm"] = float(_plane_at(seat_plane, sx, sy))
+        q["rearfoot_post_deg"] = float(np.degrees(np.arctan(medial_sign * seat_plane[2])))
+        rear = x < 0.20 * foot
+        q["heel_cup_depth_mm"] = float(np.max(z[rear] - _plane_at(seat_plane, x[rear], y[rear])))
+
+    # the medial arch
+    medial = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) > 0
+    arch = medial & (x > 0.28 * foot) & (x < ball_x - 0.03 * foot)
+    if arch.any():
+        k = np.flatnonzero(arch)[np.argmax(z[arch])]
+        q["arch_apex_height_mm"], q["arch_apex_frac"] = float(z[k]), float(x[k] / length)
+    else:
+        q["arch_apex_height_mm"] = q["arch_apex_frac"] = None
+        notes.append("no midfoot between 28 % of the foot length and the ball")
+
+    # the forefoot plate beyond the ball, and the met pad behind it
+    x0, x1 = ball_x + 0.03 * foot, min(ball_x + 0.13 * foot, length - 0.04 * foot)
+    plate = inside & (gx > x0) & (gx < x1) & (np.abs(gy - col_centre) < 0.35 * col_width)
+    plate_plane = fit_plane(hm.points(plate), hm.top[plate], trim_mm=0.2)[0] if x1 - x0 > 8.0 else None
+    if plate_plane is None:
+        notes.append("no forefoot plate: the insole ends at the ball (three-quarter length?)")
+        q.update(forefoot_post_deg=None, forefoot_thickness_mm=None, met_pad_height_mm=None)
+    else:
+        q["forefoot_post_deg"] = float(np.degrees(np.arctan(medial_sign * plate_plane[2])))
+        px = 0.5 * (x0 + x1)
+        py = float(np.interp(px, hm.xs, np.nan_to_num(centre)))
+        q["forefoot_thickness_mm"] = float(_plane_at(plate_plane, px, py) - np.nanmedian(hm.bottom[plate]))
+        # not the medial third, where the arch may still run
+        across = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) / np.maximum(np.interp(x, hm.xs, width), 1.0)
+        pad = (x > ball_x - 0.10 * foot) & (x < ball_x) & (across > -0.3) & (across < 0.2)
+        q["met_pad_height_mm"] = float(np.max(z[pad] - _plane_at(plate_plane, x[pad], y[pad]))) if pad.any() else None
+
+    inner = erode(inside, 2)
+    thickness = (hm.top - hm.bottom)[inner]
+    q["min_thickness_mm"] = float(thickness.min()) if thickness.size else None
+    return q, notes

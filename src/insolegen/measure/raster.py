@@ -1,0 +1,90 @@
+"""Height maps of a mesh seen from above: on a regular grid, the highest and the lowest surface
+over each point (what a ray straight down would hit first and last). Vectorised over triangles."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GRID_MM = 0.5
+
+
+@dataclass(frozen=True)
+class HeightMap:
+    xs: np.ndarray          # (nx,) column positions
+    ys: np.ndarray          # (ny,) row positions
+    top: np.ndarray         # (ny, nx) NaN where the mesh is not
+    bottom: np.ndarray      # (ny, nx)
+
+    @property
+    def inside(self) -> np.ndarray:
+        return np.isfinite(self.top)
+
+    def points(self, mask: np.ndarray) -> np.ndarray:
+        j, i = np.nonzero(mask)
+        return np.column_stack([self.xs[i], self.ys[j]])
+
+
+def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM) -> HeightMap:
+    lo, hi = vertices[:, :2].min(axis=0), vertices[:, :2].max(axis=0)
+    xs = np.arange(lo[0], hi[0] + step, step)
+    ys = np.arange(lo[1], hi[1] + step, step)
+    tri = vertices[faces]
+    (x0, y0, z0), (x1, y1, z1), (x2, y2, z2) = (tri[:, k].T for k in range(3))
+    det = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2)
+    keep = np.abs(det) > 1e-12                          # walls seen edge-on cover no area
+    tmin, tmax = tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1)
+    i0 = np.ceil((tmin[:, 0] - lo[0]) / step - 1e-9).astype(np.int64)
+    i1 = np.floor((tmax[:, 0] - lo[0]) / step + 1e-9).astype(np.int64)
+    j0 = np.ceil((tmin[:, 1] - lo[1]) / step - 1e-9).astype(np.int64)
+    j1 = np.floor((tmax[:, 1] - lo[1]) / step + 1e-9).astype(np.int64)
+    nx_t, ny_t = np.maximum(i1 - i0 + 1, 0), np.maximum(j1 - j0 + 1, 0)
+    count = np.where(keep, nx_t * ny_t, 0)
+    t = np.repeat(np.arange(len(faces)), count)
+    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    ii, jj = i0[t] + k % nx_t[t], j0[t] + k // nx_t[t]
+    px, py = lo[0] + ii * step, lo[1] + jj * step
+    d = det[t]
+    l0 = ((y1[t] - y2[t]) * (px - x2[t]) + (x2[t] - x1[t]) * (py - y2[t])) / d
+    l1 = ((y2[t] - y0[t]) * (px - x2[t]) + (x0[t] - x2[t]) * (py - y2[t])) / d
+    l2 = 1.0 - l0 - l1
+    hit = (l0 >= -1e-9) & (l1 >= -1e-9) & (l2 >= -1e-9)
+    z = (l0 * z0[t] + l1 * z1[t] + l2 * z2[t])[hit]
+    cell = (jj * len(xs) + ii)[hit]
+    top = np.full(len(xs) * len(ys), -np.inf)
+    bottom = np.full(len(xs) * len(ys), np.inf)
+    np.maximum.at(top, cell, z)
+    np.minimum.at(bottom, cell, z)
+    top[~np.isfinite(top)] = np.nan
+    bottom[~np.isfinite(bottom)] = np.nan
+    shape = (len(ys), len(xs))
+    return HeightMap(xs, ys, top.reshape(shape), bottom.reshape(shape))
+
+
+def erode(mask: np.ndarray, cells: int) -> np.ndarray:
+    """Cells of ``mask`` at least ``cells`` cells (in x and y) from any cell outside it."""
+    out = mask.copy()
+    for _ in range(cells):
+        padded = np.pad(out, 1, constant_values=False)
+        out = out & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    return out
+
+
+def fit_plane(xy: np.ndarray, z: np.ndarray, trim_mm: float = 0.3, rounds: int = 6):
+    """Robust least-squares plane z = a + b x + c y: points further than ``trim_mm`` (or 2.5
+    standard deviations) from the plane are dropped and the fit repeated, so that a pad or a
+    pocket in the region does not tilt it. Returns (a, b, c) and the share of points kept."""
+    keep = np.isfinite(z)
+    total = int(keep.sum())
+    if total < 10:
+        return None, 0.0
+    coef = None
+    for _ in range(rounds):
+        a = np.column_stack([np.ones(keep.sum()), xy[keep]])
+        coef, *_ = np.linalg.lstsq(a, z[keep], rcond=None)
+        resid = z - (coef[0] + xy @ coef[1:])
+        new = np.isfinite(z) & (np.abs(resid) < max(trim_mm, 2.5 * float(np.nanstd(resid[keep]))))
+        if new.sum() < 10 or (new == keep).all():
+            break
+        keep = new
+    return coef, float(keep.sum()) / total

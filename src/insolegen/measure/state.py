@@ -1,0 +1,145 @@
+"""The state of a mesh as found (closed? how many bodies? degenerate faces? consistent winding?
+self-intersections?) and its main body, cleaned up for measuring, with a warning for each
+thing that had to be put right."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from insolegen.measure.arrays import sorted_unique
+
+DEGENERATE_AREA_MM2 = 1e-6
+MERGE_DIGITS = 4                 # vertices closer than ~1e-4 mm are one (STL stores each corner apart)
+
+
+@dataclass(frozen=True)
+class MeshState:
+    triangles: int
+    watertight: bool
+    bodies: int
+    degenerate_faces: int
+    duplicate_faces: int
+    winding_consistent: bool
+    outward: bool
+    self_intersections: int | None     # pairs of non-adjacent faces that cross; None: not checked
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Body:
+    vertices: np.ndarray
+    faces: np.ndarray
+    watertight: bool
+    volume_mm3: float | None            # None when the body is open even after repair
+    warnings: list[str] = field(default_factory=list)
+
+
+def merge_vertices(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.round(vertices, MERGE_DIGITS)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    return unique, inverse.reshape(-1)[faces]
+
+
+def face_areas(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
+    return 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=1)
+
+
+def signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:
+    a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
+    return float(np.einsum("ij,ij->", a, np.cross(b, c)) / 6.0)
+
+
+def _edges(faces: np.ndarray, n: int):
+    half = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
+    lo, hi = half.min(axis=1), half.max(axis=1)
+    return half, lo * n + hi
+
+
+def _closed_and_consistent(faces: np.ndarray, n: int) -> tuple[bool, bool]:
+    half, undirected = _edges(faces, n)
+    _, uses = np.unique(undirected, return_counts=True)
+    directed = half[:, 0] * n + half[:, 1]
+    return bool(len(uses) and (uses == 2).all()), len(sorted_unique(directed)) == len(directed)
+
+
+def components(faces: np.ndarray, n: int) -> np.ndarray:
+    """A body label per face (faces sharing a vertex are one body)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    half, _ = _edges(faces, n)
+    graph = coo_matrix((np.ones(len(half)), (half[:, 0], half[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels[faces[:, 0]]
+
+
+def inspect(vertices: np.ndarray, faces: np.ndarray, check_intersections: bool = True) -> MeshState:
+    """The mesh as it was given (vertices already merged)."""
+    n = len(vertices)
+    areas = face_areas(vertices, faces)
+    degenerate = (areas < DEGENERATE_AREA_MM2) | (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 0] == faces[:, 2])
+    s = np.sort(faces, axis=1).astype(np.int64)
+    duplicates = len(faces) - len(sorted_unique((s[:, 0] * n + s[:, 1]) * n + s[:, 2]))
+    watertight, consistent = _closed_and_consistent(faces, n)
+    from insolegen.measure.intersect import count_self_intersections
+
+    crossings = count_self_intersections(vertices, faces[~degenerate]) if check_intersections else None
+    return MeshState(
+        triangles=int(len(faces)), watertight=watertight, bodies=int(len(np.unique(components(faces, n)))),
+        degenerate_faces=int(degenerate.sum()), duplicate_faces=int(duplicates),
+        winding_consistent=consistent, outward=signed_volume(vertices, faces) > 0,
+        self_intersections=crossings,
+    )
+
+
+def main_body(vertices: np.ndarray, faces: np.ndarray) -> Body:
+    """The largest body (by area) without degenerate or repeated faces, wound outward, holes
+    filled where that closes it; a warning for each repair."""
+    import trimesh
+
+    warnings = []
+    n = len(vertices)
+    areas = face_areas(vertices, faces)
+    bad = (areas < DEGENERATE_AREA_MM2) | (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 0] == faces[:, 2])
+    if bad.any():
+        warnings.append(f"{int(bad.sum())} degenerate faces (zero area) were ignored")
+        faces, areas = faces[~bad], areas[~bad]
+    s = np.sort(faces, axis=1).astype(np.int64)
+    _, first = np.unique((s[:, 0] * n + s[:, 1]) * n + s[:, 2], return_index=True)
+    if len(first) < len(faces):
+        warnings.append(f"{len(faces) - len(first)} duplicate faces were ignored")
+        keep = np.sort(first)
+        faces, areas = faces[keep], areas[keep]
+    labels = components(faces, n)
+    body_area = np.bincount(labels, weights=areas)
+    main = int(np.argmax(body_area))
+    others = int((body_area > 0).sum()) - 1
+    if others:
+        share = 100.0 * (1.0 - body_area[main] / body_area.sum())
+        warnings.append(f"{others} disconnected fragment{'s' if others > 1 else ''} ({share:.1f} % of the surface) "
+                        "were ignored; measured the main body")
+    faces = faces[labels == main]
+
+    mesh = trimesh.Trimesh(vertices, faces, process=False, validate=False)
+    mesh.remove_unreferenced_vertices()
+    watertight, consistent = _closed_and_consistent(np.asarray(mesh.faces), len(mesh.vertices))
+    if not watertight:
+        open_edges = len(trimesh.grouping.group_rows(mesh.edges_sorted, require_count=1))
+        trimesh.repair.fill_holes(mesh)
+        watertight, consistent = _closed_and_consistent(np.asarray(mesh.faces), len(mesh.vertices))
+        fixed = "filled" if watertight else "could not all be filled; volume from the height maps"
+        warnings.append(f"the mesh has holes ({open_edges} open edges): {fixed}")
+    if not consistent:
+        trimesh.repair.fix_winding(mesh)
+        warnings.append("face winding was inconsistent (some normals flipped): fixed")
+    volume = signed_volume(np.asarray(mesh.vertices), np.asarray(mesh.faces))
+    if watertight and volume < 0:
+        mesh.invert()
+        volume = -volume
+        warnings.append("the normals pointed inward: turned outward")
+    return Body(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64), watertight,
+                volume if watertight else None, warnings)
