@@ -13,6 +13,7 @@ import numpy as np
 from insolegen import __version__
 from insolegen.design import SIDES, Design, design_pair
 from insolegen.errors import InvalidInput
+from insolegen.verify import verify_design
 from insolegen.export import record_bytes, stl_bytes, threemf_bytes
 from insolegen.footshape import foot_from_size
 from insolegen.outline import ArchMeasurements
@@ -92,6 +93,7 @@ def design_case(request: CaseRequest) -> CaseResult:
             foot = foot.with_arch(arch)
         foot_input = {"kind": "size", "size": size.upper(), "width": request.width}
     design = design_pair(foot, rx, request.sides)
+    verification = verify_design(design)
 
     files: dict[str, bytes] = {}
     if request.formats in ("stl", "all"):
@@ -100,6 +102,7 @@ def design_case(request: CaseRequest) -> CaseResult:
     if request.formats in ("3mf", "all"):
         files[f"{name}.3mf"] = threemf_bytes([(f"{name}_{s}", d.vertices, d.faces) for s, d in design.devices.items()])
     record = design_record(name, design, foot_input, request, provenance, files)
+    record["prescribed_vs_measured"] = verification
     files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, design, record, files)
 

@@ -60,7 +60,7 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
     ctx = make_context(foot, plan, prescription)
     surfaces = surfaces_for(plan, ctx)
     plan_mesh = refine_plan(plan.outline, surfaces)
-    top, bottom = surfaces(plan_mesh.points)
+    top, bottom = plan_mesh.values.T     # the surfaces at the points, as refinement left them
     vertices, faces = solid_from_plan(plan_mesh, top, bottom)
     checks = check_mesh(vertices, faces, top - bottom, MIN_PRINTABLE_THICKNESS_MM)
     require_valid(checks, "the device")

@@ -32,10 +32,11 @@ Surfaces = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]   # xy (n, 2) -
 @dataclass(frozen=True)
 class PlanMesh:
     """A triangulated plan: points (n, 2), triangles (m, 3) CCW, boundary = indices of the
-    outline loop (CCW) into points."""
+    outline loop (CCW) into points; values (n, k): the surfaces at the points, when known."""
     points: np.ndarray
     triangles: np.ndarray
     boundary: np.ndarray
+    values: np.ndarray | None = None
 
 
 def _hex_lattice(origin: np.ndarray, lo: np.ndarray, hi: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
@@ -182,8 +183,8 @@ class _Triangulation:
             self.add(0.5 * (self.points[ring[missing, 0]] + self.points[ring[missing, 1]]), after=missing)
         raise DesignFailed("could not triangulate the outline: some of its edges never appeared in the triangulation")
 
-    def plan_mesh(self, tris: np.ndarray) -> PlanMesh:
-        """Compact to the points in use (the outline loop first)."""
+    def plan_mesh(self, tris: np.ndarray, values: np.ndarray | None = None) -> PlanMesh:
+        """Compact to the points in use (the outline loop first); ``values`` per point follow."""
         used = np.zeros(len(self.points), bool)
         used[tris.ravel()] = True
         used[self.loop] = True
@@ -193,7 +194,8 @@ class _Triangulation:
         order = np.concatenate([self.loop, rest])
         remap = np.empty(len(self.points), np.int64)
         remap[order] = np.arange(len(order))
-        return PlanMesh(self.points[order], remap[tris], np.arange(len(self.loop)))
+        return PlanMesh(self.points[order], remap[tris], np.arange(len(self.loop)),
+                        None if values is None else values[order])
 
 
 def triangulate_plan(outline: np.ndarray, interior: np.ndarray) -> PlanMesh:
@@ -261,7 +263,7 @@ def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFI
         worst = max(float(err_mid.max()), float(err_cent.max()))
         last_round = round_ == MAX_REFINE_ROUNDS - 1
         if not bad.any() or (last_round and worst <= SURFACE_TOLERANCE_MM):
-            return t.plan_mesh(tris)
+            return t.plan_mesh(tris, z)
         ring_keys = _edge_keys(t.ring_edges(), n)
         ring_order = np.argsort(ring_keys)
         on_ring = _member(keys, ring_keys[ring_order])

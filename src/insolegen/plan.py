@@ -19,6 +19,7 @@ SULCUS_BEYOND_BALL = 0.085         # x L: the sulcus trim line sits this far dis
 TRIM_CORNER_RADIUS_MM = 6.0
 BORDER_STATION_MM = 0.5
 BORDER_SMOOTHING_MM = 2.0
+EDGE_SAMPLE_MM = 0.5           # the distance to the edge is to these samples of it: < 0.01 mm off where the heel cup uses it
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def make_plan(foot: Foot, rx: Prescription) -> Plan:
     stations = np.arange(x0 + 0.05, x1 - 0.05, BORDER_STATION_MM)
     y_max, y_min = border_profiles(untrimmed, stations)
     sigma = BORDER_SMOOTHING_MM / BORDER_STATION_MM
-    dense = resample(outline, 0.25)
+    dense = resample(outline, EDGE_SAMPLE_MM)
     return Plan(
         outline=outline,
         stations=stations,

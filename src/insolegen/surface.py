@@ -296,36 +296,40 @@ def arch_layout(foot: Foot, rx: Prescription) -> dict:
             "target": float(target), "apex_how": apex_how, "extent_how": extent_how, "height_how": height_how}
 
 
+ARCH_REGION_OF_LENGTH = (0.28, 0.60)   # the arch's highest point is solved over this stretch of L
+
+
 def _arch_samples(plan: Plan, c: Context) -> Points:
-    a = c.arch
-    lo = a["apex_x"] - 0.5 * (a["apex_x"] - a["start_x"])
-    hi = a["apex_x"] + 0.5 * (a["end_x"] - a["apex_x"])
-    xs = np.arange(lo, hi, 0.5)
-    ds = np.arange(0.0, a["width"], 0.5)
-    gx, gd = np.meshgrid(xs, ds)
+    """The medial half of the midfoot, over ARCH_REGION_OF_LENGTH: a little more than where
+    `insolegen measure` looks for the arch apex (30-58 % of the foot length), so that nothing
+    else in the medial midfoot (a flange, the post, the cup's end) stands above the apex."""
+    lo, hi = (f * c.length for f in ARCH_REGION_OF_LENGTH)
+    xs = np.arange(lo, hi, 1.0)
+    half = 0.5 * (plan.medial_border(xs) - plan.lateral_border(xs))
+    t = np.linspace(0.0, 1.0, 41)
+    gx, gt = np.meshgrid(xs, t)
     x = gx.ravel()
-    xy = np.column_stack([x, plan.medial_border(x) - gd.ravel()])
+    xy = np.column_stack([x, plan.medial_border(x) - (gt * half[None, :]).ravel()])
     return Points.of(xy, plan, c.edge_x_max)
 
 
 def solve_arch_amplitude(plan: Plan, c: Context) -> float:
-    """The arch amplitude that puts the highest point of the medial arch at the target height
-    (the other features also lift the midfoot, so this is solved, not assumed)."""
+    """The arch amplitude that puts the highest point of the medial midfoot at the target height
+    (the other features also lift the midfoot, so this is solved, not assumed). With h_i the
+    height without the arch and s_i the arch's shape at sample i, the highest point is
+    max(h_i + a s_i): it reaches the target first at a = min over s_i > 0 of (target - h_i) / s_i."""
     p = _arch_samples(plan, c)
     shape = arch_shape(p, c)
     rest = top_surface(p, c)   # amplitude 0 in c.arch
     target = c.arch["target"]
-    apex = np.argmax(shape - 1e-6 * p.d_medial)
-    amplitude = target - rest[apex]
-    for _ in range(8):
-        highest = float(np.max(rest + amplitude * shape))
-        if abs(highest - target) < 1e-4:
-            break
-        amplitude += target - highest
-    if amplitude < 0:
-        below = float(np.max(rest[shape > 0.99]))
+    lifted = shape > 1e-6
+    amplitude = float(np.min((target - rest[lifted]) / shape[lifted]))
+    beside = float(rest[~lifted].max()) if (~lifted).any() else -np.inf
+    if amplitude < 0 or beside > target + 1e-6:
+        below = max(float(rest.max()), beside)
         raise InvalidInput(
-            f"arch height {target:g} mm ({c.arch['height_how']}) is below the device's own height at the arch "
-            f"apex ({below:.1f} mm from base thickness, heel lift and posting); raise the arch or lower those"
+            f"arch height {target:g} mm ({c.arch['height_how']}) is below the device's own height in the medial "
+            f"midfoot ({below:.1f} mm from base thickness, heel lift, posting, heel cup and flanges); raise the arch "
+            "or lower those"
         )
-    return float(amplitude)
+    return amplitude

@@ -47,6 +47,12 @@ class Measurement:
         }
 
 
+def _outer_points(points_2d: np.ndarray) -> np.ndarray:
+    from scipy.spatial import ConvexHull
+
+    return points_2d[ConvexHull(points_2d).vertices]
+
+
 def _refuse_non_insole(vertices: np.ndarray, frame: Frame, label: str) -> None:
     local = frame.to_frame(vertices)
     length, width, height = np.ptp(local, axis=0)
@@ -89,7 +95,7 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
         reasons.append("the faces are not consistently wound outward (flipped normals)")
     if q["min_thickness_mm"] is not None and q["min_thickness_mm"] < prn.min_wall_mm:
         reasons.append(f"thinnest point {q['min_thickness_mm']:.2f} mm is below the printer's minimum wall {prn.min_wall_mm:g} mm")
-    fits, _ = fits_on_bed(local[:, :2], q["height_mm"], prn.build_mm)
+    fits, _ = fits_on_bed(_outer_points(local[:, :2]), q["height_mm"], prn.build_mm)
     if not fits:
         bx, by, bz = prn.build_mm
         reasons.append(f"{q['length_mm']:.0f} x {q['width_mm']:.0f} x {q['height_mm']:.0f} mm does not fit the "

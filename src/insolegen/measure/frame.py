@@ -17,6 +17,7 @@ from insolegen.measure.state import face_areas
 
 BOTTOM_NORMAL_MAX_DEG = 35.0     # the ground's normal is within this of the thinnest direction
 CONTACT_MM = 0.25                # faces this close to the ground plane stand on it
+HULL_POINTS = 3000
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,18 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
     from scipy.spatial import ConvexHull, QhullError
 
     thin = _thinnest_direction(vertices, faces)
+    # the hull of a thinned set of vertices finds the planes as well; contact is then counted
+    # on every face
+    # (a fixed pseudo-random choice: a regular stride can alias with the vertex order)
+    sample = vertices
+    if len(vertices) > HULL_POINTS:
+        sample = vertices[np.random.default_rng(0).choice(len(vertices), HULL_POINTS, replace=False)]
     try:
-        hull = ConvexHull(vertices)
+        hull = ConvexHull(sample)
     except (QhullError, ValueError):
         raise InvalidInput("the mesh is flat or degenerate: it has no volume to stand on a ground plane") from None
     normals, offsets = hull.equations[:, :3], hull.equations[:, 3]
-    hv = vertices[hull.simplices]
+    hv = sample[hull.simplices]
     hull_area = 0.5 * np.linalg.norm(np.cross(hv[:, 1] - hv[:, 0], hv[:, 2] - hv[:, 0]), axis=1)
     face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
     face_area = 0.5 * np.linalg.norm(face_n, axis=1)
@@ -84,12 +91,21 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
     (area_a, n_a), (area_b, n_b) = best
     if n_a is None and n_b is None:
         raise InvalidInput("found no plane for the insole to stand on")
-    contact, n, other = (area_a, n_a, area_b) if area_a >= area_b else (area_b, n_b, area_a)
+    tie = abs(area_a - area_b) <= 0.05 * max(area_a, area_b)
+    if tie and n_a is not None and n_b is not None:
+        # a flat slab stands equally well on either face: take the one facing the file's -z
+        # (files are usually written as printed, standing on the bed)
+        first = n_a[2] <= n_b[2]
+    else:
+        first = area_a >= area_b
+    contact, n, other = (area_a, n_a, area_b) if first else (area_b, n_b, area_a)
     up = -n
     ground = float((vertices @ up).min())
     confidence = contact / (contact + other) if contact > 0 else 0.0
     how = (f"the convex hull's plane with the most mesh area on it ({contact:.0f} mm² of faces stand on it, "
            f"{other:.0f} mm² on the best plane of the other side)")
+    if tie:
+        how += "; both faces are flat alike, so the one facing the file's -z was taken as the bottom"
     return up, ground, confidence, how
 
 
@@ -129,8 +145,10 @@ def _heel_end_cues(hm: HeightMap, length: float) -> tuple[float, str]:
 
 
 def _medial_cues(hm: HeightMap, length: float) -> tuple[float, str]:
-    """> 0: the medial side is +y. The medial arch is the higher side of the midfoot; the hallux
-    side reaches furthest forward (a trim line parallel to the ball line does too)."""
+    """> 0: the medial side is +y. The medial arch is the higher side of the midfoot (on
+    average: the arch support is broad, a flange along either border is narrow); and the ball
+    line is oblique: the foot is widest medially at the 1st metatarsal head, further forward
+    than laterally at the 5th (a trim parallel to the ball line keeps that)."""
     inside = hm.inside
     centre, width = columns(hm)
     ball_x, foot = ball_and_foot_length(hm, length)
@@ -138,15 +156,20 @@ def _medial_cues(hm: HeightMap, length: float) -> tuple[float, str]:
     mid = (hm.xs > 0.28 * foot) & (hm.xs < ball_x - 0.03 * foot)
     plus = np.where(inside & (ys > centre), hm.top, np.nan)[:, mid]
     minus = np.where(inside & (ys < centre), hm.top, np.nan)[:, mid]
-    arch = float(np.nanmax(plus) - np.nanmax(minus)) if np.isfinite(plus).any() and np.isfinite(minus).any() else 0.0
-    arch_cue = _cue(arch, 4.0) if abs(arch) > 1.0 else 0.0
-    tip_cols = hm.xs > hm.xs.max() - 0.015 * length
-    tip_y = float(np.nanmean(np.where(inside[:, tip_cols], ys, np.nan)))
-    ref = (hm.xs > ball_x - 0.05 * foot) & (hm.xs < ball_x + 0.05 * foot)
-    tip_cue = _cue(tip_y - float(np.nanmean(centre[ref])), 0.125 * float(np.mean(width[ref])))
-    score = (1.5 * arch_cue + tip_cue) / 2.5
-    return score, (f"the higher midfoot side is the medial arch (arch cue {arch_cue:+.2f}, {abs(arch):.1f} mm) and "
-                   f"the side reaching furthest forward the hallux (toe cue {tip_cue:+.2f})")
+    arch = float(np.nanmean(plus) - np.nanmean(minus)) if np.isfinite(plus).any() and np.isfinite(minus).any() else 0.0
+    arch_cue = _cue(arch, 2.0) if abs(arch) > 0.3 else 0.0
+    front = (hm.xs > 0.45 * length) & inside.any(axis=0)
+    y_hi = np.where(inside, ys, -np.inf).max(axis=0)[front]
+    y_lo = np.where(inside, ys, np.inf).min(axis=0)[front]
+    xs = hm.xs[front]
+    # where each border is furthest out: the mean x of the columns within 1 mm of its extreme
+    x_plus = xs[y_hi >= y_hi.max() - 1.0].mean()
+    x_minus = xs[y_lo <= y_lo.min() + 1.0].mean()
+    ball_cue = _cue(x_plus - x_minus, 0.04 * foot)
+    score = (arch_cue + ball_cue) / 2.0
+    return score, (f"the higher midfoot side (on average) is the medial arch (arch cue {arch_cue:+.2f}, {abs(arch):.1f} mm); "
+                   f"the side widest furthest forward is the 1st metatarsal head's (ball cue {ball_cue:+.2f}, "
+                   f"{abs(x_plus - x_minus):.0f} mm)")
 
 
 def find_frame(vertices: np.ndarray, faces: np.ndarray, side: str = "auto") -> tuple[Frame, HeightMap]:
@@ -168,11 +191,10 @@ def find_frame(vertices: np.ndarray, faces: np.ndarray, side: str = "auto") -> t
     hm = height_maps(local - origin_local, faces)
 
     heel_score, heel_how = _heel_end_cues(hm, length)
-    if heel_score < 0:                      # turn round: the heel is at high x
+    if heel_score < 0:                      # turn round (x -> L - x, y -> -y): the heel is at high x
         axes = axes * np.array([[-1.0], [-1.0], [1.0]])
-        local = vertices @ axes.T
-        origin_local = np.array([local[:, 0].min(), 0.5 * (local[:, 1].min() + local[:, 1].max()), ground])
-        hm = height_maps(local - origin_local, faces)
+        origin_local = origin_local * [-1.0, -1.0, 1.0] + [-length, 0.0, 0.0]
+        hm = HeightMap(length - hm.xs[::-1], -hm.ys[::-1], hm.top[::-1, ::-1], hm.bottom[::-1, ::-1])
     medial_score, side_how = _medial_cues(hm, length)
     if side in ("left", "right"):
         found, side_conf, side_how = side, 1.0, "given (--side)"

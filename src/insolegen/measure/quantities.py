@@ -8,17 +8,19 @@ import numpy as np
 
 from insolegen.measure.raster import HeightMap, erode, fit_plane
 
-BALL_WIDTH_OF_FOOT_LENGTH = 0.376   # ANSUR II median: ball width / foot length
+BALL_WIDTH_OF_FOOT_LENGTH = 0.376   # ANSUR II medians: ball width / foot length,
+HEEL_WIDTH_OF_FOOT_LENGTH = 0.27     # heel breadth / foot length
+FULL_LENGTH_TOES = 0.22              # an insole reaching this far (x L) beyond its ball is full length
 
 DEFINITIONS = {
     "side": "which foot the insole is for: the medial arch side and the hallux side",
     "length_mm": "extent along the long axis (the long side of the footprint's minimum-area rectangle)",
     "width_mm": "extent across the long axis, on the ground",
     "height_mm": "highest point above the ground plane",
-    "foot_length_est_mm": "F, the foot length the regions below are scaled by: the larger of L and ball width / 0.376 (ANSUR II)",
+    "foot_length_est_mm": "F, the foot length the regions below are scaled by: L for a full-length insole, else the largest of L, ball width / 0.376 and heel width / 0.27 (ANSUR II)",
     "heel_seat_height_mm": "height of the heel seat (plane fitted to the middle of the heel at 9-20 % of F) at its centre",
-    "heel_cup_depth_mm": "highest rim point in the rear 20 % of F above the heel-seat plane",
-    "arch_apex_height_mm": "highest point of the medial half from 28 % of F to just behind the ball, above the ground",
+    "heel_cup_depth_mm": "highest rim point in the rear 15 % of F above the heel-seat plane",
+    "arch_apex_height_mm": "highest point of the medial half from 30 to 58 % of F (behind the met pad), above the ground",
     "arch_apex_frac": "where that point is, as a fraction of L from the heel end",
     "rearfoot_post_deg": "tilt of the heel-seat plane about the long axis; + = medial side up",
     "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part) about the long axis; + = medial side up",
@@ -44,11 +46,17 @@ def columns(hm: HeightMap):
 def ball_and_foot_length(hm: HeightMap, length: float) -> tuple[float, float]:
     """The ball's x (the widest part of the front half) and the foot length F that regions
     scale with: the insole's length, or where it is shorter than the foot (3/4, sulcus) the
-    length its ball width implies."""
+    length its ball width or its heel width implies, whichever is longer (a three-quarter
+    insole ends behind the ball, so its front is narrower than the ball)."""
     _, width = columns(hm)
     front = hm.xs > 0.5 * length
     ball_x = float(hm.xs[front][np.argmax(width[front])])
-    return ball_x, max(length, float(width[front].max()) / BALL_WIDTH_OF_FOOT_LENGTH)
+    heel = (hm.xs > 0.1 * length) & (hm.xs < 0.25 * length)
+    from_ball = float(width[front].max()) / BALL_WIDTH_OF_FOOT_LENGTH
+    from_heel = float(width[heel].max()) / HEEL_WIDTH_OF_FOOT_LENGTH if heel.any() else 0.0
+    if length - ball_x > FULL_LENGTH_TOES * length:      # the toes are there: a full-length insole
+        return ball_x, length
+    return ball_x, max(length, from_ball, from_heel)
 
 
 def _plane_at(coef, x, y):
@@ -80,18 +88,18 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) 
         sy = float(np.interp(sx, hm.xs, np.nan_to_num(centre)))
         q["heel_seat_height_mm"] = float(_plane_at(seat_plane, sx, sy))
         q["rearfoot_post_deg"] = float(np.degrees(np.arctan(medial_sign * seat_plane[2])))
-        rear = x < 0.20 * foot
+        rear = x < 0.15 * foot
         q["heel_cup_depth_mm"] = float(np.max(z[rear] - _plane_at(seat_plane, x[rear], y[rear])))
 
     # the medial arch
     medial = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) > 0
-    arch = medial & (x > 0.28 * foot) & (x < ball_x - 0.03 * foot)
+    arch = medial & (x > 0.30 * foot) & (x < min(0.58 * foot, ball_x - 0.03 * foot))
     if arch.any():
         k = np.flatnonzero(arch)[np.argmax(z[arch])]
         q["arch_apex_height_mm"], q["arch_apex_frac"] = float(z[k]), float(x[k] / length)
     else:
         q["arch_apex_height_mm"] = q["arch_apex_frac"] = None
-        notes.append("no midfoot between 28 % of the foot length and the ball")
+        notes.append("no midfoot between 30 and 58 % of the foot length")
 
     # the forefoot plate beyond the ball, and the met pad behind it
     x0, x1 = ball_x + 0.03 * foot, min(ball_x + 0.13 * foot, length - 0.04 * foot)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-GRID_MM = 0.5
+GRID_MM = 1.0
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,6 @@ def inspect(vertices: np.ndarray, faces: np.ndarray, check_intersections: bool =
 def main_body(vertices: np.ndarray, faces: np.ndarray) -> Body:
     """The largest body (by area) without degenerate or repeated faces, wound outward, holes
     filled where that closes it; a warning for each repair."""
-    import trimesh
-
     warnings = []
     n = len(vertices)
     areas = face_areas(vertices, faces)
@@ -123,10 +121,27 @@ def main_body(vertices: np.ndarray, faces: np.ndarray) -> Body:
         warnings.append(f"{others} disconnected fragment{'s' if others > 1 else ''} ({share:.1f} % of the surface) "
                         "were ignored; measured the main body")
     faces = faces[labels == main]
+    used = np.unique(faces)
+    remap = np.zeros(len(vertices), np.int64)
+    remap[used] = np.arange(len(used))
+    vertices, faces = vertices[used], remap[faces]
+
+    watertight, consistent = _closed_and_consistent(faces, len(vertices))
+    if not (watertight and consistent):
+        vertices, faces, watertight = _repair(vertices, faces, watertight, consistent, warnings)
+    volume = signed_volume(vertices, faces)
+    if watertight and volume < 0:
+        faces = faces[:, ::-1].copy()
+        volume = -volume
+        warnings.append("the normals pointed inward: turned outward")
+    return Body(vertices, faces, watertight, volume if watertight else None, warnings)
+
+
+def _repair(vertices, faces, watertight, consistent, warnings):
+    """Fill holes and make the winding consistent (trimesh's repairs: only imported when needed)."""
+    import trimesh
 
     mesh = trimesh.Trimesh(vertices, faces, process=False, validate=False)
-    mesh.remove_unreferenced_vertices()
-    watertight, consistent = _closed_and_consistent(np.asarray(mesh.faces), len(mesh.vertices))
     if not watertight:
         open_edges = len(trimesh.grouping.group_rows(mesh.edges_sorted, require_count=1))
         trimesh.repair.fill_holes(mesh)
@@ -136,10 +151,4 @@ def main_body(vertices: np.ndarray, faces: np.ndarray) -> Body:
     if not consistent:
         trimesh.repair.fix_winding(mesh)
         warnings.append("face winding was inconsistent (some normals flipped): fixed")
-    volume = signed_volume(np.asarray(mesh.vertices), np.asarray(mesh.faces))
-    if watertight and volume < 0:
-        mesh.invert()
-        volume = -volume
-        warnings.append("the normals pointed inward: turned outward")
-    return Body(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64), watertight,
-                volume if watertight else None, warnings)
+    return np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64), watertight

@@ -1,0 +1,105 @@
+"""Prescribed beside measured. Every device is measured by ``insolegen.measure`` (the
+independent oracle, which reads the mesh alone) and each prescribed quantity is compared with
+its measurement within the tolerance below. A miss is a ``DesignFailed``: the device is not
+written. Quantities that a combination of features makes ambiguous (a medial skive adds its
+own wedge to the heel seat, for instance) are recorded as measured but not compared, with why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from insolegen.design import Design
+from insolegen.errors import DesignFailed
+
+TOLERANCES = {
+    "arch_apex_height_mm": 0.5, "heel_cup_depth_mm": 1.0, "rearfoot_post_deg": 0.5,
+    "forefoot_post_deg": 0.5, "met_pad_height_mm": 0.5, "heel_seat_height_mm": 0.2,
+    "forefoot_thickness_mm": 0.2, "length_mm": 0.5, "width_mm": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    quantity: str
+    prescribed: float | None
+    measured: float | None
+    tolerance: float
+    note: str = ""
+
+    @property
+    def compared(self) -> bool:
+        return self.prescribed is not None and not self.note
+
+    @property
+    def ok(self) -> bool:
+        return not self.compared or (self.measured is not None and abs(self.measured - self.prescribed) <= self.tolerance)
+
+    def as_dict(self) -> dict:
+        r = (lambda v: None if v is None else round(float(v), 3))
+        return {"quantity": self.quantity, "prescribed": r(self.prescribed), "measured": r(self.measured),
+                "tolerance": self.tolerance, "compared": self.compared, "ok": self.ok, **({"note": self.note} if self.note else {})}
+
+
+def _outline_extents(outline: np.ndarray, frame_axes: np.ndarray) -> tuple[float, float]:
+    """The device outline's length and width along the axes the measurement found."""
+    return float(np.ptp(outline @ frame_axes[0, :2])), float(np.ptp(outline @ frame_axes[1, :2]))
+
+
+def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.ndarray) -> list[Check]:
+    rx, ctx = design.prescription, design.context
+    acc = rx.accommodations
+    has_plate = measured.get("forefoot_post_deg") is not None
+    outline = design.plan.outline * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
+    length, width = _outline_extents(outline, frame_axes)
+    skive = "not compared: the medial skive adds its own varus wedge to the heel seat" if rx.medial_skive.depth_mm else ""
+    plate = "" if has_plate else "not compared: the device has no forefoot plate (it ends at the ball)"
+    fore_features = [n for n, v in (("Morton's extension", acc.mortons_extension_mm), ("reverse Morton's", acc.reverse_mortons_mm),
+                                    ("first-ray cut-out", acc.first_ray_cutout_mm), ("met bar", rx.met_bar.height_mm)) if v]
+    fore_note = plate or (f"not compared: the {' and '.join(fore_features)} reshape the forefoot plate" if fore_features else "")
+    pocket = "not compared: the heel spur pocket lowers the heel seat" if acc.heel_spur_pocket_mm else ""
+
+    def c(q, prescribed, note=""):
+        return Check(q, prescribed, measured.get(q), TOLERANCES[q], note)
+
+    checks = [
+        c("length_mm", length), c("width_mm", width),
+        c("arch_apex_height_mm", ctx.arch["target"]),
+        c("heel_cup_depth_mm", rx.heel_cup.depth_mm, skive or pocket),
+        c("rearfoot_post_deg", rx.rearfoot_post.angle_deg, skive or pocket),
+        c("heel_seat_height_mm", rx.device.base_thickness_mm + rx.heel_lift.height_mm,
+          skive or pocket or ("not compared: the rearfoot post tilts the heel seat" if rx.rearfoot_post.angle_deg else "")),
+        c("forefoot_post_deg", rx.forefoot_post.angle_deg, fore_note),
+        c("forefoot_thickness_mm", rx.forefoot_thickness,
+          fore_note or ("not compared: the forefoot post tilts the plate" if rx.forefoot_post.angle_deg else "")),
+    ]
+    if rx.met_pad.height_mm:
+        checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, fore_note))
+    return checks
+
+
+def verify_design(design: Design) -> dict:
+    """Measure one device of the design (the other is its exact mirror image) and compare.
+    Returns the record section; raises DesignFailed when a compared quantity misses."""
+    from insolegen.measure import measure_mesh
+
+    side = "right" if "right" in design.devices else next(iter(design.devices))
+    device = design.devices[side]
+    m = measure_mesh(device.vertices, device.faces, name=side, check_intersections=False)
+    checks = expected_checks(design, side, m.quantities, m.frame.axes)
+    if m.frame.side != side:
+        checks.append(Check("side", None, None, 0.0, f"measured as a {m.frame.side} insole"))
+    missed = [ch for ch in checks if not ch.ok] + [ch for ch in checks if ch.quantity == "side"]
+    if missed:
+        worst = missed[0]
+        what = (f"{worst.quantity} measures {worst.measured:.2f}, prescribed {worst.prescribed:.2f} ± {worst.tolerance:g}"
+                if worst.quantity != "side" else f"the {side} device {worst.note}")
+        raise DesignFailed(f"the {side} device does not measure as prescribed, nothing was written: {what} "
+                           "(measured from the mesh by `insolegen measure`)")
+    return {
+        "measured_by": "insolegen.measure, from the mesh alone (see `insolegen measure --help`)",
+        "device": side,
+        "checks": [ch.as_dict() for ch in checks],
+        "measurement": m.as_dict(),
+    }
