@@ -270,3 +270,36 @@ def test_designed_insoles_measure_as_prescribed(tmp_path, o, size, width, side):
         assert q["forefoot_thickness_mm"] == pytest.approx(o["device.forefoot_thickness_mm"], abs=0.2)
     if o["met_pad.height_mm"]:
         assert q["met_pad_height_mm"] == pytest.approx(o["met_pad.height_mm"], abs=0.5)
+
+
+# ---- the design keeps the measurement, and refuses a device that misses ----------------------
+
+def test_the_design_record_holds_prescribed_beside_measured():
+    from helpers import designed
+
+    result, _ = designed(overrides=("arch.height_mm=28", "heel_cup.depth_mm=16", "rearfoot_post.angle_deg=5",
+                                    "met_pad.height_mm=4"))
+    section = result.record["prescribed_vs_measured"]
+    by_name = {c["quantity"]: c for c in section["checks"]}
+    assert {"arch_apex_height_mm", "heel_cup_depth_mm", "rearfoot_post_deg", "met_pad_height_mm", "length_mm"} <= set(by_name)
+    assert all(c["ok"] for c in section["checks"])
+    assert by_name["arch_apex_height_mm"]["compared"] and by_name["arch_apex_height_mm"]["prescribed"] == 28.0
+    assert by_name["heel_seat_height_mm"]["compared"] is False and "rearfoot post" in by_name["heel_seat_height_mm"]["note"]
+    assert section["measurement"]["side"] == "right"
+
+
+def test_a_device_that_misses_its_prescription_is_not_written(monkeypatch, tmp_path):
+    """Break the geometry on purpose (the arch 2 mm too high): the measurement catches it, the
+    command names the quantity, exits 1 and writes nothing."""
+    from typer.testing import CliRunner
+
+    import insolegen.surface as surface
+    from insolegen.cli import app
+
+    solve = surface.solve_arch_amplitude
+    monkeypatch.setattr(surface, "solve_arch_amplitude", lambda plan, c: solve(plan, c) + 2.0)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["design", "--set", "arch.height_mm=20", "--out", str(out)])
+    assert r.exit_code == 1
+    assert "arch_apex_height_mm measures 22.00, prescribed 20.00" in r.output
+    assert not out.exists() or not any(out.iterdir())
