@@ -44,7 +44,7 @@ class Design:
 
 def surfaces_for(plan: Plan, ctx: Context):
     def surfaces(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p = Points.of(xy, plan, ctx.edge_x_max)
+        p = Points.of(xy, plan, ctx)
         top = top_surface(p, ctx)
         return top, bottom_surface(p, ctx, top)
     return surfaces

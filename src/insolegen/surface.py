@@ -23,7 +23,6 @@ POCKET_WALL_MM = 4.0
 SKIVE_SMOOTHING = 0.1
 MOTION_GRIND_MAX_OF_LENGTH = 0.08
 SHELL_SOFTNESS_MM = 0.3
-EDGE_REACH_MM = 40.0         # no feature looks further from the edge than this (the cup wall is < 30)
 
 
 def smoothstep(t):
@@ -44,17 +43,18 @@ class Points:
     """Sample points and what every field needs about them. Arrays of shape (n,)."""
     x: np.ndarray
     y: np.ndarray
-    d_edge: np.ndarray     # distance to the device's outline (inf beyond EDGE_REACH_MM)
+    d_edge: np.ndarray     # distance to the device's outline (inf beyond the context's edge_reach)
     d_medial: np.ndarray   # y_medial_border(x) - y
     d_lateral: np.ndarray  # y - y_lateral_border(x)
 
     @classmethod
-    def of(cls, xy: np.ndarray, plan: Plan, edge_x_max: float = np.inf) -> "Points":
-        """``edge_x_max``: the distance to the edge is needed only behind this x (inf beyond)."""
+    def of(cls, xy: np.ndarray, plan: Plan, c: "Context") -> "Points":
+        """The distance to the edge is needed only behind ``c.edge_x_max`` and within
+        ``c.edge_reach`` of the edge (inf elsewhere: the KD-tree search stops early)."""
         x, y = xy[:, 0], xy[:, 1]
         d_edge = np.full(len(x), np.inf)
-        near = x < edge_x_max
-        d_edge[near] = plan.distance_to_edge(xy[near], EDGE_REACH_MM)
+        near = x < c.edge_x_max
+        d_edge[near] = plan.distance_to_edge(xy[near], c.edge_reach)
         return cls(x, y, d_edge, plan.medial_border(x) - y, y - plan.lateral_border(x))
 
 
@@ -84,6 +84,11 @@ class Context:
     def edge_x_max(self) -> float:
         """Only the heel cup uses the distance to the edge, and only behind this x."""
         return self.heel[0] + 0.17 * self.length + 1.0
+
+    @property
+    def edge_reach(self) -> float:
+        """No feature looks further from the edge than this: the heel cup's wall, and a margin."""
+        return CUP_WALL_OF_HEEL * self.heel_width + 1.0
 
     @property
     def rear_end(self) -> tuple[float, float]:
@@ -310,7 +315,7 @@ def _arch_samples(plan: Plan, c: Context) -> Points:
     gx, gt = np.meshgrid(xs, t)
     x = gx.ravel()
     xy = np.column_stack([x, plan.medial_border(x) - (gt * half[None, :]).ravel()])
-    return Points.of(xy, plan, c.edge_x_max)
+    return Points.of(xy, plan, c)
 
 
 def solve_arch_amplitude(plan: Plan, c: Context) -> float:
