@@ -19,7 +19,7 @@ from insolegen.errors import InvalidInput
 from insolegen.measure import measure_file
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 DESIGN_MODULES = ("insolegen.design", "insolegen.surface", "insolegen.plan", "insolegen.mesh", "insolegen.prescription",
                   "insolegen.profiles", "insolegen.case", "insolegen.outline", "insolegen.footshape", "insolegen.verify")
 
@@ -184,8 +184,8 @@ def _not_insoles(tmp_path):
     garbage.write_bytes(bytes(range(256)) * 4)
     return {cube: "not an insole", empty: "empty", truncated: "truncated", png: "PNG",
             garbage: "could not be read as PLY",
-            SHARED / "scans" / "dupontgu_left_foot.stl": "not an insole",
-            SHARED / "scans" / "FIND_template_foot.obj": "not an insole"}
+            DATA / "scans" / "dupontgu_left_foot.stl": "not an insole",
+            DATA / "scans" / "FIND_template_foot.obj": "not an insole"}
 
 
 def test_things_that_are_not_insoles_are_refused_clearly(tmp_path):

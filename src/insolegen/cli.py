@@ -123,7 +123,7 @@ def _print_summary(result, out_dir: Path) -> None:
     arch = rec["derived"]["arch"]
     out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel ({arch['height_how']}; {arch['apex_how']})")
     table = Table(show_header=True, header_style="bold")
-    for col in ("device", "length mm", "width mm", "height mm", "volume cm³", "triangles", "checks"):
+    for col in ("device", "x extent mm", "y extent mm", "height mm", "volume cm³", "triangles", "checks"):
         table.add_column(col)
     for side, dev in rec["devices"].items():
         checks = dev["checks"]
@@ -131,6 +131,14 @@ def _print_summary(result, out_dir: Path) -> None:
                       f"{checks['volume_mm3'] / 1000:.1f}", str(dev["faces"]),
                       "[green]passed[/]" if checks["passed"] else "[red]failed[/]")
     out.print(table)
+    verified = rec["prescribed_vs_measured"]
+    checks = Table("measured (from the mesh)", "prescribed", "measured", "tolerance", "", header_style="bold",
+                   title=f"{verified['device']} device, measured by insolegen measure")
+    for c in verified["checks"]:
+        if c["compared"]:
+            checks.add_row(c["quantity"], f"{c['prescribed']:.2f}", f"{c['measured']:.2f}", f"± {c['tolerance']:g}",
+                           "[green]ok[/]" if c["ok"] else "[red]MISS[/]")
+    out.print(checks)
     for fn in result.files:
         out.print(f"  wrote {out_dir / fn}")
 
