@@ -10,7 +10,7 @@ import numpy as np
 from insolegen.measure.arrays import sorted_unique
 
 DEGENERATE_AREA_MM2 = 1e-6
-MERGE_DIGITS = 4                 # vertices closer than ~1e-4 mm are one (STL stores each corner apart)
+MERGE_MM = 1e-3                  # vertices this close are one
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,20 @@ class Body:
 
 
 def merge_vertices(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    keys = np.round(vertices, MERGE_DIGITS)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    return unique, inverse.reshape(-1)[faces]
+    """One vertex per position (to MERGE_MM): an STL stores every corner of every triangle."""
+    cells = np.round((vertices - vertices.min(axis=0)) / MERGE_MM).astype(np.int64)
+    span = cells.max(axis=0) + 1
+    if np.prod(span.astype(float)) < 2.0 ** 62:      # one integer key per cell: a plain sort
+        keys = (cells[:, 0] * span[1] + cells[:, 1]) * span[2] + cells[:, 2]
+        order = np.argsort(keys, kind="stable")
+        first = np.concatenate([[True], keys[order][1:] != keys[order][:-1]])
+        inverse = np.empty(len(keys), np.int64)
+        inverse[order] = np.cumsum(first) - 1
+        return vertices[order[first]], inverse[faces]
+    unique, inverse = np.unique(cells, axis=0, return_index=False, return_inverse=True)
+    merged = np.zeros((len(unique), 3))
+    merged[inverse.reshape(-1)] = vertices
+    return merged, inverse.reshape(-1)[faces]
 
 
 def face_areas(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
