@@ -189,6 +189,72 @@ def profiles(
         _fail(exc)
 
 
+SCAN_EPILOG = """
+Examples:
+
+  insolegen scan left_foot.stl                       # side, length, widths, arch, landmarks
+
+  insolegen scan plantar.obj --side right --json
+
+  insolegen scan left_foot.stl --out outlines/       # writes NAME_outline.json and NAME_outline.svg
+
+  insolegen design outlines/left_foot_outline.json   # design from the (checked, edited) outline
+
+3D scans: STL, PLY, OBJ; a whole closed foot or an open plantar surface; mm or metres
+(detected and said); any placement (the sole is levelled on the ground plane found).
+"""
+
+
+@app.command(epilog=SCAN_EPILOG)
+def scan(
+    scan_file: Path = typer.Argument(..., help="A 3D foot scan: .stl, .ply or .obj."),
+    side: Optional[str] = typer.Option(None, "--side", help="left or right (default: detected from the medial arch)."),
+    units: Optional[str] = typer.Option(None, "--units", help="mm, cm, m or in (default: mm, or metres when the scan is a foot's size in metres)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write NAME_outline.json and NAME_outline.svg here."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files."),
+) -> None:
+    """Read a 3D foot scan: side, foot length, ball and heel width, the medial arch, landmarks."""
+    from insolegen.export import write_all
+    from insolegen.scan3d import read_scan
+    from insolegen.scan_report import outline_json, outline_svg, scan_record
+
+    try:
+        result = read_scan(scan_file, units, side)
+        record = scan_record(result)
+        written = {}
+        if out_dir is not None:
+            name = scan_file.stem
+            written = {out_dir / f"{name}_outline.json": outline_json(result, name),
+                       out_dir / f"{name}_outline.svg": outline_svg(result, name)}
+            existing = [p for p in written if p.exists()]
+            if existing and not force:
+                raise InsolegenError(f"{existing[0]} exists; use --force to overwrite")
+            write_all(written)
+    except InsolegenError as exc:
+        _fail(exc)
+    if as_json:
+        out.print_json(json.dumps({**record, "written": [str(p) for p in written]}))
+        return
+    how = record["side_how"]
+    out.print(f"[bold]{scan_file}[/]: {record['kind']}, {record['format'].upper()}, units {record['units']} ({record['units_how']})")
+    out.print(f"{record['side']} foot ({how}; confidence {record['side_confidence']:.2f})")
+    table = Table("measure", "mm", "how", header_style="bold")
+    for key, m in record["measures"].items():
+        table.add_row(key.replace("_", " "), f"{m['value_mm']:.1f}", m["how"])
+    for key, value in record["arch_measurements"].items():
+        table.add_row(f"arch {key.replace('_mm', '').replace('_', ' ')}", f"{value:.1f}", "plantar surface along the medial border")
+    out.print(table)
+    landmarks = Table("landmark", "x mm", "y mm", "how", header_style="bold")
+    for key, lm in record["landmarks"].items():
+        landmarks.add_row(key, f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", lm["how"])
+    out.print(landmarks)
+    for warning in record["warnings"]:
+        out.print(f"[yellow]warning:[/] {warning}")
+    for path in written:
+        out.print(f"  wrote {path}")
+
+
 def _measure_epilog() -> str:
     from insolegen.measure.printing import MATERIALS, PRINTERS
     from insolegen.measure.quantities import DEFINITIONS

@@ -86,6 +86,12 @@ class Foot:
     source: str
     arch: ArchMeasurements = field(default_factory=ArchMeasurements)
     warnings: tuple[str, ...] = ()
+    # input (x, y) -> canonical: A @ p + b (A mirrors for a left foot); None when not known
+    frame: tuple[np.ndarray, np.ndarray] | None = None
+
+    def to_canonical(self, xy: np.ndarray) -> np.ndarray:
+        a, b = self.frame
+        return xy @ a.T + b
 
     @property
     def length_mm(self) -> float:
@@ -182,6 +188,7 @@ def foot_from_points(
 
     rot, origin = _principal_frame(points)
     pts = (points - origin) @ rot.T
+    a, b = rot, -rot @ origin          # the running input -> canonical transform
     lm = {k: (v - origin) @ rot.T for k, v in given.items()}
 
     detected_side, confidence = detect_side(pts)
@@ -203,6 +210,7 @@ def foot_from_points(
     if side == "left":
         pts = pts * [1.0, -1.0]
         lm = {k: v * [1.0, -1.0] for k, v in lm.items()}
+        a, b = np.diag([1.0, -1.0]) @ a, b * [1.0, -1.0]
     pts = as_ccw(pts)
 
     # Align the foot axis (heel centre -> second toe), twice: each estimate improves the frame.
@@ -215,11 +223,12 @@ def foot_from_points(
         lm = {k: (v - heel) @ r.T for k, v in lm.items()}
         shift = np.array([pts[:, 0].min(), 0.0])
         pts, lm = pts - shift, {k: v - shift for k, v in lm.items()}
+        a, b = r @ a, r @ (b - heel) - shift
 
     landmarks, measures = find_landmarks(pts, lm)
     foot = Foot(
         outline=pts, side=side, side_how=side_how, side_confidence=round(confidence, 3),
-        landmarks=landmarks, measures=measures, source=source, warnings=tuple(warnings),
+        landmarks=landmarks, measures=measures, source=source, warnings=tuple(warnings), frame=(a, b),
     )
     return foot.with_arch(arch) if arch is not None else foot
 

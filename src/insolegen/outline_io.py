@@ -60,8 +60,16 @@ def read_outline(path: str | Path, units: str | None = None) -> OutlineFile:
 
 def foot_from_file(path: str | Path, units: str | None = None, side: str | None = None,
                    arch: ArchMeasurements | None = None) -> Foot:
-    """Read and canonicalise. ``side`` (if given) wins over the file's; ``arch`` fields given
-    here win over the file's."""
+    """Read and canonicalise an outline file or a 3D scan (.stl, .ply, .obj). ``side`` (if
+    given) wins over the file's; ``arch`` fields given here win over the file's (or the scan's)."""
+    from insolegen.scan3d import is_scan_file, read_scan
+
+    if is_scan_file(path):
+        scanned = read_scan(path, units, side).foot
+        if arch is not None and not arch.is_empty():
+            given = {k: v for k, v in arch.as_dict().items() if v is not None}
+            scanned = scanned.with_arch(ArchMeasurements(**{**scanned.arch.as_dict(), **given}))
+        return scanned
     f = read_outline(path, units)
     merged = f.arch or ArchMeasurements()
     if arch is not None:

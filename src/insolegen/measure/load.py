@@ -129,7 +129,7 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
     if units is not None:
         how = "given"
     elif INSOLE_EXTENT_MM[0] <= extent * 1000.0 <= INSOLE_EXTENT_MM[1]:   # far too small for mm
-        units, how = "m", f"detected: largest extent {extent:.4g} is an insole's size in metres, not in mm"
+        units, how = "m", f"detected: largest extent {extent:.4g} is a foot's or an insole's size in metres, not in mm"
     else:
         units, how = "mm", "assumed (the usual unit of mesh files)"
     scale = UNIT_SCALE[units]

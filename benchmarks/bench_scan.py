@@ -1,0 +1,37 @@
+"""A 1M-triangle foot scan to outline, landmarks and arch measurements (the bar: <= 3 s).
+The real dupontgu scan (12,772 triangles) is subdivided 1-to-4, three times (817,408
+triangles) and four times (3,269,632), bracketing a million.
+Run: .venv/bin/python benchmarks/bench_scan.py"""
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import trimesh
+
+from insolegen.scan3d import read_scan
+
+SCAN = Path(__file__).resolve().parents[1] / "tests" / "data" / "scans" / "dupontgu_left_foot.stl"
+
+
+def main() -> None:
+    mesh = trimesh.load(SCAN, process=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for times, repeats in ((3, 5), (4, 3)):
+            dense = mesh
+            for _ in range(times):
+                dense = dense.subdivide()
+            path = Path(tmp) / f"scan_{times}.stl"
+            dense.export(path)
+            read_scan(path)
+            runs = []
+            for _ in range(repeats):
+                t = time.perf_counter()
+                scan = read_scan(path)
+                runs.append(time.perf_counter() - t)
+            print(f"{len(dense.faces):>9,} triangles: median of {repeats} {statistics.median(runs):.2f} s "
+                  f"({scan.foot.side}, length {scan.foot.length_mm:.1f} mm, arch {scan.foot.arch.height_mm} mm)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,320 @@
+"""3D foot scans (STL, PLY, OBJ; whole closed feet or open plantar-only surfaces; mm or metres;
+any placement) -> the foot standing level: the outline for the insole, the contact footprint,
+the plantar surface's height along the medial arch, and a Foot with landmarks.
+
+Steps: the scan's largest body (a separate floor plate or scanner debris is dropped, and said);
+the ground plane (of the convex hull's planes along the foot, the one with the most scan area
+close to it, spread heel to toe: an ankle cut or a flat side cannot win); the plantar surface
+seen from below (height maps); the outline where the sole is, and the footprint where it bears.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from insolegen.errors import InvalidInput
+from insolegen.measure.load import load_mesh_file
+from insolegen.measure.raster import HeightMap, height_maps
+from insolegen.measure.state import components, face_areas, merge_vertices
+from insolegen.outline import ArchMeasurements, Foot, foot_from_points
+
+SCAN_FORMATS = (".stl", ".ply", ".obj")
+GRID_MM = 0.5
+CONTACT_BAND_MM = 6.0        # scan surface this close to the ground plane touches it (a foot not
+                             # bearing weight touches at heel and ball only)
+SOLE_MAX_HEIGHT_MM = 35.0    # the plantar surface (arch included) lies below this; a plantar scan's rim rises above
+LOW_SOLE_MM = 8.0            # the low sole, whose medial tangent spans the arch
+FOOTPRINT_HEIGHT_MM = 4.0    # where the sole bears load (weight-bearing scans): the footprint for indices
+ALONG_AXIS_DEG = 25.0        # the ground's normal is within this of square to the long axis
+MAX_GROUND_CANDIDATES = 16
+SCORE_FACES = 150_000
+FLAT_BODY = 0.05             # a body thinner than this fraction of its width is a plate, not a foot
+
+
+@dataclass
+class Scan:
+    foot: Foot
+    footprint: shapely.MultiPolygon | None   # where the sole bears (canonical frame); None if it does not
+    arch_profile: np.ndarray            # (k, 2): x (canonical) and plantar height at the medial border
+    vertices: np.ndarray                # the levelled scan in the canonical frame (z up from the ground)
+    faces: np.ndarray
+    info: dict = field(default_factory=dict)
+
+
+def is_scan_file(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in SCAN_FORMATS
+
+
+def _keep_foot_body(vertices, faces, areas, warnings):
+    labels = components(faces, len(vertices))
+    body_area = np.bincount(labels, weights=areas)
+    order = np.argsort(-body_area)
+    keep = []
+    for lab in order:
+        if body_area[lab] < 0.02 * body_area.max():
+            continue
+        pts = vertices[np.bincount(faces[labels == lab].ravel(), minlength=len(vertices)) > 0]
+        extents = np.sort(np.linalg.svd(pts - pts.mean(axis=0), compute_uv=False))
+        if len(order) > 1 and extents[0] < FLAT_BODY * extents[1]:
+            warnings.append("a flat plate under the foot (a scanner floor plate?) was left out")
+            continue
+        keep.append(lab)
+    if not keep:
+        raise InvalidInput("the scan holds no foot-shaped body")
+    dropped = int((body_area > 0).sum()) - len(keep)
+    main = keep[0]
+    if dropped and not any("plate" in w for w in warnings):
+        warnings.append(f"{dropped} small separate piece(s) of the scan were left out")
+    elif dropped > 1:
+        warnings.append(f"{dropped - 1} small separate piece(s) of the scan were left out")
+    return faces[labels == main]
+
+
+def _ground(vertices, faces):
+    """(up, long axis, confidence). Candidates: convex hull planes whose normal is square to the
+    long axis; score: scan area within CONTACT_BAND_MM of the plane x (its spread along the
+    foot)^2 x its spread across (a sole bears heel to toe and side to side; the flat of a side,
+    an ankle cut or a leg stump does not)."""
+    from scipy.spatial import ConvexHull
+
+    if len(faces) > SCORE_FACES:          # a fixed sample of faces is plenty to choose a plane
+        faces = faces[np.random.default_rng(1).choice(len(faces), SCORE_FACES, replace=False)]
+    areas = face_areas(vertices, faces)
+    centroids = vertices[faces].mean(axis=1)
+    w = areas / areas.sum()
+    mean = w @ centroids
+    d = centroids - mean
+    long_axis = np.linalg.eigh((d * w[:, None]).T @ d)[1][:, 2]
+    length = float(np.ptp(vertices @ long_axis))
+    sample = vertices
+    if len(vertices) > 4000:
+        sample = vertices[np.random.default_rng(0).choice(len(vertices), 4000, replace=False)]
+    hull = ConvexHull(sample)
+    normals = hull.equations[:, :3]
+    square = np.abs(normals @ long_axis) < np.sin(np.radians(ALONG_AXIS_DEG))
+    keys = np.column_stack([np.round(normals[square] * 20), np.round(hull.equations[square, 3] / 5.0)])
+    _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    hv = sample[hull.simplices[square]]
+    facet_area = 0.5 * np.linalg.norm(np.cross(hv[:, 1] - hv[:, 0], hv[:, 2] - hv[:, 0]), axis=1)
+    # the candidates: the planes with the most hull area (the sole's plane spans the foot)
+    first = first[np.argsort(-np.bincount(group.reshape(-1), weights=facet_area))[:MAX_GROUND_CANDIDATES]]
+    scores = []
+    face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
+    face_n /= np.maximum(np.linalg.norm(face_n, axis=1), 1e-12)[:, None]
+    for n in normals[square][first]:
+        height = centroids @ n
+        # faces lying along the plane (either way round: open scans face anywhere), close to it
+        near = (height.max() - height < CONTACT_BAND_MM) & (np.abs(face_n @ n) > 0.7)
+        if not near.any():
+            continue
+        # the foot's surface lies mostly near its sole, not near an ankle cut or a plantar scan's rim
+        low = 1.0 - (height.max() - w @ height) / max(float(np.ptp(height)), 1e-9)
+        spread = float(np.ptp(centroids[near] @ long_axis)) / length
+        across = np.cross(n, long_axis)
+        across /= np.linalg.norm(across)
+        breadth = float(np.ptp(centroids[near] @ across)) / max(float(np.ptp(vertices @ across)), 1e-9)
+        scores.append((float(areas[near].sum()) * spread ** 2 * breadth * low ** 2, n))
+    if not scores:
+        raise InvalidInput("found no plane for the foot to stand on")
+    scores.sort(key=lambda s: -s[0])
+    best, n = scores[0]
+    others = [sc for sc, m in scores[1:] if m @ n < np.cos(np.radians(20.0))]   # not the same plane again
+    second = others[0] if others else 0.0
+    confidence = best / (best + second) if best > 0 else 0.0
+    return -n, long_axis, confidence
+
+
+def _mask_polygon(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray, step: float, largest: bool = True):
+    """The largest polygon of a raster mask (cells as squares), holes filled; or, with
+    ``largest=False``, all of it."""
+    boxes = []
+    for j in np.flatnonzero(mask.any(axis=1)):
+        row = np.concatenate([[False], mask[j], [False]])
+        edges = np.flatnonzero(row[1:] != row[:-1])
+        for a, b in zip(edges[::2], edges[1::2]):
+            boxes.append(shapely.box(xs[a] - step / 2, ys[j] - step / 2, xs[b - 1] + step / 2, ys[j] + step / 2))
+    if not boxes:
+        return None
+    shape = shapely.union_all(boxes)
+    if not largest:
+        return shape
+    parts = list(shape.geoms) if hasattr(shape, "geoms") else [shape]
+    biggest = max(parts, key=lambda p: p.area)
+    return shapely.Polygon(biggest.exterior)
+
+
+def _closed(mask: np.ndarray, cells: int) -> np.ndarray:
+    from scipy.ndimage import binary_closing, binary_fill_holes
+
+    structure = np.ones((2 * cells + 1, 2 * cells + 1), bool)
+    padded = np.pad(mask, cells + 1)
+    closed = binary_closing(padded, structure)[cells + 1:-cells - 1, cells + 1:-cells - 1]
+    return binary_fill_holes(closed)
+
+
+def read_scan(path: str | Path, units: str | None = None, side: str | None = None) -> Scan:
+    path = Path(path)
+    if not is_scan_file(path):
+        raise InvalidInput(f"{path}: not a 3D scan format ({', '.join(SCAN_FORMATS)})")
+    loaded = load_mesh_file(path, units)
+    vertices = np.vstack([p.vertices for p in loaded.parts])
+    offsets = np.cumsum([0] + [len(p.vertices) for p in loaded.parts[:-1]])
+    faces = np.vstack([p.faces + o for p, o in zip(loaded.parts, offsets)])
+    vertices, faces = merge_vertices(vertices, faces)
+    areas = face_areas(vertices, faces)
+    faces, areas = faces[areas > 1e-9], areas[areas > 1e-9]
+    warnings: list[str] = []
+    faces = _keep_foot_body(vertices, faces, areas, warnings)
+
+    up, long_axis, ground_conf = _ground(vertices, faces)
+    x_axis = long_axis - (long_axis @ up) * up
+    x_axis /= np.linalg.norm(x_axis)
+    y_axis = np.cross(up, x_axis)
+    level = vertices @ np.vstack([x_axis, y_axis, up]).T
+    level -= [0.0, 0.0, level[:, 2].min()]
+    length = float(np.ptp(level[:, 0]))
+    if level[:, 2].max() < 8.0:
+        raise InvalidInput(f"{path}: the scan is flat ({level[:, 2].max():.1f} mm high): not a foot")
+
+    # the sole seen from below: faces turned up or down (open scans may face either way), low
+    normals = np.cross(level[faces[:, 1]] - level[faces[:, 0]], level[faces[:, 2]] - level[faces[:, 0]])
+    normals /= np.maximum(np.linalg.norm(normals, axis=1), 1e-12)[:, None]
+    sole_faces = faces[np.abs(normals[:, 2]) > 0.5]
+    hm = _below(level, sole_faces)
+    # the sole: where the lowest surface is within SOLE_MAX_HEIGHT_MM of the ground (a height,
+    # not a choice of faces, so a finer mesh of the same foot gives the same outline)
+    sole = hm.inside & (hm.bottom <= SOLE_MAX_HEIGHT_MM)
+    if sole.sum() < 100:
+        raise InvalidInput(f"{path}: found no sole (no surface facing the ground within {SOLE_MAX_HEIGHT_MM:g} mm of it)")
+    sole = _closed(sole, int(round(2.0 / GRID_MM)))
+    outline_poly = _mask_polygon(sole, hm.xs, hm.ys, GRID_MM)
+    if outline_poly is None or outline_poly.area < 0.15 * length * length * 0.3:
+        raise InvalidInput(f"{path}: the sole found is too small to be a foot's")
+    outline_poly = outline_poly.buffer(1.0).buffer(-1.0).simplify(0.3)
+    outline = np.asarray(outline_poly.exterior.coords)[:-1]
+
+    source = f"3D scan {path.name}"
+    side_how = None
+    if side is None:
+        side, arch_conf, side_how = _side_from_arch(hm, outline_poly, length)
+        if arch_conf < 0.3:
+            side, side_how = None, None          # let the outline's own cues decide
+    foot = foot_from_points(outline, side=side, source=source)
+    if side_how:
+        foot = Foot(**{**foot.__dict__, "side_how": side_how, "side_confidence": round(arch_conf, 3)})
+
+    # in the canonical frame now (medial +y): levelled scan, footprint, arch profile
+    xy = foot.to_canonical(level[:, :2])
+    canon = np.column_stack([xy, level[:, 2]])
+    mirrored = np.linalg.det(foot.frame[0]) < 0
+    cfaces = faces[:, ::-1].copy() if mirrored else faces
+    # the footprint and the low sole from the levelled height map, moved into the canonical frame
+    contact = hm.inside & (hm.bottom <= FOOTPRINT_HEIGHT_MM)
+    fp_poly = _mask_polygon(contact, hm.xs, hm.ys, GRID_MM, largest=False) if contact.any() else None
+    footprint = None
+    if fp_poly is not None and fp_poly.area > 0.1 * foot.length_mm * foot.measures["ball_width"].value:
+        # heel and forefoot may touch apart (a high arch): every piece of 1 cm2 or more
+        pieces = [g for g in getattr(fp_poly, "geoms", [fp_poly]) if g.area >= 100.0]
+        footprint = shapely.transform(shapely.MultiPolygon(pieces).simplify(0.3), foot.to_canonical)
+    else:
+        warnings.append("no weight-bearing footprint: the sole does not touch the ground plane over a "
+                        "foot-sized area (a non-weight-bearing scan?); indices from the footprint are not given")
+
+    profile = _medial_arch_profile(hm, foot)
+    arch = _arch_from_profile(profile, foot)
+    foot = Foot(**{**foot.__dict__, "arch": arch, "warnings": foot.warnings + tuple(warnings)})
+    info = {
+        "file": str(path), "format": loaded.format, "units": loaded.units, "units_how": loaded.units_how,
+        "ground_confidence": round(ground_conf, 3),
+        "ground_how": "of the convex hull's planes along the foot, the one with the most scan surface within "
+                      f"{CONTACT_BAND_MM:g} mm of it, spread heel to toe",
+        "scan_height_mm": round(float(level[:, 2].max()), 1),
+        "kind": "whole foot (closed)" if _is_closed(faces, len(vertices)) else "plantar surface (open)",
+    }
+    return Scan(foot, footprint, profile, canon, cfaces, info)
+
+
+def _below(vertices: np.ndarray, faces: np.ndarray) -> HeightMap:
+    return height_maps(vertices, faces, GRID_MM)
+
+
+def _side_from_arch(hm, outline: shapely.Polygon, length: float) -> tuple[str, float, str]:
+    """The medial arch lifts the plantar surface along one border of the midfoot: that side is
+    medial. With the toes toward +x (the wider end), medial +y is a right foot."""
+    xs = hm.xs
+    x0, x1 = outline.bounds[0], outline.bounds[2]
+
+    def width_at(f):
+        line = shapely.LineString([(x0 + f * (x1 - x0), -1e4), (x0 + f * (x1 - x0), 1e4)])
+        return outline.intersection(line).length
+
+    toes_high = np.mean([width_at(f) for f in (0.65, 0.75, 0.85)]) > np.mean([width_at(f) for f in (0.1, 0.2, 0.3)])
+    frac = (xs - x0) / (x1 - x0) if toes_high else (x1 - xs) / (x1 - x0)
+    plus, minus = [], []
+    for i in np.flatnonzero((frac > 0.3) & (frac < 0.6)):
+        col = hm.bottom[:, i]
+        ok = np.isfinite(col)
+        if ok.sum() < 10:
+            continue
+        ys = hm.ys[ok]
+        plus.append(col[ok][ys > ys.max() - 15.0].max())
+        minus.append(col[ok][ys < ys.min() + 15.0].max())
+    if not plus:
+        return "right", 0.0, ""
+    lift = float(np.mean(plus) - np.mean(minus))      # > 0: the +y border is the arch
+    medial_plus = lift > 0
+    side = "right" if medial_plus == toes_high else "left"
+    confidence = float(np.tanh(abs(lift) / 3.0))
+    return side, confidence, f"detected from the 3D scan: the plantar surface is {abs(lift):.1f} mm higher along the medial midfoot"
+
+
+def _is_closed(faces: np.ndarray, n: int) -> bool:
+    half = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1).astype(np.int64)
+    keys = np.sort(half[:, 0] * n + half[:, 1])
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    uses = np.diff(np.append(starts, len(keys)))
+    return bool((uses == 2).mean() > 0.99)
+
+
+def _medial_arch_profile(hm: HeightMap, foot: Foot) -> np.ndarray:
+    """The plantar surface's height along the medial tangent of the low sole (where the sole is
+    within LOW_SOLE_MM of the ground): the line touching its medial side at the heel and at the
+    ball, which spans the arch, from 20 to 65 % of the foot length (behind the ball).
+    ``hm`` is in the levelled scan's frame; the profile's x is the canonical one (from the heel)."""
+    length = foot.length_mm
+    low = hm.inside & (hm.bottom <= LOW_SOLE_MM)
+    poly = _mask_polygon(low, hm.xs, hm.ys, GRID_MM) if low.any() else None
+    if poly is None:
+        return np.zeros((0, 2))
+    hull = shapely.Polygon(foot.to_canonical(np.asarray(poly.exterior.coords))).convex_hull
+    a, b = foot.frame
+    inverse = np.linalg.inv(a)
+    rows = []
+    for x in np.arange(0.2 * length, 0.65 * length, GRID_MM):
+        chord = hull.intersection(shapely.LineString([(x, -1e3), (x, 1e3)]))
+        if chord.is_empty:
+            continue
+        at = (np.array([x, chord.bounds[3] - 1.0]) - b) @ inverse.T      # back into the scan's frame
+        i = int(np.clip(np.rint((at[0] - hm.xs[0]) / GRID_MM), 0, len(hm.xs) - 1))
+        j = int(np.clip(np.rint((at[1] - hm.ys[0]) / GRID_MM), 0, len(hm.ys) - 1))
+        height = hm.bottom[j, i]
+        if np.isfinite(height) and height <= SOLE_MAX_HEIGHT_MM:     # not the ankle or leg above
+            rows.append((x, float(height)))
+    return np.array(rows) if rows else np.zeros((0, 2))
+
+
+def _arch_from_profile(profile: np.ndarray, foot: Foot) -> ArchMeasurements:
+    if len(profile) < 5:
+        return ArchMeasurements()
+    x, h = profile[:, 0], profile[:, 1]
+    k = int(np.argmax(h))
+    if h[k] < 3.0:
+        return ArchMeasurements()
+    half = h >= 0.5 * h[k]
+    start = x[:k + 1][~half[:k + 1]].max() if (~half[:k + 1]).any() else x[0]
+    end = x[k:][~half[k:]].min() if (~half[k:]).any() else x[-1]
+    return ArchMeasurements(height_mm=round(float(h[k]), 1), apex_mm=round(float(x[k]), 1),
+                            start_mm=round(float(start), 1), end_mm=round(float(end), 1))
