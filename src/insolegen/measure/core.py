@@ -23,7 +23,7 @@ class Measurement:
     name: str
     quantities: dict
     frame: Frame
-    state: MeshState
+    state: MeshState | None
     material: str
     printer: str
     printable: bool
@@ -41,10 +41,23 @@ class Measurement:
             "printer": self.printer,
             "printable": self.printable,
             "reasons": list(self.reasons),
-            "mesh": self.state.as_dict(),
+            "mesh": None if self.state is None else self.state.as_dict(),
             "frame": self.frame.as_dict(),
             "warnings": list(self.warnings),
         }
+
+
+def _mesh_reasons(state: MeshState) -> list[str]:
+    reasons = []
+    if not state.watertight:
+        reasons.append("the mesh is not watertight (holes)")
+    if state.bodies > 1:
+        reasons.append(f"the file holds {state.bodies} separate bodies; the fragments would print too")
+    if state.self_intersections:
+        reasons.append(f"{state.self_intersections} pairs of faces cross each other (self-intersections)")
+    if not state.winding_consistent or not state.outward:
+        reasons.append("the faces are not consistently wound outward (flipped normals)")
+    return reasons
 
 
 def _outer_points(points_2d: np.ndarray) -> np.ndarray:
@@ -66,12 +79,14 @@ def _refuse_non_insole(vertices: np.ndarray, frame: Frame, label: str) -> None:
 
 def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh", side: str = "auto",
                  material_name: str = DEFAULT_MATERIAL, printer_name: str = DEFAULT_PRINTER,
-                 check_intersections: bool = True, label: str | None = None) -> Measurement:
-    """Measure one insole given in mm (vertices (n, 3), faces (m, 3))."""
+                 check_intersections: bool = True, check_state: bool = True, label: str | None = None) -> Measurement:
+    """Measure one insole given in mm (vertices (n, 3), faces (m, 3)). ``check_state=False``
+    skips the report on the mesh as given (for a caller that has checked it already) and with it
+    the verdict's mesh reasons."""
     label = label or name
     mat, prn = material(material_name), printer(printer_name)
     vertices, faces = merge_vertices(np.asarray(vertices, float), np.asarray(faces, np.int64))
-    state = inspect(vertices, faces, check_intersections)
+    state = inspect(vertices, faces, check_intersections) if check_state else None
     body = main_body(vertices, faces)
     frame, hm = find_frame(body.vertices, body.faces, side)
     _refuse_non_insole(body.vertices, frame, label)
@@ -84,15 +99,7 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     q["volume_mm3"] = volume
     q["mass_g"] = volume / 1000.0 * mat.density_g_cm3
 
-    reasons = []
-    if not state.watertight:
-        reasons.append("the mesh is not watertight (holes)")
-    if state.bodies > 1:
-        reasons.append(f"the file holds {state.bodies} separate bodies; the fragments would print too")
-    if state.self_intersections:
-        reasons.append(f"{state.self_intersections} pairs of faces cross each other (self-intersections)")
-    if not state.winding_consistent or not state.outward:
-        reasons.append("the faces are not consistently wound outward (flipped normals)")
+    reasons = _mesh_reasons(state) if state is not None else ["the mesh itself was not checked (check_state=False)"]
     if q["min_thickness_mm"] is not None and q["min_thickness_mm"] < prn.min_wall_mm:
         reasons.append(f"thinnest point {q['min_thickness_mm']:.2f} mm is below the printer's minimum wall {prn.min_wall_mm:g} mm")
     fits, _ = fits_on_bed(_outer_points(local[:, :2]), q["height_mm"], prn.build_mm)
