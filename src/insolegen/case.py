@@ -13,12 +13,12 @@ import numpy as np
 from insolegen import __version__
 from insolegen.design import SIDES, Design, design_pair
 from insolegen.errors import InvalidInput
-from insolegen.verify import verify_design
 from insolegen.export import record_bytes, stl_bytes, threemf_bytes
 from insolegen.footshape import foot_from_size
 from insolegen.outline import ArchMeasurements
 from insolegen.outline_io import foot_from_file
 from insolegen.profiles import resolve_prescription
+from insolegen.verify import verify_design
 
 FILE_FORMATS = ("stl", "3mf", "all")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

@@ -49,28 +49,24 @@ def is_scan_file(path: str | Path) -> bool:
 
 
 def _keep_foot_body(vertices, faces, areas, warnings):
+    """The faces of the largest body that is not a flat plate; what else was left out is said."""
     labels = components(faces, len(vertices))
     body_area = np.bincount(labels, weights=areas)
-    order = np.argsort(-body_area)
-    keep = []
-    for lab in order:
-        if body_area[lab] < 0.02 * body_area.max():
-            continue
-        pts = vertices[np.bincount(faces[labels == lab].ravel(), minlength=len(vertices)) > 0]
+    bodies = [b for b in np.argsort(-body_area) if body_area[b] > 0]
+    plates = []
+    for b in bodies:
+        pts = vertices[np.bincount(faces[labels == b].ravel(), minlength=len(vertices)) > 0]
         extents = np.sort(np.linalg.svd(pts - pts.mean(axis=0), compute_uv=False))
-        if len(order) > 1 and extents[0] < FLAT_BODY * extents[1]:
-            warnings.append("a flat plate under the foot (a scanner floor plate?) was left out")
-            continue
-        keep.append(lab)
-    if not keep:
+        if len(bodies) > 1 and extents[0] < FLAT_BODY * extents[1]:
+            plates.append(b)
+    feet = [b for b in bodies if b not in plates]
+    if not feet:
         raise InvalidInput("the scan holds no foot-shaped body")
-    dropped = int((body_area > 0).sum()) - len(keep)
-    main = keep[0]
-    if dropped and not any("plate" in w for w in warnings):
-        warnings.append(f"{dropped} small separate piece(s) of the scan were left out")
-    elif dropped > 1:
-        warnings.append(f"{dropped - 1} small separate piece(s) of the scan were left out")
-    return faces[labels == main]
+    if plates:
+        warnings.append("a flat plate under the foot (a scanner floor plate?) was left out")
+    if len(feet) > 1:
+        warnings.append(f"{len(feet) - 1} smaller separate piece(s) of the scan were left out")
+    return faces[labels == feet[0]]
 
 
 def _ground(vertices, faces):
