@@ -31,7 +31,8 @@ FOOTPRINT_HEIGHT_MM = 4.0    # where the sole bears load (weight-bearing scans):
 ALONG_AXIS_DEG = 25.0        # the ground's normal is within this of square to the long axis
 MAX_GROUND_CANDIDATES = 16
 SCORE_FACES = 150_000
-FLAT_BODY = 0.05             # a body thinner than this fraction of its width is a plate, not a foot
+FLAT_BODY = 0.05
+MIN_SOLE_AREA_OF_LENGTH_SQ = 0.04   # a foot's sole covers about 0.1 L^2             # a body thinner than this fraction of its width is a plate, not a foot
 
 
 @dataclass
@@ -175,7 +176,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     if level[:, 2].max() < 8.0:
         raise InvalidInput(f"{path}: the scan is flat ({level[:, 2].max():.1f} mm high): not a foot")
 
-    # the sole seen from below: faces turned up or down (open scans may face either way), low
+    # the sole seen from below: faces turned up or down (open scans may face either way)
     normals = np.cross(level[faces[:, 1]] - level[faces[:, 0]], level[faces[:, 2]] - level[faces[:, 0]])
     normals /= np.maximum(np.linalg.norm(normals, axis=1), 1e-12)[:, None]
     sole_faces = faces[np.abs(normals[:, 2]) > 0.5]
@@ -187,7 +188,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
         raise InvalidInput(f"{path}: found no sole (no surface facing the ground within {SOLE_MAX_HEIGHT_MM:g} mm of it)")
     sole = _closed(sole, int(round(2.0 / GRID_MM)))
     outline_poly = _mask_polygon(sole, hm.xs, hm.ys, GRID_MM)
-    if outline_poly is None or outline_poly.area < 0.15 * length * length * 0.3:
+    if outline_poly is None or outline_poly.area < MIN_SOLE_AREA_OF_LENGTH_SQ * length * length:
         raise InvalidInput(f"{path}: the sole found is too small to be a foot's")
     outline_poly = outline_poly.buffer(1.0).buffer(-1.0).simplify(0.3)
     outline = np.asarray(outline_poly.exterior.coords)[:-1]
@@ -221,7 +222,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
 
     profile = _medial_arch_profile(hm, foot)
     arch = _arch_from_profile(profile, foot)
-    foot = Foot(**{**foot.__dict__, "arch": arch, "warnings": foot.warnings + tuple(warnings)})
+    foot = Foot(**{**foot.__dict__, "warnings": foot.warnings + tuple(warnings)}).with_arch(arch)
     info = {
         "file": str(path), "format": loaded.format, "units": loaded.units, "units_how": loaded.units_how,
         "ground_confidence": round(ground_conf, 3),
