@@ -37,6 +37,7 @@ class CaseRequest:
     sides: tuple[str, ...] = SIDES
     formats: str = "all"
     name: str | None = None
+    dpi: float | None = None              # footprint images: pixels per inch, over the file's own
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def design_case(request: CaseRequest) -> CaseResult:
     if request.foot_file is not None:
         if request.size:
             raise InvalidInput("give a foot file or --size, not both")
-        foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch)
+        foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch, request.dpi)
         data = Path(request.foot_file).read_bytes()
         foot_input = {"kind": "file", "file": Path(request.foot_file).name,
                       "sha256": hashlib.sha256(data).hexdigest(), "units": request.units}

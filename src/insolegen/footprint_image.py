@@ -1,0 +1,200 @@
+"""Footprint images (PNG, JPEG): a foam-box impression, an ink print or a pedograph -> one
+outline per foot in mm.
+
+Scale, in order: ``--dpi`` given; else a scale marker found in the image (the printed L of the
+foam-box kit: ring centres 50 mm apart on one arm and 100 mm on the other); else the image's
+own DPI; else an error (an outline in pixels would make a wrong insole). Feet are the large,
+dark, foot-shaped regions; pins, markers, labels and the scanner's background are not (small
+holes left by pins are filled, thin lines opened away, regions touching the image border and
+regions of the wrong shape dropped).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from insolegen.errors import InvalidInput
+from insolegen.outline import Foot
+
+IMAGE_FORMATS = (".png", ".jpg", ".jpeg")
+WORK_PX_PER_MM = 3.0              # images are reduced to about this before segmentation
+MARKER_ARMS_MM = (50.0, 100.0)    # ring centre distances on the two arms of the L marker
+PIN_HOLE_MM2 = 60.0               # holes smaller than this inside a foot are pins, filled
+FOOT_AREA_MM2 = (6000.0, 45000.0)
+FOOT_ASPECT = (1.8, 4.5)          # length / width of a footprint
+FOOT_SOLIDITY = 0.9               # a footprint fills most of its convex hull
+
+
+@dataclass(frozen=True)
+class ImageFoot:
+    outline_mm: np.ndarray        # (n, 2), image axes (x right, y up), mm
+    centre_mm: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class FootprintImage:
+    feet: list[ImageFoot]         # left to right in the image
+    px_per_mm: float
+    scale_how: str
+
+
+def is_image_file(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in IMAGE_FORMATS
+
+
+def _load(path: Path):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise InvalidInput(f"{path}: not a readable image ({exc})") from None
+    dpi = image.info.get("dpi")
+    return image.convert("RGB"), (float(dpi[0]) if dpi and dpi[0] and dpi[0] > 1 else None)
+
+
+def _fill_small_holes(mask: np.ndarray, max_px: float) -> np.ndarray:
+    from scipy import ndimage as ndi
+
+    holes, n = ndi.label(~mask)
+    sizes = ndi.sum(~mask, holes, range(1, n + 1))
+    small = np.zeros(n + 1, bool)
+    small[1:] = sizes < max_px
+    return mask | small[holes]
+
+
+def _marker_scale(rgb: np.ndarray, dark: np.ndarray) -> float | None:
+    """px/mm from the L marker: a neutral dark shape with three ring holes whose centres are 50
+    and 100 mm apart at a right angle. None if there is no such shape."""
+    from scipy import ndimage as ndi
+
+    red = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
+    labels, n = ndi.label(dark & (red < 6))
+    sizes = ndi.sum(np.ones_like(labels), labels, range(1, n + 1))
+    for index in np.argsort(-sizes)[:40] + 1:
+        sl = ndi.find_objects((labels == index).astype(int))[0]
+        comp = ndi.binary_closing(np.pad(labels[sl] == index, 3), np.ones((3, 3)))   # mend a ring broken by JPEG
+        holes = ndi.binary_fill_holes(comp) & ~comp
+        hl, k = ndi.label(holes)
+        if k < 3:
+            continue
+        areas = ndi.sum(holes, hl, range(1, k + 1))
+        rings = np.argsort(-areas)[:3] + 1
+        if areas[rings[2] - 1] < 20:
+            continue
+        centres = np.array(ndi.center_of_mass(holes, hl, rings))
+        d = np.sort([np.linalg.norm(centres[i] - centres[j]) for i, j in ((0, 1), (0, 2), (1, 2))])
+        arms_ratio = d[1] / d[0]
+        right_angle = abs(d[2] - np.hypot(d[0], d[1])) / d[2]
+        if abs(arms_ratio - MARKER_ARMS_MM[1] / MARKER_ARMS_MM[0]) < 0.06 and right_angle < 0.02:
+            return 0.5 * (d[0] / MARKER_ARMS_MM[0] + d[1] / MARKER_ARMS_MM[1])
+    return None
+
+
+def _mask_outline(mask: np.ndarray) -> np.ndarray:
+    """The outline of a single-region mask, in pixel centres (x right, y down)."""
+    boxes = []
+    for j in np.flatnonzero(mask.any(axis=1)):
+        row = np.concatenate([[False], mask[j], [False]])
+        edges = np.flatnonzero(row[1:] != row[:-1])
+        boxes += [shapely.box(a - 0.5, j - 0.5, b - 0.5, j + 0.5) for a, b in zip(edges[::2], edges[1::2])]
+    shape = shapely.union_all(boxes)
+    parts = list(getattr(shape, "geoms", [shape]))
+    biggest = max(parts, key=lambda p: p.area)
+    return np.asarray(shapely.Polygon(biggest.exterior).simplify(0.7).exterior.coords)[:-1]
+
+
+def read_footprint_image(path: str | Path, dpi: float | None = None) -> FootprintImage:
+    from scipy import ndimage as ndi
+
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    image, file_dpi = _load(path)
+    full = np.asarray(image).astype(np.int16)
+    value = full.max(axis=-1)
+    from skimage.filters import threshold_otsu
+
+    threshold = threshold_otsu(value) if np.ptp(value) > 30 else None
+    if threshold is None:
+        raise InvalidInput(f"{path}: the image is nearly uniform: no footprint in it")
+    if dpi is not None:
+        px_per_mm, how = dpi / 25.4, f"--dpi {dpi:g}"
+    else:
+        marker = _marker_scale(full, value <= threshold)
+        if marker is not None:
+            px_per_mm, how = marker, "the L scale marker in the image (ring centres 50 and 100 mm apart)"
+        elif file_dpi is not None:
+            px_per_mm, how = file_dpi / 25.4, f"the image's own DPI ({file_dpi:g})"
+        else:
+            raise InvalidInput(f"{path}: no scale: the image has no DPI, no scale marker was found; give --dpi")
+
+    factor = max(1, int(round(px_per_mm / WORK_PX_PER_MM)))
+    small = np.asarray(image.reduce(factor)).astype(np.int16) if factor > 1 else full
+    scale = px_per_mm / factor                               # working px per mm
+    dark = small.max(axis=-1) <= threshold
+    labels, _ = ndi.label(dark)
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    dark &= ~np.isin(labels, border[border > 0])              # the scanner's background, the page edge
+    dark = _fill_small_holes(dark, PIN_HOLE_MM2 * scale * scale)
+    width = max(3, int(round(3.0 * scale)) | 1)
+    dark = ndi.binary_opening(dark, np.ones((width, width)))  # thin lines: box edges, marker arms
+    labels, n = ndi.label(dark)
+    feet = []
+    for index in range(1, n + 1):
+        region = labels == index
+        area = region.sum() / scale ** 2
+        if not FOOT_AREA_MM2[0] <= area <= FOOT_AREA_MM2[1]:
+            continue
+        ys, xs = np.nonzero(region)
+        pts = np.column_stack([xs, ys]).astype(float)
+        sv = np.linalg.svd(pts - pts.mean(axis=0), compute_uv=False)
+        aspect = sv[0] / max(sv[1], 1e-9)
+        if not FOOT_ASPECT[0] <= aspect <= FOOT_ASPECT[1]:
+            continue
+        outline_px = _mask_outline(region)
+        shape = shapely.Polygon(outline_px)
+        if shape.area < FOOT_SOLIDITY * shape.convex_hull.area:      # ragged: a band of background, not a foot
+            continue
+        outline_mm = np.column_stack([outline_px[:, 0], -outline_px[:, 1]]) / scale   # y up
+        feet.append(ImageFoot(outline_mm, (float(xs.mean() / scale), float(-ys.mean() / scale))))
+    if not feet:
+        raise InvalidInput(f"{path}: found no footprint in the image (no dark, foot-shaped region of "
+                           f"{FOOT_AREA_MM2[0]:g}-{FOOT_AREA_MM2[1]:g} mm² at the scale from {how})")
+    feet.sort(key=lambda f: f.centre_mm[0])
+    return FootprintImage(feet, px_per_mm, how)
+
+
+def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None = None):
+    """(read image, [Foot for each footprint]) with each foot's side detected from its outline
+    (or ``side`` when the image holds one footprint)."""
+    from insolegen.outline import foot_from_points
+
+    image = read_footprint_image(path, dpi)
+    feet = []
+    for k, found in enumerate(image.feet):
+        given = side if len(image.feet) == 1 else None
+        source = f"footprint image {Path(path).name}" + (f" (footprint {k + 1} of {len(image.feet)} from the left)" if len(image.feet) > 1 else "")
+        foot = foot_from_points(found.outline_mm, side=given, source=source)
+        feet.append(replace(foot, warnings=foot.warnings + (f"scale from {image.scale_how}: {image.px_per_mm:.2f} px/mm",)))
+    return image, feet
+
+
+def pick_foot(feet: list[Foot], side: str | None, path) -> Foot:
+    """The foot to design from: the one of ``side``, else the only one, else the right one."""
+    if side is not None:
+        chosen = [f for f in feet if f.side == side]
+        if not chosen:
+            raise InvalidInput(f"{path}: no {side} footprint found (found: {', '.join(f.side for f in feet)})")
+        return chosen[0]
+    if len(feet) == 1:
+        return feet[0]
+    right = [f for f in feet if f.side == "right"]
+    chosen = right[0] if right else feet[0]
+    return replace(chosen, warnings=chosen.warnings + (
+        f"the image holds {len(feet)} footprints ({', '.join(f.side for f in feet)}); designed from the "
+        f"{chosen.side} one (give --foot-side to choose)",))

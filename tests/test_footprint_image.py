@@ -1,0 +1,93 @@
+"""Footprint images in: the real foam-box scan (two feet, pins, an L scale marker, a label),
+and drawn footprints of known size for the scale rules."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from insolegen.errors import InvalidInput
+from insolegen.footprint_image import feet_from_image, read_footprint_image
+from insolegen.footshape import outline_for_length
+
+FOAM = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
+MARKER = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_marker_crop.jpg"
+
+
+def test_the_l_marker_gives_the_scale():
+    """A full-resolution crop of the real scan around the printed L marker (no DPI in it)."""
+    from skimage.filters import threshold_otsu
+
+    from insolegen.footprint_image import _marker_scale
+
+    pixels = np.asarray(Image.open(MARKER)).astype(np.int16)
+    value = pixels.max(axis=-1)
+    assert _marker_scale(pixels, value <= threshold_otsu(value)) == pytest.approx(11.81, rel=0.01)   # data README
+
+
+def test_the_real_foam_box_scan_gives_both_feet():
+    image, feet = feet_from_image(FOAM)
+    assert image.px_per_mm == pytest.approx(11.81 / 2, rel=0.02)
+    assert [f.side for f in feet] == ["right", "left"]                 # README: the imprint by the marker is the left foot
+    for foot in feet:
+        assert 255.0 < foot.length_mm < 295.0
+        assert 0.33 < foot.measures["ball_width"].value / foot.length_mm < 0.45
+
+
+def _drawn(tmp_path, length_mm=260.0, px_per_mm=4.0, dpi=True, name="drawn.png"):
+    outline = outline_for_length(length_mm) * [px_per_mm, -px_per_mm]     # a right foot seen from above; image y is down
+    outline = outline - outline.min(axis=0) + 40 * px_per_mm
+    size = (int(outline[:, 0].max() + 40 * px_per_mm), int(outline[:, 1].max() + 40 * px_per_mm))
+    image = Image.new("RGB", size, (250, 250, 250))
+    ImageDraw.Draw(image).polygon([tuple(p) for p in outline], fill=(30, 30, 30))
+    path = tmp_path / name
+    image.save(path, dpi=(px_per_mm * 25.4,) * 2) if dpi else image.save(path)
+    return path
+
+
+def test_a_drawn_footprint_of_known_length_at_the_image_dpi(tmp_path):
+    path = _drawn(tmp_path, 260.0, 4.0)
+    image, (foot,) = feet_from_image(path)
+    assert "DPI" in image.scale_how
+    assert foot.length_mm == pytest.approx(260.0, abs=2.0)
+    assert foot.side == "right"
+
+
+def test_dpi_given_wins_and_no_scale_is_refused(tmp_path):
+    path = _drawn(tmp_path, 260.0, 4.0)
+    image, (foot,) = feet_from_image(path, dpi=0.8 * 4.0 * 25.4)     # fewer pixels per mm: a longer foot
+    assert image.scale_how == "--dpi 81.28"
+    assert foot.length_mm == pytest.approx(325.0, abs=2.5)
+    undated = _drawn(tmp_path, 260.0, 4.0, dpi=False, name="no_dpi.png")
+    with pytest.raises(InvalidInput, match="no scale"):
+        read_footprint_image(undated)
+    assert read_footprint_image(undated, dpi=4.0 * 25.4).feet
+
+
+def test_an_image_with_no_foot_is_refused(tmp_path):
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (800, 1000), (240, 240, 240)).save(blank, dpi=(100, 100))
+    with pytest.raises(InvalidInput, match="no footprint|uniform"):
+        read_footprint_image(blank)
+    noise = tmp_path / "dots.png"
+    rng = np.random.default_rng(0)
+    pixels = np.full((1000, 800, 3), 240, np.uint8)
+    for y, x in rng.integers(0, 990, (40, 2)):
+        pixels[y:y + 8, x % 790:x % 790 + 8] = 20                      # pins, no foot
+    Image.fromarray(pixels).save(noise, dpi=(100, 100))
+    with pytest.raises(InvalidInput, match="no footprint"):
+        read_footprint_image(noise)
+
+
+def test_scan_and_design_from_the_image(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, a)], capture_output=True, text=True)  # noqa: E731
+    r = run("scan", FOAM, "--json", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [f["side"] for f in doc["feet"]] == ["right", "left"] and len(doc["written"]) == 2
+    d = run("design", FOAM, "--foot-side", "left", "--out", tmp_path / "out", "--json")
+    assert d.returncode == 0, d.stderr
+    assert json.loads(d.stdout)["foot"]["side"] == "left"
