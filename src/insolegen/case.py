@@ -38,6 +38,7 @@ class CaseRequest:
     formats: str = "all"
     name: str | None = None
     dpi: float | None = None              # footprint images: pixels per inch, over the file's own
+    pitch_mm: float | None = None         # pressure recordings: the sensor pitch
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def design_case(request: CaseRequest) -> CaseResult:
     if request.foot_file is not None:
         if request.size:
             raise InvalidInput("give a foot file or --size, not both")
-        foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch, request.dpi)
+        foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch, request.dpi, request.pitch_mm)
         data = Path(request.foot_file).read_bytes()
         foot_input = {"kind": "file", "file": Path(request.foot_file).name,
                       "sha256": hashlib.sha256(data).hexdigest(), "units": request.units}

@@ -60,7 +60,7 @@ Examples:
 
 @app.command(epilog=DESIGN_EPILOG)
 def design(
-    foot_file: Optional[Path] = typer.Argument(None, help="Foot: outline (.csv, .json, .svg, .dxf), 3D scan (.stl, .ply, .obj) or footprint image (.png, .jpg). Omit to use --size."),
+    foot_file: Optional[Path] = typer.Argument(None, help="Foot: outline (.csv, .json, .svg, .dxf), 3D scan (.stl, .ply, .obj), footprint image (.png, .jpg) or pressure recording (.csv, with --pitch-mm). Omit to use --size."),
     size: Optional[str] = typer.Option(None, "--size", help="Shoe size when no file is given: EU42, UK8, US9M, US10W, MP270. [default: EU42]"),
     width: str = typer.Option("medium", "--width", help="Width class of the size's foot: narrow, medium, wide (ANSUR II 10th/50th/90th percentile)."),
     units: Optional[str] = typer.Option(None, "--units", help="Units of the outline file: mm, cm, m, in (default: the file's, else mm)."),
@@ -78,6 +78,7 @@ def design(
     fmt: str = typer.Option("all", "--format", help="stl, 3mf or all (both, plus the design record)."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker in the image, else the image's DPI)."),
+    pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
 ) -> None:
@@ -95,7 +96,7 @@ def design(
         request = CaseRequest(
             foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
-            profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi,
+            profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
         )
         name = case_name(request)
         existing = [n for n in output_names(name, sides, fmt) if (out_dir / n).exists()]
@@ -208,8 +209,9 @@ Examples:
 
 @app.command(epilog=SCAN_EPILOG)
 def scan(
-    scan_file: Path = typer.Argument(..., help="A 3D foot scan (.stl, .ply, .obj) or a footprint image (.png, .jpg)."),
+    scan_file: Path = typer.Argument(..., help="A 3D foot scan (.stl, .ply, .obj), a footprint image (.png, .jpg) or a pressure recording (.csv)."),
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker, else the image's DPI)."),
+    pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
     side: Optional[str] = typer.Option(None, "--side", help="left or right (default: detected from the medial arch)."),
     units: Optional[str] = typer.Option(None, "--units", help="mm, cm, m or in (default: mm, or metres when the scan is a foot's size in metres)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -218,13 +220,19 @@ def scan(
 ) -> None:
     """Read a 3D foot scan: side, foot length, ball and heel width, the medial arch, landmarks."""
     from insolegen.export import write_all
-    from insolegen.footprint_image import is_image_file
+    from insolegen.footprint_image import feet_from_image, is_image_file
+    from insolegen.pressure import foot_from_pressure, is_pressure_file
     from insolegen.scan3d import read_scan
     from insolegen.scan_report import outline_json, outline_svg, scan_record
 
     try:
         if is_image_file(scan_file):
-            _print_image_feet(scan_file, dpi, as_json, out_dir, force)
+            image, feet = feet_from_image(scan_file, dpi)
+            _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force)
+            return
+        if scan_file.is_file() and is_pressure_file(scan_file):
+            _print_feet(scan_file, [foot_from_pressure(scan_file, pitch_mm, side)], f"sensor pitch {pitch_mm} mm",
+                        as_json, out_dir, force)
             return
         result = read_scan(scan_file, units, side)
         record = scan_record(result)
@@ -261,12 +269,10 @@ def scan(
         out.print(f"  wrote {path}")
 
 
-def _print_image_feet(path: Path, dpi, as_json: bool, out_dir, force: bool) -> None:
-    """`insolegen scan IMAGE`: every footprint in the image, its side, length and widths."""
+def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: bool) -> None:
+    """`insolegen scan IMAGE|PRESSURE`: every footprint found, its side, length and widths."""
     from insolegen.export import write_all
-    from insolegen.footprint_image import feet_from_image
 
-    image, feet = feet_from_image(path, dpi)
     written = {}
     if out_dir is not None:
         for k, foot in enumerate(feet):
@@ -284,10 +290,9 @@ def _print_image_feet(path: Path, dpi, as_json: bool, out_dir, force: bool) -> N
                 "landmarks": {k: lm.as_dict() for k, lm in f.landmarks.items()}, "warnings": list(f.warnings)}
                for f in feet]
     if as_json:
-        out.print_json(json.dumps({"file": str(path), "px_per_mm": round(image.px_per_mm, 3), "scale_how": image.scale_how,
-                                   "feet": records, "written": [str(p) for p in written]}))
+        out.print_json(json.dumps({"file": str(path), "scale": scale, "feet": records, "written": [str(p) for p in written]}))
         return
-    out.print(f"[bold]{path}[/]: {len(feet)} footprint(s); scale {image.px_per_mm:.2f} px/mm from {image.scale_how}")
+    out.print(f"[bold]{path}[/]: {len(feet)} footprint(s); {scale}")
     table = Table("footprint (left to right)", "side", "length mm", "ball width mm", "heel width mm", header_style="bold")
     for k, r in enumerate(records, 1):
         m = r["measures"]

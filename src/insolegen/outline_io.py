@@ -59,13 +59,20 @@ def read_outline(path: str | Path, units: str | None = None) -> OutlineFile:
 
 
 def foot_from_file(path: str | Path, units: str | None = None, side: str | None = None,
-                   arch: ArchMeasurements | None = None, dpi: float | None = None) -> Foot:
+                   arch: ArchMeasurements | None = None, dpi: float | None = None,
+                   pitch_mm: float | None = None) -> Foot:
     """Read and canonicalise an outline file, a 3D scan (.stl, .ply, .obj) or a footprint image
-    (.png, .jpg: ``dpi`` overrides its scale). ``side`` (if given) wins over the file's (in an
+    (.png, .jpg: ``dpi`` overrides its scale) or a pressure recording (.csv with a
+    ``Sensor-Nummer`` header: ``pitch_mm`` is required). ``side`` (if given) wins over the file's (in an
     image of two feet it picks the foot); ``arch`` fields given here win over the file's."""
     from insolegen.footprint_image import feet_from_image, is_image_file, pick_foot
     from insolegen.scan3d import is_scan_file, read_scan
 
+    from insolegen.pressure import foot_from_pressure, is_pressure_file
+
+    if Path(path).is_file() and is_pressure_file(path):
+        foot = foot_from_pressure(path, pitch_mm, side)
+        return foot.with_arch(arch) if arch is not None and not arch.is_empty() else foot
     if is_image_file(path):
         foot = pick_foot(feet_from_image(path, dpi)[1], side, path)
         return foot.with_arch(arch) if arch is not None and not arch.is_empty() else foot

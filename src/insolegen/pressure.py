@@ -1,0 +1,106 @@
+"""Pressure-plate recordings -> the footprint where the foot bore load, and an outline from it.
+
+The layout read is the one of the sample in ``shared/data/footprints`` (documented in the
+README): ``;``-separated, decimal commas, latin-1; row 1 ``Sensor-Nummer`` then sensor ids;
+rows 2-4 minimum, maximum and 20 % average; then one row per frame, the time (s) first. Sensor
+id -> grid: row = id // 64, column = id % 64. The sensor pitch is not in the file: ``--pitch-mm``
+is required. The grid is taken as seen from above, row 0 at the far end of the plate (a plate
+read from below is a mirror image: give ``--side`` then).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from insolegen.errors import InvalidInput
+
+GRID_COLUMNS = 64
+LOADED_OF_PEAK = 0.02        # a sensor bore load if its peak reached 2 % of the plate's peak
+UPSAMPLE = 4                 # sub-cells per sensor for a smooth outline
+CLOSING_MM = 12.0            # closes the gap between toes and forefoot and the narrow midfoot
+
+
+def is_pressure_file(path: str | Path) -> bool:
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        return False
+    with open(path, encoding="latin-1") as f:
+        return f.readline().startswith("Sensor-Nummer")
+
+
+def _number(text: str, path: Path, line: int) -> float:
+    try:
+        return float(text.replace(",", ".")) if text.strip() else 0.0
+    except ValueError:
+        raise InvalidInput(f"{path}:{line}: {text!r} is not a number") from None
+
+
+def peak_pressure_grid(path: str | Path) -> np.ndarray:
+    """The highest pressure each sensor saw over the recording, as a (rows, 64) grid."""
+    path = Path(path)
+    lines = path.read_text(encoding="latin-1").splitlines()
+    header = lines[0].split(";")
+    try:
+        ids = np.array([int(x) for x in header[1:] if x.strip()])
+    except ValueError:
+        raise InvalidInput(f"{path}:1: the sensor ids after 'Sensor-Nummer' must be whole numbers") from None
+    frames = [ln for ln in lines[4:] if ln.strip()]
+    if not len(ids) or not frames:
+        raise InvalidInput(f"{path}: no sensors or no frames in the recording")
+    peak = np.zeros(len(ids))
+    for k, line in enumerate(frames, start=5):
+        cells = line.split(";")[1:len(ids) + 1]
+        if len(cells) < len(ids):
+            raise InvalidInput(f"{path}:{k}: {len(cells)} values for {len(ids)} sensors")
+        peak = np.maximum(peak, [_number(c, path, k) for c in cells])
+    grid = np.zeros((ids.max() // GRID_COLUMNS + 1, GRID_COLUMNS))
+    grid[ids // GRID_COLUMNS, ids % GRID_COLUMNS] = peak
+    return grid
+
+
+def footprint_from_pressure(grid: np.ndarray, pitch_mm: float) -> tuple[shapely.Geometry, np.ndarray]:
+    """(the footprint as loaded sensors, the outline for the insole: the footprint closed over
+    the midfoot and between the toes), both in mm, seen from above (x right, y up)."""
+    from scipy import ndimage as ndi
+
+    if grid.max() <= 0:
+        raise InvalidInput("the pressure recording shows no load anywhere: no foot on the plate")
+    loaded = grid > LOADED_OF_PEAK * grid.max()
+    boxes = [shapely.box(c * pitch_mm, -(r + 1) * pitch_mm, (c + 1) * pitch_mm, -r * pitch_mm) for r, c in zip(*np.nonzero(loaded))]
+    footprint = shapely.union_all(boxes)
+    fine = np.kron(loaded, np.ones((UPSAMPLE, UPSAMPLE), bool))
+    radius = max(1, int(round(CLOSING_MM / (pitch_mm / UPSAMPLE))))
+    disk = np.hypot(*np.mgrid[-radius:radius + 1, -radius:radius + 1]) <= radius
+    closed = ndi.binary_fill_holes(ndi.binary_closing(np.pad(fine, radius + 1), disk))[radius + 1:-radius - 1, radius + 1:-radius - 1]
+    labels, n = ndi.label(closed)
+    if not n:
+        raise InvalidInput("no footprint in the pressure recording")
+    biggest = labels == (np.argmax(ndi.sum(closed, labels, range(1, n + 1))) + 1)
+    cell = pitch_mm / UPSAMPLE
+    boxes = []
+    for j in np.flatnonzero(biggest.any(axis=1)):
+        row = np.concatenate([[False], biggest[j], [False]])
+        edges = np.flatnonzero(row[1:] != row[:-1])
+        boxes += [shapely.box(a * cell, -(j + 1) * cell, b * cell, -j * cell) for a, b in zip(edges[::2], edges[1::2])]
+    shape = shapely.union_all(boxes)
+    shape = max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
+    outline = shapely.Polygon(shape.exterior).buffer(cell).buffer(-cell).simplify(0.5 * cell)
+    return footprint, np.asarray(outline.exterior.coords)[:-1]
+
+
+def foot_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None):
+    from dataclasses import replace
+
+    from insolegen.outline import foot_from_points
+
+    if pitch_mm is None:
+        raise InvalidInput(f"{path}: a pressure recording does not store its sensor pitch: give --pitch-mm")
+    if not 1.0 <= pitch_mm <= 20.0:
+        raise InvalidInput(f"--pitch-mm {pitch_mm:g} is out of range 1 … 20 mm")
+    footprint, outline = footprint_from_pressure(peak_pressure_grid(path), pitch_mm)
+    foot = foot_from_points(outline, side=side, source=f"pressure recording {Path(path).name}")
+    note = (f"footprint from peak pressure at {pitch_mm:g} mm sensor pitch ({footprint.area:.0f} mm² loaded); "
+            "side read with the plate seen from above (give --side if it was read from below)")
+    return replace(foot, warnings=foot.warnings + (note,))
