@@ -118,3 +118,35 @@ def test_an_insole_from_a_scan_fits_the_scan_outline_plus_offset(whole, tmp_path
     apex = result.record["prescribed_vs_measured"]["checks"]
     arch = next(c for c in apex if c["quantity"] == "arch_apex_height_mm")
     assert arch["measured"] == pytest.approx(0.8 * whole.foot.arch.height_mm, abs=0.5)
+
+
+def test_clinical_indices_from_the_scans_footprint(whole):
+    from insolegen.scan_report import scan_record
+
+    indices = scan_record(whole)["indices"]
+    ai = indices["arch_index"]
+    assert 0.0 < ai["value"] < 0.5 and ai["class"] in ("high arch", "normal", "flat")
+    assert ai["class"] == ("high arch" if ai["value"] <= 0.21 else "flat" if ai["value"] >= 0.26 else "normal")
+    assert 0.0 <= indices["chippaux_smirak_index"]["value"] <= 100.0
+    assert 0.0 <= indices["staheli_index"]["value"] < 2.0
+    assert 0.2 < indices["arch_height_index"]["value"] < 0.5          # dorsum at mid-foot over heel-to-MTP1
+    for index in indices.values():
+        if isinstance(index, dict):
+            assert index["definition"] and index["source"] and index["reference"]
+
+
+def test_indices_of_a_drawn_flat_and_a_drawn_high_arched_footprint():
+    """Footprints of known shape: a rectangle-like foot (flat: the middle third carries a third of
+    the area) and one whose midfoot is a thin strip (high arch)."""
+    from insolegen.footshape import foot_from_size
+    from insolegen.indices import footprint_indices
+
+    foot = foot_from_size("EU42")
+    length = foot.length_mm
+    flat = shapely.box(0.0, -45.0, length, 45.0)
+    high = shapely.union_all([shapely.box(0.0, -30.0, 0.33 * length, 30.0), shapely.box(0.3 * length, -45.0, 0.4 * length, -40.0),
+                              shapely.box(0.38 * length, -45.0, 0.35 * length + 120.0, -35.0),
+                              shapely.box(0.62 * length, -50.0, length, 50.0)])
+    assert footprint_indices(flat, foot)["arch_index"]["class"] == "flat"
+    assert footprint_indices(high, foot)["arch_index"]["class"] == "high arch"
+    assert footprint_indices(flat, foot)["staheli_index"]["value"] == pytest.approx(1.0, abs=0.01)

@@ -263,6 +263,13 @@ def scan(
     for key, lm in record["landmarks"].items():
         landmarks.add_row(key, f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", lm["how"])
     out.print(landmarks)
+    if record.get("indices"):
+        indices = Table("index", "value", "reference", header_style="bold", title=record["indices"]["note"])
+        for key, index in record["indices"].items():
+            if isinstance(index, dict):
+                shown = "—" if index["value"] is None else f"{index['value']}" + (f" ({index['class']})" if index.get("class") else "")
+                indices.add_row(key.replace("_", " "), shown, index["reference"])
+        out.print(indices)
     for warning in record["warnings"]:
         out.print(f"[yellow]warning:[/] {warning}")
     for path in written:
