@@ -32,6 +32,7 @@ ALONG_AXIS_DEG = 25.0        # the ground's normal is within this of square to t
 MAX_GROUND_CANDIDATES = 16
 SCORE_FACES = 150_000
 FLAT_BODY = 0.05
+WHOLE_FOOT_HEIGHT_MM = 60.0  # a scan this tall holds the dorsum (a whole foot); a plantar scan's rim is lower
 MIN_SOLE_AREA_OF_LENGTH_SQ = 0.04   # a foot's sole covers about 0.1 L^2             # a body thinner than this fraction of its width is a plate, not a foot
 
 
@@ -229,7 +230,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
         "ground_how": "of the convex hull's planes along the foot, the one with the most scan surface within "
                       f"{CONTACT_BAND_MM:g} mm of it, spread heel to toe",
         "scan_height_mm": round(float(level[:, 2].max()), 1),
-        "kind": "whole foot (closed)" if _is_closed(faces, len(vertices)) else "plantar surface (open)",
+        "kind": "whole foot" if level[:, 2].max() > WHOLE_FOOT_HEIGHT_MM else "plantar surface",
     }
     return Scan(foot, footprint, profile, canon, cfaces, info)
 
@@ -266,14 +267,6 @@ def _side_from_arch(hm, outline: shapely.Polygon, length: float) -> tuple[str, f
     side = "right" if medial_plus == toes_high else "left"
     confidence = float(np.tanh(abs(lift) / 3.0))
     return side, confidence, f"detected from the 3D scan: the plantar surface is {abs(lift):.1f} mm higher along the medial midfoot"
-
-
-def _is_closed(faces: np.ndarray, n: int) -> bool:
-    half = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1).astype(np.int64)
-    keys = np.sort(half[:, 0] * n + half[:, 1])
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    uses = np.diff(np.append(starts, len(keys)))
-    return bool((uses == 2).mean() > 0.99)
 
 
 def _medial_arch_profile(hm: HeightMap, foot: Foot) -> np.ndarray:
