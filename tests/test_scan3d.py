@@ -150,3 +150,18 @@ def test_indices_of_a_drawn_flat_and_a_drawn_high_arched_footprint():
     assert footprint_indices(flat, foot)["arch_index"]["class"] == "flat"
     assert footprint_indices(high, foot)["arch_index"]["class"] == "high arch"
     assert footprint_indices(flat, foot)["staheli_index"]["value"] == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_plate_joined_to_the_foot_is_refused_not_taken_for_the_sole(tmp_path):
+    mesh = trimesh.load(WHOLE, process=True)
+    lowest = mesh.vertices[np.argmin(mesh.vertices[:, 2])]
+    (x0, y0, z0), (x1, y1, _) = mesh.bounds
+    plate = trimesh.creation.box([x1 - x0 + 0.06, y1 - y0 + 0.06, 0.004])
+    plate.apply_translation([(x0 + x1) / 2, (y0 + y1) / 2, z0 - 0.002])
+    corners = plate.vertices.copy()
+    top = np.flatnonzero(corners[:, 2] > z0 - 1e-9)
+    corners[top[np.argmin(np.linalg.norm(corners[top, :2] - lowest[:2], axis=1))]] = lowest   # one shared vertex: one body
+    path = tmp_path / "joined.stl"
+    trimesh.util.concatenate([mesh, trimesh.Trimesh(corners, plate.faces, process=False)]).export(path)
+    with pytest.raises(InvalidInput, match="plate joined to the foot"):
+        read_scan(path)

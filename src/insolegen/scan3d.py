@@ -32,6 +32,7 @@ ALONG_AXIS_DEG = 25.0        # the ground's normal is within this of square to t
 MAX_GROUND_CANDIDATES = 16
 SCORE_FACES = 150_000
 FLAT_BODY = 0.05
+FUSED_PLATE_SHARE = 0.85     # more of the sole than this flat on the ground: a plate joined to the foot
 WHOLE_FOOT_HEIGHT_MM = 60.0  # a scan this tall holds the dorsum (a whole foot); a plantar scan's rim is lower
 MIN_SOLE_AREA_OF_LENGTH_SQ = 0.04   # a foot's sole covers about 0.1 L^2             # a body thinner than this fraction of its width is a plate, not a foot
 
@@ -191,6 +192,11 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     outline_poly = _mask_polygon(sole, hm.xs, hm.ys, GRID_MM)
     if outline_poly is None or outline_poly.area < MIN_SOLE_AREA_OF_LENGTH_SQ * length * length:
         raise InvalidInput(f"{path}: the sole found is too small to be a foot's")
+    flat = _flat_under(hm, sole)
+    if flat.sum() > FUSED_PLATE_SHARE * sole.sum():
+        # a foot touches the ground at heel, ball and toes; ground under (nearly) the whole sole is a plate
+        raise InvalidInput(f"{path}: the scan stands on a flat plate joined to the foot ({flat.sum() / sole.sum():.0%} of "
+                           "the sole outline lies flat on the ground): cut the plate off, or export the foot alone")
     outline_poly = outline_poly.buffer(1.0).buffer(-1.0).simplify(0.3)
     outline = np.asarray(outline_poly.exterior.coords)[:-1]
 
@@ -233,6 +239,19 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
         "kind": "whole foot" if level[:, 2].max() > WHOLE_FOOT_HEIGHT_MM else "plantar surface",
     }
     return Scan(foot, footprint, profile, canon, cfaces, info)
+
+
+def _flat_under(hm: HeightMap, sole: np.ndarray) -> np.ndarray:
+    """Cells of the sole lying on one plane (within 0.3 mm) with the lowest ones: a plane fitted
+    to the cells within 5 mm of the ground, so a slightly tilted ground does not hide a plate."""
+    low = sole & np.isfinite(hm.bottom) & (hm.bottom <= 5.0)
+    if low.sum() < 10:
+        return np.zeros_like(sole)
+    gx, gy = np.meshgrid(hm.xs, hm.ys)
+    a = np.column_stack([np.ones(low.sum()), gx[low], gy[low]])
+    coef, *_ = np.linalg.lstsq(a, hm.bottom[low], rcond=None)
+    plane = coef[0] + coef[1] * gx + coef[2] * gy
+    return sole & np.isfinite(hm.bottom) & (np.abs(hm.bottom - plane) <= 0.3)
 
 
 def _below(vertices: np.ndarray, faces: np.ndarray) -> HeightMap:
