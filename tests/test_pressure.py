@@ -63,3 +63,15 @@ def test_missing_pitch_and_bad_values_are_refused(tmp_path):
     r = subprocess.run([sys.executable, "-m", "insolegen.cli", "design", str(REAL), "--out", str(tmp_path / "o")],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "give --pitch-mm" in r.stderr and not (tmp_path / "o").exists()
+
+
+def test_the_scan_command_gives_the_pressure_footprints_indices():
+    import json
+
+    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "scan", str(REAL), "--pitch-mm", "5.7", "--json"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    (foot,) = json.loads(r.stdout)["feet"]
+    ai = foot["indices"]["arch_index"]
+    assert 0.0 < ai["value"] < 0.5 and ai["class"] in ("high arch", "normal", "flat")
+    assert 0.0 <= foot["indices"]["staheli_index"]["value"] < 2.0

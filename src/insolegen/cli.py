@@ -221,7 +221,8 @@ def scan(
     """Read a 3D foot scan: side, foot length, ball and heel width, the medial arch, landmarks."""
     from insolegen.export import write_all
     from insolegen.footprint_image import feet_from_image, is_image_file
-    from insolegen.pressure import foot_from_pressure, is_pressure_file
+    from insolegen.indices import footprint_indices
+    from insolegen.pressure import foot_and_footprint_from_pressure, is_pressure_file
     from insolegen.scan3d import read_scan
     from insolegen.scan_report import outline_json, outline_svg, scan_record
 
@@ -231,8 +232,9 @@ def scan(
             _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force)
             return
         if scan_file.is_file() and is_pressure_file(scan_file):
-            _print_feet(scan_file, [foot_from_pressure(scan_file, pitch_mm, side)], f"sensor pitch {pitch_mm} mm",
-                        as_json, out_dir, force)
+            foot, footprint = foot_and_footprint_from_pressure(scan_file, pitch_mm, side)
+            _print_feet(scan_file, [foot], f"sensor pitch {pitch_mm} mm", as_json, out_dir, force,
+                        indices=[footprint_indices(footprint, foot)])
             return
         result = read_scan(scan_file, units, side)
         record = scan_record(result)
@@ -276,7 +278,7 @@ def scan(
         out.print(f"  wrote {path}")
 
 
-def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: bool) -> None:
+def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: bool, indices=None) -> None:
     """`insolegen scan IMAGE|PRESSURE`: every footprint found, its side, length and widths."""
     from insolegen.export import write_all
 
@@ -296,6 +298,8 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
                 "measures": {k: m.as_dict() for k, m in f.measures.items()},
                 "landmarks": {k: lm.as_dict() for k, lm in f.landmarks.items()}, "warnings": list(f.warnings)}
                for f in feet]
+    for record, found in zip(records, indices or []):
+        record["indices"] = found
     if as_json:
         out.print_json(json.dumps({"file": str(path), "scale": scale, "feet": records, "written": [str(p) for p in written]}))
         return
@@ -306,6 +310,9 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
         table.add_row(str(k), f"{r['side']} ({r['side_confidence']:.2f})", f"{m['length']['value_mm']:.1f}",
                       f"{m['ball_width']['value_mm']:.1f}", f"{m['heel_width']['value_mm']:.1f}")
     out.print(table)
+    for k, found in enumerate(indices or [], 1):
+        lines = [f"{name.replace('_', ' ')} {i['value']}" + (f" ({i['class']})" if i.get("class") else "") for name, i in found.items()]
+        out.print(f"footprint {k} indices: " + "; ".join(lines))
     for p in written:
         out.print(f"  wrote {p}")
 

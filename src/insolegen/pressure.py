@@ -91,6 +91,11 @@ def footprint_from_pressure(grid: np.ndarray, pitch_mm: float) -> tuple[shapely.
 
 
 def foot_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None):
+    return foot_and_footprint_from_pressure(path, pitch_mm, side)[0]
+
+
+def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None):
+    """(Foot, the loaded footprint in the foot's canonical frame)."""
     from dataclasses import replace
 
     from insolegen.outline import foot_from_points
@@ -103,4 +108,4 @@ def foot_from_pressure(path: str | Path, pitch_mm: float | None, side: str | Non
     foot = foot_from_points(outline, side=side, source=f"pressure recording {Path(path).name}")
     note = (f"footprint from peak pressure at {pitch_mm:g} mm sensor pitch ({footprint.area:.0f} mm² loaded); "
             "side read with the plate seen from above (give --side if it was read from below)")
-    return replace(foot, warnings=foot.warnings + (note,))
+    return replace(foot, warnings=foot.warnings + (note,)), shapely.transform(footprint, foot.to_canonical)
