@@ -18,6 +18,7 @@ import shapely
 
 from insolegen.errors import InvalidInput
 from insolegen.outline import Foot
+from insolegen.raster_region import mask_polygon
 
 IMAGE_FORMATS = (".png", ".jpg", ".jpeg")
 WORK_PX_PER_MM = 3.0              # images are reduced to about this before segmentation
@@ -95,19 +96,6 @@ def _marker_scale(rgb: np.ndarray, dark: np.ndarray) -> float | None:
     return None
 
 
-def _mask_outline(mask: np.ndarray) -> np.ndarray:
-    """The outline of a single-region mask, in pixel centres (x right, y down)."""
-    boxes = []
-    for j in np.flatnonzero(mask.any(axis=1)):
-        row = np.concatenate([[False], mask[j], [False]])
-        edges = np.flatnonzero(row[1:] != row[:-1])
-        boxes += [shapely.box(a - 0.5, j - 0.5, b - 0.5, j + 0.5) for a, b in zip(edges[::2], edges[1::2])]
-    shape = shapely.union_all(boxes)
-    parts = list(getattr(shape, "geoms", [shape]))
-    biggest = max(parts, key=lambda p: p.area)
-    return np.asarray(shapely.Polygon(biggest.exterior).simplify(0.7).exterior.coords)[:-1]
-
-
 def read_footprint_image(path: str | Path, dpi: float | None = None) -> FootprintImage:
     from scipy import ndimage as ndi
 
@@ -156,7 +144,8 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
         aspect = sv[0] / max(sv[1], 1e-9)
         if not FOOT_ASPECT[0] <= aspect <= FOOT_ASPECT[1]:
             continue
-        outline_px = _mask_outline(region)
+        region_shape = mask_polygon(region, np.arange(region.shape[1]), np.arange(region.shape[0]))   # pixel centres, y down
+        outline_px = np.asarray(region_shape.simplify(0.7).exterior.coords)[:-1]
         shape = shapely.Polygon(outline_px)
         if shape.area < FOOT_SOLIDITY * shape.convex_hull.area:      # ragged: a band of background, not a foot
             continue

@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
+from insolegen.raster_region import mask_polygon
 
 GRID_COLUMNS = 64
 LOADED_OF_PEAK = 0.02        # a sensor bore load if its peak reached 2 % of the plate's peak
@@ -68,8 +69,8 @@ def footprint_from_pressure(grid: np.ndarray, pitch_mm: float) -> tuple[shapely.
     if grid.max() <= 0:
         raise InvalidInput("the pressure recording shows no load anywhere: no foot on the plate")
     loaded = grid > LOADED_OF_PEAK * grid.max()
-    boxes = [shapely.box(c * pitch_mm, -(r + 1) * pitch_mm, (c + 1) * pitch_mm, -r * pitch_mm) for r, c in zip(*np.nonzero(loaded))]
-    footprint = shapely.union_all(boxes)
+    rows, columns = (np.arange(n) + 0.5 for n in loaded.shape)     # sensor centres, in sensors; row 0 at the top
+    footprint = mask_polygon(loaded, columns * pitch_mm, -rows * pitch_mm, largest=False)
     fine = np.kron(loaded, np.ones((UPSAMPLE, UPSAMPLE), bool))
     radius = max(1, int(round(CLOSING_MM / (pitch_mm / UPSAMPLE))))
     disk = np.hypot(*np.mgrid[-radius:radius + 1, -radius:radius + 1]) <= radius
@@ -79,14 +80,9 @@ def footprint_from_pressure(grid: np.ndarray, pitch_mm: float) -> tuple[shapely.
         raise InvalidInput("no footprint in the pressure recording")
     biggest = labels == (np.argmax(ndi.sum(closed, labels, range(1, n + 1))) + 1)
     cell = pitch_mm / UPSAMPLE
-    boxes = []
-    for j in np.flatnonzero(biggest.any(axis=1)):
-        row = np.concatenate([[False], biggest[j], [False]])
-        edges = np.flatnonzero(row[1:] != row[:-1])
-        boxes += [shapely.box(a * cell, -(j + 1) * cell, b * cell, -j * cell) for a, b in zip(edges[::2], edges[1::2])]
-    shape = shapely.union_all(boxes)
-    shape = max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
-    outline = shapely.Polygon(shape.exterior).buffer(cell).buffer(-cell).simplify(0.5 * cell)
+    rows, columns = (np.arange(n) + 0.5 for n in biggest.shape)
+    shape = mask_polygon(biggest, columns * cell, -rows * cell)
+    outline = shape.buffer(cell).buffer(-cell).simplify(0.5 * cell)
     return footprint, np.asarray(outline.exterior.coords)[:-1]
 
 

@@ -20,6 +20,7 @@ from insolegen.measure.load import load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
 from insolegen.measure.state import components, face_areas, merge_vertices
 from insolegen.outline import ArchMeasurements, Foot, foot_from_points
+from insolegen.raster_region import mask_polygon
 
 SCAN_FORMATS = (".stl", ".ply", ".obj")
 GRID_MM = 0.5
@@ -126,25 +127,6 @@ def _ground(vertices, faces):
     return -n, long_axis, confidence
 
 
-def _mask_polygon(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray, step: float, largest: bool = True):
-    """The largest polygon of a raster mask (cells as squares), holes filled; or, with
-    ``largest=False``, all of it."""
-    boxes = []
-    for j in np.flatnonzero(mask.any(axis=1)):
-        row = np.concatenate([[False], mask[j], [False]])
-        edges = np.flatnonzero(row[1:] != row[:-1])
-        for a, b in zip(edges[::2], edges[1::2]):
-            boxes.append(shapely.box(xs[a] - step / 2, ys[j] - step / 2, xs[b - 1] + step / 2, ys[j] + step / 2))
-    if not boxes:
-        return None
-    shape = shapely.union_all(boxes)
-    if not largest:
-        return shape
-    parts = list(shape.geoms) if hasattr(shape, "geoms") else [shape]
-    biggest = max(parts, key=lambda p: p.area)
-    return shapely.Polygon(biggest.exterior)
-
-
 def _closed(mask: np.ndarray, cells: int) -> np.ndarray:
     from scipy.ndimage import binary_closing, binary_fill_holes
 
@@ -182,14 +164,14 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     normals = np.cross(level[faces[:, 1]] - level[faces[:, 0]], level[faces[:, 2]] - level[faces[:, 0]])
     normals /= np.maximum(np.linalg.norm(normals, axis=1), 1e-12)[:, None]
     sole_faces = faces[np.abs(normals[:, 2]) > 0.5]
-    hm = _below(level, sole_faces)
+    hm = height_maps(level, sole_faces, GRID_MM)
     # the sole: where the lowest surface is within SOLE_MAX_HEIGHT_MM of the ground (a height,
     # not a choice of faces, so a finer mesh of the same foot gives the same outline)
     sole = hm.inside & (hm.bottom <= SOLE_MAX_HEIGHT_MM)
     if sole.sum() < 100:
         raise InvalidInput(f"{path}: found no sole (no surface facing the ground within {SOLE_MAX_HEIGHT_MM:g} mm of it)")
     sole = _closed(sole, int(round(2.0 / GRID_MM)))
-    outline_poly = _mask_polygon(sole, hm.xs, hm.ys, GRID_MM)
+    outline_poly = mask_polygon(sole, hm.xs, hm.ys)
     if outline_poly is None or outline_poly.area < MIN_SOLE_AREA_OF_LENGTH_SQ * length * length:
         raise InvalidInput(f"{path}: the sole found is too small to be a foot's")
     flat = _flat_under(hm, sole)
@@ -217,7 +199,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     cfaces = faces[:, ::-1].copy() if mirrored else faces
     # the footprint and the low sole from the levelled height map, moved into the canonical frame
     contact = hm.inside & (hm.bottom <= FOOTPRINT_HEIGHT_MM)
-    fp_poly = _mask_polygon(contact, hm.xs, hm.ys, GRID_MM, largest=False) if contact.any() else None
+    fp_poly = mask_polygon(contact, hm.xs, hm.ys, largest=False) if contact.any() else None
     footprint = None
     if fp_poly is not None and fp_poly.area > 0.1 * foot.length_mm * foot.measures["ball_width"].value:
         # heel and forefoot may touch apart (a high arch): every piece of 1 cm2 or more
@@ -252,10 +234,6 @@ def _flat_under(hm: HeightMap, sole: np.ndarray) -> np.ndarray:
     coef, *_ = np.linalg.lstsq(a, hm.bottom[low], rcond=None)
     plane = coef[0] + coef[1] * gx + coef[2] * gy
     return sole & np.isfinite(hm.bottom) & (np.abs(hm.bottom - plane) <= 0.3)
-
-
-def _below(vertices: np.ndarray, faces: np.ndarray) -> HeightMap:
-    return height_maps(vertices, faces, GRID_MM)
 
 
 def _side_from_arch(hm, outline: shapely.Polygon, length: float) -> tuple[str, float, str]:
@@ -295,7 +273,7 @@ def _medial_arch_profile(hm: HeightMap, foot: Foot) -> np.ndarray:
     ``hm`` is in the levelled scan's frame; the profile's x is the canonical one (from the heel)."""
     length = foot.length_mm
     low = hm.inside & (hm.bottom <= LOW_SOLE_MM)
-    poly = _mask_polygon(low, hm.xs, hm.ys, GRID_MM) if low.any() else None
+    poly = mask_polygon(low, hm.xs, hm.ys) if low.any() else None
     if poly is None:
         return np.zeros((0, 2))
     hull = shapely.Polygon(foot.to_canonical(np.asarray(poly.exterior.coords))).convex_hull
