@@ -219,7 +219,6 @@ def scan(
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files."),
 ) -> None:
     """Read a 3D foot scan: side, foot length, ball and heel width, the medial arch, landmarks."""
-    from insolegen.export import write_all
     from insolegen.footprint_image import feet_from_image, is_image_file
     from insolegen.indices import footprint_indices
     from insolegen.pressure import foot_and_footprint_from_pressure, is_pressure_file
@@ -241,12 +240,10 @@ def scan(
         written = {}
         if out_dir is not None:
             name = scan_file.stem
-            written = {out_dir / f"{name}_outline.json": outline_json(result, name),
-                       out_dir / f"{name}_outline.svg": outline_svg(result, name)}
-            existing = [p for p in written if p.exists()]
-            if existing and not force:
-                raise InsolegenError(f"{existing[0]} exists; use --force to overwrite")
-            write_all(written)
+            description = f"plantar outline read from {scan_file} by insolegen scan; edit and design from it"
+            written = {out_dir / f"{name}_outline.json": outline_json(result.foot, name, description),
+                       out_dir / f"{name}_outline.svg": outline_svg(result.foot, name)}
+            _write_new(written, force)
     except InsolegenError as exc:
         _fail(exc)
     if as_json:
@@ -278,22 +275,27 @@ def scan(
         out.print(f"  wrote {path}")
 
 
+def _write_new(files: dict, force: bool) -> None:
+    """Write the outline files atomically; refuse to overwrite unless ``force``."""
+    from insolegen.export import write_all
+
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        raise InsolegenError(f"{existing[0]} exists; use --force to overwrite")
+    write_all(files)
+
+
 def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: bool, indices=None) -> None:
     """`insolegen scan IMAGE|PRESSURE`: every footprint found, its side, length and widths."""
-    from insolegen.export import write_all
+    from insolegen.scan_report import outline_json
 
     written = {}
     if out_dir is not None:
         for k, foot in enumerate(feet):
-            seen = foot.outline * ([1.0, -1.0] if foot.side == "left" else [1.0, 1.0])
-            doc = {"name": f"{path.stem}_{foot.side}", "units": "mm", "side": foot.side,
-                   "description": f"footprint {k + 1} of {len(feet)} read from {path.name} by insolegen scan",
-                   "points": [[round(float(x), 2), round(float(y), 2)] for x, y in seen]}
-            written[out_dir / f"{path.stem}_{foot.side}_outline.json"] = (json.dumps(doc, indent=1) + "\n").encode()
-        existing = [p for p in written if p.exists()]
-        if existing and not force:
-            raise InsolegenError(f"{existing[0]} exists; use --force to overwrite")
-        write_all(written)
+            description = f"footprint {k + 1} of {len(feet)} read from {path.name} by insolegen scan"
+            written[out_dir / f"{path.stem}_{foot.side}_outline.json"] = outline_json(
+                foot, f"{path.stem}_{foot.side}", description, with_landmarks=False)
+        _write_new(written, force)
     records = [{"side": f.side, "side_confidence": f.side_confidence, "source": f.source,
                 "measures": {k: m.as_dict() for k, m in f.measures.items()},
                 "landmarks": {k: lm.as_dict() for k, lm in f.landmarks.items()}, "warnings": list(f.warnings)}
