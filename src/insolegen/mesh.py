@@ -17,6 +17,7 @@ import shapely
 from scipy.spatial import Delaunay, cKDTree
 
 from insolegen.errors import DesignFailed
+from insolegen.measure.arrays import sorted_unique
 from insolegen.polygon import max_filter_3x3, resample
 
 SURFACE_TOLERANCE_MM = 0.05
@@ -116,15 +117,9 @@ def _orient_ccw(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
     return np.where((cross < 0)[:, None], tris[:, [0, 2, 1]], tris)
 
 
-# Sort-based set operations on integer keys: numpy 2's hashing np.unique / np.isin are ~20x
-# slower than a sort at these sizes.
-def _unique(keys: np.ndarray) -> np.ndarray:
-    s = np.sort(keys)
-    return s[np.concatenate([[True], s[1:] != s[:-1]])] if len(s) else s
-
-
 def _member(keys: np.ndarray, unique_sorted: np.ndarray) -> np.ndarray:
-    """Which ``keys`` are in ``unique_sorted`` (sorted, no repeats)."""
+    """Which ``keys`` are in ``unique_sorted`` (sorted, no repeats): by a sort, not numpy 2's
+    hashing ``np.isin``, ~20x slower at these sizes."""
     if not len(unique_sorted):
         return np.zeros(len(keys), bool)
     at = np.minimum(np.searchsorted(unique_sorted, keys), len(unique_sorted) - 1)
@@ -175,7 +170,7 @@ class _Triangulation:
         for _ in range(12):
             tris = self.triangles_inside()
             n = len(self.points)
-            have = _unique(_edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n))
+            have = sorted_unique(_edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n))
             ring = self.ring_edges()
             missing = np.flatnonzero(~_member(_edge_keys(ring, n), have))
             if not missing.size:
@@ -245,7 +240,7 @@ def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFI
     for round_ in range(MAX_REFINE_ROUNDS):
         pts, n = t.points, len(t.points)
         edge_of = _edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n)
-        keys = _unique(edge_of)
+        keys = sorted_unique(edge_of)
         edges = np.column_stack([keys // n, keys % n])
         mids = 0.5 * (pts[edges[:, 0]] + pts[edges[:, 1]])
         z_mid = np.column_stack(surfaces(mids))
@@ -259,7 +254,7 @@ def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFI
             tt = tris[bad_tris]
             lengths = np.stack([np.linalg.norm(pts[tt[:, i]] - pts[tt[:, (i + 1) % 3]], axis=1) for i in range(3)], axis=1)
             k, rows = lengths.argmax(axis=1), np.arange(len(tt))
-            bad |= _member(keys, _unique(_edge_keys(np.column_stack([tt[rows, k], tt[rows, (k + 1) % 3]]), n)))
+            bad |= _member(keys, sorted_unique(_edge_keys(np.column_stack([tt[rows, k], tt[rows, (k + 1) % 3]]), n)))
         worst = max(float(err_mid.max()), float(err_cent.max()))
         last_round = round_ == MAX_REFINE_ROUNDS - 1
         if not bad.any() or (last_round and worst <= SURFACE_TOLERANCE_MM):
@@ -344,10 +339,10 @@ def check_mesh(vertices: np.ndarray, faces: np.ndarray, thickness: np.ndarray, m
     watertight = bool((uses == 2).all())
     # consistent winding: no directed edge twice (on a closed mesh, each edge's two uses then
     # run opposite ways)
-    winding_consistent = len(_unique(half_edges[:, 0] * n + half_edges[:, 1])) == len(half_edges)
+    winding_consistent = len(sorted_unique(half_edges[:, 0] * n + half_edges[:, 1])) == len(half_edges)
     graph = coo_matrix((np.ones(len(half_edges)), (half_edges[:, 0], half_edges[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    bodies = len(_unique(labels[np.bincount(faces.ravel(), minlength=n) > 0]))
+    bodies = len(sorted_unique(labels[np.bincount(faces.ravel(), minlength=n) > 0]))
     sorted_faces = np.sort(faces, axis=1).astype(np.int64)
     face_keys = (sorted_faces[:, 0] * n + sorted_faces[:, 1]) * n + sorted_faces[:, 2]
     a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
@@ -361,7 +356,7 @@ def check_mesh(vertices: np.ndarray, faces: np.ndarray, thickness: np.ndarray, m
         bodies=int(bodies),
         volume_mm3=volume,
         degenerate_faces=int((areas < MIN_FACE_AREA_MM2).sum()),
-        duplicate_faces=int(len(faces) - len(_unique(face_keys))),
+        duplicate_faces=int(len(faces) - len(sorted_unique(face_keys))),
         min_thickness_mm=float(thickness.min()),
         min_thickness_required_mm=min_thickness,
     )
