@@ -79,6 +79,11 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
     return checks
 
 
+def _refuse(side: str, what: str) -> None:
+    raise DesignFailed(f"the {side} device does not measure as prescribed, nothing was written: {what} "
+                       "(measured from the mesh by `insolegen measure`)")
+
+
 def verify_design(design: Design) -> dict:
     """Measure one device of the design (the other is its exact mirror image) and compare.
     Returns the record section; raises DesignFailed when a compared quantity misses."""
@@ -89,15 +94,13 @@ def verify_design(design: Design) -> dict:
     # the design's own checks (check_mesh) have passed: measure the shape, not the mesh again
     m = measure_mesh(device.vertices, device.faces, name=side, check_intersections=False, check_state=False)
     checks = expected_checks(design, side, m.quantities, m.frame.axes)
-    if m.frame.side != side:
-        checks.append(Check("side", None, None, 0.0, f"measured as a {m.frame.side} insole"))
-    missed = [ch for ch in checks if not ch.ok] + [ch for ch in checks if ch.quantity == "side"]
+    missed = [ch for ch in checks if not ch.ok]
     if missed:
         worst = missed[0]
-        what = (f"{worst.quantity} measures {worst.measured:.2f}, prescribed {worst.prescribed:.2f} ± {worst.tolerance:g}"
-                if worst.quantity != "side" else f"the {side} device {worst.note}")
-        raise DesignFailed(f"the {side} device does not measure as prescribed, nothing was written: {what} "
-                           "(measured from the mesh by `insolegen measure`)")
+        found = "was not found on the mesh" if worst.measured is None else f"measures {worst.measured:.2f}"
+        _refuse(side, f"{worst.quantity} {found}, prescribed {worst.prescribed:.2f} ± {worst.tolerance:g}")
+    if m.frame.side != side:
+        _refuse(side, f"the {side} device measured as a {m.frame.side} insole")
     return {
         "measured_by": "insolegen.measure, from the mesh alone (see `insolegen measure --help`)",
         "device": side,
