@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from functools import lru_cache
 
 from insolegen.case import CaseRequest, design_case
 from insolegen.outline import ArchMeasurements
 
 from oracle import load_stl
+
+
+def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    """`insolegen ARGS...` in a fresh Python process: exit code, stdout and stderr as text."""
+    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 @lru_cache(maxsize=64)

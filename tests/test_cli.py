@@ -3,17 +3,14 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import trimesh
 
+from helpers import run_cli as run
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def digest(folder: Path) -> dict:

@@ -1,8 +1,6 @@
 """Footprint images in: the real foam-box scan (two feet, pins, an L scale marker, a label),
 and drawn footprints of known size for the scale rules."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ from PIL import Image, ImageDraw
 from insolegen.errors import InvalidInput
 from insolegen.footprint_image import feet_from_image, read_footprint_image
 from insolegen.footshape import outline_for_length
+from helpers import run_cli as run
 
 FOAM = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
 MARKER = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_marker_crop.jpg"
@@ -83,7 +82,6 @@ def test_an_image_with_no_foot_is_refused(tmp_path):
 
 
 def test_scan_and_design_from_the_image(tmp_path):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, a)], capture_output=True, text=True)  # noqa: E731
     r = run("scan", FOAM, "--json", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)

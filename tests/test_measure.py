@@ -17,15 +17,12 @@ from hypothesis import strategies as st
 from foreign import random_pose, ring_insole
 from insolegen.errors import InvalidInput
 from insolegen.measure import measure_file
+from helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 DESIGN_MODULES = ("insolegen.design", "insolegen.surface", "insolegen.plan", "insolegen.mesh", "insolegen.prescription",
                   "insolegen.profiles", "insolegen.case", "insolegen.outline", "insolegen.footshape", "insolegen.verify")
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def test_measure_imports_none_of_the_design_code(tmp_path):

@@ -1,7 +1,5 @@
 """Pressure-plate recordings in: the real recording (a subset of its frames) and a synthetic one
 of a known foot written in the same layout."""
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +9,7 @@ import shapely
 from insolegen.errors import InvalidInput
 from insolegen.footshape import outline_for_length
 from insolegen.pressure import foot_from_pressure, is_pressure_file
+from helpers import run_cli as run
 
 REAL = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_raw_pressure_every16th.csv"
 
@@ -60,16 +59,14 @@ def test_missing_pitch_and_bad_values_are_refused(tmp_path):
     bad.write_text("\n".join(text) + "\n", encoding="latin-1")
     with pytest.raises(InvalidInput, match=r"bad\.csv:\d+"):
         foot_from_pressure(bad, pitch_mm=5.7)
-    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "design", str(REAL), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True)
+    r = run("design", REAL, "--out", tmp_path / "o")
     assert r.returncode == 1 and "give --pitch-mm" in r.stderr and not (tmp_path / "o").exists()
 
 
 def test_the_scan_command_gives_the_pressure_footprints_indices():
     import json
 
-    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "scan", str(REAL), "--pitch-mm", "5.7", "--json"],
-                       capture_output=True, text=True)
+    r = run("scan", REAL, "--pitch-mm", "5.7", "--json")
     assert r.returncode == 0, r.stderr
     (foot,) = json.loads(r.stdout)["feet"]
     ai = foot["indices"]["arch_index"]

@@ -1,8 +1,6 @@
 """3D foot scans in (issue 4, first part): real scans made by other people, in any placement,
 with a floor plate, holes or flipped faces; and the insole designed from a scan."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import trimesh
 
 from insolegen.errors import InvalidInput
 from insolegen.scan3d import read_scan
+from helpers import run_cli as run
 
 SCANS = Path(__file__).resolve().parent / "data" / "scans"
 WHOLE = SCANS / "dupontgu_left_foot.stl"        # README: a left foot, about 275 mm long, 109 mm wide
@@ -91,7 +90,6 @@ def test_things_that_are_not_feet_are_refused(tmp_path):
 
 
 def test_scan_command_writes_an_outline_to_design_from(tmp_path):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, a)], capture_output=True, text=True)  # noqa: E731
     r = run("scan", WHOLE, "--json", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
     record = json.loads(r.stdout)
