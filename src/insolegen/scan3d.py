@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
 from insolegen.measure.state import components, face_areas, merge_vertices
@@ -82,12 +83,10 @@ def _ground(vertices, faces):
 
     if len(faces) > SCORE_FACES:          # a fixed sample of faces is plenty to choose a plane
         faces = faces[np.random.default_rng(1).choice(len(faces), SCORE_FACES, replace=False)]
+    long_axis = principal_axes(vertices, faces)[:, 2]
     areas = face_areas(vertices, faces)
     centroids = vertices[faces].mean(axis=1)
     w = areas / areas.sum()
-    mean = w @ centroids
-    d = centroids - mean
-    long_axis = np.linalg.eigh((d * w[:, None]).T @ d)[1][:, 2]
     length = float(np.ptp(vertices @ long_axis))
     sample = vertices
     if len(vertices) > 4000:

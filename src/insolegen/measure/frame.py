@@ -38,14 +38,14 @@ class Frame:
                 "confidence": {k: round(v, 3) for k, v in self.confidence.items()}, "how": dict(self.how)}
 
 
-def _thinnest_direction(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+def principal_axes(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """The surface's principal directions, weighted by face area: columns from the thinnest
+    direction to the longest."""
     areas = face_areas(vertices, faces)
     centroids = vertices[faces].mean(axis=1)
     w = areas / areas.sum()
-    mean = w @ centroids
-    d = centroids - mean
-    cov = (d * w[:, None]).T @ d
-    return np.linalg.eigh(cov)[1][:, 0]
+    d = centroids - w @ centroids
+    return np.linalg.eigh((d * w[:, None]).T @ d)[1]
 
 
 def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float, float, str]:
@@ -54,7 +54,7 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
     mesh area stands on."""
     from scipy.spatial import ConvexHull, QhullError
 
-    thin = _thinnest_direction(vertices, faces)
+    thin = principal_axes(vertices, faces)[:, 0]
     # the hull of a thinned set of vertices finds the planes as well; contact is then counted
     # on every face
     # (a fixed pseudo-random choice: a regular stride can alias with the vertex order)
