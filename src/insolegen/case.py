@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -16,11 +17,12 @@ from insolegen.errors import InvalidInput
 from insolegen.export import record_bytes, stl_bytes, threemf_bytes
 from insolegen.footshape import foot_from_size
 from insolegen.outline import ArchMeasurements
-from insolegen.outline_io import foot_from_file
+from insolegen.outline_io import foot_from_file, with_given_arch
 from insolegen.profiles import resolve_prescription
 from insolegen.verify import verify_design
 
 FILE_FORMATS = ("stl", "3mf", "all")
+CONTOURS = ("flat", "scan")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -39,6 +41,7 @@ class CaseRequest:
     name: str | None = None
     dpi: float | None = None              # footprint images: pixels per inch, over the file's own
     pitch_mm: float | None = None         # pressure recordings: the sensor pitch
+    contour: str = "flat"                 # "scan": the top follows the scanned sole (3D scans)
 
 
 @dataclass(frozen=True)
@@ -81,20 +84,28 @@ def design_case(request: CaseRequest) -> CaseResult:
     name = case_name(request)
     rx, provenance = resolve_prescription(request.profile, list(request.overrides))
     arch = None if request.arch.is_empty() else request.arch
+    if request.contour not in CONTOURS:
+        raise InvalidInput(f"contour {request.contour!r} is not one of {', '.join(CONTOURS)}")
+    sole = None
     if request.foot_file is not None:
         if request.size:
             raise InvalidInput("give a foot file or --size, not both")
-        foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch, request.dpi, request.pitch_mm)
+        if request.contour == "scan":
+            foot, sole = _scanned_foot_and_sole(request, arch)
+        else:
+            foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch, request.dpi, request.pitch_mm)
         data = Path(request.foot_file).read_bytes()
         foot_input = {"kind": "file", "file": Path(request.foot_file).name,
                       "sha256": hashlib.sha256(data).hexdigest(), "units": request.units}
     else:
+        if request.contour == "scan":
+            raise InvalidInput("--contour scan follows a scanned sole: give a 3D scan (.stl, .ply, .obj), not a size")
         size = request.size or "EU42"
         foot = foot_from_size(size, request.width, request.foot_side or "right")
         if arch is not None:
             foot = foot.with_arch(arch)
         foot_input = {"kind": "size", "size": size.upper(), "width": request.width}
-    design = design_pair(foot, rx, request.sides)
+    design = design_pair(foot, rx, request.sides, sole)
     verification = verify_design(design)
 
     files: dict[str, bytes] = {}
@@ -105,8 +116,47 @@ def design_case(request: CaseRequest) -> CaseResult:
         files[f"{name}.3mf"] = threemf_bytes([(f"{name}_{s}", d.vertices, d.faces) for s, d in design.devices.items()])
     record = design_record(name, design, foot_input, request, provenance, files)
     record["prescribed_vs_measured"] = verification
+    if sole is not None:
+        record["contour"] = contour_record(design)
     files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, design, record, files)
+
+
+def _scanned_foot_and_sole(request: CaseRequest, arch):
+    from insolegen.contour import sole_surface
+    from insolegen.scan3d import is_scan_file, read_scan
+
+    if not is_scan_file(request.foot_file):
+        raise InvalidInput(f"--contour scan follows a scanned sole: {Path(request.foot_file).name} is not a 3D scan "
+                           "(.stl, .ply, .obj); use --contour flat for outlines, images and pressure maps")
+    scan = read_scan(request.foot_file, request.units, request.foot_side)
+    return with_given_arch(scan.foot, arch), sole_surface(scan.vertices, scan.faces)
+
+
+def contour_record(design: Design) -> dict:
+    """How the top was made to follow the scan, and how far the device's top (measured from
+    its mesh) stands above (+) or below (-) the scanned sole seated on the base, by region."""
+    from insolegen import contour
+    from insolegen.measure.raster import height_maps
+    from insolegen.surface import base_thickness
+
+    plan, ctx = design.plan, design.context
+    right = design.devices.get("right") or design.devices["left"]
+    vertices = right.vertices if right.side == "right" else right.vertices * [1.0, -1.0, 1.0]
+    top = height_maps(vertices, right.faces, contour.GRID_MM)
+    seat = base_thickness(SimpleNamespace(x=top.xs), ctx)
+    deviation = contour.deviation_by_region(top, ctx.sole, seat, ctx.length,
+                                            lambda x: 0.5 * (plan.medial_border(x) + plan.lateral_border(x)))
+    return {
+        "mode": "scan: the top follows the scanned plantar surface (total contact)",
+        "smoothing_sigma_mm": contour.SMOOTH_SIGMA_MM,
+        "rim_hold_mm": contour.RIM_HOLD_MM,
+        "rim_how": f"within {contour.RIM_HOLD_MM:g} mm of the sole's border the surface is held at the height it has "
+                   "there (the foot's side turns up; walls are the heel cup's and flanges')",
+        "deviation_how": "device top (from its mesh, 1 mm grid) minus the raw scanned sole seated on the base "
+                         "thickness; + where the device stands above the sole (fill, posting, pads, cup), - a gap",
+        "deviation_by_region": deviation,
+    }
 
 
 def design_record(name, design: Design, foot_input, request: CaseRequest, provenance, files) -> dict:
@@ -131,6 +181,7 @@ def design_record(name, design: Design, foot_input, request: CaseRequest, proven
             "foot_side": request.foot_side,
             "arch_measurements": foot.arch.as_dict(),
             "sides": list(request.sides),
+            "contour": request.contour,
             **provenance,
         },
         "prescription": design.prescription.model_dump(),

@@ -55,6 +55,8 @@ Examples:
   insolegen design foot.csv --arch-height-mm 22 --arch-apex-mm 112 --set arch.fill_frac=0.8
 
   insolegen design tracing.svg --foot-side left --side left --format stl --name pat042
+
+  insolegen design left_scan.stl --contour scan --set arch.fill_frac=0.9   # total contact from a 3D scan
 """
 
 
@@ -79,6 +81,7 @@ def design(
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker in the image, else the image's DPI)."),
     pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
+    contour: str = typer.Option("flat", "--contour", help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
 ) -> None:
@@ -97,6 +100,7 @@ def design(
             foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
             profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
+            contour=contour,
         )
         name = case_name(request)
         existing = [n for n in output_names(name, sides, fmt) if (out_dir / n).exists()]

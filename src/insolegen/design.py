@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from insolegen.contour import SoleSurface
 from insolegen.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
 from insolegen.outline import Foot
 from insolegen.plan import Plan, make_plan
@@ -54,15 +55,22 @@ def mirror(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndar
     return vertices * [1.0, -1.0, 1.0], faces[:, ::-1].copy()
 
 
-def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] = SIDES) -> Design:
-    """Build and check the devices for ``sides``. Raises InvalidInput / DesignFailed."""
-    plan = make_plan(foot, prescription)
-    ctx = make_context(foot, plan, prescription)
-    surfaces = surfaces_for(plan, ctx)
-    plan_mesh = refine_plan(plan.outline, surfaces)
+def build_solid(plan: Plan, ctx: Context):
+    """(plan mesh, vertices, faces, checks) of the right device for a plan and context."""
+    plan_mesh = refine_plan(plan.outline, surfaces_for(plan, ctx))
     top, bottom = plan_mesh.values.T     # the surfaces at the points, as refinement left them
     vertices, faces = solid_from_plan(plan_mesh, top, bottom)
     checks = check_mesh(vertices, faces, top - bottom, MIN_PRINTABLE_THICKNESS_MM)
+    return plan_mesh, vertices, faces, checks
+
+
+def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] = SIDES,
+                sole: SoleSurface | None = None) -> Design:
+    """Build and check the devices for ``sides``; with ``sole`` the top follows the scanned
+    sole (total contact). Raises InvalidInput / DesignFailed."""
+    plan = make_plan(foot, prescription)
+    ctx = make_context(foot, plan, prescription, sole)
+    plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
     require_valid(checks, "the device")
     devices = {}
     for side in sides:

@@ -77,17 +77,21 @@ def foot_from_file(path: str | Path, units: str | None = None, side: str | None 
         foot = pick_foot(feet_from_image(path, dpi)[1], side, path)
         return foot.with_arch(arch) if arch is not None and not arch.is_empty() else foot
     if is_scan_file(path):
-        scanned = read_scan(path, units, side).foot
-        if arch is not None and not arch.is_empty():
-            given = {k: v for k, v in arch.as_dict().items() if v is not None}
-            scanned = scanned.with_arch(ArchMeasurements(**{**scanned.arch.as_dict(), **given}))
-        return scanned
+        return with_given_arch(read_scan(path, units, side).foot, arch)
     f = read_outline(path, units)
     merged = f.arch or ArchMeasurements()
     if arch is not None:
         merged = ArchMeasurements(**{**merged.as_dict(), **arch.as_dict()})
     return foot_from_points(f.points_mm, side=side or f.side, given_landmarks=f.landmarks or None,
                             source=str(path), arch=None if merged.is_empty() else merged)
+
+
+def with_given_arch(foot: Foot, arch: ArchMeasurements | None) -> Foot:
+    """The foot's arch measurements, with those given (not None) taking their place."""
+    if arch is None or arch.is_empty():
+        return foot
+    given = {k: v for k, v in arch.as_dict().items() if v is not None}
+    return foot.with_arch(ArchMeasurements(**{**foot.arch.as_dict(), **given}))
 
 
 def _read_csv(path: Path):

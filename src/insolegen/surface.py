@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from insolegen.contour import SoleSurface
 from insolegen.errors import InvalidInput
 from insolegen.outline import Foot
 from insolegen.plan import Plan, ball_frame
@@ -73,6 +74,7 @@ class Context:
     rear_y: tuple[float, float]   # lateral / medial extremes of the outline under the heel
     fore_y: tuple[float, float]   # ... under the forefoot
     back_x: float                 # the device's posterior-most x (behind 0 with an outline offset)
+    sole: SoleSurface | None = None   # --contour scan: the scanned sole the top follows
     arch: dict = field(default_factory=dict)   # apex_x, start_x, end_x, width, target, how, amplitude
 
     def ball_distance(self, p: Points) -> np.ndarray:
@@ -108,6 +110,19 @@ def base_thickness(p: Points, c: Context):
     return heel + (fore - heel) * ramp_up(p.x, c.heel[0], c.mth5[0] - 0.08 * c.length)
 
 
+def _sole_arch_window(p: Points, c: Context):
+    """1 over the midfoot (where the arch is solved and measured), 0 under heel and forefoot."""
+    return ramp_up(p.x, 0.15 * c.length, 0.25 * c.length) * ramp_down(p.x, 0.62 * c.length, 0.72 * c.length)
+
+
+def scanned_sole(p: Points, c: Context):
+    """Total contact: the smoothed scanned sole, seated on the base, under heel and forefoot
+    (the midfoot's share is the arch's shape, scaled to the prescribed arch)."""
+    if c.sole is None:
+        return np.zeros_like(p.x)
+    return c.sole.height(p.x, p.y) * (1.0 - _sole_arch_window(p, c))
+
+
 def heel_lift(p: Points, c: Context):
     return c.rx.heel_lift.height_mm * ramp_down(p.x, c.heel[0] + 0.1 * c.length, 0.8 * c.mth5[0])
 
@@ -139,7 +154,10 @@ def forefoot_post(p: Points, c: Context):
 
 
 def arch_shape(p: Points, c: Context):
-    """The medial arch's shape, 1 at the apex plateau; scaled by the solved amplitude."""
+    """The medial arch's shape, 1 at the apex plateau; scaled by the solved amplitude. With a
+    scanned sole, the sole's own midfoot (an amplitude of 1 is the scanned arch)."""
+    if c.sole is not None:
+        return c.sole.height(p.x, p.y) * _sole_arch_window(p, c)
     a = c.arch
     along = np.where(p.x <= a["apex_x"], ramp_up(p.x, a["start_x"], a["apex_x"]), ramp_down(p.x, a["apex_x"], a["end_x"]))
     across = ramp_down(p.d_medial, ARCH_PLATEAU_MM, a["width"])
@@ -215,7 +233,7 @@ def lateral_flange(p: Points, c: Context):
 
 
 TOP_FEATURES = (
-    base_thickness, heel_lift, heel_cup, rearfoot_post, medial_skive, forefoot_post, medial_arch,
+    base_thickness, scanned_sole, heel_lift, heel_cup, rearfoot_post, medial_skive, forefoot_post, medial_arch,
     lateral_arch, met_pad, met_bar, first_ray_cutout, mortons_extension, reverse_mortons,
     heel_spur_pocket, medial_flange, lateral_flange,
 )
@@ -249,7 +267,10 @@ def bottom_surface(p: Points, c: Context, top: np.ndarray | None = None) -> np.n
 
 # ---- the context ----------------------------------------------------------------------------
 
-def make_context(foot: Foot, plan: Plan, rx: Prescription) -> Context:
+def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | None = None) -> Context:
+    """``sole``: follow the scanned sole (total contact). The arch then scales the sole's
+    midfoot: by arch.fill_frac (1.0 meets the scanned arch), or so that the medial apex stands
+    at arch.height_mm."""
     lm, length = foot.landmarks, foot.length_mm
     heel = np.array([lm["heel_center"].x, lm["heel_center"].y])
     mth1, mth5 = np.array([lm["mth1"].x, lm["mth1"].y]), np.array([lm["mth5"].x, lm["mth5"].y])
@@ -261,10 +282,17 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription) -> Context:
         rear_y=plan.extreme_y(-np.inf, heel[0] + 0.1 * length),
         fore_y=plan.extreme_y(mth5[0] - 0.06 * length, np.inf),
         back_x=float(plan.outline[:, 0].min()),
+        sole=sole,
     )
     arch = arch_layout(foot, rx)
-    ctx = Context(**{**base.__dict__, "arch": arch})
-    amplitude = solve_arch_amplitude(plan, ctx)
+    if sole is not None and rx.arch.fill_frac is not None:
+        # the fill scales the scanned midfoot itself; the arch height is what that makes
+        amplitude = rx.arch.fill_frac
+        ctx = Context(**{**base.__dict__, "arch": {**arch, "amplitude": amplitude}})
+        target = float(top_surface(_arch_samples(plan, ctx), ctx).max())
+        arch = {**arch, "target": target, "height_how": f"arch.fill_frac {amplitude:g} x the scanned sole's midfoot, on the base"}
+    else:
+        amplitude = solve_arch_amplitude(plan, Context(**{**base.__dict__, "arch": arch}))
     return Context(**{**base.__dict__, "arch": {**arch, "amplitude": amplitude}})
 
 
@@ -334,7 +362,7 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
         below = max(float(rest.max()), beside)
         raise InvalidInput(
             f"arch height {target:g} mm ({c.arch['height_how']}) is below the device's own height in the medial "
-            f"midfoot ({below:.1f} mm from base thickness, heel lift, posting, heel cup and flanges); raise the arch "
-            "or lower those"
+            f"midfoot ({below:.1f} mm from base thickness, heel lift, posting, heel cup and flanges"
+            f"{', the scanned sole' if c.sole is not None else ''}); raise the arch or lower those"
         )
     return amplitude

@@ -6,7 +6,7 @@ own wedge to the heel seat, for instance) are recorded as measured but not compa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,8 +47,22 @@ def _outline_extents(outline: np.ndarray, frame_axes: np.ndarray) -> tuple[float
     return float(np.ptp(outline @ frame_axes[0, :2])), float(np.ptp(outline @ frame_axes[1, :2]))
 
 
-def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.ndarray) -> list[Check]:
+def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.ndarray,
+                    reference: dict | None = None) -> list[Check]:
+    """``reference``: with a scanned-sole contour, the measurements of the same device without
+    the prescribed heel lift, cup, posts and pad (the scanned sole has its own heel curve and
+    tilt, so each prescribed feature is checked as what it adds to the sole)."""
     rx, ctx = design.prescription, design.context
+    ref = reference or {}
+
+    def added(q, amount):
+        return amount + ref[q] if q in ref and ref[q] is not None else amount
+
+    def tilted(q, angle):
+        if q not in ref or ref[q] is None:
+            return angle
+        return float(np.degrees(np.arctan(np.tan(np.radians(ref[q])) + np.tan(np.radians(angle)))))
+
     acc = rx.accommodations
     has_plate = measured.get("forefoot_post_deg") is not None
     outline = design.plan.outline * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
@@ -66,17 +80,64 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
     checks = [
         c("length_mm", length), c("width_mm", width),
         c("arch_apex_height_mm", ctx.arch["target"]),
-        c("heel_cup_depth_mm", rx.heel_cup.depth_mm, skive or pocket),
-        c("rearfoot_post_deg", rx.rearfoot_post.angle_deg, skive or pocket),
-        c("heel_seat_height_mm", rx.device.base_thickness_mm + rx.heel_lift.height_mm,
+        c("heel_cup_depth_mm", added("heel_cup_depth_mm", rx.heel_cup.depth_mm), skive or pocket),
+        c("rearfoot_post_deg", tilted("rearfoot_post_deg", rx.rearfoot_post.angle_deg), skive or pocket),
+        c("heel_seat_height_mm", ref.get("heel_seat_height_mm", rx.device.base_thickness_mm) + rx.heel_lift.height_mm,
           skive or pocket or ("not compared: the rearfoot post tilts the heel seat" if rx.rearfoot_post.angle_deg else "")),
-        c("forefoot_post_deg", rx.forefoot_post.angle_deg, fore_note),
-        c("forefoot_thickness_mm", rx.forefoot_thickness,
+        c("forefoot_post_deg", tilted("forefoot_post_deg", rx.forefoot_post.angle_deg), fore_note),
+        c("forefoot_thickness_mm", ref.get("forefoot_thickness_mm", rx.forefoot_thickness),
           fore_note or ("not compared: the forefoot post tilts the plate" if rx.forefoot_post.angle_deg else "")),
     ]
-    if rx.met_pad.height_mm:
+    if rx.met_pad.height_mm and reference is not None:
+        checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, "not compared: on a scanned sole the pad stands "
+                        "on the sole's own forefoot curve (its rise over the bare sole is compared instead)"))
+        checks.append(Check("met_pad_rise_over_sole_mm", rx.met_pad.height_mm, ref.get("met_pad_rise_over_sole_mm"),
+                            TOLERANCES["met_pad_height_mm"],
+                            "not compared: the forefoot post tilts the forefoot" if rx.forefoot_post.angle_deg else ""))
+    elif rx.met_pad.height_mm:
         checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, fore_note))
     return checks
+
+
+def _sole_reference(design: Design) -> dict:
+    """Measure the right device as it would be without the features whose size is checked
+    against the scanned sole's own (heel lift, cup, posts, pad)."""
+    from insolegen.design import build_solid
+    from insolegen.measure import measure_mesh
+
+    rx, ctx = design.prescription, design.context
+    bare = rx.model_copy(update={
+        "heel_lift": rx.heel_lift.model_copy(update={"height_mm": 0.0}),
+        "heel_cup": rx.heel_cup.model_copy(update={"depth_mm": 0.0}),
+        "rearfoot_post": rx.rearfoot_post.model_copy(update={"angle_deg": 0.0}),
+        "forefoot_post": rx.forefoot_post.model_copy(update={"angle_deg": 0.0}),
+        "met_pad": rx.met_pad.model_copy(update={"height_mm": 0.0}),
+    })
+    bare_ctx = replace(ctx, rx=bare)
+    _, vertices, faces, _ = build_solid(design.plan, bare_ctx)
+    found = dict(measure_mesh(vertices, faces, name="reference", check_intersections=False, check_state=False).quantities)
+    if rx.met_pad.height_mm:
+        found["met_pad_rise_over_sole_mm"] = _pad_rise(design, vertices, faces)
+    return found
+
+
+def _pad_rise(design: Design, bare_vertices, bare_faces) -> float:
+    """The highest rise of the right device's top over the bare device's under the forefoot
+    (ray cast straight down through both meshes on one 1 mm grid)."""
+    from insolegen.measure.raster import height_maps
+
+    right = design.devices.get("right") or next(iter(design.devices.values()))
+    vertices = right.vertices if right.side == "right" else right.vertices * [1.0, -1.0, 1.0]
+    ctx = design.context
+    lo = np.minimum(vertices.min(axis=0), bare_vertices.min(axis=0))
+    corner = lo[None, :]        # the same grid origin for both maps
+    device = height_maps(np.vstack([vertices, corner]), right.faces, 1.0)
+    bare = height_maps(np.vstack([bare_vertices, corner]), bare_faces, 1.0)
+    ny, nx = min(device.top.shape[0], bare.top.shape[0]), min(device.top.shape[1], bare.top.shape[1])
+    rise = device.top[:ny, :nx] - bare.top[:ny, :nx]
+    xs = device.xs[:nx]
+    fore = (xs > ctx.mth5[0] - 0.2 * ctx.length) & (xs < ctx.mth1[0])
+    return float(np.nanmax(rise[:, fore]))
 
 
 def _refuse(side: str, what: str) -> None:
@@ -93,7 +154,8 @@ def verify_design(design: Design) -> dict:
     device = design.devices[side]
     # the design's own checks (check_mesh) have passed: measure the shape, not the mesh again
     m = measure_mesh(device.vertices, device.faces, name=side, check_intersections=False, check_state=False)
-    checks = expected_checks(design, side, m.quantities, m.frame.axes)
+    reference = _sole_reference(design) if design.context.sole is not None else None
+    checks = expected_checks(design, side, m.quantities, m.frame.axes, reference)
     missed = [ch for ch in checks if not ch.ok]
     if missed:
         worst = missed[0]
@@ -106,4 +168,9 @@ def verify_design(design: Design) -> dict:
         "device": side,
         "checks": [ch.as_dict() for ch in checks],
         "measurement": m.as_dict(),
+        **({"bare_sole_device": {
+            "what": "the same device without the prescribed heel lift, cup, posts and pad: the scanned sole's own shape, "
+                    "which those features are added to (a tilted scanned heel shows here as a rearfoot tilt)",
+            "quantities": {k: None if v is None else round(float(v), 3) for k, v in reference.items()}}}
+           if reference is not None else {}),
     }
