@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import trimesh
 from PIL import Image, ImageDraw
 
 from insolegen.errors import InvalidInput
@@ -89,3 +90,43 @@ def test_scan_and_design_from_the_image(tmp_path):
     d = run("design", FOAM, "--foot-side", "left", "--out", tmp_path / "out", "--json")
     assert d.returncode == 0, d.stderr
     assert json.loads(d.stdout)["foot"]["side"] == "left"
+
+
+def test_an_image_of_both_feet_designs_each_device_from_its_own_foot(tmp_path):
+    _, feet = feet_from_image(FOAM)
+    lengths = {f.side: f.length_mm for f in feet}
+    r = run("design", FOAM, "--out", tmp_path, "--set", "device.outline_offset_mm=0", "-q")
+    assert r.returncode == 0, r.stderr
+    left = trimesh.load(tmp_path / "greenai_foamprint_56_half_left.stl")
+    right = trimesh.load(tmp_path / "greenai_foamprint_56_half_right.stl")
+    measured = {side: float(np.ptp(m.vertices[:, 0])) for side, m in (("left", left), ("right", right))}
+    assert measured["left"] - measured["right"] == pytest.approx(lengths["left"] - lengths["right"], abs=0.5)
+    mirrored = len(left.vertices) == len(right.vertices) and np.allclose(
+        np.sort(left.vertices[:, 1]), np.sort(-right.vertices[:, 1]), atol=0.5)
+    assert not mirrored
+    record = json.loads((tmp_path / "greenai_foamprint_56_half.json").read_text())
+    assert {s: p["foot"]["side"] for s, p in record["per_side_feet"].items()} == {"left": "left", "right": "right"}
+    assert all(all(c["ok"] for c in p["prescribed_vs_measured"]["checks"]) for p in record["per_side_feet"].values())
+
+
+def test_indices_from_a_print_fall_when_the_arch_lifts_off(tmp_path):
+    """The same drawn print, then with the medial half of its middle third lifted (left blank):
+    the Cavanagh-Rodgers arch index and the Staheli index must both fall."""
+    flat = _drawn(tmp_path, 260.0, 4.0, name="flat.png")
+    image = Image.open(flat)
+    pixels = np.asarray(image).copy()
+    dark_cols = np.flatnonzero((pixels.max(axis=-1) < 128).any(axis=0))
+    dark_rows = np.flatnonzero((pixels.max(axis=-1) < 128).any(axis=1))
+    x0, x1 = dark_cols.min(), dark_cols.max()
+    third = (x1 - x0) // 3
+    y_mid = (dark_rows.min() + dark_rows.max()) // 2          # a right foot drawn from above: medial is up (low rows)
+    pixels[: y_mid + 8, x0 + third + 10: x1 - third - 60] = 250
+    Image.fromarray(pixels).save(tmp_path / "high.png", dpi=(4.0 * 25.4,) * 2)
+    found = {}
+    for name in ("flat", "high"):
+        r = run("scan", tmp_path / f"{name}.png", "--json")
+        assert r.returncode == 0, r.stderr
+        found[name] = json.loads(r.stdout)["feet"][0]["indices"]
+    assert found["high"]["arch_index"]["value"] < found["flat"]["arch_index"]["value"] - 0.05
+    assert found["high"]["staheli_index"]["value"] < found["flat"]["staheli_index"]["value"] - 0.1
+    assert "weight-bearing contact" in found["flat"]["note"]

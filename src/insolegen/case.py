@@ -50,6 +50,7 @@ class CaseResult:
     design: Design
     record: dict
     files: dict[str, bytes]      # file name -> bytes
+    designs: dict[str, Design] = field(default_factory=dict)   # side -> its design (one shared by a mirrored pair)
 
 
 def case_name(request: CaseRequest) -> str:
@@ -86,40 +87,67 @@ def design_case(request: CaseRequest) -> CaseResult:
     arch = None if request.arch.is_empty() else request.arch
     if request.contour not in CONTOURS:
         raise InvalidInput(f"contour {request.contour!r} is not one of {', '.join(CONTOURS)}")
-    sole = None
-    if request.foot_file is not None:
-        if request.size:
-            raise InvalidInput("give a foot file or --size, not both")
-        if request.contour == "scan":
-            foot, sole = _scanned_foot_and_sole(request, arch)
-        else:
-            foot = foot_from_file(request.foot_file, request.units, request.foot_side, arch, request.dpi, request.pitch_mm)
-        data = Path(request.foot_file).read_bytes()
-        foot_input = {"kind": "file", "file": Path(request.foot_file).name,
-                      "sha256": hashlib.sha256(data).hexdigest(), "units": request.units}
-    else:
+    feet, sole, foot_input = _read_feet(request, arch)
+    designs = {}
+    verifications = {}
+    for foot, sides in feet:
+        design = design_pair(foot, rx, sides, sole)
+        verifications[sides] = verify_design(design)
+        designs.update({side: design for side in sides})
+    devices = {side: designs[side].devices[side] for side in request.sides}
+    primary = designs["right"] if "right" in designs else designs[request.sides[0]]
+
+    files: dict[str, bytes] = {}
+    if request.formats in ("stl", "all"):
+        for side, dev in devices.items():
+            files[f"{name}_{side}.stl"] = stl_bytes(dev.vertices, dev.faces, f"{name} {side}")
+    if request.formats in ("3mf", "all"):
+        files[f"{name}.3mf"] = threemf_bytes([(f"{name}_{s}", d.vertices, d.faces) for s, d in devices.items()])
+    record = design_record(name, primary, devices, foot_input, request, provenance, files)
+    record["prescribed_vs_measured"] = next(v for sides, v in verifications.items() if primary.devices.keys() == set(sides))
+    if len(feet) > 1:
+        # each device from its own foot: the top-level foot, derived and verification are the right one's
+        record["per_side_feet"] = {
+            side: {"foot": foot_section(designs[side].foot), "derived": derived_section(designs[side]),
+                   "prescribed_vs_measured": verifications[sides]}
+            for sides in verifications for side in sides}
+    if sole is not None:
+        record["contour"] = contour_record(primary)
+    files[f"{name}.json"] = record_bytes(record)
+    return CaseResult(name, primary, record, files, designs)
+
+
+def _read_feet(request: CaseRequest, arch):
+    """([(foot, the sides designed from it)], scanned sole or None, the record's input section).
+    A footprint image of both feet, with no --foot-side, gives each device its own foot."""
+    from insolegen.footprint_image import feet_from_image, is_image_file
+
+    if request.foot_file is None:
         if request.contour == "scan":
             raise InvalidInput("--contour scan follows a scanned sole: give a 3D scan (.stl, .ply, .obj), not a size")
         size = request.size or "EU42"
         foot = foot_from_size(size, request.width, request.foot_side or "right")
         if arch is not None:
             foot = foot.with_arch(arch)
-        foot_input = {"kind": "size", "size": size.upper(), "width": request.width}
-    design = design_pair(foot, rx, request.sides, sole)
-    verification = verify_design(design)
-
-    files: dict[str, bytes] = {}
-    if request.formats in ("stl", "all"):
-        for side, dev in design.devices.items():
-            files[f"{name}_{side}.stl"] = stl_bytes(dev.vertices, dev.faces, f"{name} {side}")
-    if request.formats in ("3mf", "all"):
-        files[f"{name}.3mf"] = threemf_bytes([(f"{name}_{s}", d.vertices, d.faces) for s, d in design.devices.items()])
-    record = design_record(name, design, foot_input, request, provenance, files)
-    record["prescribed_vs_measured"] = verification
-    if sole is not None:
-        record["contour"] = contour_record(design)
-    files[f"{name}.json"] = record_bytes(record)
-    return CaseResult(name, design, record, files)
+        return [(foot, request.sides)], None, {"kind": "size", "size": size.upper(), "width": request.width}
+    if request.size:
+        raise InvalidInput("give a foot file or --size, not both")
+    path = Path(request.foot_file)
+    sole = None
+    feet = None
+    if request.contour == "scan":
+        foot, sole = _scanned_foot_and_sole(request, arch)
+    elif is_image_file(path) and request.foot_side is None and path.is_file():
+        _, found = feet_from_image(path, request.dpi)
+        if len(found) == 2 and {f.side for f in found} == {"left", "right"}:
+            by_side = {f.side: with_given_arch(f, arch) for f in found}
+            feet = [(by_side[side], (side,)) for side in request.sides]
+    if feet is None and sole is None:
+        foot = foot_from_file(path, request.units, request.foot_side, arch, request.dpi, request.pitch_mm)
+    feet = feet or [(foot, request.sides)]
+    foot_input = {"kind": "file", "file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                  "units": request.units}
+    return feet, sole, foot_input
 
 
 def _scanned_foot_and_sole(request: CaseRequest, arch):
@@ -159,13 +187,29 @@ def contour_record(design: Design) -> dict:
     }
 
 
-def design_record(name, design: Design, foot_input, request: CaseRequest, provenance, files) -> dict:
-    foot, ctx = design.foot, design.context
-    arch = {k: (_r(v) if isinstance(v, float) else v) for k, v in ctx.arch.items()}
-    devices = {}
-    for side, dev in design.devices.items():
+def foot_section(foot) -> dict:
+    return {
+        "source": foot.source,
+        "side": foot.side, "side_how": foot.side_how, "side_confidence": foot.side_confidence,
+        "measures": {k: m.as_dict() for k, m in foot.measures.items()},
+        "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
+        "warnings": list(foot.warnings),
+    }
+
+
+def derived_section(design: Design) -> dict:
+    return {
+        "arch": {k: (_r(v) if isinstance(v, float) else v) for k, v in design.context.arch.items()},
+        # the device's edge in the right foot's frame (the left device's is this with y -> -y)
+        "device_outline_mm": np.round(design.plan.outline, 2).tolist(),
+    }
+
+
+def design_record(name, design: Design, devices: dict, foot_input, request: CaseRequest, provenance, files) -> dict:
+    devices_section = {}
+    for side, dev in devices.items():
         lo, hi = dev.bounds
-        devices[side] = {
+        devices_section[side] = {
             "files": {fn: hashlib.sha256(b).hexdigest() for fn, b in files.items() if side in fn or fn.endswith(".3mf")},
             "vertices": int(len(dev.vertices)),
             "faces": int(len(dev.faces)),
@@ -179,24 +223,14 @@ def design_record(name, design: Design, foot_input, request: CaseRequest, proven
         "inputs": {
             "foot": foot_input,
             "foot_side": request.foot_side,
-            "arch_measurements": foot.arch.as_dict(),
+            "arch_measurements": design.foot.arch.as_dict(),
             "sides": list(request.sides),
             "contour": request.contour,
             **provenance,
         },
         "prescription": design.prescription.model_dump(),
-        "foot": {
-            "source": foot.source,
-            "side": foot.side, "side_how": foot.side_how, "side_confidence": foot.side_confidence,
-            "measures": {k: m.as_dict() for k, m in foot.measures.items()},
-            "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
-            "warnings": list(foot.warnings),
-        },
-        "derived": {
-            "arch": arch,
-            # the device's edge in the right foot's frame (the left device's is this with y -> -y)
-            "device_outline_mm": np.round(design.plan.outline, 2).tolist(),
-        },
-        "devices": devices,
+        "foot": foot_section(design.foot),
+        "derived": derived_section(design),
+        "devices": devices_section,
         "frame": "mm; heel at x = 0, toes toward +x, ground z = 0; medial +y (right), -y (left)",
     }

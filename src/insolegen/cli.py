@@ -120,14 +120,17 @@ def design(
 
 def _print_summary(result, out_dir: Path) -> None:
     rec = result.record
-    foot = rec["foot"]
-    sure = "" if foot["side_how"] == "given" else ", confidence {:.2f}".format(foot["side_confidence"])
-    out.print(f"[bold]{result.name}[/]: {foot['source']}, {foot['side']} foot ({foot['side_how']}{sure}), "
-              f"length {foot['measures']['length']['value_mm']:.1f} mm, profile {rec['inputs']['profile']}")
-    for warning in foot["warnings"]:
-        out.print(f"[yellow]warning:[/] {warning}")
-    arch = rec["derived"]["arch"]
-    out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel ({arch['height_how']}; {arch['apex_how']})")
+    per_side = rec.get("per_side_feet") or {"": {"foot": rec["foot"], "derived": rec["derived"]}}
+    for side, part in per_side.items():
+        foot = part["foot"]
+        sure = "" if foot["side_how"] == "given" else ", confidence {:.2f}".format(foot["side_confidence"])
+        device = f"{side} device from " if side else ""
+        out.print(f"[bold]{result.name}[/]: {device}{foot['source']}, {foot['side']} foot ({foot['side_how']}{sure}), "
+                  f"length {foot['measures']['length']['value_mm']:.1f} mm, profile {rec['inputs']['profile']}")
+        for warning in foot["warnings"]:
+            out.print(f"[yellow]warning:[/] {warning}")
+        arch = part["derived"]["arch"]
+        out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel ({arch['height_how']}; {arch['apex_how']})")
     table = Table(show_header=True, header_style="bold")
     for col in ("device", "x extent mm", "y extent mm", "height mm", "volume cm³", "triangles", "checks"):
         table.add_column(col)
@@ -223,6 +226,8 @@ def scan(
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files."),
 ) -> None:
     """Read a 3D foot scan: side, foot length, ball and heel width, the medial arch, landmarks."""
+    import shapely
+
     from insolegen.footprint_image import feet_from_image, is_image_file
     from insolegen.indices import footprint_indices
     from insolegen.pressure import foot_and_footprint_from_pressure, is_pressure_file
@@ -232,7 +237,10 @@ def scan(
     try:
         if is_image_file(scan_file):
             image, feet = feet_from_image(scan_file, dpi)
-            _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force)
+            note = ("the print taken as the weight-bearing contact area: right for an ink print or a pedograph; "
+                    "a foam-box impression records the whole sole, so its indices read flatter than the foot is")
+            _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force,
+                        indices=[{"note": note, **footprint_indices(shapely.Polygon(f.outline), f)} for f in feet])
             return
         if scan_file.is_file() and is_pressure_file(scan_file):
             foot, footprint = foot_and_footprint_from_pressure(scan_file, pitch_mm, side)
@@ -317,8 +325,11 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
                       f"{m['ball_width']['value_mm']:.1f}", f"{m['heel_width']['value_mm']:.1f}")
     out.print(table)
     for k, found in enumerate(indices or [], 1):
-        lines = [f"{name.replace('_', ' ')} {i['value']}" + (f" ({i['class']})" if i.get("class") else "") for name, i in found.items()]
+        lines = [f"{name.replace('_', ' ')} {i['value']}" + (f" ({i['class']})" if i.get("class") else "")
+                 for name, i in found.items() if isinstance(i, dict)]
         out.print(f"footprint {k} indices: " + "; ".join(lines))
+        if found.get("note"):
+            out.print(f"  ({found['note']})")
     for p in written:
         out.print(f"  wrote {p}")
 

@@ -26,7 +26,9 @@ MARKER_ARMS_MM = (50.0, 100.0)    # ring centre distances on the two arms of the
 PIN_HOLE_MM2 = 60.0               # holes smaller than this inside a foot are pins, filled
 FOOT_AREA_MM2 = (6000.0, 45000.0)
 FOOT_ASPECT = (1.8, 4.5)          # length / width of a footprint
-FOOT_SOLIDITY = 0.9               # a footprint fills most of its convex hull
+FOOT_SOLIDITY = 0.75              # a footprint fills most of its convex hull (a high arch's print: about 0.8)
+STRAIGHT_EDGE_MM = 15.0           # a foot's border curves everywhere: edges this long and straight are
+MAX_STRAIGHT_SHARE = 0.4          # a box edge's or a label's, and a region bounded mostly by them is not a foot
 
 
 @dataclass(frozen=True)
@@ -150,12 +152,20 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
         if shape.area < FOOT_SOLIDITY * shape.convex_hull.area:      # ragged: a band of background, not a foot
             continue
         outline_mm = np.column_stack([outline_px[:, 0], -outline_px[:, 1]]) / scale   # y up
+        if _straight_share(outline_mm) > MAX_STRAIGHT_SHARE:
+            continue
         feet.append(ImageFoot(outline_mm, (float(xs.mean() / scale), float(-ys.mean() / scale))))
     if not feet:
         raise InvalidInput(f"{path}: found no footprint in the image (no dark, foot-shaped region of "
                            f"{FOOT_AREA_MM2[0]:g}-{FOOT_AREA_MM2[1]:g} mm² at the scale from {how})")
     feet.sort(key=lambda f: f.centre_mm[0])
     return FootprintImage(feet, px_per_mm, how)
+
+
+def _straight_share(outline: np.ndarray) -> float:
+    """The share of the closed outline's perimeter in straight edges of STRAIGHT_EDGE_MM or more."""
+    edges = np.linalg.norm(np.roll(outline, -1, axis=0) - outline, axis=1)
+    return float(edges[edges >= STRAIGHT_EDGE_MM].sum() / max(edges.sum(), 1e-9))
 
 
 def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None = None):
