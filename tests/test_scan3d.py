@@ -163,3 +163,11 @@ def test_a_plate_joined_to_the_foot_is_refused_not_taken_for_the_sole(tmp_path):
     trimesh.util.concatenate([mesh, trimesh.Trimesh(corners, plate.faces, process=False)]).export(path)
     with pytest.raises(InvalidInput, match="plate joined to the foot"):
         read_scan(path)
+
+
+def test_the_binary_stl_reader_gives_trimeshs_triangles():
+    from insolegen.measure.load import load_mesh_file
+
+    ours = load_mesh_file(WHOLE, units="m").parts[0]
+    theirs = trimesh.load(WHOLE, process=False)
+    assert np.allclose(ours.vertices[ours.faces], theirs.vertices[theirs.faces] * 1000.0, atol=1e-6)

@@ -19,7 +19,7 @@ from insolegen.errors import InvalidInput
 from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
-from insolegen.measure.state import components, face_areas, merge_vertices
+from insolegen.measure.state import components, merge_vertices
 from insolegen.outline import ArchMeasurements, Foot, foot_from_points
 from insolegen.raster_region import mask_polygon
 
@@ -53,8 +53,15 @@ def is_scan_file(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SCAN_FORMATS
 
 
-def _keep_foot_body(vertices, faces, areas, warnings):
-    """The faces of the largest body that is not a flat plate; what else was left out is said."""
+def _face_normals(vertices, faces):
+    """Not unit: twice each face's area. Written out, as np.cross is slow for millions."""
+    a = vertices[faces[:, 0]]
+    u, v = (vertices[faces[:, 1]] - a).T, (vertices[faces[:, 2]] - a).T
+    return np.column_stack([u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]])
+
+
+def _keep_foot_body(vertices, faces, areas, warnings) -> np.ndarray:
+    """Which faces are the largest body that is not a flat plate; what else was left out is said."""
     labels = components(faces, len(vertices))
     body_area = np.bincount(labels, weights=areas)
     bodies = [b for b in np.argsort(-body_area) if body_area[b] > 0]
@@ -71,10 +78,10 @@ def _keep_foot_body(vertices, faces, areas, warnings):
         warnings.append("a flat plate under the foot (a scanner floor plate?) was left out")
     if len(feet) > 1:
         warnings.append(f"{len(feet) - 1} smaller separate piece(s) of the scan were left out")
-    return faces[labels == feet[0]]
+    return labels == feet[0]
 
 
-def _ground(vertices, faces):
+def _ground(vertices, faces, areas, face_n):
     """(up, long axis, confidence). Candidates: convex hull planes whose normal is square to the
     long axis; score: scan area within CONTACT_BAND_MM of the plane x (its spread along the
     foot)^2 x its spread across (a sole bears heel to toe and side to side; the flat of a side,
@@ -82,15 +89,15 @@ def _ground(vertices, faces):
     from scipy.spatial import ConvexHull
 
     if len(faces) > SCORE_FACES:          # a fixed sample of faces is plenty to choose a plane
-        faces = faces[np.random.default_rng(1).choice(len(faces), SCORE_FACES, replace=False)]
+        pick = np.random.default_rng(1).choice(len(faces), SCORE_FACES, replace=False)
+        faces, areas, face_n = faces[pick], areas[pick], face_n[pick]
     long_axis = principal_axes(vertices, faces)[:, 2]
-    areas = face_areas(vertices, faces)
     centroids = vertices[faces].mean(axis=1)
     w = areas / areas.sum()
-    length = float(np.ptp(vertices @ long_axis))
     sample = vertices
     if len(vertices) > 4000:
         sample = vertices[np.random.default_rng(0).choice(len(vertices), 4000, replace=False)]
+    length = float(np.ptp(sample @ long_axis))
     hull = ConvexHull(sample)
     normals = hull.equations[:, :3]
     square = np.abs(normals @ long_axis) < np.sin(np.radians(ALONG_AXIS_DEG))
@@ -101,8 +108,6 @@ def _ground(vertices, faces):
     # the candidates: the planes with the most hull area (the sole's plane spans the foot)
     first = first[np.argsort(-np.bincount(group.reshape(-1), weights=facet_area))[:MAX_GROUND_CANDIDATES]]
     scores = []
-    face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
-    face_n /= np.maximum(np.linalg.norm(face_n, axis=1), 1e-12)[:, None]
     for n in normals[square][first]:
         height = centroids @ n
         # faces lying along the plane (either way round: open scans face anywhere), close to it
@@ -114,7 +119,7 @@ def _ground(vertices, faces):
         spread = float(np.ptp(centroids[near] @ long_axis)) / length
         across = np.cross(n, long_axis)
         across /= np.linalg.norm(across)
-        breadth = float(np.ptp(centroids[near] @ across)) / max(float(np.ptp(vertices @ across)), 1e-9)
+        breadth = float(np.ptp(centroids[near] @ across)) / max(float(np.ptp(sample @ across)), 1e-9)
         scores.append((float(areas[near].sum()) * spread ** 2 * breadth * low ** 2, n))
     if not scores:
         raise InvalidInput("found no plane for the foot to stand on")
@@ -144,12 +149,15 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     offsets = np.cumsum([0] + [len(p.vertices) for p in loaded.parts[:-1]])
     faces = np.vstack([p.faces + o for p, o in zip(loaded.parts, offsets)])
     vertices, faces = merge_vertices(vertices, faces)
-    areas = face_areas(vertices, faces)
-    faces, areas = faces[areas > 1e-9], areas[areas > 1e-9]
+    normals = _face_normals(vertices, faces)          # not unit: twice the area; once, for every step
+    areas = 0.5 * np.linalg.norm(normals, axis=1)
+    kept = areas > 1e-9
+    faces, areas, normals = faces[kept], areas[kept], normals[kept] / (2.0 * areas[kept, None])
     warnings: list[str] = []
-    faces = _keep_foot_body(vertices, faces, areas, warnings)
+    body = _keep_foot_body(vertices, faces, areas, warnings)
+    faces, areas, normals = faces[body], areas[body], normals[body]
 
-    up, long_axis, ground_conf = _ground(vertices, faces)
+    up, long_axis, ground_conf = _ground(vertices, faces, areas, normals)
     x_axis = long_axis - (long_axis @ up) * up
     x_axis /= np.linalg.norm(x_axis)
     y_axis = np.cross(up, x_axis)
@@ -160,9 +168,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
         raise InvalidInput(f"{path}: the scan is flat ({level[:, 2].max():.1f} mm high): not a foot")
 
     # the sole seen from below: faces turned up or down (open scans may face either way)
-    normals = np.cross(level[faces[:, 1]] - level[faces[:, 0]], level[faces[:, 2]] - level[faces[:, 0]])
-    normals /= np.maximum(np.linalg.norm(normals, axis=1), 1e-12)[:, None]
-    sole_faces = faces[np.abs(normals[:, 2]) > 0.5]
+    sole_faces = faces[np.abs(normals @ up) > 0.5]
     hm = height_maps(level, sole_faces, GRID_MM)
     # the sole: where the lowest surface is within SOLE_MAX_HEIGHT_MM of the ground (a height,
     # not a choice of faces, so a finer mesh of the same foot gives the same outline)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.arrays import bounds
 
 FORMATS = (".stl", ".3mf", ".obj", ".ply")
 UNIT_SCALE = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": 25.4}
@@ -71,6 +72,19 @@ def _check_stl(path: Path, data: bytes) -> None:
     )
 
 
+def _is_binary_stl(data: bytes) -> bool:
+    return len(data) >= 84 and len(data) == 84 + 50 * int.from_bytes(data[80:84], "little")
+
+
+def _binary_stl(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(corner vertices, faces) straight from the records: normal, three corners, attribute.
+    The corners are not merged here (merge_vertices does that for whoever needs it)."""
+    record = np.dtype([("normal", "<f4", 3), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
+    triangles = np.frombuffer(data, dtype=record, offset=84)
+    vertices = triangles["corners"].reshape(-1, 3).astype(float)
+    return vertices, np.arange(len(vertices), dtype=np.int64).reshape(-1, 3)
+
+
 def _parts(loaded, fmt: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(name, vertices, faces) per object: a 3MF's objects stay apart (a pair of insoles), any
     other format is one mesh."""
@@ -112,8 +126,10 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
     if fmt == ".stl":
         _check_stl(path, data)
     try:
-        loaded = trimesh.load(io.BytesIO(data), file_type=fmt[1:], process=False)
-        parts = _parts(loaded, fmt)
+        if fmt == ".stl" and _is_binary_stl(data):
+            parts = [("mesh", *_binary_stl(data))]
+        else:
+            parts = _parts(trimesh.load(io.BytesIO(data), file_type=fmt[1:], process=False), fmt)
     except InvalidInput:
         raise
     except Exception as exc:   # any parser failure: name the file and the format, not the parser's internals
@@ -125,7 +141,7 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
         if not np.isfinite(v).all():
             raise InvalidInput(f"{path}: object {name!r} has vertices that are not finite numbers (NaN or inf)")
 
-    extent = max(float(np.ptp(v, axis=0).max()) for _, v, _ in parts)
+    extent = max(float(np.max(np.subtract(*bounds(v)[::-1]))) for _, v, _ in parts)
     if units is not None:
         how = "given"
     elif INSOLE_EXTENT_MM[0] <= extent * 1000.0 <= INSOLE_EXTENT_MM[1]:   # far too small for mm

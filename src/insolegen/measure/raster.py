@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from insolegen.measure.arrays import bounds
+
 GRID_MM = 1.0
 
 
@@ -26,14 +28,15 @@ class HeightMap:
 
 
 def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM) -> HeightMap:
-    lo, hi = vertices[:, :2].min(axis=0), vertices[:, :2].max(axis=0)
+    lo, hi = bounds(vertices[:, :2])
     xs = np.arange(lo[0], hi[0] + step, step)
     ys = np.arange(lo[1], hi[1] + step, step)
     tri = vertices[faces]
     (x0, y0, z0), (x1, y1, z1), (x2, y2, z2) = (tri[:, k].T for k in range(3))
     det = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2)
     keep = np.abs(det) > 1e-12                          # walls seen edge-on cover no area
-    tmin, tmax = tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1)
+    tmin = np.minimum(np.minimum(tri[:, 0, :2], tri[:, 1, :2]), tri[:, 2, :2])
+    tmax = np.maximum(np.maximum(tri[:, 0, :2], tri[:, 1, :2]), tri[:, 2, :2])
     i0 = np.ceil((tmin[:, 0] - lo[0]) / step - 1e-9).astype(np.int64)
     i1 = np.floor((tmax[:, 0] - lo[0]) / step + 1e-9).astype(np.int64)
     j0 = np.ceil((tmin[:, 1] - lo[1]) / step - 1e-9).astype(np.int64)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from insolegen.measure.arrays import sorted_unique
+from insolegen.measure.arrays import bounds, sorted_unique
 
 DEGENERATE_AREA_MM2 = 1e-6
 MERGE_MM = 1e-3                  # vertices this close are one
@@ -39,11 +39,11 @@ class Body:
 
 def merge_vertices(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One vertex per position (to MERGE_MM): an STL stores every corner of every triangle."""
-    cells = np.round((vertices - vertices.min(axis=0)) / MERGE_MM).astype(np.int64)
-    span = cells.max(axis=0) + 1
+    cells = np.round((vertices - bounds(vertices)[0]) / MERGE_MM).astype(np.int64)
+    span = bounds(cells)[1] + 1
     if np.prod(span.astype(float)) < 2.0 ** 62:      # one integer key per cell: a plain sort
         keys = (cells[:, 0] * span[1] + cells[:, 1]) * span[2] + cells[:, 2]
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)       # any vertex of a cell will do as its representative
         first = np.concatenate([[True], keys[order][1:] != keys[order][:-1]])
         inverse = np.empty(len(keys), np.int64)
         inverse[order] = np.cumsum(first) - 1
@@ -82,8 +82,10 @@ def components(faces: np.ndarray, n: int) -> np.ndarray:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    half, _ = _edges(faces, n)
-    graph = coo_matrix((np.ones(len(half)), (half[:, 0], half[:, 1])), shape=(n, n))
+    # two edges of each face join all three of its corners: the third adds nothing
+    rows = np.concatenate([faces[:, 0], faces[:, 1]])
+    cols = np.concatenate([faces[:, 1], faces[:, 2]])
+    graph = coo_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return labels[faces[:, 0]]
 
