@@ -140,6 +140,10 @@ def _print_summary(result, out_dir: Path) -> None:
                       f"{checks['volume_mm3'] / 1000:.1f}", str(dev["faces"]),
                       "[green]passed[/]" if checks["passed"] else "[red]failed[/]")
     out.print(table)
+    if "contour" in rec:
+        parts = [f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f})"
+                 for region, d in rec["contour"]["deviation_by_region"].items() if d]
+        out.print("top minus the scanned sole, mm: " + "; ".join(parts))
     verified = rec["prescribed_vs_measured"]
     checks = Table("measured (from the mesh)", "prescribed", "measured", "tolerance", "", header_style="bold",
                    title=f"{verified['device']} device, measured by insolegen measure")
