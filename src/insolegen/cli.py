@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from insolegen import __version__
-from insolegen.errors import InsolegenError
+from insolegen.errors import InsolegenError, InvalidInput
 
 app = typer.Typer(
     name="insolegen",
@@ -336,6 +336,54 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
             out.print(f"  ({found['note']})")
     for p in written:
         out.print(f"  wrote {p}")
+
+
+PREVIEW_EPILOG = """
+Examples:
+
+  insolegen preview output/EU42_medium.json --screenshot pair.png          # the pair, iso view, height colours
+
+  insolegen preview output/ --view all --sections --screenshot check.png   # every view and the sections
+
+  insolegen preview output/EU42_medium_right.stl --color thickness --view posterior --screenshot post.png
+
+  insolegen preview out/pat042.json --scan pat042_scan.stl --view medial --screenshot fit.png   # the fit on the scan
+
+With no display (a headless server) it renders off-screen through OSMesa (apt-get install
+libosmesa6) and needs --screenshot.
+"""
+
+
+@app.command(epilog=PREVIEW_EPILOG)
+def preview(
+    target: Path = typer.Argument(..., help="A design record (CASE.json), the folder of a design, or a mesh (.stl, .3mf, .obj, .ply)."),
+    screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="Render off-screen to this PNG (needed without a display)."),
+    color: str = typer.Option("height", "--color", help="height (above the ground), thickness (top minus bottom) or none."),
+    view: list[str] = typer.Option(["iso"], "--view", help="top, medial, lateral, posterior, iso or all (repeatable)."),
+    sections: bool = typer.Option(False, "--sections", help="Add cross-sections at the heel seat, arch apex and met pad, with their heights."),
+    pair: bool = typer.Option(True, "--pair/--single", help="Given one STL of a case, show its other side beside it."),
+    scan: Optional[Path] = typer.Option(None, "--scan", help="The 3D scan the design came from (default: found by name beside the record)."),
+    size: str = typer.Option("1600x900", "--size", help="Picture size in pixels, WIDTHxHEIGHT."),
+) -> None:
+    """Look at a device or a pair before printing: colour maps, technician's views, sections, the scan's fit."""
+    from insolegen.preview import VIEWS, load_preview_input, render
+
+    try:
+        views = VIEWS if "all" in view else tuple(view)
+        try:
+            width, height = (int(v) for v in size.lower().split("x"))
+        except ValueError:
+            raise InvalidInput(f"--size {size!r}: expected WIDTHxHEIGHT, for example 1600x900") from None
+        if not (100 <= width <= 8000 and 100 <= height <= 8000):
+            raise InvalidInput(f"--size {size!r}: each side must be 100-8000 pixels")
+        if screenshot is not None and screenshot.suffix.lower() != ".png":
+            raise InvalidInput(f"--screenshot {screenshot}: the picture is a PNG; name it .png")
+        shown = load_preview_input(target, scan, pair)
+        written = render(shown, views, color, sections, (width, height), screenshot)
+    except InsolegenError as exc:
+        _fail(exc)
+    if written is not None:
+        out.print(f"wrote {written}")
 
 
 def _measure_epilog() -> str:

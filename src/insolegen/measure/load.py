@@ -109,8 +109,6 @@ def _parts(loaded, fmt: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
 def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
     """Read a mesh file into parts in mm. ``units`` overrides the detection (mm unless the mesh
     is far too small for an insole in mm, when it is taken as metres, and said)."""
-    import trimesh
-
     path = Path(path)
     fmt = path.suffix.lower()
     if fmt not in FORMATS:
@@ -129,6 +127,8 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
         if fmt == ".stl" and _is_binary_stl(data):
             parts = [("mesh", *_binary_stl(data))]
         else:
+            import trimesh      # not for binary STL: its import alone takes most of a second
+
             parts = _parts(trimesh.load(io.BytesIO(data), file_type=fmt[1:], process=False), fmt)
     except InvalidInput:
         raise

@@ -1,0 +1,282 @@
+"""Pictures a technician checks before printing: a device or a pair, coloured by height or
+thickness with a scale bar in mm, from the views that show what is checked (the plantar surface
+from above, the medial arch from the medial side, posting from behind), cross-sections at the
+heel seat, the arch apex and the met pad drawn as profiles with their heights, and the scan the
+device was designed from, translucent, to see the fit.
+
+Rendering is pyvista (VTK). With no display it renders off-screen through OSMesa (Debian's
+libosmesa6): VTK is told so before it is imported."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from insolegen.errors import InvalidInput
+
+VIEWS = ("top", "medial", "lateral", "posterior", "iso")
+COLORS = ("height", "thickness", "none")
+SECTIONS = (("heel seat", 0.15), ("arch apex", None), ("met pad", None))   # fractions of L, or from the record
+DEFAULT_SIZE = (1600, 900)
+SCALE_BAR = {"vertical": True, "position_x": 0.82, "position_y": 0.2, "height": 0.6, "width": 0.08, "title_font_size": 12}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One device to draw, in its own frame (heel at x = 0, ground z = 0)."""
+    label: str
+    side: str | None          # "left", "right" or None (unknown)
+    vertices: np.ndarray
+    faces: np.ndarray
+
+
+@dataclass(frozen=True)
+class PreviewInput:
+    name: str
+    devices: list[Shown]
+    record: dict | None = None
+    scans: dict = field(default_factory=dict)     # side -> (vertices, faces) seated on that device
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _use_osmesa_without_display() -> None:
+    if not has_display():
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+
+
+# ---- what to show -----------------------------------------------------------------------------
+
+def _is_record(path: Path) -> bool:
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("tool", {}).get("name") == "insolegen" and "devices" in doc
+
+
+def load_preview_input(path: str | Path, scan: str | Path | None = None, pair: bool = True) -> PreviewInput:
+    """A design record (.json), the folder of a design, or a mesh file (.stl, .3mf, .obj, .ply).
+    A record's scan is found by its file name beside the record (or given as ``scan``)."""
+    path = Path(path)
+    if not path.exists():
+        raise InvalidInput(f"{path}: no such file or folder")
+    if path.is_dir():
+        records = sorted(p for p in path.glob("*.json") if _is_record(p))
+        if not records:
+            raise InvalidInput(f"{path}: no insolegen design record (*.json) in this folder")
+        if len(records) > 1:
+            raise InvalidInput(f"{path}: {len(records)} design records here ({', '.join(p.name for p in records)}); "
+                               "give one of them")
+        path = records[0]
+    if path.suffix.lower() == ".json":
+        if not _is_record(path):
+            raise InvalidInput(f"{path}: not an insolegen design record")
+        return _from_record(path, scan)
+    return _from_mesh(path, pair)
+
+
+def _from_record(path: Path, scan) -> PreviewInput:
+    from insolegen.measure.load import load_mesh_file
+
+    record = json.loads(path.read_text())
+    name = record["case"]
+    devices = []
+    for side in record["devices"]:
+        stl = path.parent / f"{name}_{side}.stl"
+        if stl.is_file():
+            part = load_mesh_file(stl).parts[0]
+            devices.append(Shown(side, side, part.vertices, part.faces))
+    if not devices:
+        threemf = path.parent / f"{name}.3mf"
+        if not threemf.is_file():
+            raise InvalidInput(f"{path}: none of the case's meshes ({name}_left.stl, {name}_right.stl, {name}.3mf) is beside it")
+        for part in load_mesh_file(threemf).parts:
+            side = "left" if part.name.endswith("left") else "right" if part.name.endswith("right") else None
+            devices.append(Shown(side or part.name, side, part.vertices, part.faces))
+    return PreviewInput(name, devices, record, _seated_scans(record, path.parent, scan, devices))
+
+
+def _from_mesh(path: Path, pair: bool) -> PreviewInput:
+    from insolegen.measure.load import load_mesh_file
+
+    stem = path.stem
+    side = "left" if stem.endswith("_left") else "right" if stem.endswith("_right") else None
+    files = [path]
+    if pair and side:
+        other = path.with_name(stem[: -len(side)] + ("right" if side == "left" else "left") + path.suffix)
+        if other.is_file():
+            files = sorted([path, other], key=lambda p: not p.stem.endswith("_left"))
+    devices = []
+    for f in files:
+        fside = "left" if f.stem.endswith("_left") else "right" if f.stem.endswith("_right") else None
+        for part in load_mesh_file(f).parts:
+            label = fside or (part.name if part.name != "mesh" else f.stem)
+            devices.append(Shown(label, fside, part.vertices, part.faces))
+    name = stem[: -len(side) - 1] if side else stem
+    return PreviewInput(name, devices)
+
+
+def _seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict:
+    """The scan the design came from, in each device's frame, its sole resting on the heel seat."""
+    from insolegen.scan3d import is_scan_file, read_scan
+
+    foot_input = record["inputs"]["foot"]
+    if scan is None:
+        if foot_input.get("kind") != "file" or not is_scan_file(foot_input["file"]):
+            return {}
+        candidates = [folder / foot_input["file"], Path.cwd() / foot_input["file"]]
+        found = [c for c in candidates if c.is_file()]
+        if not found:
+            return {}
+        scan = found[0]
+    read = read_scan(scan, foot_input.get("units"), record["foot"]["side"])
+    rx = record["prescription"]
+    lift = rx["device"]["base_thickness_mm"] + rx["heel_lift"]["height_mm"]
+    seated = read.vertices + [0.0, 0.0, lift]
+    out = {}
+    for d in devices:
+        if d.side == "left":
+            out["left"] = (seated * [1.0, -1.0, 1.0], read.faces[:, ::-1])
+        elif d.side == "right":
+            out["right"] = (seated, read.faces)
+    return out
+
+
+# ---- colours and sections ----------------------------------------------------------------------
+
+def vertex_thickness(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Top minus bottom straight down through each vertex (1 mm height maps, nearest cell)."""
+    from insolegen.measure.raster import height_maps
+
+    hm = height_maps(vertices, faces, 1.0)
+    i = np.clip(np.rint((vertices[:, 0] - hm.xs[0])).astype(int), 0, len(hm.xs) - 1)
+    j = np.clip(np.rint((vertices[:, 1] - hm.ys[0])).astype(int), 0, len(hm.ys) - 1)
+    from scipy.ndimage import maximum_filter
+
+    # a rim vertex may fall just outside the map's cells: take the thickest cell next to it
+    grid = maximum_filter(np.nan_to_num(hm.top - hm.bottom, nan=0.0), size=3)
+    return grid[j, i]
+
+
+def section_positions(device: Shown, record: dict | None) -> list[tuple[str, float]]:
+    """x of the heel seat, the arch apex and the met pad, from the record where there is one."""
+    length = float(np.ptp(device.vertices[:, 0]))
+    x0 = float(device.vertices[:, 0].min())
+    apex = 0.42 * length
+    pad = 0.62 * length
+    if record:
+        apex = record["derived"]["arch"]["apex_x"]
+        mth = record["foot"]["landmarks"]
+        if "mth1" in mth and "mth5" in mth:
+            ball = 0.5 * (mth["mth1"]["x_mm"] + mth["mth5"]["x_mm"])
+            pad = ball - record["prescription"]["met_pad"]["offset_mm"]
+    return [("heel seat", x0 + 0.15 * length), ("arch apex", apex), ("met pad", pad)]
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+def _camera(view: str, side: str | None):
+    medial = -1.0 if side == "left" else 1.0
+    return {
+        "top": ((0, 0, 1), (1, 0, 0)),
+        "medial": ((0, medial, 0), (0, 0, 1)),
+        "lateral": ((0, -medial, 0), (0, 0, 1)),
+        "posterior": ((-1, 0, 0), (0, 0, 1)),
+        "iso": ((-0.6, medial * 0.9, 0.8), (0, 0, 1)),
+    }[view]
+
+
+def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: bool = False,
+           size=DEFAULT_SIZE, screenshot: str | Path | None = None) -> Path | None:
+    """Draw every device (columns) in every view (rows), plus a row of sections. Off-screen to
+    ``screenshot`` when given or when there is no display; otherwise an interactive window."""
+    if color not in COLORS:
+        raise InvalidInput(f"--color {color!r} is not one of {', '.join(COLORS)}")
+    bad = [v for v in views if v not in VIEWS]
+    if bad:
+        raise InvalidInput(f"--view {bad[0]!r} is not one of {', '.join(VIEWS)} or all")
+    off_screen = screenshot is not None or not has_display()
+    if off_screen and screenshot is None:
+        raise InvalidInput("there is no display here: give --screenshot FILE.png to render to a picture")
+    _use_osmesa_without_display()
+    import pyvista as pv
+
+    panels = len(views) + (1 if sections else 0)
+    side_by_side = panels == 1          # one picture per device: the pair side by side
+    rows, cols = (1, len(inp.devices)) if side_by_side else (len(inp.devices), panels)
+
+    def cell(device: int, panel: int) -> tuple[int, int]:
+        return (0, device) if side_by_side else (device, panel)
+
+    plotter = pv.Plotter(shape=(rows, cols), off_screen=off_screen, window_size=list(size), border=False)
+    plotter.set_background("white")
+    meshes = [pv.PolyData(d.vertices, np.column_stack([np.full(len(d.faces), 3), d.faces]).ravel()) for d in inp.devices]
+    title = {"height": "height above ground (mm)", "thickness": "thickness (mm)"}.get(color)
+    values = []
+    for d, mesh in zip(inp.devices, meshes):
+        if color == "height":
+            values.append(d.vertices[:, 2])
+        elif color == "thickness":
+            values.append(vertex_thickness(d.vertices, d.faces))
+    clim = [0.0, max(float(v.max()) for v in values)] if values else None
+    for r, (d, mesh) in enumerate(zip(inp.devices, meshes)):
+        for c, view in enumerate(views):
+            plotter.subplot(*cell(r, c))
+            kwargs = {"color": "burlywood"}
+            if values:
+                mesh.point_data[title] = values[r]
+                kwargs = {"scalars": title, "clim": clim, "cmap": "viridis", "show_scalar_bar": r == 0 and c == 0,
+                          "scalar_bar_args": {"title": title, "color": "black", **SCALE_BAR}}
+            plotter.add_mesh(mesh.copy(), smooth_shading=False, **kwargs)
+            if d.side in inp.scans:
+                sv, sf = inp.scans[d.side]
+                scan = pv.PolyData(sv, np.column_stack([np.full(len(sf), 3), sf]).ravel())
+                plotter.add_mesh(scan, color="lightsteelblue", opacity=0.25)
+            direction, up = _camera(view, d.side)
+            centre = d.vertices.mean(axis=0)
+            plotter.camera_position = [tuple(centre + 500.0 * np.asarray(direction, float)), tuple(centre), up]
+            plotter.enable_parallel_projection()
+            plotter.reset_camera(bounds=mesh.bounds)
+            plotter.camera.zoom(1.15)
+            plotter.add_text(f"{inp.name}: {d.label.upper()} ({view})", font_size=9, color="black")
+        if sections:
+            plotter.subplot(*cell(r, panels - 1))
+            _draw_sections(plotter, pv, d, mesh, inp.record)
+    if off_screen:
+        path = Path(screenshot)
+        plotter.screenshot(str(path))
+        plotter.close()
+        return path
+    plotter.show()
+    return None
+
+
+def _draw_sections(plotter, pv, device: Shown, mesh, record) -> None:
+    """Each section's outline in the y-z plane, stacked, seen from behind, with its heights."""
+    spacing = 1.6 * float(device.vertices[:, 2].max()) + 10.0
+    lines = []
+    for k, (what, x) in enumerate(section_positions(device, record)):
+        cut = mesh.slice(normal="x", origin=(x, 0.0, 0.0))
+        if cut.n_points == 0:
+            lines.append(f"{what} (x {x:.0f} mm): outside the device")
+            continue
+        pts = np.asarray(cut.points)
+        z_top = pts[:, 2]
+        width = float(np.ptp(pts[:, 1]))
+        mid = pts[np.abs(pts[:, 1] - pts[:, 1].mean()) < 3.0, 2]
+        lines.append(f"{what} (x {x:.0f} mm): top {z_top.max():.1f} mm, centre {mid.max() if mid.size else float('nan'):.1f} mm, "
+                     f"width {width:.0f} mm")
+        shifted = cut.translate((0.0, 0.0, -k * spacing), inplace=False)
+        plotter.add_mesh(shifted, color="black", line_width=2)
+        plotter.add_point_labels([pts[np.argmax(z_top)] + [0, 0, -k * spacing]], [f"{what}: {z_top.max():.1f} mm"],
+                                 font_size=10, point_size=6, text_color="black", shape=None)
+    plotter.camera_position = [(-500.0, 0.0, -spacing), (0.0, 0.0, -spacing), (0, 0, 1)]
+    plotter.enable_parallel_projection()
+    plotter.reset_camera()
+    plotter.add_text("sections, seen from behind\n" + "\n".join(lines), font_size=8, color="black")

@@ -1,0 +1,91 @@
+"""Previews render off-screen here (no display: VTK through OSMesa), and the pictures are
+looked at: size, how much of them the devices cover, colour maps that differ, a left and a
+right device that are mirror images of each other and not the same foot twice."""
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import run_cli as run
+
+PLANTAR = Path(__file__).resolve().parent / "data" / "scans" / "techmed3d_plantar_scan.obj"
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    out = tmp_path_factory.mktemp("case")
+    r = run("design", "--out", out, "-q", "--set", "rearfoot_post.angle_deg=4")
+    assert r.returncode == 0, r.stderr
+    return out / "EU42_medium.json"
+
+
+def _render(target, png, *args):
+    env_display = os.environ.pop("DISPLAY", None)       # as on a headless server
+    try:
+        r = run("preview", target, "--screenshot", png, *args)
+    finally:
+        if env_display is not None:
+            os.environ["DISPLAY"] = env_display
+    assert r.returncode == 0, r.stderr
+    return np.asarray(Image.open(png).convert("RGB")).astype(int)
+
+
+def _ink(pixels):
+    return (np.abs(pixels - 255).sum(axis=-1) > 60)
+
+
+def test_a_pair_renders_side_by_side_at_the_requested_size(case, tmp_path):
+    pixels = _render(case, tmp_path / "pair.png", "--size", "900x400", "--color", "none")
+    assert pixels.shape == (400, 900, 3)
+    left, right = pixels[60:, :450], pixels[60:, 450:]          # below the labels
+    for half in (left, right):
+        assert 0.05 < _ink(half).mean() < 0.6
+    # the left device seen from its medial-side iso view is the right one's mirror image...
+    mirrored = np.abs(_ink(left).astype(int) - _ink(right[:, ::-1]).astype(int)).mean()
+    same = np.abs(_ink(left).astype(int) - _ink(right).astype(int)).mean()
+    assert mirrored < 0.5 * same                                  # ...not the same foot twice
+
+
+def test_height_and_thickness_colour_maps_differ(tmp_path):
+    """On a shell (hollow under the arch) the thickness is not the height."""
+    r = run("design", "--out", tmp_path, "-q", "--set", "device.mode=shell")
+    assert r.returncode == 0, r.stderr
+    case = tmp_path / "EU42_medium.json"
+    height = _render(case, tmp_path / "h.png", "--size", "600x300", "--view", "top")
+    thickness = _render(case, tmp_path / "t.png", "--size", "600x300", "--view", "top", "--color", "thickness")
+    plain = _render(case, tmp_path / "n.png", "--size", "600x300", "--view", "top", "--color", "none")
+    covered = _ink(plain)
+    differs = np.abs(height - thickness).sum(axis=-1)[covered] > 30
+    assert differs.mean() > 0.05                                   # under the arch, where the shell is hollow
+    colours = lambda p: len(np.unique(p[covered].reshape(-1, 3) // 16, axis=0))  # noqa: E731
+    assert colours(height) > 3 * colours(plain) or colours(height) > 20
+
+
+def test_every_view_and_the_sections(case, tmp_path):
+    pixels = _render(case, tmp_path / "all.png", "--view", "all", "--sections", "--size", "1800x600")
+    assert pixels.shape == (600, 1800, 3)
+    panel = 1800 // 6
+    for k in range(6):                                            # five views and the sections
+        for row in (pixels[40:300], pixels[340:]):
+            assert _ink(row[:, k * panel:(k + 1) * panel]).mean() > 0.01
+
+
+def test_a_design_from_a_scan_is_drawn_with_the_scan(tmp_path):
+    r = run("design", PLANTAR, "--contour", "scan", "--set", "arch.fill_frac=1", "--side", "right", "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    record = tmp_path / "techmed3d_plantar_scan.json"
+    alone = _render(record, tmp_path / "alone.png", "--view", "medial", "--size", "600x300", "--color", "none")
+    fit = _render(record, tmp_path / "fit.png", "--view", "medial", "--size", "600x300", "--color", "none", "--scan", PLANTAR)
+    assert _ink(fit).mean() > 1.2 * _ink(alone).mean()            # the scan stands over the device
+
+
+def test_bad_preview_requests_are_refused(case, tmp_path):
+    r = run("preview", case, "--screenshot", tmp_path / "x.png", "--view", "underneath")
+    assert r.returncode == 1 and "underneath" in r.stderr
+    r = run("preview", tmp_path / "missing.json", "--screenshot", tmp_path / "x.png")
+    assert r.returncode == 1 and "no such file" in r.stderr
+    r = run("preview", case, "--screenshot", tmp_path / "x.jpg")
+    assert r.returncode == 1 and ".png" in r.stderr
+    assert not (tmp_path / "x.png").exists()
