@@ -89,3 +89,17 @@ def test_bad_preview_requests_are_refused(case, tmp_path):
     r = run("preview", case, "--screenshot", tmp_path / "x.jpg")
     assert r.returncode == 1 and ".png" in r.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_design_preview_writes_a_picture_beside_the_meshes(tmp_path):
+    env_display = os.environ.pop("DISPLAY", None)
+    try:
+        r = run("design", "--out", tmp_path, "--preview", "-q")
+    finally:
+        if env_display is not None:
+            os.environ["DISPLAY"] = env_display
+    assert r.returncode == 0, r.stderr
+    pixels = np.asarray(Image.open(tmp_path / "EU42_medium_preview.png").convert("RGB")).astype(int)
+    assert pixels.shape == (900, 2400, 3) and 0.03 < _ink(pixels).mean() < 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "EU42_medium.3mf", "EU42_medium.json", "EU42_medium_left.stl", "EU42_medium_preview.png", "EU42_medium_right.stl"]

@@ -84,6 +84,7 @@ def design(
     contour: str = typer.Option("flat", "--contour", help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
+    preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (see `insolegen preview`)."),
 ) -> None:
     """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
     from insolegen.case import CaseRequest, case_name, design_case, output_names
@@ -108,6 +109,8 @@ def design(
             raise InsolegenError(f"{out_dir / existing[0]} exists; use --force to overwrite")
         result = design_case(request)
         write_all({out_dir / fn: data for fn, data in result.files.items()})
+        if preview_png:
+            _write_design_preview(result, out_dir, foot_file)
     except InsolegenError as exc:
         _fail(exc)
     if quiet:
@@ -116,6 +119,28 @@ def design(
         out.print_json(json.dumps(result.record))
         return
     _print_summary(result, out_dir)
+    if preview_png:
+        out.print(f"  wrote {out_dir / (result.name + '_preview.png')}")
+
+
+def _write_design_preview(result, out_dir: Path, foot_file) -> None:
+    """CASE_preview.png beside the meshes, rendered to a temporary name and then moved into place."""
+    import os
+    import tempfile
+
+    from insolegen.preview import VIEWS, load_preview_input, render
+    from insolegen.scan3d import is_scan_file
+
+    scan = foot_file if foot_file is not None and is_scan_file(foot_file) else None
+    shown = load_preview_input(out_dir / f"{result.name}.json", scan)
+    handle, tmp = tempfile.mkstemp(suffix=".png", dir=out_dir)
+    os.close(handle)
+    try:
+        render(shown, VIEWS, "height", True, (2400, 900), tmp)
+        os.replace(tmp, out_dir / f"{result.name}_preview.png")
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _print_summary(result, out_dir: Path) -> None:
