@@ -14,12 +14,22 @@ def load_stl(data: bytes) -> trimesh.Trimesh:
 
 def top_heights(mesh: trimesh.Trimesh, xy: np.ndarray) -> np.ndarray:
     """Height of the highest surface above each (x, y), by casting rays straight down. NaN on a miss."""
+    return _vertical_hits(mesh, xy, downward=True)
+
+
+def bottom_heights(mesh: trimesh.Trimesh, xy: np.ndarray) -> np.ndarray:
+    """Height of the lowest surface at each (x, y) (a scan's sole), by casting rays straight up. NaN on a miss."""
+    return _vertical_hits(mesh, xy, downward=False)
+
+
+def _vertical_hits(mesh: trimesh.Trimesh, xy: np.ndarray, downward: bool) -> np.ndarray:
     xy = np.atleast_2d(xy)
-    origins = np.column_stack([xy, np.full(len(xy), mesh.bounds[1, 2] + 10.0)])
-    directions = np.tile([0.0, 0.0, -1.0], (len(xy), 1))
+    start = mesh.bounds[1, 2] + 10.0 if downward else mesh.bounds[0, 2] - 10.0
+    origins = np.column_stack([xy, np.full(len(xy), start)])
+    directions = np.tile([0.0, 0.0, -1.0 if downward else 1.0], (len(xy), 1))
     locations, index_ray, _ = mesh.ray.intersects_location(origins, directions, multiple_hits=True)
     z = np.full(len(xy), np.nan)
-    np.fmax.at(z, index_ray, locations[:, 2])
+    (np.fmax if downward else np.fmin).at(z, index_ray, locations[:, 2])
     return z
 
 

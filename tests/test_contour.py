@@ -15,6 +15,7 @@ from insolegen.measure import measure_mesh
 from insolegen.profiles import resolve_prescription
 from insolegen.scan3d import read_scan
 from helpers import run_cli as run
+from oracle import bottom_heights, top_heights
 
 DATA = Path(__file__).resolve().parent / "data"
 PLANTAR = DATA / "scans" / "techmed3d_plantar_scan.obj"
@@ -34,20 +35,6 @@ def _device(plantar, *overrides, contour=True):
     return trimesh.Trimesh(dev.vertices, dev.faces, process=False)
 
 
-def _first_hit(mesh: trimesh.Trimesh, xy: np.ndarray, downward: bool) -> np.ndarray:
-    """z of the first surface a vertical ray meets, from above (downward) or below; NaN on a miss."""
-    z0, direction = (500.0, -1.0) if downward else (-500.0, 1.0)
-    origins = np.column_stack([xy, np.full(len(xy), z0)])
-    dirs = np.tile([0.0, 0.0, direction], (len(xy), 1))
-    locations, index, _ = mesh.ray.intersects_location(origins, dirs, multiple_hits=True)
-    z = np.full(len(xy), np.nan)
-    for i in range(len(xy)):
-        hits = locations[index == i, 2]
-        if hits.size:
-            z[i] = hits.max() if downward else hits.min()
-    return z
-
-
 @pytest.fixture(scope="module")
 def grid(plantar):
     """Points under the foot, 4 mm apart, 12 mm or more inside the scanned sole, from 30 % of
@@ -57,7 +44,7 @@ def grid(plantar):
     xs, ys = np.meshgrid(np.arange(0.30 * length, 0.85 * length, 4.0), np.arange(-80.0, 80.0, 4.0))
     xy = np.column_stack([xs.ravel(), ys.ravel()])
     scanned = trimesh.Trimesh(scan.vertices, scan.faces, process=False)
-    sole = _first_hit(scanned, xy, downward=False)
+    sole = bottom_heights(scanned, xy)
     inner = shapely.Polygon(scan.foot.outline).buffer(-12.0)
     keep = np.isfinite(sole) & shapely.contains_xy(inner, xy[:, 0], xy[:, 1]) & (sole < 30.0)
     return xy[keep], sole[keep]
@@ -66,8 +53,8 @@ def grid(plantar):
 def test_a_total_contact_top_follows_the_scanned_sole(plantar, grid):
     xy, sole = grid
     assert len(xy) > 300
-    contact = _first_hit(_device(plantar, "arch.fill_frac=1"), xy, downward=True) - (sole + 3.0)
-    flat = _first_hit(_device(plantar, "arch.fill_frac=1", contour=False), xy, downward=True) - (sole + 3.0)
+    contact = top_heights(_device(plantar, "arch.fill_frac=1"), xy) - (sole + 3.0)
+    flat = top_heights(_device(plantar, "arch.fill_frac=1", contour=False), xy) - (sole + 3.0)
     assert np.nanmedian(np.abs(contact)) < 0.6
     assert np.nanpercentile(np.abs(contact), 90) < 2.0
     # the same prescription without the contour is a different, much worse fit
@@ -79,8 +66,8 @@ def test_the_arch_fill_scales_the_scanned_midfoot(plantar, grid):
     scan, _ = plantar
     length = scan.foot.length_mm
     mid = (xy[:, 0] > 0.30 * length) & (xy[:, 0] < 0.58 * length) & (sole > 4.0)
-    full = _first_hit(_device(plantar, "arch.fill_frac=1"), xy[mid], downward=True) - 3.0
-    half = _first_hit(_device(plantar, "arch.fill_frac=0.5"), xy[mid], downward=True) - 3.0
+    full = top_heights(_device(plantar, "arch.fill_frac=1"), xy[mid]) - 3.0
+    half = top_heights(_device(plantar, "arch.fill_frac=0.5"), xy[mid]) - 3.0
     ratio = float(np.nansum(half * full) / np.nansum(full * full))
     assert ratio == pytest.approx(0.5, abs=0.05)
 
@@ -102,7 +89,7 @@ def test_posting_cup_and_pad_stand_on_the_sole(plantar):
     scan, _ = plantar
     xs, ys = np.meshgrid(np.arange(140.0, 215.0, 1.0), np.arange(-30.0, 30.0, 1.0))
     xy = np.column_stack([xs.ravel(), ys.ravel()])
-    rise = _first_hit(dressed, xy, downward=True) - _first_hit(bare, xy, downward=True)
+    rise = top_heights(dressed, xy) - top_heights(bare, xy)
     assert np.nanmax(rise) == pytest.approx(5.0, abs=0.5)
 
 

@@ -21,13 +21,18 @@ def case(tmp_path_factory):
     return out / "EU42_medium.json"
 
 
-def _render(target, png, *args):
-    env_display = os.environ.pop("DISPLAY", None)       # as on a headless server
+def _headless(*args):
+    """The command line as on a headless server: no DISPLAY."""
+    env_display = os.environ.pop("DISPLAY", None)
     try:
-        r = run("preview", target, "--screenshot", png, *args)
+        return run(*args)
     finally:
         if env_display is not None:
             os.environ["DISPLAY"] = env_display
+
+
+def _render(target, png, *args):
+    r = _headless("preview", target, "--screenshot", png, *args)
     assert r.returncode == 0, r.stderr
     return np.asarray(Image.open(png).convert("RGB")).astype(int)
 
@@ -92,12 +97,7 @@ def test_bad_preview_requests_are_refused(case, tmp_path):
 
 
 def test_design_preview_writes_a_picture_beside_the_meshes(tmp_path):
-    env_display = os.environ.pop("DISPLAY", None)
-    try:
-        r = run("design", "--out", tmp_path, "--preview", "-q")
-    finally:
-        if env_display is not None:
-            os.environ["DISPLAY"] = env_display
+    r = _headless("design", "--out", tmp_path, "--preview", "-q")
     assert r.returncode == 0, r.stderr
     pixels = np.asarray(Image.open(tmp_path / "EU42_medium_preview.png").convert("RGB")).astype(int)
     assert pixels.shape == (900, 2400, 3) and 0.03 < _ink(pixels).mean() < 0.5

@@ -120,8 +120,6 @@ def design_case(request: CaseRequest) -> CaseResult:
 def _read_feet(request: CaseRequest, arch):
     """([(foot, the sides designed from it)], scanned sole or None, the record's input section).
     A footprint image of both feet, with no --foot-side, gives each device its own foot."""
-    from insolegen.footprint_image import feet_from_image, is_image_file
-
     if request.foot_file is None:
         if request.contour == "scan":
             raise InvalidInput("--contour scan follows a scanned sole: give a 3D scan (.stl, .ply, .obj), not a size")
@@ -134,20 +132,30 @@ def _read_feet(request: CaseRequest, arch):
         raise InvalidInput("give a foot file or --size, not both")
     path = Path(request.foot_file)
     sole = None
-    feet = None
     if request.contour == "scan":
         foot, sole = _scanned_foot_and_sole(request, arch)
-    elif is_image_file(path) and request.foot_side is None and path.is_file():
-        _, found = feet_from_image(path, request.dpi)
-        if len(found) == 2 and {f.side for f in found} == {"left", "right"}:
-            by_side = {f.side: with_given_arch(f, arch) for f in found}
-            feet = [(by_side[side], (side,)) for side in request.sides]
-    if feet is None and sole is None:
-        foot = foot_from_file(path, request.units, request.foot_side, arch, request.dpi, request.pitch_mm)
-    feet = feet or [(foot, request.sides)]
+        feet = [(foot, request.sides)]
+    else:
+        feet = _both_feet_of_an_image(request, arch) or [
+            (foot_from_file(path, request.units, request.foot_side, arch, request.dpi, request.pitch_mm), request.sides)]
     foot_input = {"kind": "file", "file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                   "units": request.units}
     return feet, sole, foot_input
+
+
+def _both_feet_of_an_image(request: CaseRequest, arch):
+    """[(left foot, ("left",)), (right foot, ("right",))] for the sides asked, when the file is an
+    image of a left and a right footprint and no --foot-side picks one; else None."""
+    from insolegen.footprint_image import feet_from_image, is_image_file
+
+    path = Path(request.foot_file)
+    if request.foot_side is not None or not is_image_file(path) or not path.is_file():
+        return None
+    _, found = feet_from_image(path, request.dpi)
+    if len(found) != 2 or {f.side for f in found} != {"left", "right"}:
+        return None
+    by_side = {f.side: with_given_arch(f, arch) for f in found}
+    return [(by_side[side], (side,)) for side in request.sides]
 
 
 def _scanned_foot_and_sole(request: CaseRequest, arch):
@@ -169,9 +177,7 @@ def contour_record(design: Design) -> dict:
     from insolegen.surface import base_thickness
 
     plan, ctx = design.plan, design.context
-    right = design.devices.get("right") or design.devices["left"]
-    vertices = right.vertices if right.side == "right" else right.vertices * [1.0, -1.0, 1.0]
-    top = height_maps(vertices, right.faces, contour.GRID_MM)
+    top = height_maps(*design.right_frame_mesh(), contour.GRID_MM)
     seat = base_thickness(SimpleNamespace(x=top.xs), ctx)
     deviation = contour.deviation_by_region(top, ctx.sole, seat, ctx.length,
                                             lambda x: 0.5 * (plan.medial_border(x) + plan.lateral_border(x)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from insolegen.measure.arrays import bounds
 from insolegen.measure.raster import HeightMap, height_maps
 
 GRID_MM = 1.0
@@ -63,10 +64,8 @@ def sole_surface(vertices: np.ndarray, faces: np.ndarray) -> SoleSurface:
     tri = vertices[faces]
     normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     facing = np.abs(normals[:, 2]) > 0.5 * np.linalg.norm(normals, axis=1)
-    lo, hi = vertices[:, :2].min(axis=0) - PAD_MM, vertices[:, :2].max(axis=0) + PAD_MM
-    corners = np.array([[lo[0], lo[1], 0.0], [hi[0], hi[1], 0.0]])
-    # two stray points widen the grid to the pad; they belong to no face
-    hm = height_maps(np.vstack([vertices, corners]), faces[facing], GRID_MM)
+    lo, hi = bounds(vertices[:, :2])
+    hm = height_maps(vertices, faces[facing], GRID_MM, extent=(lo - PAD_MM, hi + PAD_MM))
     sole = np.isfinite(hm.bottom) & (hm.bottom <= SOLE_MAX_HEIGHT_MM)
     if sole.sum() < 100:
         raise ValueError("no scanned sole to follow")

@@ -42,6 +42,14 @@ class Design:
     plan_mesh: PlanMesh
     devices: dict[str, Device]
 
+    def right_frame_mesh(self) -> tuple[np.ndarray, np.ndarray]:
+        """(vertices, faces) of a device in the canonical (right) frame: the right one, else the
+        left one mirrored back."""
+        if "right" in self.devices:
+            return self.devices["right"].vertices, self.devices["right"].faces
+        left = self.devices["left"]
+        return mirror(left.vertices, left.faces)
+
 
 def surfaces_for(plan: Plan, ctx: Context):
     def surfaces(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -97,16 +97,21 @@ def _from_record(path: Path, scan) -> PreviewInput:
         if not threemf.is_file():
             raise InvalidInput(f"{path}: none of the case's meshes ({name}_left.stl, {name}_right.stl, {name}.3mf) is beside it")
         for part in load_mesh_file(threemf).parts:
-            side = "left" if part.name.endswith("left") else "right" if part.name.endswith("right") else None
+            side = _side_named(part.name)
             devices.append(Shown(side or part.name, side, part.vertices, part.faces))
     return PreviewInput(name, devices, record, _seated_scans(record, path.parent, scan, devices))
+
+
+def _side_named(name: str) -> str | None:
+    """The side a case's file or object name ends with (CASE_left, CASE_right), else None."""
+    return next((side for side in ("left", "right") if name.endswith(side)), None)
 
 
 def _from_mesh(path: Path, pair: bool) -> PreviewInput:
     from insolegen.measure.load import load_mesh_file
 
     stem = path.stem
-    side = "left" if stem.endswith("_left") else "right" if stem.endswith("_right") else None
+    side = _side_named(stem) if stem.endswith(("_left", "_right")) else None
     files = [path]
     if pair and side:
         other = path.with_name(stem[: -len(side)] + ("right" if side == "left" else "left") + path.suffix)
@@ -114,7 +119,7 @@ def _from_mesh(path: Path, pair: bool) -> PreviewInput:
             files = sorted([path, other], key=lambda p: not p.stem.endswith("_left"))
     devices = []
     for f in files:
-        fside = "left" if f.stem.endswith("_left") else "right" if f.stem.endswith("_right") else None
+        fside = _side_named(f.stem) if f.stem.endswith(("_left", "_right")) else None
         for part in load_mesh_file(f).parts:
             label = fside or (part.name if part.name != "mesh" else f.stem)
             devices.append(Shown(label, fside, part.vertices, part.faces))
@@ -216,7 +221,7 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
 
     plotter = pv.Plotter(shape=(rows, cols), off_screen=off_screen, window_size=list(size), border=False)
     plotter.set_background("white")
-    meshes = [pv.PolyData(d.vertices, np.column_stack([np.full(len(d.faces), 3), d.faces]).ravel()) for d in inp.devices]
+    meshes = [_polydata(pv, d.vertices, d.faces) for d in inp.devices]
     title = {"height": "height above ground (mm)", "thickness": "thickness (mm)"}.get(color)
     values = []
     for d, mesh in zip(inp.devices, meshes):
@@ -235,9 +240,7 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
                           "scalar_bar_args": {"title": title, "color": "black", **SCALE_BAR}}
             plotter.add_mesh(mesh.copy(), smooth_shading=False, **kwargs)
             if d.side in inp.scans:
-                sv, sf = inp.scans[d.side]
-                scan = pv.PolyData(sv, np.column_stack([np.full(len(sf), 3), sf]).ravel())
-                plotter.add_mesh(scan, color="lightsteelblue", opacity=0.25)
+                plotter.add_mesh(_polydata(pv, *inp.scans[d.side]), color="lightsteelblue", opacity=0.25)
             direction, up = _camera(view, d.side)
             centre = d.vertices.mean(axis=0)
             plotter.camera_position = [tuple(centre + 500.0 * np.asarray(direction, float)), tuple(centre), up]
@@ -255,6 +258,11 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
         return path
     plotter.show()
     return None
+
+
+def _polydata(pv, vertices: np.ndarray, faces: np.ndarray):
+    """Triangles as VTK wants them: each face preceded by its corner count."""
+    return pv.PolyData(vertices, np.column_stack([np.full(len(faces), 3), faces]).ravel())
 
 
 def _draw_sections(plotter, pv, device: Shown, mesh, record) -> None:

@@ -56,10 +56,10 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
     ref = reference or {}
 
     def added(q, amount):
-        return amount + ref[q] if q in ref and ref[q] is not None else amount
+        return amount if ref.get(q) is None else amount + ref[q]
 
     def tilted(q, angle):
-        if q not in ref or ref[q] is None:
+        if ref.get(q) is None:
             return angle
         return float(np.degrees(np.arctan(np.tan(np.radians(ref[q])) + np.tan(np.radians(angle)))))
 
@@ -126,17 +126,13 @@ def _pad_rise(design: Design, bare_vertices, bare_faces) -> float:
     (ray cast straight down through both meshes on one 1 mm grid)."""
     from insolegen.measure.raster import height_maps
 
-    right = design.devices.get("right") or next(iter(design.devices.values()))
-    vertices = right.vertices if right.side == "right" else right.vertices * [1.0, -1.0, 1.0]
+    vertices, faces = design.right_frame_mesh()
     ctx = design.context
-    lo = np.minimum(vertices.min(axis=0), bare_vertices.min(axis=0))
-    corner = lo[None, :]        # the same grid origin for both maps
-    device = height_maps(np.vstack([vertices, corner]), right.faces, 1.0)
-    bare = height_maps(np.vstack([bare_vertices, corner]), bare_faces, 1.0)
-    ny, nx = min(device.top.shape[0], bare.top.shape[0]), min(device.top.shape[1], bare.top.shape[1])
-    rise = device.top[:ny, :nx] - bare.top[:ny, :nx]
-    xs = device.xs[:nx]
-    fore = (xs > ctx.mth5[0] - 0.2 * ctx.length) & (xs < ctx.mth1[0])
+    both = np.vstack([vertices[:, :2], bare_vertices[:, :2]])
+    extent = (both.min(axis=0), both.max(axis=0))         # one grid for both maps
+    device = height_maps(vertices, faces, 1.0, extent)
+    rise = device.top - height_maps(bare_vertices, bare_faces, 1.0, extent).top
+    fore = (device.xs > ctx.mth5[0] - 0.2 * ctx.length) & (device.xs < ctx.mth1[0])
     return float(np.nanmax(rise[:, fore]))
 
 

@@ -27,8 +27,11 @@ class HeightMap:
         return np.column_stack([self.xs[i], self.ys[j]])
 
 
-def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM) -> HeightMap:
-    lo, hi = bounds(vertices[:, :2])
+def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM,
+                extent: tuple[np.ndarray, np.ndarray] | None = None) -> HeightMap:
+    """``extent``: the grid's (x, y) corners, to put two meshes on one grid or pad it
+    (default: the vertices' bounds)."""
+    lo, hi = bounds(vertices[:, :2]) if extent is None else (np.asarray(extent[0], float), np.asarray(extent[1], float))
     xs = np.arange(lo[0], hi[0] + step, step)
     ys = np.arange(lo[1], hi[1] + step, step)
     tri = vertices[faces]
