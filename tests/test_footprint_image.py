@@ -107,6 +107,11 @@ def test_an_image_of_both_feet_designs_each_device_from_its_own_foot(tmp_path):
     record = json.loads((tmp_path / "greenai_foamprint_56_half.json").read_text())
     assert {s: p["foot"]["side"] for s, p in record["per_side_feet"].items()} == {"left": "left", "right": "right"}
     assert all(all(c["ok"] for c in p["prescribed_vs_measured"]["checks"]) for p in record["per_side_feet"].values())
+    # each side's record carries its own print's indices (the report shows them)
+    for foot in feet:
+        recorded = record["per_side_feet"][foot.side]["foot"]["indices"]
+        assert recorded["arch_index"]["value"] == foot.indices["arch_index"]["value"]
+    assert feet[0].indices["arch_index"]["value"] != feet[1].indices["arch_index"]["value"]
 
 
 def test_indices_from_a_print_fall_when_the_arch_lifts_off(tmp_path):

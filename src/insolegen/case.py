@@ -199,6 +199,7 @@ def foot_section(foot) -> dict:
         "side": foot.side, "side_how": foot.side_how, "side_confidence": foot.side_confidence,
         "measures": {k: m.as_dict() for k, m in foot.measures.items()},
         "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
+        "indices": foot.indices,
         "warnings": list(foot.warnings),
     }
 

@@ -255,26 +255,19 @@ def scan(
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files."),
 ) -> None:
     """Read a 3D foot scan: side, foot length, ball and heel width, the medial arch, landmarks."""
-    import shapely
-
     from insolegen.footprint_image import feet_from_image, is_image_file
-    from insolegen.indices import footprint_indices
-    from insolegen.pressure import foot_and_footprint_from_pressure, is_pressure_file
+    from insolegen.pressure import foot_from_pressure, is_pressure_file
     from insolegen.scan3d import read_scan
     from insolegen.scan_report import outline_json, outline_svg, scan_record
 
     try:
         if is_image_file(scan_file):
             image, feet = feet_from_image(scan_file, dpi)
-            note = ("the print taken as the weight-bearing contact area: right for an ink print or a pedograph; "
-                    "a foam-box impression records the whole sole, so its indices read flatter than the foot is")
-            _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force,
-                        indices=[{"note": note, **footprint_indices(shapely.Polygon(f.outline), f)} for f in feet])
+            _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force)
             return
         if scan_file.is_file() and is_pressure_file(scan_file):
-            foot, footprint = foot_and_footprint_from_pressure(scan_file, pitch_mm, side)
-            _print_feet(scan_file, [foot], f"sensor pitch {pitch_mm} mm", as_json, out_dir, force,
-                        indices=[footprint_indices(footprint, foot)])
+            foot = foot_from_pressure(scan_file, pitch_mm, side)
+            _print_feet(scan_file, [foot], f"sensor pitch {pitch_mm} mm", as_json, out_dir, force)
             return
         result = read_scan(scan_file, units, side)
         record = scan_record(result)
@@ -326,7 +319,7 @@ def _write_new(files: dict, force: bool) -> None:
     write_all(files)
 
 
-def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: bool, indices=None) -> None:
+def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: bool) -> None:
     """`insolegen scan IMAGE|PRESSURE`: every footprint found, its side, length and widths."""
     from insolegen.scan_report import outline_json
 
@@ -339,10 +332,9 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
         _write_new(written, force)
     records = [{"side": f.side, "side_confidence": f.side_confidence, "source": f.source,
                 "measures": {k: m.as_dict() for k, m in f.measures.items()},
-                "landmarks": {k: lm.as_dict() for k, lm in f.landmarks.items()}, "warnings": list(f.warnings)}
+                "landmarks": {k: lm.as_dict() for k, lm in f.landmarks.items()}, "indices": f.indices,
+                "warnings": list(f.warnings)}
                for f in feet]
-    for record, found in zip(records, indices or []):
-        record["indices"] = found
     if as_json:
         out.print_json(json.dumps({"file": str(path), "scale": scale, "feet": records, "written": [str(p) for p in written]}))
         return
@@ -353,7 +345,7 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
         table.add_row(str(k), f"{r['side']} ({r['side_confidence']:.2f})", f"{m['length']['value_mm']:.1f}",
                       f"{m['ball_width']['value_mm']:.1f}", f"{m['heel_width']['value_mm']:.1f}")
     out.print(table)
-    for k, found in enumerate(indices or [], 1):
+    for k, found in enumerate((f.indices for f in feet if f.indices), 1):
         lines = [f"{name.replace('_', ' ')} {i['value']}" + (f" ({i['class']})" if i.get("class") else "")
                  for name, i in found.items() if isinstance(i, dict)]
         out.print(f"footprint {k} indices: " + "; ".join(lines))

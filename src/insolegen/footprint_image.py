@@ -168,9 +168,14 @@ def _straight_share(outline: np.ndarray) -> float:
     return float(edges[edges >= STRAIGHT_EDGE_MM].sum() / max(edges.sum(), 1e-9))
 
 
+PRINT_INDICES_NOTE = ("the print taken as the weight-bearing contact area: right for an ink print or a pedograph; "
+                      "a foam-box impression records the whole sole, so its indices read flatter than the foot is")
+
+
 def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None = None):
     """(read image, [Foot for each footprint]) with each foot's side detected from its outline
     (or ``side`` when the image holds one footprint)."""
+    from insolegen.indices import footprint_indices
     from insolegen.outline import foot_from_points
 
     image = read_footprint_image(path, dpi)
@@ -179,7 +184,8 @@ def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None
         given = side if len(image.feet) == 1 else None
         source = f"footprint image {Path(path).name}" + (f" (footprint {k + 1} of {len(image.feet)} from the left)" if len(image.feet) > 1 else "")
         foot = foot_from_points(found.outline_mm, side=given, source=source)
-        feet.append(replace(foot, warnings=foot.warnings + (f"scale from {image.scale_how}: {image.px_per_mm:.2f} px/mm",)))
+        feet.append(replace(foot, warnings=foot.warnings + (f"scale from {image.scale_how}: {image.px_per_mm:.2f} px/mm",),
+                            indices={"note": PRINT_INDICES_NOTE, **footprint_indices(shapely.Polygon(foot.outline), foot)}))
     return image, feet
 
 

@@ -88,6 +88,9 @@ class Foot:
     warnings: tuple[str, ...] = ()
     # input (x, y) -> canonical: A @ p + b (A mirrors for a left foot); None when not known
     frame: tuple[np.ndarray, np.ndarray] | None = None
+    # clinical footprint indices (see insolegen.indices) where the input shows the weight-bearing
+    # contact area (scans standing on the ground, footprint images, pressure maps); None otherwise
+    indices: dict | None = None
 
     def to_canonical(self, xy: np.ndarray) -> np.ndarray:
         a, b = self.frame

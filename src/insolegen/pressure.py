@@ -94,6 +94,7 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     """(Foot, the loaded footprint in the foot's canonical frame)."""
     from dataclasses import replace
 
+    from insolegen.indices import footprint_indices
     from insolegen.outline import foot_from_points
 
     if pitch_mm is None:
@@ -104,4 +105,6 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     foot = foot_from_points(outline, side=side, source=f"pressure recording {Path(path).name}")
     note = (f"footprint from peak pressure at {pitch_mm:g} mm sensor pitch ({footprint.area:.0f} mm² loaded); "
             "side read with the plate seen from above (give --side if it was read from below)")
-    return replace(foot, warnings=foot.warnings + (note,)), shapely.transform(footprint, foot.to_canonical)
+    loaded = shapely.transform(footprint, foot.to_canonical)
+    indices = {"note": "footprint indices from the loaded area of the recording", **footprint_indices(loaded, foot)}
+    return replace(foot, warnings=foot.warnings + (note,), indices=indices), loaded

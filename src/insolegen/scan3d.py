@@ -9,7 +9,7 @@ seen from below (height maps); the outline where the sole is, and the footprint 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -217,15 +217,31 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     profile = _medial_arch_profile(hm, foot)
     arch = _arch_from_profile(profile, foot)
     foot = Foot(**{**foot.__dict__, "warnings": foot.warnings + tuple(warnings)}).with_arch(arch)
+    whole_foot = level[:, 2].max() > WHOLE_FOOT_HEIGHT_MM
+    foot = replace(foot, indices=_indices(footprint, foot, canon if whole_foot else None))
     info = {
         "file": str(path), "format": loaded.format, "units": loaded.units, "units_how": loaded.units_how,
         "ground_confidence": round(ground_conf, 3),
         "ground_how": "of the convex hull's planes along the foot, the one with the most scan surface within "
                       f"{CONTACT_BAND_MM:g} mm of it, spread heel to toe",
         "scan_height_mm": round(float(level[:, 2].max()), 1),
-        "kind": "whole foot" if level[:, 2].max() > WHOLE_FOOT_HEIGHT_MM else "plantar surface",
+        "kind": "whole foot" if whole_foot else "plantar surface",
     }
     return Scan(foot, footprint, profile, canon, cfaces, info)
+
+
+def _indices(footprint, foot: Foot, whole_foot_vertices: np.ndarray | None) -> dict | None:
+    """Footprint indices where the scan stood on the ground (they assume a weight-bearing
+    footprint); the arch height index too where the scan holds the dorsum (a whole foot)."""
+    from insolegen.indices import footprint_indices
+
+    if footprint is None:
+        return None
+    dorsal = None
+    if whole_foot_vertices is not None:
+        band = np.abs(whole_foot_vertices[:, 0] - 0.5 * foot.length_mm) < 2.0
+        dorsal = float(whole_foot_vertices[band, 2].max()) if band.any() else None
+    return {"note": "footprint indices assume the scan was taken weight-bearing", **footprint_indices(footprint, foot, dorsal)}
 
 
 def _flat_under(hm: HeightMap, sole: np.ndarray) -> np.ndarray:

@@ -26,24 +26,10 @@ def scan_record(scan: Scan) -> dict:
         "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
         "medial_arch_profile": [[round(float(x), 1), round(float(h), 2)] for x, h in scan.arch_profile[::4]],
         "footprint_area_mm2": None if scan.footprint is None else round(float(scan.footprint.area), 1),
-        "indices": _indices(scan),
+        "indices": foot.indices,
         "warnings": list(foot.warnings),
         "frame": "mm; heel at x = 0, toes toward +x, ground z = 0, medial +y (left feet mirrored to match)",
     }
-
-
-def _indices(scan: Scan) -> dict | None:
-    """Footprint indices where the scan stood on the ground (they assume a weight-bearing
-    footprint); the arch height index where the scan holds the dorsum (a whole foot)."""
-    from insolegen.indices import footprint_indices
-
-    if scan.footprint is None:
-        return None
-    dorsal = None
-    if scan.info.get("kind", "").startswith("whole foot"):
-        band = np.abs(scan.vertices[:, 0] - 0.5 * scan.foot.length_mm) < 2.0
-        dorsal = float(scan.vertices[band, 2].max()) if band.any() else None
-    return {"note": "footprint indices assume the scan was taken weight-bearing", **footprint_indices(scan.footprint, scan.foot, dorsal)}
 
 
 def outline_json(foot: Foot, name: str, description: str, with_landmarks: bool = True) -> bytes:
