@@ -1,5 +1,6 @@
 """A preview PNG of a pair, including Python start (the bar: <= 3 s): `insolegen preview CASE.json
---screenshot PNG` in a fresh process, off-screen. Run: .venv/bin/python benchmarks/bench_preview.py"""
+--screenshot PNG` in a fresh process, off-screen; and, for the record, the case report (which also
+measures both meshes afresh). Run: .venv/bin/python benchmarks/bench_preview.py"""
 import os
 import statistics
 import subprocess
@@ -21,6 +22,13 @@ def main() -> None:
                                 "--screenshot", str(Path(tmp) / "p.png"), *args], check=True, env=env, capture_output=True)
                 runs.append(time.perf_counter() - t)
             print(f"{label}: median of 5 {statistics.median(runs):.2f} s (min {min(runs):.2f})")
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "insolegen.cli", "report", tmp, "--force"], check=True, env=env,
+                           capture_output=True)
+            runs.append(time.perf_counter() - t)
+        print(f"case report PDF: median of 5 {statistics.median(runs):.2f} s (min {min(runs):.2f})")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ def design(
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
     preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (see `insolegen preview`)."),
+    report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf, the one-page case report (see `insolegen report`)."),
 ) -> None:
     """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
     from insolegen.case import CaseRequest, case_name, design_case, output_names
@@ -111,6 +112,8 @@ def design(
         write_all({out_dir / fn: data for fn, data in result.files.items()})
         if preview_png:
             _write_design_preview(result, out_dir, foot_file)
+        if report_pdf:
+            _write_report(out_dir / f"{result.name}.json", _scan_of(foot_file), out_dir / f"{result.name}_report.pdf")
     except InsolegenError as exc:
         _fail(exc)
     if quiet:
@@ -121,6 +124,15 @@ def design(
     _print_summary(result, out_dir)
     if preview_png:
         out.print(f"  wrote {out_dir / (result.name + '_preview.png')}")
+    if report_pdf:
+        out.print(f"  wrote {out_dir / (result.name + '_report.pdf')}")
+
+
+def _scan_of(foot_file):
+    """The foot file when it is a 3D scan (drawn with the device in pictures), else None."""
+    from insolegen.scan3d import is_scan_file
+
+    return foot_file if foot_file is not None and is_scan_file(foot_file) else None
 
 
 def _write_design_preview(result, out_dir: Path, foot_file) -> None:
@@ -129,10 +141,8 @@ def _write_design_preview(result, out_dir: Path, foot_file) -> None:
     import tempfile
 
     from insolegen.preview import VIEWS, load_preview_input, render
-    from insolegen.scan3d import is_scan_file
 
-    scan = foot_file if foot_file is not None and is_scan_file(foot_file) else None
-    shown = load_preview_input(out_dir / f"{result.name}.json", scan)
+    shown = load_preview_input(out_dir / f"{result.name}.json", _scan_of(foot_file))
     handle, tmp = tempfile.mkstemp(suffix=".png", dir=out_dir)
     os.close(handle)
     try:
@@ -401,6 +411,59 @@ def preview(
         _fail(exc)
     if written is not None:
         out.print(f"wrote {written}")
+
+
+REPORT_EPILOG = """
+Examples:
+
+  insolegen report output/EU42_medium.json                 # writes output/EU42_medium_report.pdf
+
+  insolegen report output/ --out ~/cases/EU42_report.pdf --material pa12 --printer prusa-mk4
+
+  insolegen design scan.stl --contour scan --report        # design and report in one go
+
+One A4 page: the case name, date, tool version, the prescription beside what the meshes
+measure, landmarks and clinical indices where the input shows them, the mesh checks, the
+printability verdict, material and mass, and pictures of the pair (rendered off-screen).
+"""
+
+
+@app.command(epilog=REPORT_EPILOG)
+def report(
+    target: Path = typer.Argument(..., help="A design record (CASE.json) or the folder of a design."),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="The PDF to write (default: CASE_report.pdf beside the record)."),
+    material_name: str = typer.Option("tpu95a", "--material", help="Material for the mass (see `insolegen measure --help`)."),
+    printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdict (see `insolegen measure --help`)."),
+    scan: Optional[Path] = typer.Option(None, "--scan", help="The 3D scan the design came from, drawn with the devices (default: found by name beside the record)."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing report."),
+) -> None:
+    """Write the one-page case report (PDF) for a podiatrist's file and the technician's bench."""
+    from insolegen.report import case_record
+
+    try:
+        record = case_record(target)
+        path = out_file or record.with_name(record.stem + "_report.pdf")
+        if path.suffix.lower() != ".pdf":
+            raise InvalidInput(f"--out {path}: the report is a PDF; name it .pdf")
+        if path.exists() and not force:
+            raise InvalidInput(f"{path} exists; use --force to overwrite")
+        verdicts = _write_report(record, scan, path, material_name, printer_name)
+    except InsolegenError as exc:
+        _fail(exc)
+    for side, m in verdicts.items():
+        verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]: " + "; ".join(m.reasons)
+        out.print(f"{side}: {verdict} on {m.printer} in {m.material} ({m.as_dict()['mass_g']:.1f} g)")
+    out.print(f"wrote {path}")
+
+
+def _write_report(record: Path, scan, path: Path, material_name: str = "tpu95a", printer_name: str = "generic") -> dict:
+    """Gather, lay out and write the report atomically; the devices' measurements."""
+    from insolegen.export import write_atomic
+    from insolegen.report import gather, report_pdf
+
+    inp = gather(record, scan, material_name, printer_name)
+    write_atomic(path, report_pdf(inp))
+    return inp.measurements
 
 
 def _measure_epilog() -> str:

@@ -21,7 +21,7 @@ VIEWS = ("top", "medial", "lateral", "posterior", "iso")
 COLORS = ("height", "thickness", "none")
 SECTIONS = (("heel seat", 0.15), ("arch apex", None), ("met pad", None))   # fractions of L, or from the record
 DEFAULT_SIZE = (1600, 900)
-SCALE_BAR = {"vertical": True, "position_x": 0.82, "position_y": 0.2, "height": 0.6, "width": 0.08, "title_font_size": 12}
+SCALE_BAR = {"vertical": True, "position_x": 0.74, "position_y": 0.2, "height": 0.6, "width": 0.08, "title_font_size": 12}
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class PreviewInput:
     devices: list[Shown]
     record: dict | None = None
     scans: dict = field(default_factory=dict)     # side -> (vertices, faces) seated on that device
+    record_path: Path | None = None               # the design record it was read from
 
 
 def has_display() -> bool:
@@ -63,6 +64,13 @@ def _is_record(path: Path) -> bool:
 def load_preview_input(path: str | Path, scan: str | Path | None = None, pair: bool = True) -> PreviewInput:
     """A design record (.json), the folder of a design, or a mesh file (.stl, .3mf, .obj, .ply).
     A record's scan is found by its file name beside the record (or given as ``scan``)."""
+    record = find_record(path)
+    return _from_mesh(Path(path), pair) if record is None else _from_record(record, scan)
+
+
+def find_record(path: str | Path) -> Path | None:
+    """The design record a path names (the record itself, or the one record in a folder);
+    None for a mesh file."""
     path = Path(path)
     if not path.exists():
         raise InvalidInput(f"{path}: no such file or folder")
@@ -73,12 +81,12 @@ def load_preview_input(path: str | Path, scan: str | Path | None = None, pair: b
         if len(records) > 1:
             raise InvalidInput(f"{path}: {len(records)} design records here ({', '.join(p.name for p in records)}); "
                                "give one of them")
-        path = records[0]
+        return records[0]
     if path.suffix.lower() == ".json":
         if not _is_record(path):
             raise InvalidInput(f"{path}: not an insolegen design record")
-        return _from_record(path, scan)
-    return _from_mesh(path, pair)
+        return path
+    return None
 
 
 def _from_record(path: Path, scan) -> PreviewInput:
@@ -99,7 +107,7 @@ def _from_record(path: Path, scan) -> PreviewInput:
         for part in load_mesh_file(threemf).parts:
             side = _side_named(part.name)
             devices.append(Shown(side or part.name, side, part.vertices, part.faces))
-    return PreviewInput(name, devices, record, _seated_scans(record, path.parent, scan, devices))
+    return PreviewInput(name, devices, record, _seated_scans(record, path.parent, scan, devices), path)
 
 
 def _side_named(name: str) -> str | None:
@@ -222,7 +230,7 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
     plotter = pv.Plotter(shape=(rows, cols), off_screen=off_screen, window_size=list(size), border=False)
     plotter.set_background("white")
     meshes = [_polydata(pv, d.vertices, d.faces) for d in inp.devices]
-    title = {"height": "height above ground (mm)", "thickness": "thickness (mm)"}.get(color)
+    title = {"height": "height (mm)", "thickness": "thickness (mm)"}.get(color)
     values = []
     for d, mesh in zip(inp.devices, meshes):
         if color == "height":
@@ -287,4 +295,10 @@ def _draw_sections(plotter, pv, device: Shown, mesh, record) -> None:
     plotter.camera_position = [(-500.0, 0.0, -spacing), (0.0, 0.0, -spacing), (0, 0, 1)]
     plotter.enable_parallel_projection()
     plotter.reset_camera()
+    # the profiles to the left of the panel, so the height labels beside them fit (seen from
+    # behind, the screen's right is -y)
+    shift = 0.3 * float(np.ptp(device.vertices[:, 1]))
+    position, focus, up = plotter.camera_position
+    plotter.camera_position = [(position[0], position[1] - shift, position[2]), (focus[0], focus[1] - shift, focus[2]), up]
+    plotter.camera.zoom(0.8)
     plotter.add_text("sections, seen from behind\n" + "\n".join(lines), font_size=8, color="black")

@@ -1,0 +1,346 @@
+"""The one-page case report: what was prescribed, what the meshes measure, whether they will
+print, and pictures of the pair, as a PDF a podiatrist can file and a technician can print.
+
+PDF, not HTML: an A4 page prints and files the same everywhere, holds its pictures in the one
+file, and needs no browser. ``report_pdf`` lays out the page from what ``gather`` collected
+(the design record, a fresh measurement of each mesh, the preview picture).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from insolegen.errors import InvalidInput
+from insolegen.measure import Measurement, measure_mesh
+from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER
+
+PICTURE_VIEWS = ("top", "medial", "posterior", "iso")
+PICTURE_SIZE = (1200, 600)
+PAGE_MARGIN_MM = 12.0
+SCALES = (1.0, 0.92, 0.85, 0.78, 0.7)      # type and picture sizes tried, largest first, to fit the page
+
+
+@dataclass
+class ReportInput:
+    record: dict
+    record_file: str
+    record_sha256: str
+    measurements: dict[str, Measurement]       # side -> the device measured from its mesh
+    picture_png: bytes | None
+
+
+def gather(record_path: str | Path, scan: str | Path | None = None, material_name: str = DEFAULT_MATERIAL,
+           printer_name: str = DEFAULT_PRINTER, picture: bool = True) -> ReportInput:
+    """Read a design record (or the folder of one) and its meshes; measure each mesh afresh for
+    the mesh checks, the printability verdict and the mass; render the preview picture."""
+    import os
+    import tempfile
+
+    from insolegen.preview import load_preview_input, render
+
+    shown = load_preview_input(case_record(record_path), scan)
+    measurements = {d.side or d.label: measure_mesh(d.vertices, d.faces, name=d.label, side=d.side or "auto",
+                                                     material_name=material_name, printer_name=printer_name)
+                    for d in shown.devices}
+    png = None
+    if picture:
+        handle, tmp = tempfile.mkstemp(suffix=".png")
+        os.close(handle)
+        try:
+            render(shown, PICTURE_VIEWS, "height", True, PICTURE_SIZE, tmp)
+            png = Path(tmp).read_bytes()
+        finally:
+            os.unlink(tmp)
+    path = shown.record_path
+    return ReportInput(shown.record, path.name, hashlib.sha256(path.read_bytes()).hexdigest(), measurements, png)
+
+
+def case_record(path: str | Path) -> Path:
+    """The design record a report is of: the record itself, or the one in a case's folder."""
+    from insolegen.preview import find_record
+
+    record = find_record(path)
+    if record is None:
+        raise InvalidInput(f"{path}: a report is of a case: give its design record (CASE.json) or its folder, not a mesh")
+    return record
+
+
+def report_pdf(inp: ReportInput, date: dt.date | None = None) -> bytes:
+    """The page, as PDF bytes. The same input and date give the same bytes. A case with much to
+    say (two feet, many notes) is set smaller until it fits the one page."""
+    for scale in SCALES:
+        pdf, pages = _build(inp, date or dt.date.today(), scale)
+        if pages == 1:
+            return pdf
+    raise InvalidInput(f"case {inp.record['case']}: the report does not fit one page even at {SCALES[-1]:.0%} size")
+
+
+def _build(inp: ReportInput, date: dt.date, scale: float) -> tuple[bytes, int]:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    margin = PAGE_MARGIN_MM * mm
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin,
+                            bottomMargin=margin, title=f"insolegen case report: {inp.record['case']}",
+                            author="insolegen", subject="orthotic insole design record", invariant=True)
+    frame_padding = 12.0          # the template's frame pads 6 pt on each side
+    doc.build(_Page(inp, date, doc.width - frame_padding, scale).story())
+    return buffer.getvalue(), doc.page
+
+
+class _Page:
+    def __init__(self, inp: ReportInput, date: dt.date, width: float, scale: float = 1.0):
+        from reportlab.lib.styles import getSampleStyleSheet
+
+        self.inp, self.rec, self.date, self.width, self.scale = inp, inp.record, date, width, scale
+        base = getSampleStyleSheet()
+        self.title = base["Title"].clone("t", fontSize=15 * scale, leading=18 * scale, spaceAfter=2, alignment=0)
+        self.head = base["Heading4"].clone("h", fontSize=9 * scale, leading=11 * scale, spaceBefore=5 * scale, spaceAfter=2)
+        self.body = base["BodyText"].clone("b", fontSize=7.5 * scale, leading=9.2 * scale, spaceAfter=1)
+        self.small = base["BodyText"].clone("s", fontSize=6.5 * scale, leading=7.8 * scale)
+        self.cell_font = 6.8 * scale
+
+    def story(self) -> list:
+        parts = [*self._heading(), *self._feet(), *self._picture(), self._two_columns(self._verification(), self._foot_tables()),
+                 *self._devices(), *self._contour(), *self._prescription(), *self._warnings(), *self._signatures()]
+        return parts
+
+    # --- pieces -------------------------------------------------------------------------------
+
+    def _p(self, text: str, style=None):
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(text, style or self.body)
+
+    def _heading(self) -> list:
+        rec, inp = self.rec, self.inp
+        foot_in = rec["inputs"]["foot"]
+        source = (f"size {foot_in['size']} {foot_in['width']}" if foot_in["kind"] == "size"
+                  else f"{foot_in['file']} (sha256 {foot_in['sha256'][:12]})")
+        overrides = ", ".join(rec["inputs"].get("overrides") or []) or "none"
+        return [
+            self._p(f"Insole case report: {_esc(rec['case'])}", self.title),
+            self._p(f"Report date <b>{self.date.isoformat()}</b> &nbsp; · &nbsp; insolegen {rec['tool']['version']} &nbsp; · &nbsp; "
+                    f"design record {_esc(inp.record_file)} (sha256 {inp.record_sha256[:12]})"),
+            self._p(f"Foot from <b>{_esc(source)}</b> &nbsp; · &nbsp; profile <b>{_esc(rec['inputs']['profile'])}</b>, "
+                    f"overrides: {_esc(overrides)} &nbsp; · &nbsp; top: {rec['inputs']['contour']} &nbsp; · &nbsp; "
+                    f"devices: {', '.join(rec['devices'])}"),
+        ]
+
+    def _feet_by_device(self) -> dict:
+        """{label: {foot, derived, prescribed_vs_measured}}: one entry, or one per side when each
+        device was made from its own foot."""
+        rec = self.rec
+        if rec.get("per_side_feet"):
+            return {f"{side} device": part for side, part in rec["per_side_feet"].items()}
+        return {"": {"foot": rec["foot"], "derived": rec["derived"], "prescribed_vs_measured": rec["prescribed_vs_measured"]}}
+
+    def _feet(self) -> list:
+        lines = []
+        for label, part in self._feet_by_device().items():
+            foot, arch = part["foot"], part["derived"]["arch"]
+            m = foot["measures"]
+            sure = "given" if foot["side_how"] == "given" else f"{foot['side_how']}, confidence {foot['side_confidence']:.2f}"
+            lead = f"<b>{label}</b>: " if label else ""
+            lines.append(self._p(
+                f"{lead}{_esc(foot['source'])}: <b>{foot['side']} foot</b> ({_esc(sure)}); length {m['length']['value_mm']:.1f} mm, "
+                f"ball width {m['ball_width']['value_mm']:.1f} mm, heel width {m['heel_width']['value_mm']:.1f} mm. "
+                f"Arch apex {arch['target']:.1f} mm high at {arch['apex_x']:.0f} mm from the heel "
+                f"({_esc(arch['height_how'])}; {_esc(arch['apex_how'])})."))
+        return lines
+
+    def _picture(self) -> list:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Image
+
+        if self.inp.picture_png is None:
+            return []
+        w, h = PICTURE_SIZE
+        shown = self.width * self.scale
+        return [Image(io.BytesIO(self.inp.picture_png), width=shown, height=shown * h / w),
+                self._p("Height above the ground (colour, mm); views from above, the medial side, behind and in "
+                        "perspective; sections at the heel seat, arch apex and met pad, seen from behind."
+                        + (" The scan is drawn translucent." if self.rec["inputs"].get("contour") == "scan" else ""),
+                        self.small.clone("cap", spaceAfter=2 * mm))]
+
+    def _two_columns(self, left: list, right: list):
+        from reportlab.platypus import Table, TableStyle
+
+        table = Table([[left, right]], colWidths=_shares(0.5, 0.5))
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (0, -1), 8)]))
+        return table
+
+    def _grid(self, rows: list[list], widths=None, bad_rows=()):
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        table = Table(rows, colWidths=_shares(*widths), repeatRows=1)
+        style = [("FONT", (0, 0), (-1, -1), "Helvetica", self.cell_font), ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", self.cell_font),
+                 ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("LINEBELOW", (0, -1), (-1, -1), 0.3, colors.grey),
+                 ("TOPPADDING", (0, 0), (-1, -1), 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                 ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        style += [("TEXTCOLOR", (0, r), (-1, r), colors.red) for r in bad_rows]
+        table.setStyle(TableStyle(style))
+        return table
+
+    def _verification(self) -> list:
+        out = [self._p("Prescribed and measured", self.head)]
+        for label, part in self._feet_by_device().items():
+            verified = part["prescribed_vs_measured"]
+            rows = [["quantity", "prescribed", "measured", "tolerance", ""]]
+            bad = []
+            for c in verified["checks"]:
+                if not c["compared"]:
+                    rows.append([self._p(_esc(c["quantity"].replace("_", " ")), self.small), "", _num(c["measured"]), "",
+                                 self._p(_esc(c.get("note", "not compared")), self.small)])
+                    continue
+                rows.append([c["quantity"].replace("_", " "), _num(c["prescribed"]), _num(c["measured"]),
+                             f"± {c['tolerance']:g}", "ok" if c["ok"] else "MISS"])
+                if not c["ok"]:
+                    bad.append(len(rows) - 1)
+            mirror = "" if label or len(self.rec["devices"]) == 1 else " (the left device is its mirror image)"
+            out.append(self._p(f"{_esc(label or verified['device'] + ' device')}, measured from its mesh by insolegen "
+                               f"measure{mirror}", self.small))
+            out.append(self._grid(rows, [0.36, 0.15, 0.15, 0.13, 0.21], bad))
+        return out
+
+    def _foot_tables(self) -> list:
+        out = []
+        for label, part in self._feet_by_device().items():
+            foot = part["foot"]
+            rows = [["landmark", "x mm", "y mm", "how"]]
+            rows += [[k.replace("_", " "), f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", lm["how"]] for k, lm in foot["landmarks"].items()]
+            out += [self._p("Landmarks" + (f", {label}" if label else "") + " (heel at x = 0, medial +y)", self.head),
+                    self._grid(rows, [0.3, 0.14, 0.14, 0.42])]
+            indices = foot.get("indices")
+            out.append(self._p("Clinical indices" + (f", {label}" if label else ""), self.head))
+            if not indices:
+                out.append(self._p("Not known: the foot came from a size or an outline, which does not show the "
+                                   "weight-bearing contact area.", self.small))
+                continue
+            rows = [["index", "value", "reference"]]
+            for key, index in indices.items():
+                if isinstance(index, dict):
+                    value = "—" if index["value"] is None else f"{index['value']}" + (f" ({index['class']})" if index.get("class") else "")
+                    rows.append([key.replace("_", " "), value, self._p(_esc(index["reference"]), self.small)])
+            out += [self._grid(rows, [0.27, 0.2, 0.53]), self._p(_esc(indices.get("note", "")), self.small)]
+        return out
+
+    def _devices(self) -> list:
+        rec, found = self.rec, self.inp.measurements
+        sides = list(rec["devices"])
+        rows = [["device"] + sides]
+        bad = []
+
+        def row(label, fn):
+            rows.append([label] + [fn(side) for side in sides])
+
+        row("size L x W x H (record)", lambda s: f"{rec['devices'][s]['length_mm']:.1f} x {rec['devices'][s]['width_mm']:.1f} x "
+                                                 f"{rec['devices'][s]['height_mm']:.1f} mm")
+        row("triangles", lambda s: str(rec["devices"][s]["faces"]))
+        row("mesh (measured)", lambda s: self._p(_mesh_line(found.get(s)), self.small))
+        row("thinnest point", lambda s: _num(_q(found.get(s), "min_thickness_mm"), " mm"))
+        row("volume", lambda s: _num(None if found.get(s) is None else found[s].as_dict()["volume_mm3"] / 1000.0, " cm³"))
+        row("material, mass", lambda s: "—" if s not in found else f"{found[s].material}, {found[s].as_dict()['mass_g']:.1f} g")
+        row("printer, verdict", lambda s: "mesh not found" if s not in found else
+            f"{found[s].printer}: {'PRINTABLE' if found[s].printable else 'NOT PRINTABLE'}")
+        if any(s in found and not found[s].printable for s in sides):
+            bad.append(len(rows) - 1)
+            row("why not", lambda s: self._p(_esc("; ".join(found[s].reasons)), self.small) if s in found else "")
+        return [self._p("Meshes and printability (each mesh measured afresh from its file)", self.head),
+                self._grid(rows, [0.24] + [0.76 / len(sides)] * len(sides), bad)]
+
+    def _contour(self) -> list:
+        contour = self.rec.get("contour")
+        if not contour:
+            return []
+        parts = [f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f})"
+                 for region, d in contour["deviation_by_region"].items() if d]
+        return [self._p("Total contact: the top against the scanned sole", self.head),
+                self._p("Top minus the scanned sole seated on the base, mean by region, mm: " + "; ".join(parts)
+                        + f". Smoothed with sigma {contour['smoothing_sigma_mm']:g} mm; held level within "
+                          f"{contour['rim_hold_mm']:g} mm of the sole's border.")]
+
+    def _prescription(self) -> list:
+        fields = []
+        for group, values in self.rec["prescription"].items():
+            if isinstance(values, dict):
+                shown = ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in values.items())
+                fields.append(self._p(f"<b>{group.replace('_', ' ')}</b>: {_esc(shown)}", self.small))
+        half = (len(fields) + 1) // 2
+        rows = [[fields[k], fields[half + k] if half + k < len(fields) else ""] for k in range(half)]
+        from reportlab.platypus import Table, TableStyle
+
+        table = Table(rows, colWidths=_shares(0.5, 0.5))
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        return [self._p("The prescription as designed (mm, degrees)", self.head), table]
+
+    def _warnings(self) -> list:
+        notes = []
+        for label, part in self._feet_by_device().items():
+            notes += [(label, w) for w in part["foot"]["warnings"]]
+        for side, m in self.inp.measurements.items():
+            notes += [(f"{side} mesh", w) for w in m.warnings]
+        if not notes:
+            return []
+        return [self._p("Notes", self.head)] + [self._p(f"{_esc(label) + ': ' if label else ''}{_esc(w)}", self.small)
+                                                for label, w in notes]
+
+    def _signatures(self) -> list:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Spacer, Table, TableStyle
+
+        table = Table([["Designed by", "", "Checked by", "", "Date", ""]],
+                      colWidths=_shares(0.1, 0.3, 0.1, 0.3, 0.06, 0.14))
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
+                                   ("LINEBELOW", (1, 0), (1, 0), 0.5, "black"), ("LINEBELOW", (3, 0), (3, 0), 0.5, "black"),
+                                   ("LINEBELOW", (5, 0), (5, 0), 0.5, "black")]))
+        return [Spacer(1, 5 * mm), table]
+
+
+def _shares(*fractions: float) -> list[str]:
+    """Column widths as shares of the width there is (the page's, or a cell's), so a page shrunk
+    to fit keeps its tables as wide as its text."""
+    return [f"{100.0 * f:.3f}%" for f in fractions]
+
+
+def _q(m: Measurement | None, key: str):
+    return None if m is None else m.as_dict().get(key)
+
+
+def _mesh_line(m: Measurement | None) -> str:
+    if m is None:
+        return "mesh not found"
+    s = m.as_dict()["mesh"]
+    crossings = "not checked" if s["self_intersections"] is None else s["self_intersections"]
+    return (f"watertight {_yes(s['watertight'])}, bodies {s['bodies']}, winding {_yes(s['winding_consistent'])}, "
+            f"outward {_yes(s['outward'])}, degenerate {s['degenerate_faces']}, self-intersections {crossings}")
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+def _num(value, unit: str = "") -> str:
+    return "—" if value is None else f"{value:.2f}{unit}"
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _esc(text: str) -> str:
+    """Text for a reportlab Paragraph, which reads a little markup."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
