@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from functools import lru_cache
@@ -13,6 +14,12 @@ from oracle import load_stl
 def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
     """`insolegen ARGS...` in a fresh Python process: exit code, stdout and stderr as text."""
     return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def run_cli_headless(*args) -> subprocess.CompletedProcess:
+    """`insolegen ARGS...` as on a headless server: no DISPLAY, so VTK renders through OSMesa."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, env=env)
 
 
 @lru_cache(maxsize=64)

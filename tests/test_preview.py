@@ -1,14 +1,13 @@
 """Previews render off-screen here (no display: VTK through OSMesa), and the pictures are
 looked at: size, how much of them the devices cover, colour maps that differ, a left and a
 right device that are mirror images of each other and not the same foot twice."""
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import run_cli as run
+from helpers import run_cli as run, run_cli_headless
 
 PLANTAR = Path(__file__).resolve().parent / "data" / "scans" / "techmed3d_plantar_scan.obj"
 
@@ -21,18 +20,8 @@ def case(tmp_path_factory):
     return out / "EU42_medium.json"
 
 
-def _headless(*args):
-    """The command line as on a headless server: no DISPLAY."""
-    env_display = os.environ.pop("DISPLAY", None)
-    try:
-        return run(*args)
-    finally:
-        if env_display is not None:
-            os.environ["DISPLAY"] = env_display
-
-
 def _render(target, png, *args):
-    r = _headless("preview", target, "--screenshot", png, *args)
+    r = run_cli_headless("preview", target, "--screenshot", png, *args)
     assert r.returncode == 0, r.stderr
     return np.asarray(Image.open(png).convert("RGB")).astype(int)
 
@@ -97,7 +86,7 @@ def test_bad_preview_requests_are_refused(case, tmp_path):
 
 
 def test_design_preview_writes_a_picture_beside_the_meshes(tmp_path):
-    r = _headless("design", "--out", tmp_path, "--preview", "-q")
+    r = run_cli_headless("design", "--out", tmp_path, "--preview", "-q")
     assert r.returncode == 0, r.stderr
     pixels = np.asarray(Image.open(tmp_path / "EU42_medium_preview.png").convert("RGB")).astype(int)
     assert pixels.shape == (900, 2400, 3) and 0.03 < _ink(pixels).mean() < 0.5

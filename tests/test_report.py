@@ -4,7 +4,6 @@ describes (the mass is the STL's own volume times the material's density)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -14,22 +13,13 @@ import pytest
 import trimesh
 from PIL import Image
 
-from helpers import run_cli as run
+from helpers import run_cli as run, run_cli_headless
 from insolegen import __version__
 from insolegen.measure.printing import MATERIALS
 
 DATA = Path(__file__).parent / "data"
 FOAM = DATA / "footprints" / "greenai_foamprint_56_half.jpg"
 TECHMED = DATA / "scans" / "techmed3d_plantar_scan.obj"
-
-
-def _headless(*args):
-    env_display = os.environ.pop("DISPLAY", None)
-    try:
-        return run(*args)
-    finally:
-        if env_display is not None:
-            os.environ["DISPLAY"] = env_display
 
 
 def _pages(pdf: Path) -> int:
@@ -51,7 +41,7 @@ def _page_png(pdf: Path, tmp_path: Path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def size_case(tmp_path_factory):
     out = tmp_path_factory.mktemp("size")
-    r = _headless("design", "--size", "EU40", "--out", out, "--report", "--set", "arch.height_mm=18", "-q")
+    r = run_cli_headless("design", "--size", "EU40", "--out", out, "--report", "--set", "arch.height_mm=18", "-q")
     assert r.returncode == 0, r.stderr
     return out
 
@@ -89,7 +79,7 @@ def test_the_reported_mass_is_the_meshs_volume_times_the_density(size_case):
 
 def test_a_printer_too_small_is_reported_not_printable_with_why(size_case, tmp_path):
     pdf = tmp_path / "fuse.pdf"
-    r = _headless("report", size_case, "--out", pdf, "--printer", "formlabs-fuse1", "--material", "pa12-sls")
+    r = run_cli_headless("report", size_case, "--out", pdf, "--printer", "formlabs-fuse1", "--material", "pa12-sls")
     assert r.returncode == 0, r.stderr
     assert "NOT printable" in r.stdout
     text = _text(pdf)
@@ -97,9 +87,9 @@ def test_a_printer_too_small_is_reported_not_printable_with_why(size_case, tmp_p
 
 
 def test_an_image_of_two_feet_reports_each_foot_and_its_indices(tmp_path):
-    r = _headless("design", FOAM, "--out", tmp_path, "-q")
+    r = run_cli_headless("design", FOAM, "--out", tmp_path, "-q")
     assert r.returncode == 0, r.stderr
-    r = _headless("report", tmp_path / "greenai_foamprint_56_half.json")
+    r = run_cli_headless("report", tmp_path / "greenai_foamprint_56_half.json")
     assert r.returncode == 0, r.stderr
     pdf = tmp_path / "greenai_foamprint_56_half_report.pdf"
     assert _pages(pdf) == 1
@@ -110,7 +100,7 @@ def test_an_image_of_two_feet_reports_each_foot_and_its_indices(tmp_path):
 
 @pytest.mark.slow
 def test_a_total_contact_design_from_a_scan_reports_the_fit(tmp_path):
-    r = _headless("design", TECHMED, "--contour", "scan", "--out", tmp_path, "--report", "-q")
+    r = run_cli_headless("design", TECHMED, "--contour", "scan", "--out", tmp_path, "--report", "-q")
     assert r.returncode == 0, r.stderr
     pdf = tmp_path / "techmed3d_plantar_scan_report.pdf"
     assert _pages(pdf) == 1
