@@ -42,6 +42,10 @@ class CaseRequest:
     dpi: float | None = None              # footprint images: pixels per inch, over the file's own
     pitch_mm: float | None = None         # pressure recordings: the sensor pitch
     contour: str = "flat"                 # "scan": the top follows the scanned sole (3D scans)
+    # one foot file per side ((side, path), ...): each device from its own foot (a batch case's
+    # left.* and right.*); instead of foot_file
+    foot_files: tuple[tuple[str, Path], ...] = ()
+    case_layer: dict | None = None        # a case's own prescription fields, between profile and overrides
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class CaseResult:
 def case_name(request: CaseRequest) -> str:
     if request.name:
         name = request.name
+    elif request.foot_files:
+        name = Path(request.foot_files[0][1]).parent.name
     elif request.foot_file is not None:
         name = Path(request.foot_file).stem
     else:
@@ -83,14 +89,16 @@ def design_case(request: CaseRequest) -> CaseResult:
     if request.formats not in FILE_FORMATS:
         raise InvalidInput(f"format {request.formats!r} is not one of {', '.join(FILE_FORMATS)}")
     name = case_name(request)
-    rx, provenance = resolve_prescription(request.profile, list(request.overrides))
+    rx, provenance = resolve_prescription(request.profile, list(request.overrides), request.case_layer)
+    if request.case_layer:
+        provenance = {**provenance, "case_prescription": request.case_layer}
     arch = None if request.arch.is_empty() else request.arch
     if request.contour not in CONTOURS:
         raise InvalidInput(f"contour {request.contour!r} is not one of {', '.join(CONTOURS)}")
-    feet, sole, foot_input = _read_feet(request, arch)
+    feet, foot_input = _read_feet(request, arch)
     designs = {}
     verifications = {}
-    for foot, sides in feet:
+    for foot, sides, sole in feet:
         design = design_pair(foot, rx, sides, sole)
         verifications[sides] = verify_design(design)
         designs.update({side: design for side in sides})
@@ -111,36 +119,59 @@ def design_case(request: CaseRequest) -> CaseResult:
             side: {"foot": foot_section(designs[side].foot), "derived": derived_section(designs[side]),
                    "prescribed_vs_measured": verifications[sides]}
             for sides in verifications for side in sides}
-    if sole is not None:
+    if primary.context.sole is not None:
         record["contour"] = contour_record(primary)
     files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, primary, record, files, designs)
 
 
 def _read_feet(request: CaseRequest, arch):
-    """([(foot, the sides designed from it)], scanned sole or None, the record's input section).
-    A footprint image of both feet, with no --foot-side, gives each device its own foot."""
-    if request.foot_file is None:
+    """([(foot, the sides designed from it, its scanned sole or None)], the record's input section).
+    A footprint image of both feet, with no --foot-side, gives each device its own foot; so do
+    one file per side."""
+    if request.foot_file is None and not request.foot_files:
         if request.contour == "scan":
             raise InvalidInput("--contour scan follows a scanned sole: give a 3D scan (.stl, .ply, .obj), not a size")
         size = request.size or "EU42"
         foot = foot_from_size(size, request.width, request.foot_side or "right")
         if arch is not None:
             foot = foot.with_arch(arch)
-        return [(foot, request.sides)], None, {"kind": "size", "size": size.upper(), "width": request.width}
+        return [(foot, request.sides, None)], {"kind": "size", "size": size.upper(), "width": request.width}
     if request.size:
         raise InvalidInput("give a foot file or --size, not both")
+    if request.foot_files:
+        by_side = dict(request.foot_files)
+        missing = [side for side in request.sides if side not in by_side]
+        if missing or request.foot_file is not None:
+            raise InvalidInput(f"one foot file per side: none for the {' and '.join(missing)} side" if missing
+                               else "give one foot file, or one per side, not both")
+        feet = []
+        for side in request.sides:
+            foot, sole = _foot_and_sole(by_side[side], side, request, arch)
+            feet.append((foot, (side,), sole))
+        foot_input = {"kind": "file per side", "units": request.units,
+                      "files": {side: _file_input(by_side[side]) for side in request.sides}}
+        return feet, foot_input
     path = Path(request.foot_file)
-    sole = None
-    if request.contour == "scan":
-        foot, sole = _scanned_foot_and_sole(request, arch)
-        feet = [(foot, request.sides)]
+    both = None if request.contour == "scan" else _both_feet_of_an_image(request, arch)
+    if both is not None:
+        feet = [(foot, sides, None) for foot, sides in both]
     else:
-        feet = _both_feet_of_an_image(request, arch) or [
-            (foot_from_file(path, request.units, request.foot_side, arch, request.dpi, request.pitch_mm), request.sides)]
-    foot_input = {"kind": "file", "file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                  "units": request.units}
-    return feet, sole, foot_input
+        foot, sole = _foot_and_sole(path, request.foot_side, request, arch)
+        feet = [(foot, request.sides, sole)]
+    return feet, {"kind": "file", **_file_input(path), "units": request.units}
+
+
+def _file_input(path) -> dict:
+    path = Path(path)
+    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def _foot_and_sole(path, side, request: CaseRequest, arch):
+    """(the foot a file shows, its scanned sole when the top follows the scan, else None)."""
+    if request.contour == "scan":
+        return _scanned_foot_and_sole(path, side, request.units, arch)
+    return foot_from_file(path, request.units, side, arch, request.dpi, request.pitch_mm), None
 
 
 def _both_feet_of_an_image(request: CaseRequest, arch):
@@ -158,14 +189,14 @@ def _both_feet_of_an_image(request: CaseRequest, arch):
     return [(by_side[side], (side,)) for side in request.sides]
 
 
-def _scanned_foot_and_sole(request: CaseRequest, arch):
+def _scanned_foot_and_sole(path, side, units, arch):
     from insolegen.contour import sole_surface
     from insolegen.scan3d import is_scan_file, read_scan
 
-    if not is_scan_file(request.foot_file):
-        raise InvalidInput(f"--contour scan follows a scanned sole: {Path(request.foot_file).name} is not a 3D scan "
+    if not is_scan_file(path):
+        raise InvalidInput(f"--contour scan follows a scanned sole: {Path(path).name} is not a 3D scan "
                            "(.stl, .ply, .obj); use --contour flat for outlines, images and pressure maps")
-    scan = read_scan(request.foot_file, request.units, request.foot_side)
+    scan = read_scan(path, units, side)
     return with_given_arch(scan.foot, arch), sole_surface(scan.vertices, scan.faces)
 
 

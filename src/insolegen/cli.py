@@ -466,6 +466,114 @@ def _write_report(record: Path, scan, path: Path, material_name: str = "tpu95a",
     return inp.measurements
 
 
+BATCH_EPILOG = """
+Examples:
+
+  insolegen batch examples/batch --out batch_out                  # every case, all cores
+
+  insolegen batch scans/ --out out/ --profile pronation-mild --set device.base_thickness_mm=3.5 --report
+
+  insolegen batch scans/ --out out/ --resume                      # redo only what changed or failed
+
+  insolegen batch scans/ --out out/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
+
+SCANS holds one folder per case: left.* and/or right.* (or one file whose side is detected, or
+one image of both feet), and optionally prescription.toml (profile = "NAME", then tables of
+fields as in --set; an [input] table may give units, dpi, pitch_mm, contour). The case's
+profile wins over --profile; --set wins over the case's fields. Writes OUT/CASE/ (the files of
+`insolegen design`) and OUT/manifest.csv, OUT/manifest.json. Exit status: 0 when every case is
+ok (or skipped by --resume), 1 when any failed.
+"""
+
+
+@app.command(epilog=BATCH_EPILOG)
+def batch(
+    scans: Path = typer.Argument(..., help="The folder of case folders."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Output folder (OUT/CASE/ per case, OUT/manifest.csv and .json)."),
+    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile for cases whose prescription.toml names none. [default: neutral]"),
+    set_: list[str] = typer.Option([], "--set", "-s", help="Override a field in every case: --set arch.height_mm=24 (repeatable)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Processes on this machine. [default: its cores]"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: the scheduler's address, tcp://HOST:PORT."),
+    resume: bool = typer.Option(False, "--resume", help="Keep cases whose outputs match their inputs (hashes, tool version); redo the rest."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed case."),
+    report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf for every case."),
+    force: bool = typer.Option(False, "--force", "-f", help="Run into an OUT that holds an earlier batch, redoing every case."),
+) -> None:
+    """Design every case in a folder of case folders, locally or on a Dask cluster, with a manifest."""
+    from insolegen.batch import BatchOptions
+    from insolegen.batch_exec import run_batch
+    from insolegen.profiles import parse_override
+
+    try:
+        if (out_dir / "manifest.json").exists() and not (resume or force):
+            raise InvalidInput(f"{out_dir} holds an earlier batch (manifest.json): use --resume to keep what is done, "
+                               "or --force to redo every case")
+        if scheduler and workers:
+            raise InvalidInput("--workers is for this machine; with --scheduler the cluster's workers run the cases")
+        for text in set_:
+            parse_override(text)          # a bad --set is the run's error, not every case's
+        options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf)
+        with _BatchProgress() as progress:
+            summary = run_batch(scans, out_dir, options, workers, scheduler, resume, fail_fast, progress.update)
+    except InsolegenError as exc:
+        _fail(exc)
+    _print_batch_summary(summary, out_dir)
+    if summary.count("failed"):
+        raise typer.Exit(1)
+
+
+class _BatchProgress:
+    """A bar with counts and an ETA on a terminal; a plain line per case otherwise."""
+
+    def __init__(self):
+        self.counts = {"ok": 0, "failed": 0, "skipped": 0}
+        self.bar = None
+
+    def __enter__(self):
+        if out.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("cases"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}"),
+                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=out)
+            self.bar.start()
+            self.task = None
+        return self
+
+    def update(self, outcome, done: int, total: int) -> None:
+        self.counts[outcome.status] += 1
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
+        if self.bar is None:
+            message = f": {outcome.message}" if outcome.message and outcome.status != "ok" else ""
+            out.print(f"[{done}/{total}] {outcome.name} {outcome.status} ({outcome.seconds:.1f} s){message}",
+                      markup=False, highlight=False, soft_wrap=True)
+            return
+        if self.task is None:
+            self.task = self.bar.add_task("cases", total=total, counts=counts)
+        self.bar.update(self.task, completed=done, counts=counts)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _print_batch_summary(summary, out_dir: Path) -> None:
+    table = Table("cases", "ok", "failed", "skipped", "not run", "time", "cases per minute", header_style="bold")
+    rate = 60.0 * len(summary.outcomes) / summary.seconds if summary.seconds else 0.0
+    table.add_row(str(summary.total), str(summary.count("ok")), str(summary.count("failed")), str(summary.count("skipped")),
+                  str(summary.total - len(summary.outcomes)), f"{summary.seconds:.1f} s", f"{rate:.0f}")
+    out.print(table)
+    failed = [o for o in summary.outcomes if o.status == "failed"]
+    if failed:
+        errors = Table("failed case", "why", header_style="bold red")
+        for o in sorted(failed, key=lambda o: o.name):
+            errors.add_row(o.name, o.message)
+        out.print(errors)
+    if summary.stopped_early:
+        out.print("[yellow]stopped at the first failure (--fail-fast)[/]")
+    out.print(f"wrote {out_dir / 'manifest.csv'} and {out_dir / 'manifest.json'}")
+
+
 def _measure_epilog() -> str:
     from insolegen.measure.printing import MATERIALS, PRINTERS
     from insolegen.measure.quantities import DEFINITIONS

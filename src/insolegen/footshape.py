@@ -78,7 +78,18 @@ def _unit_outline(width: str) -> np.ndarray:
     """The parametric outline for foot length 1 (read-only; shared between calls)."""
     if width not in WIDTH_CLASSES:
         raise InvalidInput(f"width {width!r} is not one of {', '.join(WIDTH_CLASSES)}")
-    ball_ratio, heel_ratio = WIDTH_CLASSES[width]
+    return _unit_outline_for(*WIDTH_CLASSES[width])
+
+
+def outline_for_measures(length_mm: float, ball_width_mm: float, heel_width_mm: float) -> np.ndarray:
+    """The parametric outline of a foot measured as ANSUR measures it (foot length, horizontal
+    foot breadth, heel breadth), right foot, canonical frame, in mm."""
+    ratios = (round(ball_width_mm / length_mm, 3), round(heel_width_mm / length_mm, 3))
+    return _unit_outline_for(*ratios) * length_mm
+
+
+@lru_cache(maxsize=256)
+def _unit_outline_for(ball_ratio: float, heel_ratio: float) -> np.ndarray:
     pts = periodic_cubic_spline(_CONTROL, _SAMPLES)
     pts[:, 0] -= pts[:, 0].min()
     pts /= pts[:, 0].max()

@@ -1,0 +1,314 @@
+"""Batch: a folder of case folders in, each case's design files and a manifest out.
+
+A case folder holds its foot input (``left.*`` and/or ``right.*``, or one file whose side is
+detected, or one image of both feet) and optionally ``prescription.toml``. Here: finding the
+cases, running one case to the bytes of its files (``run_case``, what a worker runs), deciding
+whether a case is already done (``up_to_date``) and writing a case's files and the manifest
+safely. Where the cases run (in this process, a process pool, a Dask cluster) is
+``batch_exec``'s business; the CLI only shows progress.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from insolegen import __version__
+from insolegen.errors import InsolegenError, InvalidInput
+from insolegen.export import write_atomic
+
+PRESCRIPTION_FILE = "prescription.toml"
+FOOT_SUFFIXES = (".csv", ".json", ".svg", ".dxf", ".stl", ".ply", ".obj", ".png", ".jpg", ".jpeg")
+INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str}
+MANIFEST_FIELDS = ("case", "side", "status", "message", "folder", "inputs", "outputs", "length_mm", "width_mm",
+                   "height_mm", "min_thickness_mm", "volume_cm3", "arch_apex_height_mm", "checks_passed", "seconds")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What applies to every case: the default profile (a case's ``profile`` wins), overrides
+    (they win over a case's own fields), whether to write the report, and the report's date."""
+    profile: str | None = None
+    overrides: tuple[str, ...] = ()
+    report: bool = False
+    date: str | None = None          # ISO date printed on every report of the run
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    name: str                                   # a safe file name, from the folder's name
+    folder: Path
+    foot_files: tuple[tuple[str | None, Path], ...] = ()   # (side if the file name says it, path)
+    prescription: Path | None = None
+    problem: str | None = None                  # why the case cannot run (found without designing)
+    note: str | None = None                     # e.g. the name was made safe
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        named = [side for side, _ in self.foot_files if side]
+        return tuple(named) if len(named) == 2 else ("left", "right")
+
+
+@dataclass
+class CaseOutcome:
+    name: str
+    status: str                                 # ok, failed, skipped
+    message: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+    record: dict | None = None
+    seconds: float = 0.0
+
+
+def safe_name(folder_name: str) -> str:
+    """A file name made of letters, digits, '.', '_' and '-', not starting with a dot."""
+    name = _UNSAFE.sub("_", folder_name).lstrip("._-")[:100]
+    return name or "case"
+
+
+def discover(scans: Path) -> list[CaseSpec]:
+    """Every case folder under ``scans`` (sorted by name); hidden entries are passed over."""
+    scans = Path(scans)
+    if not scans.is_dir():
+        raise InvalidInput(f"{scans}: not a folder of case folders")
+    specs: list[CaseSpec] = []
+    taken: dict[str, str] = {}
+    for entry in sorted(scans.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        name = safe_name(entry.name)
+        note = None if name == entry.name else f"named {name}: the folder name {entry.name!r} is not a safe file name"
+        if not entry.is_dir():
+            specs.append(CaseSpec(name, entry, problem="not a case folder (a case is a folder holding the foot input)"))
+            continue
+        if name.lower() in taken:
+            specs.append(CaseSpec(name, entry, problem=f"its safe name {name!r} is already the name of the case in "
+                                                       f"folder {taken[name.lower()]!r}; rename one of them"))
+            continue
+        taken[name.lower()] = entry.name
+        specs.append(_case_in(entry, name, note))
+    return specs
+
+
+def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                   and p.suffix.lower() in FOOT_SUFFIXES)
+    sided = {p.stem.lower(): p for p in files if p.stem.lower() in ("left", "right")}
+    prescription = folder / PRESCRIPTION_FILE if (folder / PRESCRIPTION_FILE).is_file() else None
+    if sided:
+        others = [p.name for p in files if p not in sided.values()]
+        if len(sided) != sum(p.stem.lower() in ("left", "right") for p in files):
+            problem = f"more than one file per side: {', '.join(p.name for p in files)}"
+        elif others:
+            problem = f"{', '.join(others)} beside {', '.join(p.name for p in sided.values())}: keep only left.* and right.*"
+        else:
+            problem = None
+        return CaseSpec(name, folder, tuple((side, sided[side]) for side in ("left", "right") if side in sided),
+                        prescription, problem, note)
+    if len(files) == 1:
+        return CaseSpec(name, folder, ((None, files[0]),), prescription, None, note)
+    problem = ("no foot input (left.*, right.*, or one scan, outline, image or pressure file: "
+               f"{', '.join(FOOT_SUFFIXES)})" if not files else
+               f"{len(files)} foot files ({', '.join(p.name for p in files)}): name them left.* and right.*, or keep one")
+    return CaseSpec(name, folder, (), prescription, problem, note)
+
+
+def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
+    """(profile name or None, the case's prescription fields, its [input] settings)."""
+    if path is None:
+        return None, {}, {}
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+    profile = doc.pop("profile", None)
+    if profile is not None and (not isinstance(profile, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", profile)):
+        # a case names one of the lab's profiles; it never points at a file
+        raise InvalidInput(f"{path}: profile = {profile!r}: give the name of a profile (see `insolegen profiles`)")
+    settings = doc.pop("input", {})
+    if not isinstance(settings, dict):
+        raise InvalidInput(f"{path}: input must be a table ([input])")
+    for key, value in settings.items():
+        if key not in INPUT_KEYS:
+            raise InvalidInput(f"{path}: [input] {key}: not one of {', '.join(INPUT_KEYS)}")
+        if not isinstance(value, INPUT_KEYS[key]) or isinstance(value, bool):
+            raise InvalidInput(f"{path}: [input] {key} = {value!r}: expected a {'number' if key in ('dpi', 'pitch_mm') else 'string'}")
+    return profile, doc, settings
+
+
+def case_request(spec: CaseSpec, options: BatchOptions):
+    from insolegen.case import CaseRequest
+
+    profile, layer, settings = read_case_prescription(spec.prescription)
+    common = dict(profile=profile or options.profile, overrides=tuple(options.overrides), case_layer=layer or None,
+                  name=spec.name, units=settings.get("units"), dpi=settings.get("dpi"),
+                  pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"))
+    if len(spec.foot_files) == 2:
+        return CaseRequest(foot_files=tuple((side, path) for side, path in spec.foot_files), **common)
+    side, path = spec.foot_files[0]
+    return CaseRequest(foot_file=path, foot_side=side, **common)
+
+
+def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
+    """What a case's outputs depend on: the tool version, the run's options, every input file's
+    bytes and the profiles' bytes. Equal fingerprints: the outputs on disk may be kept."""
+    from insolegen.profiles import profiles_dir
+
+    digest = hashlib.sha256()
+    parts = {"tool": __version__, "profile": options.profile, "overrides": list(options.overrides),
+             "report": options.report}
+    digest.update(json.dumps(parts, sort_keys=True).encode())
+    files = [p for _, p in spec.foot_files] + ([spec.prescription] if spec.prescription else [])
+    files += sorted(profiles_dir().glob("*.toml"))
+    if options.profile and Path(options.profile).is_file():
+        files.append(Path(options.profile))
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def run_case(spec: CaseSpec, options: BatchOptions) -> CaseOutcome:
+    """Design one case to the bytes of its files (no writing where the results go). Never
+    raises: a case that cannot be made comes back failed, with why."""
+    start = time.perf_counter()
+    try:
+        if spec.problem:
+            raise InvalidInput(spec.problem)
+        files, record = _design_files(spec, options)
+        return CaseOutcome(spec.name, "ok", spec.note or "", files, record, time.perf_counter() - start)
+    except InsolegenError as exc:
+        return CaseOutcome(spec.name, "failed", str(exc), seconds=time.perf_counter() - start)
+    except Exception as exc:          # a bug must not stop the other cases; it is reported as one
+        return CaseOutcome(spec.name, "failed", f"internal error ({type(exc).__name__}: {exc})",
+                           seconds=time.perf_counter() - start)
+
+
+def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, bytes], dict]:
+    from insolegen.case import design_case
+    from insolegen.export import record_bytes
+
+    result = design_case(case_request(spec, options))
+    record = dict(result.record)
+    record["batch"] = {"case_folder": spec.folder.name, "input_fingerprint": fingerprint(spec, options)}
+    files = dict(result.files)
+    files[f"{spec.name}.json"] = record_bytes(record)
+    if options.report:
+        scans = [p for _, p in spec.foot_files if p.suffix.lower() in (".stl", ".ply", ".obj")]
+        files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options.date, scans[0] if len(scans) == 1 else None)
+    return files, record
+
+
+def _report_bytes(files: dict[str, bytes], name: str, date: str | None, scan: Path | None) -> bytes:
+    """The case report, made from the case's files in a scratch folder (the report reads a
+    design as it lies on disk)."""
+    import datetime as dt
+    import tempfile
+
+    from insolegen.report import gather, report_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for fn, data in files.items():
+            (Path(tmp) / fn).write_bytes(data)
+        inp = gather(Path(tmp) / f"{name}.json", scan)
+        return report_pdf(inp, dt.date.fromisoformat(date) if date else None)
+
+
+def case_dir(out: Path, name: str) -> Path:
+    """OUT/NAME, refused if it would lie anywhere but directly in OUT (a link planted there)."""
+    target = out / name
+    if target.is_symlink():
+        raise InvalidInput(f"{target} is a link: batch writes only into real folders inside {out}")
+    if target.resolve().parent != out.resolve():
+        raise InvalidInput(f"{target} resolves outside {out}")
+    return target
+
+
+def up_to_date(out: Path, spec: CaseSpec, options: BatchOptions) -> dict | None:
+    """The design record of a case already done with these very inputs (its files all there,
+    with the hashes the record gives), else None."""
+    try:
+        folder = case_dir(out, spec.name)
+        record = json.loads((folder / f"{spec.name}.json").read_bytes())
+        if record.get("tool", {}).get("version") != __version__:
+            return None
+        if record.get("batch", {}).get("input_fingerprint") != fingerprint(spec, options):
+            return None
+        for device in record["devices"].values():
+            for fn, sha in device["files"].items():
+                if hashlib.sha256((folder / fn).read_bytes()).hexdigest() != sha:
+                    return None
+        if options.report and not (folder / f"{spec.name}_report.pdf").is_file():
+            return None
+        return record
+    except (OSError, ValueError, KeyError, TypeError, InsolegenError):
+        return None
+
+
+def write_case(out: Path, outcome: CaseOutcome) -> list[Path]:
+    """Each file atomically; the design record last, so a case whose record is there is whole."""
+    folder = case_dir(out, outcome.name)
+    folder.mkdir(exist_ok=True)
+    record_name = f"{outcome.name}.json"
+    order = sorted(outcome.files, key=lambda fn: fn == record_name)
+    written = []
+    for fn in order:
+        if Path(fn).name != fn:
+            raise InvalidInput(f"refused to write {fn!r}: not a plain file name")
+        write_atomic(folder / fn, outcome.files[fn])
+        written.append(folder / fn)
+    return written
+
+
+def manifest_rows(spec: CaseSpec, outcome: CaseOutcome, out: Path, outputs: list[str]) -> list[dict]:
+    """One row per side of the case."""
+    record = outcome.record
+    sides = list(record["devices"]) if record else list(spec.sides)
+    rows = []
+    for side in sides:
+        row = {"case": spec.name, "side": side, "status": outcome.status, "message": outcome.message,
+               "folder": spec.folder.name, "inputs": ";".join(p.name for _, p in spec.foot_files),
+               "outputs": ";".join(o for o in outputs if _belongs_to(o, side)), "seconds": round(outcome.seconds, 3)}
+        if record:
+            row.update(_key_measurements(record, side))
+        rows.append(row)
+    return rows
+
+
+def _belongs_to(output: str, side: str) -> bool:
+    other = "right" if side == "left" else "left"
+    return not Path(output).stem.endswith(f"_{other}")
+
+
+def _key_measurements(record: dict, side: str) -> dict:
+    device = record["devices"][side]
+    verified = (record.get("per_side_feet") or {}).get(side, {}).get("prescribed_vs_measured") or record["prescribed_vs_measured"]
+    measured = {c["quantity"]: c["measured"] for c in verified["checks"]}
+    return {"length_mm": device["length_mm"], "width_mm": device["width_mm"], "height_mm": device["height_mm"],
+            "min_thickness_mm": device["checks"]["min_thickness_mm"],
+            "volume_cm3": round(device["checks"]["volume_mm3"] / 1000.0, 3),
+            "arch_apex_height_mm": measured.get("arch_apex_height_mm"),
+            "checks_passed": device["checks"]["passed"] and all(c["ok"] for c in verified["checks"])}
+
+
+def write_manifest(out: Path, rows: list[dict], meta: dict) -> None:
+    """OUT/manifest.csv and OUT/manifest.json, each written atomically."""
+    ordered = sorted(rows, key=lambda r: (r["case"], r["side"]))
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in ordered:
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in MANIFEST_FIELDS})
+    write_atomic(out / "manifest.csv", text.getvalue().encode())
+    doc = {**meta, "rows": [{k: row.get(k) for k in MANIFEST_FIELDS} for row in ordered]}
+    write_atomic(out / "manifest.json", (json.dumps(doc, indent=1) + "\n").encode())
+
+
+def relative_outputs(out: Path, written: list[Path]) -> list[str]:
+    return [os.path.relpath(p, out) for p in written]

@@ -1,0 +1,145 @@
+"""Running a batch: which cases to do (``--resume`` keeps those done with the same inputs),
+where they run (in this process, a local process pool, or an existing Dask cluster), and
+writing each case as it comes back, then the manifest. Workers only compute: every file is
+written here, so a cluster needs no shared output folder and nothing is half-written."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from insolegen import __version__
+from insolegen.batch import (BatchOptions, CaseOutcome, CaseSpec, case_dir, discover, manifest_rows, relative_outputs,
+                             run_case, up_to_date, write_case, write_manifest)
+from insolegen.errors import InsolegenError, InvalidInput
+
+
+@dataclass
+class BatchSummary:
+    total: int
+    rows: list[dict] = field(default_factory=list)
+    outcomes: list[CaseOutcome] = field(default_factory=list)
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None = None, scheduler: str | None = None,
+              resume: bool = False, fail_fast: bool = False,
+              on_case: Callable[[CaseOutcome, int, int], None] | None = None) -> BatchSummary:
+    """Every case under ``scans`` into ``out``; ``on_case(outcome, done, total)`` after each."""
+    start = time.perf_counter()
+    scans, out = Path(scans), Path(out)
+    if out.resolve() == scans.resolve() or scans.resolve() in out.resolve().parents:
+        raise InvalidInput(f"--out {out} lies inside the scans folder {scans}: choose a folder outside it")
+    specs = discover(scans)
+    out.mkdir(parents=True, exist_ok=True)
+    options = options if options.date else BatchOptions(options.profile, options.overrides, options.report,
+                                                        dt.date.today().isoformat())
+    summary = BatchSummary(total=len(specs))
+
+    def finish(spec: CaseSpec, outcome: CaseOutcome, written: list[Path]) -> None:
+        summary.outcomes.append(outcome)
+        summary.rows.extend(manifest_rows(spec, outcome, out, relative_outputs(out, written)))
+        if on_case:
+            on_case(outcome, len(summary.outcomes), summary.total)
+
+    to_run = []
+    for spec in specs:
+        done = up_to_date(out, spec, options) if resume and not spec.problem else None
+        if done is None:
+            to_run.append(spec)
+            continue
+        folder = case_dir(out, spec.name)
+        kept = [folder / fn for fn in sorted(os.listdir(folder)) if not fn.startswith(".")]
+        finish(spec, CaseOutcome(spec.name, "skipped", "outputs up to date with the inputs (--resume)", record=done), kept)
+
+    with closing(run_cases(to_run, options, workers or default_workers(), scheduler)) as results:
+        for spec, outcome in results:
+            if _record(spec, outcome, out, finish) == "failed" and fail_fast:
+                summary.stopped_early = True
+                break
+    summary.seconds = time.perf_counter() - start
+    meta = {"tool": {"name": "insolegen", "version": __version__}, "scans": str(scans), "out": str(out),
+            "options": {"profile": options.profile, "overrides": list(options.overrides), "report": options.report,
+                        "workers": None if scheduler else (workers or default_workers()), "scheduler": scheduler,
+                        "resume": resume, "fail_fast": fail_fast},
+            "counts": {s: summary.count(s) for s in ("ok", "failed", "skipped")},
+            "not_run": summary.total - len(summary.outcomes), "seconds": round(summary.seconds, 2)}
+    write_manifest(out, summary.rows, meta)
+    return summary
+
+
+def _record(spec: CaseSpec, outcome: CaseOutcome, out: Path, finish) -> str:
+    """Write a finished case's files; its status (a case that cannot be written has failed)."""
+    written = []
+    if outcome.status == "ok":
+        try:
+            written = write_case(out, outcome)
+        except (OSError, InsolegenError) as exc:
+            outcome = CaseOutcome(outcome.name, "failed", f"could not write the outputs: {exc}", seconds=outcome.seconds)
+    outcome.files = {}           # on disk now; do not hold every case's bytes
+    finish(spec, outcome, written)
+    return outcome.status
+
+
+def run_cases(specs: list[CaseSpec], options: BatchOptions, workers: int = 1,
+              scheduler: str | None = None) -> Iterator[tuple[CaseSpec, CaseOutcome]]:
+    if scheduler:
+        return _on_cluster(specs, options, scheduler)
+    if workers <= 1 or len(specs) <= 1:
+        return ((spec, run_case(spec, options)) for spec in specs)
+    return _in_pool(specs, options, workers)
+
+
+def _in_pool(specs, options, workers) -> Iterator[tuple[CaseSpec, CaseOutcome]]:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(run_case, spec, options): spec for spec in specs}
+        for future in as_completed(futures):
+            spec = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:        # a worker process died (killed, out of memory)
+                outcome = CaseOutcome(spec.name, "failed", f"worker lost ({type(exc).__name__}: {exc})")
+            yield spec, outcome
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _on_cluster(specs, options, address) -> Iterator[tuple[CaseSpec, CaseOutcome]]:
+    try:
+        from dask.distributed import Client, as_completed as dask_completed
+    except ImportError:  # pragma: no cover - a dependency; here for a clear message if it is missing
+        raise InvalidInput("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise InvalidInput(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
+    futures = {}
+    try:
+        # pure=False: each case runs even if an equal one ran before; retries: a case on a worker
+        # that dies is run again elsewhere
+        futures = {client.submit(run_case, spec, options, pure=False, retries=2, key=f"insolegen-case-{k}-{spec.name}"): spec
+                   for k, spec in enumerate(specs)}
+        for future in dask_completed(list(futures)):
+            spec = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:        # the case's workers kept dying (KilledWorker) or were lost
+                outcome = CaseOutcome(spec.name, "failed", f"cluster lost the case ({type(exc).__name__}: {exc})")
+            yield spec, outcome
+    finally:
+        client.cancel(list(futures))
+        client.close()
