@@ -255,6 +255,8 @@ def write_case(out: Path, outcome: CaseOutcome) -> list[Path]:
     """Each file atomically; the design record last, so a case whose record is there is whole."""
     folder = case_dir(out, outcome.name)
     folder.mkdir(exist_ok=True)
+    for stale in folder.glob(".*.tmp"):      # left by a run killed mid-write (never an output)
+        stale.unlink(missing_ok=True)
     record_name = f"{outcome.name}.json"
     order = sorted(outcome.files, key=lambda fn: fn == record_name)
     written = []
@@ -274,16 +276,17 @@ def manifest_rows(spec: CaseSpec, outcome: CaseOutcome, out: Path, outputs: list
     for side in sides:
         row = {"case": spec.name, "side": side, "status": outcome.status, "message": outcome.message,
                "folder": spec.folder.name, "inputs": ";".join(p.name for _, p in spec.foot_files),
-               "outputs": ";".join(o for o in outputs if _belongs_to(o, side)), "seconds": round(outcome.seconds, 3)}
+               "outputs": ";".join(o for o in outputs if _belongs_to(o, spec.name, side)), "seconds": round(outcome.seconds, 3)}
         if record:
             row.update(_key_measurements(record, side))
         rows.append(row)
     return rows
 
 
-def _belongs_to(output: str, side: str) -> bool:
+def _belongs_to(output: str, case: str, side: str) -> bool:
+    """Every output of the case but the other side's own mesh (CASE_OTHER.stl)."""
     other = "right" if side == "left" else "left"
-    return not Path(output).stem.endswith(f"_{other}")
+    return Path(output).name != f"{case}_{other}.stl"
 
 
 def _key_measurements(record: dict, side: str) -> dict:

@@ -502,7 +502,7 @@ def batch(
     """Design every case in a folder of case folders, locally or on a Dask cluster, with a manifest."""
     from insolegen.batch import BatchOptions
     from insolegen.batch_exec import run_batch
-    from insolegen.profiles import parse_override
+    from insolegen.profiles import resolve_prescription
 
     try:
         if (out_dir / "manifest.json").exists() and not (resume or force):
@@ -510,8 +510,7 @@ def batch(
                                "or --force to redo every case")
         if scheduler and workers:
             raise InvalidInput("--workers is for this machine; with --scheduler the cluster's workers run the cases")
-        for text in set_:
-            parse_override(text)          # a bad --set is the run's error, not every case's
+        resolve_prescription(profile, list(set_))   # a bad --profile or --set is the run's error, not every case's
         options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf)
         with _BatchProgress() as progress:
             summary = run_batch(scans, out_dir, options, workers, scheduler, resume, fail_fast, progress.update)
