@@ -192,13 +192,10 @@ def run_case(spec: CaseSpec, options: BatchOptions) -> CaseOutcome:
 
 def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, bytes], dict]:
     from insolegen.case import design_case
-    from insolegen.export import record_bytes
 
-    result = design_case(case_request(spec, options))
-    record = dict(result.record)
-    record["batch"] = {"case_folder": spec.folder.name, "input_fingerprint": fingerprint(spec, options)}
-    files = dict(result.files)
-    files[f"{spec.name}.json"] = record_bytes(record)
+    batch = {"case_folder": spec.folder.name, "input_fingerprint": fingerprint(spec, options)}
+    result = design_case(case_request(spec, options), {"batch": batch})
+    record, files = result.record, dict(result.files)
     if options.report:
         scans = [p for _, p in spec.foot_files if p.suffix.lower() in (".stl", ".ply", ".obj")]
         files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options.date, scans[0] if len(scans) == 1 else None)

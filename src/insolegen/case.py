@@ -85,7 +85,9 @@ def _r(value: float, digits: int = 3) -> float:
     return round(float(value), digits)
 
 
-def design_case(request: CaseRequest) -> CaseResult:
+def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseResult:
+    """The case's design, record and file bytes; ``record_extra`` adds sections to the record
+    (a batch's input fingerprint)."""
     if request.formats not in FILE_FORMATS:
         raise InvalidInput(f"format {request.formats!r} is not one of {', '.join(FILE_FORMATS)}")
     name = case_name(request)
@@ -121,6 +123,7 @@ def design_case(request: CaseRequest) -> CaseResult:
             for sides in verifications for side in sides}
     if primary.context.sole is not None:
         record["contour"] = contour_record(primary)
+    record.update(record_extra or {})
     files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, primary, record, files, designs)
 

@@ -229,6 +229,32 @@ def _split_triangles(tris: np.ndarray, mids: np.ndarray, points: np.ndarray) -> 
     return np.concatenate(out)
 
 
+class _Evaluated:
+    """The surfaces at the midpoints of edges (or the centroids of triangles) already met, by
+    their corner indices, which stay put as points are added: each round evaluates only
+    what is new (most of the mesh is left as it was)."""
+
+    def __init__(self):
+        self.keys = np.empty(0, np.int64)
+        self.values = np.empty((0, 2))
+
+    def at(self, corners: np.ndarray, xy: np.ndarray, surfaces: Surfaces) -> np.ndarray:
+        if len(corners) and int(corners.max()) >= 1 << 21:
+            raise DesignFailed("the mesh grew past 2 million points while refining")
+        keys = np.zeros(len(corners), np.int64)
+        for k in range(corners.shape[1]):            # 21 bits a corner: up to 2 million points
+            keys = (keys << 21) | corners[:, k].astype(np.int64)
+        values = np.empty((len(keys), 2))
+        known = _member(keys, self.keys)
+        at = np.searchsorted(self.keys, keys[known])
+        values[known] = self.values[at]
+        if (~known).any():
+            values[~known] = np.column_stack(surfaces(xy[~known]))
+        order = np.argsort(keys)
+        self.keys, self.values = keys[order], values[order]
+        return values
+
+
 def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFINE_TOLERANCE_MM) -> PlanMesh:
     """Triangulate, then split edges at their midpoints wherever the linear mesh misses a
     surface by more than ``tolerance`` at an edge midpoint or a triangle centroid, until it
@@ -237,14 +263,15 @@ def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFI
     t = _Triangulation(boundary, interior)
     tris = t.conform()
     z = np.column_stack(surfaces(t.points))
+    seen_mid, seen_cent = _Evaluated(), _Evaluated()     # the surfaces at midpoints and centroids of earlier rounds
     for round_ in range(MAX_REFINE_ROUNDS):
         pts, n = t.points, len(t.points)
         edge_of = _edge_keys(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), n)
         keys = sorted_unique(edge_of)
         edges = np.column_stack([keys // n, keys % n])
         mids = 0.5 * (pts[edges[:, 0]] + pts[edges[:, 1]])
-        z_mid = np.column_stack(surfaces(mids))
-        z_cent = np.column_stack(surfaces(pts[tris].mean(axis=1)))
+        z_mid = seen_mid.at(edges, mids, surfaces)
+        z_cent = seen_cent.at(np.sort(tris, axis=1), pts[tris].mean(axis=1), surfaces)
         err_mid = np.abs(z_mid - 0.5 * (z[edges[:, 0]] + z[edges[:, 1]])).max(axis=1)
         err_cent = np.abs(z_cent - z[tris].mean(axis=1)).max(axis=1)
         bad = err_mid > tolerance
