@@ -3,6 +3,7 @@ soldier's measurements with one of several profiles, run by `insolegen batch` in
 process with 1 and with 2 workers. Prints cases per minute (the bar: 1,000 cases in <= 5 min on
 a 2-core machine). Run: .venv/bin/python benchmarks/bench_batch.py [N] [--workers 2]"""
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,9 @@ def main() -> None:
             ok = r.stdout.count(" ok (")
             print(f"{args.n} cases, {workers} worker(s): {seconds:.1f} s, {60 * args.n / seconds:.0f} cases per minute "
                   f"({ok} ok, exit {r.returncode}); 1,000 cases would take {1000 * seconds / args.n / 60:.1f} min")
+            for row in json.loads((out / "manifest.json").read_text())["rows"]:
+                if row["status"] != "ok" and row["side"] == "right":
+                    print(f"  {row['case']} {row['status']}: {row['message']}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import run_cli as run
+from helpers import run_cli as run, run_cli_headless
 from insolegen.footshape import outline_for_measures
 import trimesh
 
@@ -229,3 +229,23 @@ def test_refusals_name_the_problem(tmp_path):
     (scans / "one" / "prescription.toml").write_text('profile = "../../etc/evil"\n')
     r = run("batch", scans, "--out", tmp_path / "out2")
     assert r.returncode == 1 and "give the name of a profile" in _manifest(tmp_path / "out2")[("one", "right")]["message"]
+
+
+def test_report_per_case_from_a_pool(tmp_path):
+    scans = tmp_path / "scans"
+    for k, row in enumerate(_ansur(2)):
+        _outline(scans / f"case_{k}", "right.csv", row)
+    out = tmp_path / "out"
+    r = run_cli_headless("batch", scans, "--out", out, "--workers", "2", "--report")
+    assert r.returncode == 0, r.stdout + r.stderr
+    for k in range(2):
+        pdf = out / f"case_{k}" / f"case_{k}_report.pdf"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert "Pages:           1" in info
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert f"case_{k}" in text and "PRINTABLE" in text
+        assert f"case_{k}/case_{k}_report.pdf" in _manifest(out)[(f"case_{k}", "right")]["outputs"]
+    # resume keeps them; the reports' date is the run's, so a serial run gives the same bytes
+    again = run_cli_headless("batch", scans, "--out", tmp_path / "serial", "--workers", "1", "--report")
+    assert again.returncode == 0
+    assert _case_files(out) == _case_files(tmp_path / "serial")

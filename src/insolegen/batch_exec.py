@@ -37,8 +37,9 @@ def default_workers() -> int:
 
 def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None = None, scheduler: str | None = None,
               resume: bool = False, fail_fast: bool = False,
-              on_case: Callable[[CaseOutcome, int, int], None] | None = None) -> BatchSummary:
-    """Every case under ``scans`` into ``out``; ``on_case(outcome, done, total)`` after each."""
+              on_case: Callable[[CaseOutcome | None, int, int], None] | None = None) -> BatchSummary:
+    """Every case under ``scans`` into ``out``; ``on_case(outcome, done, total)`` after each (and
+    once with no outcome before the first)."""
     start = time.perf_counter()
     scans, out = Path(scans), Path(out)
     if out.resolve() == scans.resolve() or scans.resolve() in out.resolve().parents:
@@ -48,6 +49,8 @@ def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None
     options = options if options.date else BatchOptions(options.profile, options.overrides, options.report,
                                                         dt.date.today().isoformat())
     summary = BatchSummary(total=len(specs))
+    if on_case:
+        on_case(None, 0, summary.total)          # the count is known: a bar can show it before any case ends
 
     def finish(spec: CaseSpec, outcome: CaseOutcome, written: list[Path]) -> None:
         summary.outcomes.append(outcome)

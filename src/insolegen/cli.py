@@ -535,10 +535,15 @@ class _BatchProgress:
             self.bar = Progress(TextColumn("cases"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}"),
                                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=out)
             self.bar.start()
-            self.task = None
         return self
 
     def update(self, outcome, done: int, total: int) -> None:
+        if outcome is None:                      # before the first case: how many there are
+            if self.bar is None:
+                out.print(f"{total} case(s)")
+            else:
+                self.task = self.bar.add_task("cases", total=total, counts="")
+            return
         self.counts[outcome.status] += 1
         counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
         if self.bar is None:
@@ -546,8 +551,6 @@ class _BatchProgress:
             out.print(f"[{done}/{total}] {outcome.name} {outcome.status} ({outcome.seconds:.1f} s){message}",
                       markup=False, highlight=False, soft_wrap=True)
             return
-        if self.task is None:
-            self.task = self.bar.add_task("cases", total=total, counts=counts)
         self.bar.update(self.task, completed=done, counts=counts)
 
     def __exit__(self, *exc):
