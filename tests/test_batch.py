@@ -176,6 +176,7 @@ def test_a_killed_run_leaves_no_half_file_and_resume_finishes_it(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "insolegen.cli", "batch", str(scans), "--out", str(out), "--workers", "1"],
                             stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout.readline().strip() == "6 case(s)"
     assert "[1/6]" in proc.stdout.readline()
     time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGKILL)

@@ -86,6 +86,7 @@ def test_the_batch_completes_when_a_worker_is_killed_mid_run(cluster, tmp_path):
         _outline(scans / f"case_{k:02d}", "right.csv", row)
     proc = subprocess.Popen([sys.executable, "-m", "insolegen.cli", "batch", str(scans), "--out", str(tmp_path / "out"),
                              "--scheduler", cluster.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "12 case(s)"
     first = proc.stdout.readline()
     assert "[1/12]" in first, first + proc.stderr.read()
     cluster.kill_worker(0)
