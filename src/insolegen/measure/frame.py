@@ -130,13 +130,14 @@ def _cue(value: float, scale: float) -> float:
 
 
 def _heel_end_cues(hm: HeightMap, length: float) -> tuple[float, str]:
-    """> 0: the heel is at low x. The heel end is the narrower one (heel vs forefoot) and,
-    usually, the higher one (heel cup, heel lift)."""
+    """> 0: the heel is at low x. The heel end is the narrower one (the heel's widest against the
+    ball's: every foot of ANSUR II is wider at the ball, up to a heel of 0.92 of it; the toes
+    can be narrower than a wide heel) and, usually, the higher one (heel cup, heel lift)."""
     _, widths = columns(hm)
     x = hm.xs - hm.xs.min()
-    near_low = (x > 0.10 * length) & (x < 0.20 * length)
-    near_high = (x > 0.80 * length) & (x < 0.90 * length)
-    width_cue = _cue(widths[near_high].mean() - widths[near_low].mean(), 0.1 * widths.max())
+    near_low = (x > 0.05 * length) & (x < 0.35 * length)
+    near_high = (x > 0.65 * length) & (x < 0.95 * length)
+    width_cue = _cue(widths[near_high].max() - widths[near_low].max(), 0.1 * widths.max())
     rear, front = hm.top[:, x < 0.25 * length], hm.top[:, x > 0.75 * length]
     height_cue = _cue(np.nanmean(rear) - np.nanmean(front), 3.0)
     score = (2.0 * width_cue + height_cue) / 3.0
