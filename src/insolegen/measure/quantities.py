@@ -25,7 +25,7 @@ DEFINITIONS = {
     "rearfoot_post_deg": "tilt of the heel-seat plane about the long axis; + = medial side up",
     "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part) about the long axis; + = medial side up",
     "forefoot_thickness_mm": "thickness (top minus bottom) of the forefoot plate at its centre",
-    "met_pad_height_mm": "highest rise of the central and lateral forefoot (10 % of F behind the ball to the ball) above the forefoot plate's plane",
+    "met_pad_height_mm": "highest rise of the central and lateral forefoot (10 % of F behind the ball to 3 % in front of it, where the plate starts) above the forefoot plate's plane",
     "min_thickness_mm": "smallest thickness (top minus bottom, vertically) at least 1 mm inside the edge",
     "volume_mm3": "volume of the main body",
     "mass_g": "volume x the material's density (printed solid)",
@@ -115,7 +115,9 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) 
         q["forefoot_thickness_mm"] = float(_plane_at(plate_plane, px, py) - np.nanmedian(hm.bottom[plate]))
         # not the medial third, where the arch may still run
         across = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) / np.maximum(np.interp(x, hm.xs, width), 1.0)
-        pad = (x > ball_x - 0.10 * foot) & (x < ball_x) & (across > -0.3) & (across < 0.2)
+        # up to where the plate starts: with an oblique ball line the widest column can lie
+        # behind the middle of the metatarsal heads, where a pad is centred
+        pad = (x > ball_x - 0.10 * foot) & (x < x0) & (across > -0.3) & (across < 0.2)
         q["met_pad_height_mm"] = float(np.max(z[pad] - _plane_at(plate_plane, x[pad], y[pad]))) if pad.any() else None
 
     inner = erode(inside, 2)
