@@ -265,7 +265,7 @@ def write_case(out: Path, outcome: CaseOutcome) -> list[Path]:
     return written
 
 
-def manifest_rows(spec: CaseSpec, outcome: CaseOutcome, out: Path, outputs: list[str]) -> list[dict]:
+def manifest_rows(spec: CaseSpec, outcome: CaseOutcome, outputs: list[str]) -> list[dict]:
     """One row per side of the case."""
     record = outcome.record
     sides = list(record["devices"]) if record else list(spec.sides)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from insolegen import __version__
@@ -46,15 +46,14 @@ def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None
         raise InvalidInput(f"--out {out} lies inside the scans folder {scans}: choose a folder outside it")
     specs = discover(scans)
     out.mkdir(parents=True, exist_ok=True)
-    options = options if options.date else BatchOptions(options.profile, options.overrides, options.report,
-                                                        dt.date.today().isoformat())
+    options = options if options.date else replace(options, date=dt.date.today().isoformat())   # one date for every report
     summary = BatchSummary(total=len(specs))
     if on_case:
         on_case(None, 0, summary.total)          # the count is known: a bar can show it before any case ends
 
     def finish(spec: CaseSpec, outcome: CaseOutcome, written: list[Path]) -> None:
         summary.outcomes.append(outcome)
-        summary.rows.extend(manifest_rows(spec, outcome, out, relative_outputs(out, written)))
+        summary.rows.extend(manifest_rows(spec, outcome, relative_outputs(out, written)))
         if on_case:
             on_case(outcome, len(summary.outcomes), summary.total)
 

@@ -346,6 +346,9 @@ def _arch_samples(plan: Plan, c: Context) -> Points:
     return Points.of(xy, plan, c)
 
 
+ARCH_SOLVE_SHAPE = 0.5
+
+
 def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     """The arch amplitude that puts the highest point of the medial midfoot at the target height
     (the other features also lift the midfoot, so this is solved, not assumed). With h_i the
@@ -355,7 +358,9 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     shape = arch_shape(p, c)
     rest = top_surface(p, c)   # amplitude 0 in c.arch
     target = c.arch["target"]
-    lifted = shape > 1e-6
+    # the arch's own upper half decides: at its tail a deep heel cup's wall can already stand at
+    # the target (a wide heel), which would leave the arch itself unlifted
+    lifted = shape >= ARCH_SOLVE_SHAPE
     amplitude = float(np.min((target - rest[lifted]) / shape[lifted]))
     beside = float(rest[~lifted].max()) if (~lifted).any() else -np.inf
     if amplitude < 0 or beside > target + 1e-6:
