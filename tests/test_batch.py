@@ -101,6 +101,7 @@ def test_bad_cases_are_reported_and_the_others_made(scans, pooled):
     messages = {case: row["message"] for (case, _), row in rows.items()}
     assert "broken_scan" in messages["broken_scan"] or "left.stl" in messages["broken_scan"]
     assert "height_mm" in messages["bad_prescription"] and "99" in messages["bad_prescription"]
+    assert "bad_prescription/prescription.toml" in messages["bad_prescription"]
     assert "prescription.toml" in messages["bad_toml"] and "line 2" in messages["bad_toml"]
     assert "no foot input" in messages["empty"]
     assert "not a safe file name" in messages["detected_side"]
