@@ -71,7 +71,8 @@ def test_a_cluster_run_gives_the_local_runs_bytes(cluster, tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
     expect = make_scans(scans)
-    r = run("batch", scans, "--out", tmp_path / "cluster", "--scheduler", cluster.address)
+    # relative paths, from a folder the workers were not started in
+    r = run("batch", "scans", "--out", "cluster", "--scheduler", cluster.address, cwd=tmp_path)
     assert r.returncode == 1, r.stderr               # the broken cases fail there as here
     local = run("batch", scans, "--out", tmp_path / "local", "--workers", "2")
     assert local.returncode == 1

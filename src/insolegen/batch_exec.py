@@ -41,7 +41,8 @@ def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None
     """Every case under ``scans`` into ``out``; ``on_case(outcome, done, total)`` after each (and
     once with no outcome before the first)."""
     start = time.perf_counter()
-    scans, out = Path(scans), Path(out)
+    # absolute: a cluster's workers do not share this process's working folder
+    scans, out = Path(scans).resolve(), Path(out)
     if out.resolve() == scans.resolve() or scans.resolve() in out.resolve().parents:
         raise InvalidInput(f"--out {out} lies inside the scans folder {scans}: choose a folder outside it")
     specs = discover(scans)

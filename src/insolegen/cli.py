@@ -511,6 +511,8 @@ def batch(
         if scheduler and workers:
             raise InvalidInput("--workers is for this machine; with --scheduler the cluster's workers run the cases")
         resolve_prescription(profile, list(set_))   # a bad --profile or --set is the run's error, not every case's
+        if profile and (profile.endswith(".toml") or "/" in profile):
+            profile = str(Path(profile).resolve())    # a file: as a cluster's workers will find it
         options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf)
         with _BatchProgress() as progress:
             summary = run_batch(scans, out_dir, options, workers, scheduler, resume, fail_fast, progress.update)
