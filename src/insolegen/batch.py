@@ -145,15 +145,10 @@ def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
 
 def case_request(spec: CaseSpec, options: BatchOptions):
     from insolegen.case import CaseRequest
-    from insolegen.profiles import resolve_prescription
 
     profile, layer, settings = read_case_prescription(spec.prescription)
-    if spec.prescription is not None:
-        try:                                  # its errors name the file they are in
-            resolve_prescription(profile or options.profile, list(options.overrides), layer)
-        except InvalidInput as exc:
-            raise InvalidInput(f"{spec.prescription}: {exc}") from None
     common = dict(profile=profile or options.profile, overrides=tuple(options.overrides), case_layer=layer or None,
+                  case_layer_file=spec.prescription,
                   name=spec.name, units=settings.get("units"), dpi=settings.get("dpi"),
                   pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"))
     if len(spec.foot_files) == 2:

@@ -70,7 +70,7 @@ def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None
 
     with closing(run_cases(to_run, options, workers or default_workers(), scheduler)) as results:
         for spec, outcome in results:
-            if _record(spec, outcome, out, finish) == "failed" and fail_fast:
+            if _write_outcome(spec, outcome, out, finish) == "failed" and fail_fast:
                 summary.stopped_early = True
                 break
     summary.seconds = time.perf_counter() - start
@@ -84,7 +84,7 @@ def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None
     return summary
 
 
-def _record(spec: CaseSpec, outcome: CaseOutcome, out: Path, finish) -> str:
+def _write_outcome(spec: CaseSpec, outcome: CaseOutcome, out: Path, finish) -> str:
     """Write a finished case's files; its status (a case that cannot be written has failed)."""
     written = []
     if outcome.status == "ok":

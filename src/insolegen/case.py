@@ -46,6 +46,7 @@ class CaseRequest:
     # left.* and right.*); instead of foot_file
     foot_files: tuple[tuple[str, Path], ...] = ()
     case_layer: dict | None = None        # a case's own prescription fields, between profile and overrides
+    case_layer_file: Path | None = None   # where they were read (errors in the prescription name it)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,12 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     if request.formats not in FILE_FORMATS:
         raise InvalidInput(f"format {request.formats!r} is not one of {', '.join(FILE_FORMATS)}")
     name = case_name(request)
-    rx, provenance = resolve_prescription(request.profile, list(request.overrides), request.case_layer)
+    try:
+        rx, provenance = resolve_prescription(request.profile, list(request.overrides), request.case_layer)
+    except InvalidInput as exc:
+        if request.case_layer_file is None:
+            raise
+        raise InvalidInput(f"{request.case_layer_file}: {exc}") from None
     if request.case_layer:
         provenance = {**provenance, "case_prescription": request.case_layer}
     arch = None if request.arch.is_empty() else request.arch

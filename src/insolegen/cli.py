@@ -136,21 +136,12 @@ def _scan_of(foot_file):
 
 
 def _write_design_preview(result, out_dir: Path, foot_file) -> None:
-    """CASE_preview.png beside the meshes, rendered to a temporary name and then moved into place."""
-    import os
-    import tempfile
-
-    from insolegen.preview import VIEWS, load_preview_input, render
+    """CASE_preview.png beside the meshes (written atomically)."""
+    from insolegen.export import write_atomic
+    from insolegen.preview import VIEWS, load_preview_input, render_png
 
     shown = load_preview_input(out_dir / f"{result.name}.json", _scan_of(foot_file))
-    handle, tmp = tempfile.mkstemp(suffix=".png", dir=out_dir)
-    os.close(handle)
-    try:
-        render(shown, VIEWS, "height", True, (2400, 900), tmp)
-        os.replace(tmp, out_dir / f"{result.name}_preview.png")
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(out_dir / f"{result.name}_preview.png", render_png(shown, VIEWS, "height", True, (2400, 900)))
 
 
 def _print_summary(result, out_dir: Path) -> None:

@@ -268,6 +268,20 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
     return None
 
 
+def render_png(inp: PreviewInput, views=("iso",), color: str = "height", sections: bool = False,
+               size=DEFAULT_SIZE) -> bytes:
+    """The picture ``render`` draws, off-screen, as PNG bytes (for a caller that writes or embeds it)."""
+    import tempfile
+
+    handle, tmp = tempfile.mkstemp(suffix=".png")
+    os.close(handle)
+    try:
+        render(inp, views, color, sections, size, tmp)
+        return Path(tmp).read_bytes()
+    finally:
+        os.unlink(tmp)
+
+
 def _polydata(pv, vertices: np.ndarray, faces: np.ndarray):
     """Triangles as VTK wants them: each face preceded by its corner count."""
     return pv.PolyData(vertices, np.column_stack([np.full(len(faces), 3), faces]).ravel())

@@ -36,24 +36,13 @@ def gather(record_path: str | Path, scan: str | Path | None = None, material_nam
            printer_name: str = DEFAULT_PRINTER, picture: bool = True) -> ReportInput:
     """Read a design record (or the folder of one) and its meshes; measure each mesh afresh for
     the mesh checks, the printability verdict and the mass; render the preview picture."""
-    import os
-    import tempfile
-
-    from insolegen.preview import load_preview_input, render
+    from insolegen.preview import load_preview_input, render_png
 
     shown = load_preview_input(case_record(record_path), scan)
     measurements = {d.side or d.label: measure_mesh(d.vertices, d.faces, name=d.label, side=d.side or "auto",
                                                      material_name=material_name, printer_name=printer_name)
                     for d in shown.devices}
-    png = None
-    if picture:
-        handle, tmp = tempfile.mkstemp(suffix=".png")
-        os.close(handle)
-        try:
-            render(shown, PICTURE_VIEWS, "height", True, PICTURE_SIZE, tmp)
-            png = Path(tmp).read_bytes()
-        finally:
-            os.unlink(tmp)
+    png = render_png(shown, PICTURE_VIEWS, "height", True, PICTURE_SIZE) if picture else None
     path = shown.record_path
     return ReportInput(shown.record, path.name, hashlib.sha256(path.read_bytes()).hexdigest(), measurements, png)
 
@@ -235,25 +224,26 @@ class _Page:
 
     def _devices(self) -> list:
         rec, found = self.rec, self.inp.measurements
+        measured = {side: m.as_dict() for side, m in found.items()}
         sides = list(rec["devices"])
         rows = [["device"] + sides]
         bad = []
 
-        def row(label, fn):
-            rows.append([label] + [fn(side) for side in sides])
+        def row(label, fn, missing="mesh not found"):
+            """``missing`` stands where the side's mesh was not found (None: ``fn`` needs only the record)."""
+            rows.append([label] + [fn(side) if side in found or missing is None else missing for side in sides])
 
         row("size L x W x H (record)", lambda s: f"{rec['devices'][s]['length_mm']:.1f} x {rec['devices'][s]['width_mm']:.1f} x "
-                                                 f"{rec['devices'][s]['height_mm']:.1f} mm")
-        row("triangles", lambda s: str(rec["devices"][s]["faces"]))
-        row("mesh (measured)", lambda s: self._p(_mesh_line(found.get(s)), self.small))
-        row("thinnest point", lambda s: _num(_q(found.get(s), "min_thickness_mm"), " mm"))
-        row("volume", lambda s: _num(None if found.get(s) is None else found[s].as_dict()["volume_mm3"] / 1000.0, " cm³"))
-        row("material, mass", lambda s: "—" if s not in found else f"{found[s].material}, {found[s].as_dict()['mass_g']:.1f} g")
-        row("printer, verdict", lambda s: "mesh not found" if s not in found else
-            f"{found[s].printer}: {'PRINTABLE' if found[s].printable else 'NOT PRINTABLE'}")
+                                                 f"{rec['devices'][s]['height_mm']:.1f} mm", missing=None)
+        row("triangles", lambda s: str(rec["devices"][s]["faces"]), missing=None)
+        row("mesh (measured)", lambda s: self._p(_mesh_line(measured[s]["mesh"]), self.small))
+        row("thinnest point", lambda s: _num(measured[s]["min_thickness_mm"], " mm"), missing="—")
+        row("volume", lambda s: _num(measured[s]["volume_mm3"] / 1000.0, " cm³"), missing="—")
+        row("material, mass", lambda s: f"{found[s].material}, {measured[s]['mass_g']:.1f} g", missing="—")
+        row("printer, verdict", lambda s: f"{found[s].printer}: {'PRINTABLE' if found[s].printable else 'NOT PRINTABLE'}")
         if any(s in found and not found[s].printable for s in sides):
             bad.append(len(rows) - 1)
-            row("why not", lambda s: self._p(_esc("; ".join(found[s].reasons)), self.small) if s in found else "")
+            row("why not", lambda s: self._p(_esc("; ".join(found[s].reasons)), self.small), missing="")
         return [self._p("Meshes and printability (each mesh measured afresh from its file)", self.head),
                 self._grid(rows, [0.24] + [0.76 / len(sides)] * len(sides), bad)]
 
@@ -307,22 +297,14 @@ class _Page:
 
 
 def _shares(*fractions: float) -> list[str]:
-    """Column widths as shares of the width there is (the page's, or a cell's), so a page shrunk
-    to fit keeps its tables as wide as its text."""
+    """Column widths as shares of the width there is (the page's, or a cell's)."""
     return [f"{100.0 * f:.3f}%" for f in fractions]
 
 
-def _q(m: Measurement | None, key: str):
-    return None if m is None else m.as_dict().get(key)
-
-
-def _mesh_line(m: Measurement | None) -> str:
-    if m is None:
-        return "mesh not found"
-    s = m.as_dict()["mesh"]
-    crossings = "not checked" if s["self_intersections"] is None else s["self_intersections"]
-    return (f"watertight {_yes(s['watertight'])}, bodies {s['bodies']}, winding {_yes(s['winding_consistent'])}, "
-            f"outward {_yes(s['outward'])}, degenerate {s['degenerate_faces']}, self-intersections {crossings}")
+def _mesh_line(mesh: dict) -> str:
+    crossings = "not checked" if mesh["self_intersections"] is None else mesh["self_intersections"]
+    return (f"watertight {_yes(mesh['watertight'])}, bodies {mesh['bodies']}, winding {_yes(mesh['winding_consistent'])}, "
+            f"outward {_yes(mesh['outward'])}, degenerate {mesh['degenerate_faces']}, self-intersections {crossings}")
 
 
 def _yes(flag: bool) -> str:
