@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import trimesh
 
-from insolegen.scan3d import read_scan
-from insolegen.scan_report import scan_record
+from insolegen.feet.scan3d import read_scan
+from insolegen.outputs.scan_report import scan_record
 
 SCAN = Path(__file__).resolve().parents[1] / "tests" / "data" / "scans" / "dupontgu_left_foot.stl"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from insolegen.footshape import outline_for_measures
+from insolegen.feet.footshape import outline_for_measures
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "measurements"

@@ -6,7 +6,7 @@ import sys
 from functools import lru_cache
 
 from insolegen.case import CaseRequest, design_case
-from insolegen.outline import ArchMeasurements
+from insolegen.feet.foot import ArchMeasurements
 
 from oracle import load_stl
 

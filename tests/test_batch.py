@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from helpers import run_cli as run, run_cli_headless
-from insolegen.footshape import outline_for_measures
+from insolegen.feet.footshape import outline_for_measures
 import trimesh
 
 DATA = Path(__file__).parent / "data"

@@ -66,8 +66,14 @@ def test_usage_error_exits_2(tmp_path):
 def test_quiet_prints_nothing_and_formats_select_files(tmp_path):
     r = run("design", "--size", "US9M", "--format", "3mf", "--side", "left", "--out", tmp_path, "-q")
     assert r.returncode == 0 and r.stdout == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["US9M_medium.3mf", "US9M_medium.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["US9M_medium.3mf"]     # exactly the format asked for
     assert list(trimesh.load(tmp_path / "US9M_medium.3mf").geometry) == ["US9M_medium_left"]
+    r = run("design", "--size", "US9M", "--format", "stl,json", "--out", tmp_path / "b", "-q")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["US9M_medium.json", "US9M_medium_left.stl",
+                                                                   "US9M_medium_right.stl"]
+    r = run("design", "--format", "stl,obj", "--out", tmp_path / "c")
+    assert r.returncode == 1 and "stl, 3mf, json" in r.stderr and not (tmp_path / "c").exists()
 
 
 def test_design_from_a_real_scan_outline_file(tmp_path):

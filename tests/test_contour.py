@@ -9,11 +9,11 @@ import pytest
 import shapely
 import trimesh
 
-from insolegen.contour import sole_surface
-from insolegen.design import design_pair
+from insolegen.device.contour import sole_surface
+from insolegen.device.design import design_pair
 from insolegen.measure import measure_mesh
-from insolegen.profiles import resolve_prescription
-from insolegen.scan3d import read_scan
+from insolegen.device.profiles import resolve_prescription
+from insolegen.feet.scan3d import read_scan
 from helpers import run_cli as run
 from oracle import bottom_heights, top_heights
 

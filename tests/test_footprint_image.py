@@ -9,8 +9,8 @@ import trimesh
 from PIL import Image, ImageDraw
 
 from insolegen.errors import InvalidInput
-from insolegen.footprint_image import feet_from_image, read_footprint_image
-from insolegen.footshape import outline_for_length
+from insolegen.feet.image import feet_from_image, read_footprint_image
+from insolegen.feet.footshape import outline_for_length
 from helpers import run_cli as run
 
 FOAM = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
@@ -21,7 +21,7 @@ def test_the_l_marker_gives_the_scale():
     """A full-resolution crop of the real scan around the printed L marker (no DPI in it)."""
     from skimage.filters import threshold_otsu
 
-    from insolegen.footprint_image import _marker_scale
+    from insolegen.feet.image import _marker_scale
 
     pixels = np.asarray(Image.open(MARKER)).astype(np.int16)
     value = pixels.max(axis=-1)

@@ -238,7 +238,7 @@ def test_flat_device_volume_is_area_times_thickness():
 @pytest.mark.parametrize("overrides", [(), ("heel_cup.depth_mm=25", "met_pad.height_mm=8"),
                                        ("device.mode=shell", "rearfoot_post.angle_deg=6")])
 def test_mesh_follows_the_design_surfaces_within_tolerance(overrides):
-    from insolegen.design import surfaces_for
+    from insolegen.device.design import surfaces_for
 
     result, _ = designed(overrides=overrides)
     d = result.design

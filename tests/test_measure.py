@@ -21,8 +21,8 @@ from helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-DESIGN_MODULES = ("insolegen.design", "insolegen.surface", "insolegen.plan", "insolegen.mesh", "insolegen.prescription",
-                  "insolegen.profiles", "insolegen.case", "insolegen.outline", "insolegen.footshape", "insolegen.verify")
+DESIGN_MODULES = ("insolegen.device.design", "insolegen.device.surface", "insolegen.device.plan", "insolegen.device.mesh", "insolegen.device.prescription",
+                  "insolegen.device.profiles", "insolegen.case", "insolegen.feet.foot", "insolegen.feet.footshape", "insolegen.device.verify")
 
 
 def test_measure_imports_none_of_the_design_code(tmp_path):
@@ -45,7 +45,7 @@ POST_DEG, BASE_MM, ARCH_MM = 5.0, 4.0, 14.0
 def foreign_left():
     """A left insole from the real dupontgu scan outline, in its own canonical frame (heel at
     x = 0, medial -y): 4 mm base, a 14 mm medial arch bump, a 5 degree varus heel wedge."""
-    from insolegen.outline import foot_from_points
+    from insolegen.feet.foot import foot_from_points
 
     raw = np.loadtxt(ROOT / "tests" / "data" / "dupontgu_left_sole_outline.csv", delimiter=",", skiprows=1) * 1000.0
     foot = foot_from_points(raw, side="left")
@@ -290,7 +290,7 @@ def test_a_device_that_misses_its_prescription_is_not_written(monkeypatch, tmp_p
     command names the quantity, exits 1 and writes nothing."""
     from typer.testing import CliRunner
 
-    import insolegen.surface as surface
+    import insolegen.device.surface as surface
     from insolegen.cli import app
 
     solve = surface.solve_arch_amplitude

@@ -2,7 +2,7 @@
 import numpy as np
 import trimesh
 
-from insolegen.mesh import check_mesh
+from insolegen.device.mesh import check_mesh
 
 
 def _checks(mesh: trimesh.Trimesh):

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from insolegen.errors import InvalidInput
-from insolegen.footshape import outline_for_length
-from insolegen.outline import foot_from_points
-from insolegen.outline_io import foot_from_file, read_outline
+from insolegen.feet.footshape import outline_for_length
+from insolegen.feet.foot import foot_from_points
+from insolegen.feet.outline_files import read_outline
+from insolegen.feet.read import read_foot
 
 DATA = Path(__file__).parent / "data"
 FOOT = outline_for_length(260.0)   # right foot, mm
@@ -23,7 +24,7 @@ def test_real_left_scan_outline_needs_metres_and_is_found_left(tmp_path):
     path = DATA / "dupontgu_left_sole_outline.csv"
     with pytest.raises(InvalidInput, match=r"looks like m: give --units m"):
         read_outline(path)
-    foot = foot_from_file(path, units="m")
+    foot = read_foot(path, units="m")
     assert foot.side == "left" and foot.side_how == "detected" and foot.side_confidence > 0.6
     assert 255 < foot.length_mm < 280          # the scan is ~275 mm long; its sole outline a little less
     assert 0.33 < foot.measures["ball_width"].value / foot.length_mm < 0.43
@@ -48,7 +49,7 @@ def test_mirrored_outline_is_detected_left():
 def test_symmetric_outline_needs_a_side():
     t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
     ellipse = np.column_stack([130 * np.cos(t), 45 * np.sin(t)])
-    with pytest.raises(InvalidInput, match="--side"):
+    with pytest.raises(InvalidInput, match="--foot-side"):
         foot_from_points(ellipse)
     assert foot_from_points(ellipse, side="left").side == "left"
 
@@ -57,7 +58,7 @@ def test_csv_with_and_without_header(tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     np.savetxt(a, FOOT, delimiter=",", header="x,y", comments="")
     np.savetxt(b, FOOT / 10, delimiter=";")
-    assert foot_from_file(a).length_mm == pytest.approx(foot_from_file(b, units="cm").length_mm, abs=1e-6)
+    assert read_foot(a).length_mm == pytest.approx(read_foot(b, units="cm").length_mm, abs=1e-6)
 
 
 def test_csv_bad_row_names_file_and_line(tmp_path):
@@ -76,7 +77,7 @@ def test_json_with_units_landmarks_and_arch(tmp_path):
     p.write_text(json.dumps({"points": pts.tolist(), "units": "m", "side": "right",
                              "landmarks": {"heel_center": heel.tolist()},
                              "arch": {"height_mm": 21, "apex_mm": 112}}))
-    foot = foot_from_file(p)
+    foot = read_foot(p)
     assert foot.side_how == "given"
     assert foot.landmarks["heel_center"].how == "given"
     assert foot.landmarks["heel_center"].x == pytest.approx(35.0, abs=0.5)
@@ -96,7 +97,7 @@ def test_svg_honours_document_units_and_flips_y(tmp_path):
     d = "M " + " L ".join(f"{x:.4f},{y:.4f}" for x, y in pts) + " Z"
     p.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="30cm" height="20cm" viewBox="0 0 30 20">'
                  f'<path d="{d}" fill="none" stroke="black"/></svg>')
-    foot = foot_from_file(p)
+    foot = read_foot(p)
     assert foot.length_mm == pytest.approx(260.0, abs=0.5)
     assert foot.side == "right"                  # the y flip keeps a right foot right
 
@@ -111,7 +112,7 @@ def test_dxf_honours_insunits(tmp_path):
     doc.saveas(p)
     f = read_outline(p)
     assert f.units == "cm" and f.units_how == "file"
-    assert foot_from_file(p).length_mm == pytest.approx(260.0, abs=0.5)
+    assert read_foot(p).length_mm == pytest.approx(260.0, abs=0.5)
 
 
 @pytest.mark.parametrize("case, words", [("few", "at least 20"), ("cross", "crosses itself"), ("spike", "spike at")])
@@ -129,7 +130,7 @@ def test_invalid_outlines_are_refused(case, words):
 
 
 def test_implausible_size_is_refused():
-    from insolegen.outline import to_mm
+    from insolegen.feet.foot import to_mm
 
     with pytest.raises(InvalidInput, match="implausible"):
         to_mm(FOOT * 3, "mm", "test")

@@ -1,7 +1,7 @@
 import pytest
 
 from insolegen.errors import InvalidInput
-from insolegen.profiles import list_profiles, parse_override, resolve_prescription
+from insolegen.device.profiles import list_profiles, parse_override, resolve_prescription
 
 
 def resolve(*overrides, profile=None):

@@ -21,7 +21,7 @@ def case(tmp_path_factory):
 
 
 def _render(target, png, *args):
-    r = run_cli_headless("preview", target, "--screenshot", png, *args)
+    r = run_cli_headless("preview", target, "--out", png, *args)
     assert r.returncode == 0, r.stderr
     return np.asarray(Image.open(png).convert("RGB")).astype(int)
 
@@ -31,7 +31,7 @@ def _ink(pixels):
 
 
 def test_a_pair_renders_side_by_side_at_the_requested_size(case, tmp_path):
-    pixels = _render(case, tmp_path / "pair.png", "--size", "900x400", "--color", "none")
+    pixels = _render(case, tmp_path / "pair.png", "--image-size", "900x400", "--color", "none")
     assert pixels.shape == (400, 900, 3)
     left, right = pixels[60:, :450], pixels[60:, 450:]          # below the labels
     for half in (left, right):
@@ -47,9 +47,9 @@ def test_height_and_thickness_colour_maps_differ(tmp_path):
     r = run("design", "--out", tmp_path, "-q", "--set", "device.mode=shell")
     assert r.returncode == 0, r.stderr
     case = tmp_path / "EU42_medium.json"
-    height = _render(case, tmp_path / "h.png", "--size", "600x300", "--view", "top")
-    thickness = _render(case, tmp_path / "t.png", "--size", "600x300", "--view", "top", "--color", "thickness")
-    plain = _render(case, tmp_path / "n.png", "--size", "600x300", "--view", "top", "--color", "none")
+    height = _render(case, tmp_path / "h.png", "--image-size", "600x300", "--view", "top")
+    thickness = _render(case, tmp_path / "t.png", "--image-size", "600x300", "--view", "top", "--color", "thickness")
+    plain = _render(case, tmp_path / "n.png", "--image-size", "600x300", "--view", "top", "--color", "none")
     covered = _ink(plain)
     differs = np.abs(height - thickness).sum(axis=-1)[covered] > 30
     assert differs.mean() > 0.05                                   # under the arch, where the shell is hollow
@@ -58,7 +58,7 @@ def test_height_and_thickness_colour_maps_differ(tmp_path):
 
 
 def test_every_view_and_the_sections(case, tmp_path):
-    pixels = _render(case, tmp_path / "all.png", "--view", "all", "--sections", "--size", "1800x600")
+    pixels = _render(case, tmp_path / "all.png", "--view", "all", "--sections", "--image-size", "1800x600")
     assert pixels.shape == (600, 1800, 3)
     panel = 1800 // 6
     for k in range(6):                                            # five views and the sections
@@ -67,20 +67,20 @@ def test_every_view_and_the_sections(case, tmp_path):
 
 
 def test_a_design_from_a_scan_is_drawn_with_the_scan(tmp_path):
-    r = run("design", PLANTAR, "--contour", "scan", "--set", "arch.fill_frac=1", "--side", "right", "--out", tmp_path, "-q")
+    r = run("design", PLANTAR, "--contour", "scan", "--set", "arch.fill_frac=1", "--foot-side", "right", "--side", "right", "--out", tmp_path, "-q")
     assert r.returncode == 0, r.stderr
     record = tmp_path / "techmed3d_plantar_scan.json"
-    alone = _render(record, tmp_path / "alone.png", "--view", "medial", "--size", "600x300", "--color", "none")
-    fit = _render(record, tmp_path / "fit.png", "--view", "medial", "--size", "600x300", "--color", "none", "--scan", PLANTAR)
+    alone = _render(record, tmp_path / "alone.png", "--view", "medial", "--image-size", "600x300", "--color", "none")
+    fit = _render(record, tmp_path / "fit.png", "--view", "medial", "--image-size", "600x300", "--color", "none", "--scan", PLANTAR)
     assert _ink(fit).mean() > 1.2 * _ink(alone).mean()            # the scan stands over the device
 
 
 def test_bad_preview_requests_are_refused(case, tmp_path):
-    r = run("preview", case, "--screenshot", tmp_path / "x.png", "--view", "underneath")
+    r = run("preview", case, "--out", tmp_path / "x.png", "--view", "underneath")
     assert r.returncode == 1 and "underneath" in r.stderr
-    r = run("preview", tmp_path / "missing.json", "--screenshot", tmp_path / "x.png")
+    r = run("preview", tmp_path / "missing.json", "--out", tmp_path / "x.png")
     assert r.returncode == 1 and "no such file" in r.stderr
-    r = run("preview", case, "--screenshot", tmp_path / "x.jpg")
+    r = run("preview", case, "--out", tmp_path / "x.jpg")
     assert r.returncode == 1 and ".png" in r.stderr
     assert not (tmp_path / "x.png").exists()
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from insolegen.design import design_pair
+from insolegen.device.design import design_pair
 from insolegen.errors import InvalidInput
-from insolegen.footshape import foot_from_size
-from insolegen.prescription import describe_fields
-from insolegen.profiles import list_profiles, resolve_prescription
+from insolegen.feet.footshape import foot_from_size
+from insolegen.device.prescription import describe_fields
+from insolegen.device.profiles import list_profiles, resolve_prescription
 
 NUMERIC = [r for r in describe_fields() if r["min"] is not None and r["field"] != "arch.apex_frac"]
 

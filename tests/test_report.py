@@ -110,7 +110,7 @@ def test_a_total_contact_design_from_a_scan_reports_the_fit(tmp_path):
 
 
 def test_the_same_case_and_date_give_the_same_bytes(size_case):
-    from insolegen.report import gather, report_pdf
+    from insolegen.outputs.report import gather, report_pdf
 
     inp = gather(size_case, picture=False)
     day = dt.date(2026, 1, 2)

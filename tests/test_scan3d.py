@@ -9,7 +9,7 @@ import shapely
 import trimesh
 
 from insolegen.errors import InvalidInput
-from insolegen.scan3d import read_scan
+from insolegen.feet.scan3d import read_scan
 from helpers import run_cli as run
 
 SCANS = Path(__file__).resolve().parent / "data" / "scans"
@@ -119,7 +119,7 @@ def test_an_insole_from_a_scan_fits_the_scan_outline_plus_offset(whole, tmp_path
 
 
 def test_clinical_indices_from_the_scans_footprint(whole):
-    from insolegen.scan_report import scan_record
+    from insolegen.outputs.scan_report import scan_record
 
     indices = scan_record(whole)["indices"]
     ai = indices["arch_index"]
@@ -136,8 +136,8 @@ def test_clinical_indices_from_the_scans_footprint(whole):
 def test_indices_of_a_drawn_flat_and_a_drawn_high_arched_footprint():
     """Footprints of known shape: a rectangle-like foot (flat: the middle third carries a third of
     the area) and one whose midfoot is a thin strip (high arch)."""
-    from insolegen.footshape import foot_from_size
-    from insolegen.indices import footprint_indices
+    from insolegen.feet.footshape import foot_from_size
+    from insolegen.feet.indices import footprint_indices
 
     foot = foot_from_size("EU42")
     length = foot.length_mm

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from insolegen.errors import InvalidInput
-from insolegen.footshape import WIDTH_CLASSES, foot_from_size, width_classes_from_ansur
-from insolegen.sizes import foot_length_from_size
+from insolegen.feet.footshape import WIDTH_CLASSES, foot_from_size, width_classes_from_ansur
+from insolegen.feet.sizes import foot_length_from_size
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from insolegen.case import CaseRequest, design_case
-from insolegen.footshape import outline_for_measures
+from insolegen.feet.footshape import outline_for_measures
 from insolegen.measure import measure_mesh
 from oracle import grid, load_stl, top_heights
 

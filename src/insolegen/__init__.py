@@ -1,12 +1,41 @@
 """insolegen: custom orthotic insoles from a foot and a prescription.
 
-Public entry points::
+The Python API is the command line's, as functions (the CLI is a thin shell over them)::
 
-    from insolegen import design_pair, load_prescription, foot_from_size, read_outline
-    from insolegen.measure import measure_file
+    import insolegen
 
-The names below are imported on first use, so that ``insolegen.measure`` (the independent
-oracle) can be imported without pulling in any of the code that designs insoles.
+    foot = insolegen.read_foot("scan.stl")              # or insolegen.foot_from_size("EU42")
+    rx = insolegen.load_prescription("pronation-mild", ["arch.height_mm=20"])
+    case = insolegen.design(foot, rx, name="pat042")     # verified; nothing written yet
+    case.save("out/")                                    # pat042_left.stl, _right.stl, .3mf, .json
+    found, info = insolegen.measure_file("out/pat042_right.stl")
+
+Feet (``insolegen.feet``): ``read_foot`` reads any foot file (outline .csv .json .svg .dxf,
+3D scan .stl .ply .obj, footprint image .png .jpg, pressure recording .csv) into a ``Foot`` in the
+canonical frame (right foot, heel at x = 0, +x toward the toes, +y medial, mm);
+``foot_from_size`` makes one from a shoe size; ``foot_kind`` says what a file is.
+
+Prescriptions (``insolegen.device``): ``load_prescription(profile, overrides)`` validates a
+profile (a name from ``list_profiles()`` or a TOML file) with ``section.field=value`` overrides.
+
+Design (``insolegen.case``): ``design(foot, prescription, sides=..., name=..., formats=...)``
+builds, checks and measures the devices and returns a ``CaseResult``: ``.devices`` (side ->
+vertices, faces), ``.record`` (the design record), ``.verification`` (prescribed beside
+measured), ``.files`` (name -> bytes) and ``.save(out, force=False)``. ``design_case`` does
+the same from a ``CaseRequest`` (a foot file or a size and every CLI option).
+
+Measuring (``insolegen.measure``, which imports none of the design code): ``measure_file(path)``
+-> ([Measurement per insole in the file], file info); ``measure_mesh(vertices, faces)``.
+
+Errors: every refusal is an ``InsolegenError``: ``InvalidInput`` (the message names the field,
+value and range, or the file and line) or ``DesignFailed``.
+
+The names are imported on first use, so ``import insolegen`` is cheap and ``insolegen.measure``
+can be used without loading the design code.
+
+>>> import insolegen
+>>> sorted(insolegen.list_profiles())[:3]
+['cavus', 'diabetic-accommodative', 'flat-foot']
 """
 from importlib import import_module
 
@@ -14,11 +43,14 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "InsolegenError": "insolegen.errors", "InvalidInput": "insolegen.errors", "DesignFailed": "insolegen.errors",
-    "Prescription": "insolegen.prescription", "load_prescription": "insolegen.prescription",
-    "Foot": "insolegen.outline", "foot_from_points": "insolegen.outline",
-    "foot_from_size": "insolegen.footshape", "read_outline": "insolegen.outline_io",
-    "Design": "insolegen.design", "design_pair": "insolegen.design",
+    "Foot": "insolegen.feet.foot", "ArchMeasurements": "insolegen.feet.foot",
+    "read_foot": "insolegen.feet.read", "foot_kind": "insolegen.feet.kinds",
+    "foot_from_size": "insolegen.feet.footshape",
+    "Prescription": "insolegen.device.prescription",
+    "load_prescription": "insolegen.device.profiles", "list_profiles": "insolegen.device.profiles",
+    "design": "insolegen.case", "CaseResult": "insolegen.case",
     "CaseRequest": "insolegen.case", "design_case": "insolegen.case",
+    "measure_file": "insolegen.measure", "measure_mesh": "insolegen.measure", "Measurement": "insolegen.measure",
 }
 __all__ = ["__version__", *_EXPORTS]
 
@@ -27,3 +59,7 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'insolegen' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])

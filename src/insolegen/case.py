@@ -1,10 +1,9 @@
 """One case end to end: inputs (a foot file or a size, arch measurements, a profile and
-overrides) -> a Design, the design record and the bytes of every output file. No writing here:
-the caller decides where the files go (``export.write_all``)."""
+overrides) -> a Design, the design record and the bytes of every output file. Nothing is
+written until the caller says where (``CaseResult.save``)."""
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,18 +11,31 @@ from types import SimpleNamespace
 import numpy as np
 
 from insolegen import __version__
-from insolegen.design import SIDES, Design, design_pair
+from insolegen.device.design import SIDES, Design, design_pair
 from insolegen.errors import InvalidInput
-from insolegen.export import record_bytes, stl_bytes, threemf_bytes
-from insolegen.footshape import foot_from_size
-from insolegen.outline import ArchMeasurements
-from insolegen.outline_io import foot_from_file, with_given_arch
-from insolegen.profiles import resolve_prescription
-from insolegen.verify import verify_design
+from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
+from insolegen.feet.footshape import foot_from_size
+from insolegen.feet.foot import ArchMeasurements, Foot
+from insolegen.feet.kinds import foot_kind
+from insolegen.feet.read import read_foot, with_given_arch
+from insolegen.device.prescription import Prescription
+from insolegen.device.profiles import resolve_prescription
+from insolegen.device.verify import verify_design
 
-FILE_FORMATS = ("stl", "3mf", "all")
+FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
 CONTOURS = ("flat", "scan")
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``all`` or a comma-separated choice of stl, 3mf, json -> the kinds of file to write, in
+    FILE_KINDS order."""
+    chosen = {part.strip().lower() for part in str(text).split(",") if part.strip()}
+    if "all" in chosen:
+        return FILE_KINDS
+    unknown = sorted(chosen - set(FILE_KINDS))
+    if unknown or not chosen:
+        raise InvalidInput(f"format {text!r}: use all, or one or more of {', '.join(FILE_KINDS)} separated by commas")
+    return tuple(k for k in FILE_KINDS if k in chosen)
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class CaseRequest:
     profile: str | None = None
     overrides: tuple[str, ...] = ()
     sides: tuple[str, ...] = SIDES
-    formats: str = "all"
+    formats: str = "all"                  # "all" or a comma-separated choice of stl, 3mf, json
     name: str | None = None
     dpi: float | None = None              # footprint images: pixels per inch, over the file's own
     pitch_mm: float | None = None         # pressure recordings: the sensor pitch
@@ -56,30 +68,74 @@ class CaseResult:
     record: dict
     files: dict[str, bytes]      # file name -> bytes
     designs: dict[str, Design] = field(default_factory=dict)   # side -> its design (one shared by a mirrored pair)
+    name_note: str | None = None   # set when the name asked for (or the file's) was made safe
+
+    @property
+    def devices(self) -> dict:
+        """side -> Device (vertices (n, 3) and faces (m, 3) in mm, in that side's own frame)."""
+        return {side: self.designs[side].devices[side] for side in self.record["inputs"]["sides"]}
+
+    @property
+    def verification(self) -> dict:
+        """The independent measurement of the device beside the prescription (``measure``)."""
+        return self.record["prescribed_vs_measured"]
+
+    def save(self, out: str | Path, *, force: bool = False) -> list[Path]:
+        """Write the case's files into the folder ``out`` (made if missing), each atomically and
+        the design record last; refuse (InvalidInput, nothing written) when any exists, unless
+        ``force``. Returns the paths written.
+
+        >>> import tempfile, insolegen
+        >>> case = insolegen.design(insolegen.foot_from_size("MP250"), name="demo", formats="stl,json")
+        >>> out = tempfile.mkdtemp()
+        >>> [p.name for p in case.save(out)]
+        ['demo_left.stl', 'demo_right.stl', 'demo.json']
+        >>> case.save(out)
+        Traceback (most recent call last):
+        insolegen.errors.InvalidInput: ...demo_left.stl exists; use --force to overwrite
+        """
+        from insolegen.outputs.export import write_all
+
+        paths = {Path(out) / fn: data for fn, data in sorted(self.files.items(), key=lambda kv: kv[0].endswith(".json"))}
+        refuse_existing(paths, force)
+        write_all(paths)
+        return list(paths)
 
 
-def case_name(request: CaseRequest) -> str:
+def refuse_existing(paths, force: bool) -> None:
+    """InvalidInput naming the first path that exists (unless ``force``) or is not a plain file."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            raise InvalidInput(f"{path} is a folder; it cannot be overwritten with a file")
+        if path.exists() and not force:
+            raise InvalidInput(f"{path} exists; use --force to overwrite")
+
+
+def case_name(request: CaseRequest) -> tuple[str, str | None]:
+    """(the case's file name, a note when what was asked for had to be made safe)."""
     if request.name:
-        name = request.name
+        asked, what = request.name, "the name given"
     elif request.foot_files:
-        name = Path(request.foot_files[0][1]).parent.name
+        asked, what = Path(request.foot_files[0][1]).parent.name, "the folder name"
     elif request.foot_file is not None:
-        name = Path(request.foot_file).stem
+        asked, what = Path(request.foot_file).stem, "the file name"
     else:
-        name = f"{(request.size or 'EU42').upper()}_{request.width}"
-    if not _SAFE_NAME.match(name):
-        raise InvalidInput(f"case name {name!r} is not a safe file name: use letters, digits, '.', '_' and '-' "
-                           "(at most 100, not starting with a dot)")
-    return name
+        asked, what = f"{(request.size or 'EU42').upper()}_{request.width}", "the size"
+    name = safe_name(asked)
+    return name, None if name == asked else f"named {name}: {what} {asked!r} is not a safe file name"
 
 
 def output_names(name: str, sides: tuple[str, ...], formats: str) -> list[str]:
+    kinds = parse_formats(formats)
     names = []
-    if formats in ("stl", "all"):
+    if "stl" in kinds:
         names += [f"{name}_{side}.stl" for side in sides]
-    if formats in ("3mf", "all"):
+    if "3mf" in kinds:
         names.append(f"{name}.3mf")
-    return names + [f"{name}.json"]
+    if "json" in kinds:
+        names.append(f"{name}.json")
+    return names
 
 
 def _r(value: float, digits: int = 3) -> float:
@@ -89,9 +145,8 @@ def _r(value: float, digits: int = 3) -> float:
 def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseResult:
     """The case's design, record and file bytes; ``record_extra`` adds sections to the record
     (a batch's input fingerprint)."""
-    if request.formats not in FILE_FORMATS:
-        raise InvalidInput(f"format {request.formats!r} is not one of {', '.join(FILE_FORMATS)}")
-    name = case_name(request)
+    kinds = parse_formats(request.formats)
+    name, name_note = case_name(request)
     try:
         rx, provenance = resolve_prescription(request.profile, list(request.overrides), request.case_layer)
     except InvalidInput as exc:
@@ -104,6 +159,44 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     if request.contour not in CONTOURS:
         raise InvalidInput(f"contour {request.contour!r} is not one of {', '.join(CONTOURS)}")
     feet, foot_input = _read_feet(request, arch)
+    return design_feet(name, feet, rx, provenance, foot_input, request, kinds, record_extra, name_note)
+
+
+def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
+           name: str = "case", formats: str = "all") -> CaseResult:
+    """Design, verify and serialise the devices for one foot: the Python form of ``insolegen design``.
+
+    ``prescription`` is a Prescription (``load_prescription``), a profile's name or TOML path, or
+    None for the ``neutral`` profile. ``sides``: the devices to make (the other is the exact
+    mirror image). ``name`` names the files (made safe); ``formats`` is ``all`` or a comma-separated
+    choice of stl, 3mf, json. Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
+
+    >>> import insolegen
+    >>> case = insolegen.design(insolegen.foot_from_size("EU40"), "pronation-mild", name="pat 7")
+    >>> case.name, sorted(case.files)
+    ('pat_7', ['pat_7.3mf', 'pat_7.json', 'pat_7_left.stl', 'pat_7_right.stl'])
+    >>> [c["quantity"] for c in case.verification["checks"] if c["compared"] and not c["ok"]]
+    []
+    """
+    bad = [s for s in sides if s not in SIDES]
+    if bad or not sides:
+        raise InvalidInput(f"sides {tuple(sides)!r}: each must be one of {', '.join(SIDES)}")
+    if isinstance(prescription, Prescription):
+        rx, provenance = prescription, {"profile": None, "profile_files": [], "overrides": [],
+                                        "prescription_how": "given as a Prescription object (the record holds it whole)"}
+    else:
+        rx, provenance = resolve_prescription(prescription, [])
+    safe = safe_name(name)
+    note = None if safe == name else f"named {safe}: the name given {name!r} is not a safe file name"
+    request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=safe)
+    foot_input = {"kind": "foot", "source": foot.source}
+    return design_feet(safe, [(foot, tuple(sides), None)], rx, provenance, foot_input, request, parse_formats(formats),
+                       name_note=note)
+
+
+def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, kinds, record_extra=None,
+                name_note=None) -> CaseResult:
+    """Design, verify and serialise: ``feet`` is [(foot, the sides made from it, its scanned sole or None)]."""
     designs = {}
     verifications = {}
     for foot, sides, sole in feet:
@@ -114,10 +207,10 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     primary = designs["right"] if "right" in designs else designs[request.sides[0]]
 
     files: dict[str, bytes] = {}
-    if request.formats in ("stl", "all"):
+    if "stl" in kinds:
         for side, dev in devices.items():
             files[f"{name}_{side}.stl"] = stl_bytes(dev.vertices, dev.faces, f"{name} {side}")
-    if request.formats in ("3mf", "all"):
+    if "3mf" in kinds:
         files[f"{name}.3mf"] = threemf_bytes([(f"{name}_{s}", d.vertices, d.faces) for s, d in devices.items()])
     record = design_record(name, primary, devices, foot_input, request, provenance, files)
     record["prescribed_vs_measured"] = next(v for sides, v in verifications.items() if primary.devices.keys() == set(sides))
@@ -129,9 +222,12 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
             for sides in verifications for side in sides}
     if primary.context.sole is not None:
         record["contour"] = contour_record(primary)
+    if name_note:
+        record["name_note"] = name_note
     record.update(record_extra or {})
-    files[f"{name}.json"] = record_bytes(record)
-    return CaseResult(name, primary, record, files, designs)
+    if "json" in kinds:
+        files[f"{name}.json"] = record_bytes(record)
+    return CaseResult(name, primary, record, files, designs, name_note)
 
 
 def _read_feet(request: CaseRequest, arch):
@@ -180,16 +276,16 @@ def _foot_and_sole(path, side, request: CaseRequest, arch):
     """(the foot a file shows, its scanned sole when the top follows the scan, else None)."""
     if request.contour == "scan":
         return _scanned_foot_and_sole(path, side, request.units, arch)
-    return foot_from_file(path, request.units, side, arch, request.dpi, request.pitch_mm), None
+    return read_foot(path, units=request.units, side=side, arch=arch, dpi=request.dpi, pitch_mm=request.pitch_mm), None
 
 
 def _both_feet_of_an_image(request: CaseRequest, arch):
     """[(left foot, ("left",)), (right foot, ("right",))] for the sides asked, when the file is an
     image of a left and a right footprint and no --foot-side picks one; else None."""
-    from insolegen.footprint_image import feet_from_image, is_image_file
+    from insolegen.feet.image import feet_from_image
 
     path = Path(request.foot_file)
-    if request.foot_side is not None or not is_image_file(path) or not path.is_file():
+    if request.foot_side is not None or not path.is_file() or foot_kind(path) != "image":
         return None
     _, found = feet_from_image(path, request.dpi)
     if len(found) != 2 or {f.side for f in found} != {"left", "right"}:
@@ -199,10 +295,10 @@ def _both_feet_of_an_image(request: CaseRequest, arch):
 
 
 def _scanned_foot_and_sole(path, side, units, arch):
-    from insolegen.contour import sole_surface
-    from insolegen.scan3d import is_scan_file, read_scan
+    from insolegen.device.contour import sole_surface
+    from insolegen.feet.scan3d import read_scan
 
-    if not is_scan_file(path):
+    if foot_kind(path) != "scan":
         raise InvalidInput(f"--contour scan follows a scanned sole: {Path(path).name} is not a 3D scan "
                            "(.stl, .ply, .obj); use --contour flat for outlines, images and pressure maps")
     scan = read_scan(path, units, side)
@@ -212,9 +308,9 @@ def _scanned_foot_and_sole(path, side, units, arch):
 def contour_record(design: Design) -> dict:
     """How the top was made to follow the scan, and how far the device's top (measured from
     its mesh) stands above (+) or below (-) the scanned sole seated on the base, by region."""
-    from insolegen import contour
+    from insolegen.device import contour
     from insolegen.measure.raster import height_maps
-    from insolegen.surface import base_thickness
+    from insolegen.device.surface import base_thickness
 
     plan, ctx = design.plan, design.context
     top = height_maps(*design.right_frame_mesh(), contour.GRID_MM)
@@ -241,6 +337,7 @@ def foot_section(foot) -> dict:
         "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
         "indices": foot.indices,
         "warnings": list(foot.warnings),
+        "notes": list(foot.notes),
     }
 
 

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from insolegen import __version__
@@ -21,13 +22,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# No emoji codes or automatic highlighting: a file name or a value prints exactly as it is. User
+# text inside markup goes through escape() (so "foo[bar].csv" and "[x, y]" survive).
+out = Console(emoji=False, highlight=False)
+err = Console(stderr=True, emoji=False, highlight=False)
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(1)
+
+
+def _deprecated(old: str, new: str) -> None:
+    """One line on stderr: an old option spelling still works for this release."""
+    err.print(f"note: {old} is deprecated here; use {new} (the old spelling goes in the next release)",
+              markup=False, soft_wrap=True)
+
+
+def _one_of(value: str, choices: tuple[str, ...], option: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
+    return value
 
 
 def _version(value: bool) -> None:
@@ -56,8 +71,14 @@ Examples:
 
   insolegen design tracing.svg --foot-side left --side left --format stl --name pat042
 
-  insolegen design left_scan.stl --contour scan --set arch.fill_frac=0.9   # total contact from a 3D scan
+  insolegen design "Smith J (L).stl" --contour scan --report   # total contact; files named Smith_J_L
+
+--side says which devices to make (the other side is the exact mirror image); --foot-side says
+which foot the file shows (default: detected from its shape).
 """
+
+REPORT_MATERIAL_HELP = "Material for the report's mass (see `insolegen measure --help`)."
+REPORT_PRINTER_HELP = "Printer for the report's printability verdict (see `insolegen measure --help`)."
 
 
 @app.command(epilog=DESIGN_EPILOG)
@@ -65,9 +86,9 @@ def design(
     foot_file: Optional[Path] = typer.Argument(None, help="Foot: outline (.csv, .json, .svg, .dxf), 3D scan (.stl, .ply, .obj), footprint image (.png, .jpg) or pressure recording (.csv, with --pitch-mm). Omit to use --size."),
     size: Optional[str] = typer.Option(None, "--size", help="Shoe size when no file is given: EU42, UK8, US9M, US10W, MP270. [default: EU42]"),
     width: str = typer.Option("medium", "--width", help="Width class of the size's foot: narrow, medium, wide (ANSUR II 10th/50th/90th percentile)."),
-    units: Optional[str] = typer.Option(None, "--units", help="Units of the outline file: mm, cm, m, in (default: the file's, else mm)."),
-    side: str = typer.Option("both", "--side", help="Which devices to make: left, right or both. With a file, left/right also says which foot it shows unless --foot-side is given."),
-    foot_side: Optional[str] = typer.Option(None, "--foot-side", help="Which foot the file shows: left or right (default: detected from the shape)."),
+    units: Optional[str] = typer.Option(None, "--units", help="Units of the foot file: mm, cm, m, in (default: the file's, else mm; metres detected for scans)."),
+    side: str = typer.Option("both", "--side", help="Which devices to make: left, right or both."),
+    foot_side: Optional[str] = typer.Option(None, "--foot-side", help="Which foot the file shows: left or right (default: detected from the shape). In an image of both feet it picks one."),
     arch_height_mm: Optional[float] = typer.Option(None, "--arch-height-mm", help="Measured: plantar surface height at the medial arch apex, weight-bearing (mm)."),
     arch_apex_mm: Optional[float] = typer.Option(None, "--arch-apex-mm", help="Measured: the arch apex's distance from the heel (mm)."),
     arch_start_mm: Optional[float] = typer.Option(None, "--arch-start-mm", help="Measured: where the medial arch starts, from the heel (mm)."),
@@ -75,45 +96,58 @@ def design(
     navicular_height_mm: Optional[float] = typer.Option(None, "--navicular-height-mm", help="Measured: navicular height, weight-bearing (mm)."),
     profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile name (see `insolegen profiles`) or a TOML file. [default: neutral]"),
     set_: list[str] = typer.Option([], "--set", "-s", help="Override a prescription field: --set arch.height_mm=24 (repeatable)."),
-    out_dir: Path = typer.Option(Path("output"), "--out", "-o", help="Output folder."),
-    name: Optional[str] = typer.Option(None, "--name", help="Case name for the files (default: the file's name or the size)."),
-    fmt: str = typer.Option("all", "--format", help="stl, 3mf or all (both, plus the design record)."),
-    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
+    out_dir: Path = typer.Option(Path("output"), "--out", "-o", help="Output folder (made if missing)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Case name for the files (default: the file's name or the size); made safe: letters, digits, '.', '_', '-'."),
+    fmt: str = typer.Option("all", "--format", help="The files to write: all, or a comma-separated choice of stl (one per side), 3mf (the pair), json (the design record)."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs (meshes, record, preview, report)."),
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker in the image, else the image's DPI)."),
     pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
     contour: str = typer.Option("flat", "--contour", help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
-    preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (see `insolegen preview`)."),
-    report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf, the one-page case report (see `insolegen report`)."),
+    preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (needs the 'preview' extra)."),
+    report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf, the one-page case report (needs the 'report' extra)."),
+    material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
+    printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
 ) -> None:
     """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
-    from insolegen.case import CaseRequest, case_name, design_case, output_names
-    from insolegen.export import write_all
-    from insolegen.outline import ArchMeasurements
+    from insolegen.case import CaseRequest, case_name, design_case, output_names, parse_formats, refuse_existing
+    from insolegen.extras import require_extra
+    from insolegen.feet.foot import ArchMeasurements
+    from insolegen.measure.printing import material, printer
 
     try:
-        if side not in ("left", "right", "both"):
-            raise typer.BadParameter(f"{side!r} is not left, right or both", param_hint="--side")
-        sides = ("left", "right") if side == "both" else (side,)
-        if foot_side is None and foot_file is not None and side != "both":
-            foot_side = side
+        sides = ("left", "right") if _one_of(side, ("left", "right", "both"), "--side") == "both" else (side,)
+        if foot_side is not None:
+            _one_of(foot_side, ("left", "right"), "--foot-side")
         request = CaseRequest(
             foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
             profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
             contour=contour,
         )
-        name = case_name(request)
-        existing = [n for n in output_names(name, sides, fmt) if (out_dir / n).exists()]
-        if existing and not force:
-            raise InsolegenError(f"{out_dir / existing[0]} exists; use --force to overwrite")
-        result = design_case(request)
-        write_all({out_dir / fn: data for fn, data in result.files.items()})
+        name, _ = case_name(request)
+        extra_files = []
         if preview_png:
-            _write_design_preview(result, out_dir, foot_file)
+            require_extra("preview")
+            extra_files.append(f"{name}_preview.png")
         if report_pdf:
-            _write_report(out_dir / f"{result.name}.json", _scan_of(foot_file), out_dir / f"{result.name}_report.pdf")
+            require_extra("report")
+            material(material_name), printer(printer_name)     # a bad name is refused before the design
+            extra_files.append(f"{name}_report.pdf")
+        if (preview_png or report_pdf) and "json" not in parse_formats(fmt):
+            raise InvalidInput("--preview and --report are drawn from the design record: include json in --format")
+        targets = [out_dir / n for n in output_names(name, sides, fmt) + extra_files]
+        if out_dir.exists() and not out_dir.is_dir():
+            raise InvalidInput(f"--out {out_dir} is a file, not a folder")
+        refuse_existing(targets, force)
+        result = design_case(request)
+        written = result.save(out_dir, force=True)     # existence was checked before the (slow) design
+        if preview_png:
+            written.append(_write_design_preview(result, out_dir, foot_file))
+        if report_pdf:
+            written.append(out_dir / f"{result.name}_report.pdf")
+            _write_report(out_dir / f"{result.name}.json", _scan_of(foot_file), written[-1], material_name, printer_name)
     except InsolegenError as exc:
         _fail(exc)
     if quiet:
@@ -121,44 +155,51 @@ def design(
     if as_json:
         out.print_json(json.dumps(result.record))
         return
-    _print_summary(result, out_dir)
-    if preview_png:
-        out.print(f"  wrote {out_dir / (result.name + '_preview.png')}")
-    if report_pdf:
-        out.print(f"  wrote {out_dir / (result.name + '_report.pdf')}")
+    _print_summary(result, written)
 
 
 def _scan_of(foot_file):
     """The foot file when it is a 3D scan (drawn with the device in pictures), else None."""
-    from insolegen.scan3d import is_scan_file
+    from insolegen.feet.kinds import foot_kind
 
-    return foot_file if foot_file is not None and is_scan_file(foot_file) else None
+    return foot_file if foot_file is not None and foot_kind(foot_file) == "scan" else None
 
 
-def _write_design_preview(result, out_dir: Path, foot_file) -> None:
+def _write_design_preview(result, out_dir: Path, foot_file) -> Path:
     """CASE_preview.png beside the meshes (written atomically)."""
-    from insolegen.export import write_atomic
-    from insolegen.preview import VIEWS, load_preview_input, render_png
+    from insolegen.outputs.export import write_atomic
+    from insolegen.outputs.preview import VIEWS, load_preview_input, render_png
 
+    path = out_dir / f"{result.name}_preview.png"
     shown = load_preview_input(out_dir / f"{result.name}.json", _scan_of(foot_file))
-    write_atomic(out_dir / f"{result.name}_preview.png", render_png(shown, VIEWS, "height", True, (2400, 900)))
+    write_atomic(path, render_png(shown, VIEWS, "height", True, (2400, 900)))
+    return path
 
 
-def _print_summary(result, out_dir: Path) -> None:
+def _print_summary(result, written: list[Path]) -> None:
     rec = result.record
+    if result.name_note:
+        out.print(f"note: {result.name_note}", markup=False, soft_wrap=True)
     per_side = rec.get("per_side_feet") or {"": {"foot": rec["foot"], "derived": rec["derived"]}}
+    profile = rec["inputs"]["profile"] or "given as an object"
     for side, part in per_side.items():
         foot = part["foot"]
         sure = "" if foot["side_how"] == "given" else ", confidence {:.2f}".format(foot["side_confidence"])
         device = f"{side} device from " if side else ""
-        out.print(f"[bold]{result.name}[/]: {device}{foot['source']}, {foot['side']} foot ({foot['side_how']}{sure}), "
-                  f"length {foot['measures']['length']['value_mm']:.1f} mm, profile {rec['inputs']['profile']}")
+        out.print(f"[bold]{escape(result.name)}[/]: {device}{escape(foot['source'])}, {foot['side']} foot "
+                  f"({escape(foot['side_how'])}{sure}), foot length {foot['measures']['length']['value_mm']:.1f} mm, "
+                  f"profile {escape(profile)}", soft_wrap=True)
+        for note in foot.get("notes", []):
+            out.print(f"note: {note}", markup=False, soft_wrap=True)
         for warning in foot["warnings"]:
-            out.print(f"[yellow]warning:[/] {warning}")
+            out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
         arch = part["derived"]["arch"]
-        out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel ({arch['height_how']}; {arch['apex_how']})")
-    table = Table(show_header=True, header_style="bold")
-    for col in ("device", "x extent mm", "y extent mm", "height mm", "volume cm³", "triangles", "checks"):
+        out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel "
+                  f"({arch['height_how']}; {arch['apex_how']})", markup=False, soft_wrap=True)
+    table = Table(show_header=True, header_style="bold",
+                  caption="length and width: the device's extent along and across the foot axis (heel centre "
+                          "to 2nd toe), as designed")
+    for col in ("device", "length mm", "width mm", "height mm", "volume cm³", "triangles", "checks"):
         table.add_column(col)
     for side, dev in rec["devices"].items():
         checks = dev["checks"]
@@ -169,28 +210,43 @@ def _print_summary(result, out_dir: Path) -> None:
     if "contour" in rec:
         parts = [f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f})"
                  for region, d in rec["contour"]["deviation_by_region"].items() if d]
-        out.print("top minus the scanned sole, mm: " + "; ".join(parts))
+        out.print("top minus the scanned sole, mm: " + "; ".join(parts), markup=False)
     verified = rec["prescribed_vs_measured"]
     checks = Table("measured (from the mesh)", "prescribed", "measured", "tolerance", "", header_style="bold",
-                   title=f"{verified['device']} device, measured by insolegen measure")
+                   title=f"{verified['device']} device, measured by insolegen measure",
+                   caption="measured from the mesh alone: length and width along the insole's own long axis "
+                           "(its footprint's minimum-area rectangle), a little off the foot axis")
     for c in verified["checks"]:
         if c["compared"]:
-            checks.add_row(c["quantity"], f"{c['prescribed']:.2f}", f"{c['measured']:.2f}", f"± {c['tolerance']:g}",
+            checks.add_row(escape(c["quantity"]), f"{c['prescribed']:.2f}", f"{c['measured']:.2f}", f"± {c['tolerance']:g}",
                            "[green]ok[/]" if c["ok"] else "[red]MISS[/]")
     out.print(checks)
-    for fn in result.files:
-        out.print(f"  wrote {out_dir / fn}")
+    for path in written:
+        out.print(f"  wrote {path}", markup=False, soft_wrap=True)
 
 
-@app.command(epilog="Examples:\n\n  insolegen profiles\n\n  insolegen profiles pronation-moderate\n\n  insolegen profiles --fields")
+PROFILES_EPILOG = """
+Examples:
+
+  insolegen profiles                                     # every profile and its clinical intent
+
+  insolegen profiles pronation-moderate > mine.toml      # the whole prescription as TOML, to edit
+
+  insolegen design --profile mine.toml                   # ... and to design from
+
+  insolegen profiles --fields                            # every field: unit, default, range, meaning
+"""
+
+
+@app.command(epilog=PROFILES_EPILOG)
 def profiles(
-    name: Optional[str] = typer.Argument(None, help="Show this profile, resolved (with what it extends)."),
+    name: Optional[str] = typer.Argument(None, help="Print this profile, resolved (with what it extends), as a TOML profile file."),
     fields: bool = typer.Option(False, "--fields", help="List every prescription field: unit, default, range, meaning."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """List the prescription profiles, show one, or list the prescription fields."""
-    from insolegen.prescription import describe_fields
-    from insolegen.profiles import list_profiles, resolve_prescription
+    """List the prescription profiles, print one as TOML, or list the prescription fields."""
+    from insolegen.device.prescription import describe_fields
+    from insolegen.device.profiles import list_profiles, prescription_toml, resolve_prescription
 
     try:
         if fields:
@@ -198,23 +254,21 @@ def profiles(
             if as_json:
                 out.print_json(json.dumps(rows))
                 return
-            table = Table("field", "unit", "default", "range", "meaning", header_style="bold")
+            # one field per entry, never a table column: names and meanings are never cut
             for r in rows:
-                rng = r["choices"] or (f"{r['min']:g} … {r['max']:g}" if r["min"] is not None else "")
-                table.add_row(r["field"], r["unit"], str(r["default"]), rng, r["meaning"])
-            out.print(table)
+                rng = r["choices"] or (
+                    f"{r['min']:g} … {r['max']:g} {r['unit']}".rstrip() if r["min"] is not None else r["unit"])
+                out.print(f"[bold]{escape(r['field'])}[/]  {escape(rng)}; default {'not set' if r['default'] is None else escape(str(r['default']))}", soft_wrap=True)
+                out.print(f"    {escape(r['meaning'])}", soft_wrap=True)
         elif name:
             rx, prov = resolve_prescription(name, [])
             if as_json:
                 out.print_json(json.dumps({"provenance": prov, "prescription": rx.model_dump()}))
                 return
-            out.print(f"[bold]{name}[/]: {list_profiles().get(prov['profile'], '')}")
-            out.print(f"extends: {' -> '.join(f['name'] for f in prov['profile_files'])}")
-            for section, values in rx.model_dump().items():
-                if isinstance(values, dict):
-                    out.print(f"[bold]\\[{section}][/]")
-                    for k, v in values.items():
-                        out.print(f"  {k} = {v!r}")
+            chain = " -> ".join(f["name"] for f in prov["profile_files"])
+            description = list_profiles().get(prov["profile"], "") if "/" not in name and not name.endswith(".toml") else ""
+            typer.echo(f"# profile {prov['profile']}, resolved (extends: {chain}); save it, edit it, "
+                       "and pass the file to --profile\n" + prescription_toml(rx, description), nl=False)
         else:
             found = list_profiles()
             if as_json:
@@ -222,7 +276,7 @@ def profiles(
                 return
             table = Table("profile", "clinical intent", header_style="bold")
             for n, desc in found.items():
-                table.add_row(n, desc)
+                table.add_row(escape(n), escape(desc))
             out.print(table)
     except InsolegenError as exc:
         _fail(exc)
@@ -233,7 +287,7 @@ Examples:
 
   insolegen scan left_foot.stl                       # side, length, widths, arch, landmarks
 
-  insolegen scan plantar.obj --side right --json
+  insolegen scan plantar.obj --foot-side right --json
 
   insolegen scan left_foot.stl --out outlines/       # writes NAME_outline.json and NAME_outline.svg
 
@@ -249,32 +303,45 @@ def scan(
     scan_file: Path = typer.Argument(..., help="A 3D foot scan (.stl, .ply, .obj), a footprint image (.png, .jpg) or a pressure recording (.csv)."),
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker, else the image's DPI)."),
     pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
-    side: Optional[str] = typer.Option(None, "--side", help="left or right (default: detected from the medial arch)."),
+    foot_side: Optional[str] = typer.Option(None, "--foot-side", help="Which foot the file shows: left or right (default: detected from the medial arch)."),
+    old_side: Optional[str] = typer.Option(None, "--side", hidden=True, help="Deprecated spelling of --foot-side."),
     units: Optional[str] = typer.Option(None, "--units", help="mm, cm, m or in (default: mm, or metres when the scan is a foot's size in metres)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write NAME_outline.json and NAME_outline.svg here."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write NAME_outline.json and NAME_outline.svg here (NAME made safe)."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files."),
 ) -> None:
-    """Read a 3D foot scan: side, foot length, ball and heel width, the medial arch, landmarks."""
-    from insolegen.footprint_image import feet_from_image, is_image_file
-    from insolegen.pressure import foot_from_pressure, is_pressure_file
-    from insolegen.scan3d import read_scan
-    from insolegen.scan_report import outline_json, outline_svg, scan_record
+    """Read a foot file: side, foot length, ball and heel width, the medial arch, landmarks, indices."""
+    from insolegen.feet.image import feet_from_image
+    from insolegen.feet.pressure import foot_from_pressure
+    from insolegen.feet.kinds import foot_kind
+    from insolegen.feet.scan3d import read_scan
+    from insolegen.outputs.export import safe_name
+    from insolegen.outputs.scan_report import outline_json, outline_svg, scan_record
 
+    if old_side is not None:
+        _deprecated("--side", "--foot-side")
+        foot_side = foot_side or old_side
     try:
-        if is_image_file(scan_file):
+        if foot_side is not None:
+            _one_of(foot_side, ("left", "right"), "--foot-side")
+        if not scan_file.exists():
+            raise InvalidInput(f"{scan_file}: no such file")
+        kind = foot_kind(scan_file)
+        if kind == "outline":
+            raise InvalidInput(f"{scan_file}: an outline file is already an outline; design from it with `insolegen design`")
+        if kind == "image":
             image, feet = feet_from_image(scan_file, dpi)
             _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force)
             return
-        if scan_file.is_file() and is_pressure_file(scan_file):
-            foot = foot_from_pressure(scan_file, pitch_mm, side)
+        if kind == "pressure":
+            foot = foot_from_pressure(scan_file, pitch_mm, foot_side)
             _print_feet(scan_file, [foot], f"sensor pitch {pitch_mm} mm", as_json, out_dir, force)
             return
-        result = read_scan(scan_file, units, side)
+        result = read_scan(scan_file, units, foot_side)
         record = scan_record(result)
         written = {}
         if out_dir is not None:
-            name = scan_file.stem
+            name = safe_name(scan_file.stem)
             description = f"plantar outline read from {scan_file} by insolegen scan; edit and design from it"
             written = {out_dir / f"{name}_outline.json": outline_json(result.foot, name, description),
                        out_dir / f"{name}_outline.svg": outline_svg(result.foot, name)}
@@ -285,61 +352,63 @@ def scan(
         out.print_json(json.dumps({**record, "written": [str(p) for p in written]}))
         return
     how = record["side_how"]
-    out.print(f"[bold]{scan_file}[/]: {record['kind']}, {record['format'].upper()}, units {record['units']} ({record['units_how']})")
-    out.print(f"{record['side']} foot ({how}; confidence {record['side_confidence']:.2f})")
+    out.print(f"[bold]{escape(str(scan_file))}[/]: {record['kind']}, {record['format'].upper()}, units {record['units']} "
+              f"({escape(record['units_how'])})", soft_wrap=True)
+    out.print(f"{record['side']} foot ({how}; confidence {record['side_confidence']:.2f})", markup=False)
     table = Table("measure", "mm", "how", header_style="bold")
     for key, m in record["measures"].items():
-        table.add_row(key.replace("_", " "), f"{m['value_mm']:.1f}", m["how"])
+        table.add_row(key.replace("_", " "), f"{m['value_mm']:.1f}", escape(m["how"]))
     for key, value in record["arch_measurements"].items():
         table.add_row(f"arch {key.replace('_mm', '').replace('_', ' ')}", f"{value:.1f}", "plantar surface along the medial border")
     out.print(table)
     landmarks = Table("landmark", "x mm", "y mm", "how", header_style="bold")
     for key, lm in record["landmarks"].items():
-        landmarks.add_row(key, f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", lm["how"])
+        landmarks.add_row(key, f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", escape(lm["how"]))
     out.print(landmarks)
     if record.get("indices"):
-        indices = Table("index", "value", "reference", header_style="bold", title=record["indices"]["note"])
+        indices = Table("index", "value", "reference", header_style="bold", title=escape(record["indices"]["note"]))
         for key, index in record["indices"].items():
             if isinstance(index, dict):
                 shown = "—" if index["value"] is None else f"{index['value']}" + (f" ({index['class']})" if index.get("class") else "")
-                indices.add_row(key.replace("_", " "), shown, index["reference"])
+                indices.add_row(key.replace("_", " "), escape(shown), escape(index["reference"]))
         out.print(indices)
     for warning in record["warnings"]:
-        out.print(f"[yellow]warning:[/] {warning}")
+        out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     for path in written:
-        out.print(f"  wrote {path}")
+        out.print(f"  wrote {path}", markup=False, soft_wrap=True)
 
 
 def _write_new(files: dict, force: bool) -> None:
     """Write the outline files atomically; refuse to overwrite unless ``force``."""
-    from insolegen.export import write_all
+    from insolegen.case import refuse_existing
+    from insolegen.outputs.export import write_all
 
-    existing = [p for p in files if p.exists()]
-    if existing and not force:
-        raise InsolegenError(f"{existing[0]} exists; use --force to overwrite")
+    refuse_existing(files, force)
     write_all(files)
 
 
 def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: bool) -> None:
     """`insolegen scan IMAGE|PRESSURE`: every footprint found, its side, length and widths."""
-    from insolegen.scan_report import outline_json
+    from insolegen.outputs.export import safe_name
+    from insolegen.outputs.scan_report import outline_json
 
     written = {}
     if out_dir is not None:
+        stem = safe_name(path.stem)
         for k, foot in enumerate(feet):
             description = f"footprint {k + 1} of {len(feet)} read from {path.name} by insolegen scan"
-            written[out_dir / f"{path.stem}_{foot.side}_outline.json"] = outline_json(
-                foot, f"{path.stem}_{foot.side}", description, with_landmarks=False)
+            written[out_dir / f"{stem}_{foot.side}_outline.json"] = outline_json(
+                foot, f"{stem}_{foot.side}", description, with_landmarks=False)
         _write_new(written, force)
     records = [{"side": f.side, "side_confidence": f.side_confidence, "source": f.source,
                 "measures": {k: m.as_dict() for k, m in f.measures.items()},
                 "landmarks": {k: lm.as_dict() for k, lm in f.landmarks.items()}, "indices": f.indices,
-                "warnings": list(f.warnings)}
+                "warnings": list(f.warnings), "notes": list(f.notes)}
                for f in feet]
     if as_json:
         out.print_json(json.dumps({"file": str(path), "scale": scale, "feet": records, "written": [str(p) for p in written]}))
         return
-    out.print(f"[bold]{path}[/]: {len(feet)} footprint(s); {scale}")
+    out.print(f"[bold]{escape(str(path))}[/]: {len(feet)} footprint(s); {escape(scale)}", soft_wrap=True)
     table = Table("footprint (left to right)", "side", "length mm", "ball width mm", "heel width mm", header_style="bold")
     for k, r in enumerate(records, 1):
         m = r["measures"]
@@ -349,59 +418,87 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
     for k, found in enumerate((f.indices for f in feet if f.indices), 1):
         lines = [f"{name.replace('_', ' ')} {i['value']}" + (f" ({i['class']})" if i.get("class") else "")
                  for name, i in found.items() if isinstance(i, dict)]
-        out.print(f"footprint {k} indices: " + "; ".join(lines))
+        out.print(f"footprint {k} indices: " + "; ".join(lines), markup=False, soft_wrap=True)
         if found.get("note"):
-            out.print(f"  ({found['note']})")
+            out.print(f"  ({found['note']})", markup=False, soft_wrap=True)
+    for k, foot in enumerate(feet, 1):
+        for warning in foot.warnings:
+            out.print(f"[yellow]warning:[/] footprint {k}: {escape(warning)}", soft_wrap=True)
     for p in written:
-        out.print(f"  wrote {p}")
+        out.print(f"  wrote {p}", markup=False, soft_wrap=True)
 
 
 PREVIEW_EPILOG = """
 Examples:
 
-  insolegen preview output/EU42_medium.json --screenshot pair.png          # the pair, iso view, height colours
+  insolegen preview output/EU42_medium.json --out pair.png                 # the pair, iso view, height colours
 
-  insolegen preview output/ --view all --sections --screenshot check.png   # every view and the sections
+  insolegen preview output/ --view all --sections --out check.png          # every view and the sections
 
-  insolegen preview output/EU42_medium_right.stl --color thickness --view posterior --screenshot post.png
+  insolegen preview output/EU42_medium_right.stl --color thickness --view posterior --out post.png
 
-  insolegen preview out/pat042.json --scan pat042_scan.stl --view medial --screenshot fit.png   # the fit on the scan
+  insolegen preview out/pat042.json --scan pat042_scan.stl --view medial --out fit.png   # the fit on the scan
 
 With no display (a headless server) it renders off-screen through OSMesa (apt-get install
-libosmesa6) and needs --screenshot.
+libosmesa6) and needs --out. With a display and no --out, an interactive window opens.
+Needs the 'preview' extra: pip install 'insolegen[preview]'.
 """
+
+
+def _image_size(text: str, option: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise InvalidInput(f"{option} {text!r}: expected WIDTHxHEIGHT, for example 1600x900") from None
+    if not (100 <= width <= 8000 and 100 <= height <= 8000):
+        raise InvalidInput(f"{option} {text!r}: each side must be 100-8000 pixels")
+    return width, height
 
 
 @app.command(epilog=PREVIEW_EPILOG)
 def preview(
     target: Path = typer.Argument(..., help="A design record (CASE.json), the folder of a design, or a mesh (.stl, .3mf, .obj, .ply)."),
-    screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="Render off-screen to this PNG (needed without a display)."),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Render off-screen to this PNG (needed without a display)."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing picture."),
     color: str = typer.Option("height", "--color", help="height (above the ground), thickness (top minus bottom) or none."),
     view: list[str] = typer.Option(["iso"], "--view", help="top, medial, lateral, posterior, iso or all (repeatable)."),
     sections: bool = typer.Option(False, "--sections", help="Add cross-sections at the heel seat, arch apex and met pad, with their heights."),
     pair: bool = typer.Option(True, "--pair/--single", help="Given one STL of a case, show its other side beside it."),
     scan: Optional[Path] = typer.Option(None, "--scan", help="The 3D scan the design came from (default: found by name beside the record)."),
-    size: str = typer.Option("1600x900", "--size", help="Picture size in pixels, WIDTHxHEIGHT."),
+    image_size: str = typer.Option("1600x900", "--image-size", help="Picture size in pixels, WIDTHxHEIGHT."),
+    old_screenshot: Optional[Path] = typer.Option(None, "--screenshot", hidden=True, help="Deprecated spelling of --out."),
+    old_size: Optional[str] = typer.Option(None, "--size", hidden=True, help="Deprecated spelling of --image-size."),
 ) -> None:
     """Look at a device or a pair before printing: colour maps, technician's views, sections, the scan's fit."""
-    from insolegen.preview import VIEWS, load_preview_input, render
+    from insolegen.case import refuse_existing
+    from insolegen.extras import require_extra
+    from insolegen.outputs.export import write_atomic
+    from insolegen.outputs.preview import VIEWS, has_display, load_preview_input, render, render_png
 
+    if old_screenshot is not None:
+        _deprecated("--screenshot", "--out")
+        out_file = out_file or old_screenshot
+    if old_size is not None:
+        _deprecated("--size", "--image-size")
+        image_size = old_size
     try:
+        require_extra("preview")
         views = VIEWS if "all" in view else tuple(view)
-        try:
-            width, height = (int(v) for v in size.lower().split("x"))
-        except ValueError:
-            raise InvalidInput(f"--size {size!r}: expected WIDTHxHEIGHT, for example 1600x900") from None
-        if not (100 <= width <= 8000 and 100 <= height <= 8000):
-            raise InvalidInput(f"--size {size!r}: each side must be 100-8000 pixels")
-        if screenshot is not None and screenshot.suffix.lower() != ".png":
-            raise InvalidInput(f"--screenshot {screenshot}: the picture is a PNG; name it .png")
+        size = _image_size(image_size, "--image-size")
+        if out_file is not None:
+            if out_file.suffix.lower() != ".png":
+                raise InvalidInput(f"--out {out_file}: the picture is a PNG; name it .png")
+            refuse_existing([out_file], force)
+        elif not has_display():
+            raise InvalidInput("there is no display here: give --out FILE.png to render to a picture")
         shown = load_preview_input(target, scan, pair)
-        written = render(shown, views, color, sections, (width, height), screenshot)
+        if out_file is None:
+            render(shown, views, color, sections, size)
+            return
+        write_atomic(out_file, render_png(shown, views, color, sections, size))
     except InsolegenError as exc:
         _fail(exc)
-    if written is not None:
-        out.print(f"wrote {written}")
+    out.print(f"wrote {out_file}", markup=False, soft_wrap=True)
 
 
 REPORT_EPILOG = """
@@ -423,34 +520,36 @@ printability verdict, material and mass, and pictures of the pair (rendered off-
 def report(
     target: Path = typer.Argument(..., help="A design record (CASE.json) or the folder of a design."),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="The PDF to write (default: CASE_report.pdf beside the record)."),
-    material_name: str = typer.Option("tpu95a", "--material", help="Material for the mass (see `insolegen measure --help`)."),
-    printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdict (see `insolegen measure --help`)."),
+    material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
+    printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
     scan: Optional[Path] = typer.Option(None, "--scan", help="The 3D scan the design came from, drawn with the devices (default: found by name beside the record)."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing report."),
 ) -> None:
     """Write the one-page case report (PDF) for a podiatrist's file and the technician's bench."""
-    from insolegen.report import case_record
+    from insolegen.case import refuse_existing
+    from insolegen.extras import require_extra
+    from insolegen.outputs.report import case_record
 
     try:
+        require_extra("report")
         record = case_record(target)
         path = out_file or record.with_name(record.stem + "_report.pdf")
         if path.suffix.lower() != ".pdf":
             raise InvalidInput(f"--out {path}: the report is a PDF; name it .pdf")
-        if path.exists() and not force:
-            raise InvalidInput(f"{path} exists; use --force to overwrite")
+        refuse_existing([path], force)
         verdicts = _write_report(record, scan, path, material_name, printer_name)
     except InsolegenError as exc:
         _fail(exc)
     for side, m in verdicts.items():
-        verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]: " + "; ".join(m.reasons)
-        out.print(f"{side}: {verdict} on {m.printer} in {m.material} ({m.as_dict()['mass_g']:.1f} g)")
-    out.print(f"wrote {path}")
+        verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]: " + escape("; ".join(m.reasons))
+        out.print(f"{side}: {verdict} on {m.printer} in {m.material} ({m.as_dict()['mass_g']:.1f} g)", soft_wrap=True)
+    out.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
 def _write_report(record: Path, scan, path: Path, material_name: str = "tpu95a", printer_name: str = "generic") -> dict:
     """Gather, lay out and write the report atomically; the devices' measurements."""
-    from insolegen.export import write_atomic
-    from insolegen.report import gather, report_pdf
+    from insolegen.outputs.export import write_atomic
+    from insolegen.outputs.report import gather, report_pdf
 
     inp = gather(record, scan, material_name, printer_name)
     write_atomic(path, report_pdf(inp))
@@ -487,15 +586,24 @@ def batch(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: the scheduler's address, tcp://HOST:PORT."),
     resume: bool = typer.Option(False, "--resume", help="Keep cases whose outputs match their inputs (hashes, tool version); redo the rest."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed case."),
-    report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf for every case."),
+    report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf for every case (needs the 'report' extra)."),
+    material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
+    printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
     force: bool = typer.Option(False, "--force", "-f", help="Run into an OUT that holds an earlier batch, redoing every case."),
 ) -> None:
     """Design every case in a folder of case folders, locally or on a Dask cluster, with a manifest."""
-    from insolegen.batch import BatchOptions
-    from insolegen.batch_exec import run_batch
-    from insolegen.profiles import resolve_prescription
+    from insolegen.batch.cases import BatchOptions
+    from insolegen.batch.run import run_batch
+    from insolegen.device.profiles import resolve_prescription
+    from insolegen.extras import require_extra
+    from insolegen.measure.printing import material, printer
 
     try:
+        if report_pdf:
+            require_extra("report")
+            material(material_name), printer(printer_name)
+        if scheduler:
+            require_extra("cluster")
         if (out_dir / "manifest.json").exists() and not (resume or force):
             raise InvalidInput(f"{out_dir} holds an earlier batch (manifest.json): use --resume to keep what is done, "
                                "or --force to redo every case")
@@ -504,7 +612,8 @@ def batch(
         resolve_prescription(profile, list(set_))   # a bad --profile or --set is the run's error, not every case's
         if profile and (profile.endswith(".toml") or "/" in profile):
             profile = str(Path(profile).resolve())    # a file: as a cluster's workers will find it
-        options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf)
+        options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf,
+                               material=material_name, printer=printer_name)
         with _BatchProgress() as progress:
             summary = run_batch(scans, out_dir, options, workers, scheduler, resume, fail_fast, progress.update)
     except InsolegenError as exc:
@@ -562,19 +671,20 @@ def _print_batch_summary(summary, out_dir: Path) -> None:
     if failed:
         errors = Table("failed case", "why", header_style="bold red")
         for o in sorted(failed, key=lambda o: o.name):
-            errors.add_row(o.name, o.message)
+            errors.add_row(escape(o.name), escape(o.message))
         out.print(errors)
     if summary.stopped_early:
         out.print("[yellow]stopped at the first failure (--fail-fast)[/]")
-    out.print(f"wrote {out_dir / 'manifest.csv'} and {out_dir / 'manifest.json'}")
+    out.print(f"wrote {out_dir / 'manifest.csv'} and {out_dir / 'manifest.json'}", markup=False, soft_wrap=True)
 
 
 def _measure_epilog() -> str:
     from insolegen.measure.printing import MATERIALS, PRINTERS
     from insolegen.measure.quantities import DEFINITIONS
 
-    lines = ["Examples:", "  insolegen measure output/EU42_right.stl",
-             "  insolegen measure output/EU42.3mf --json", "  insolegen measure scan_insole.obj --side left --material pa12 --printer prusa-mk4",
+    lines = ["Examples:", "  insolegen measure output/EU42_medium_right.stl",
+             "  insolegen measure output/EU42_medium.3mf --json",
+             "  insolegen measure scan_insole.obj --foot-side left --material pa12 --printer prusa-mk4",
              "What is reported (mm, degrees; x from the heel along the long axis L, z up from the ground):"]
     lines += [f"  {name}: {meaning}" for name, meaning in DEFINITIONS.items()]
     lines += ["  mesh: watertight, bodies, degenerate and duplicate faces, winding, self-intersections (of the file as given)",
@@ -587,7 +697,8 @@ def _measure_epilog() -> str:
 @app.command(epilog=_measure_epilog())
 def measure(
     mesh_file: Path = typer.Argument(..., help="The insole: .stl (binary or ASCII), .3mf, .obj or .ply; mm or metres."),
-    side: str = typer.Option("auto", "--side", help="left, right or auto (detected from the medial arch and the hallux side)."),
+    foot_side: str = typer.Option("auto", "--foot-side", help="Which foot the insole is for: left, right or auto (detected from the medial arch and the ball line)."),
+    old_side: Optional[str] = typer.Option(None, "--side", hidden=True, help="Deprecated spelling of --foot-side."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     material_name: str = typer.Option("tpu95a", "--material", help="Material for the mass (see below)."),
     printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdict (see below)."),
@@ -596,8 +707,11 @@ def measure(
     """Measure any insole mesh from the mesh alone, check its mesh and say whether it is printable."""
     from insolegen.measure import measure_file
 
+    if old_side is not None:
+        _deprecated("--side", "--foot-side")
+        foot_side = old_side
     try:
-        found, info = measure_file(mesh_file, side=side, units=units, material_name=material_name, printer_name=printer_name)
+        found, info = measure_file(mesh_file, side=foot_side, units=units, material_name=material_name, printer_name=printer_name)
     except InsolegenError as exc:
         _fail(exc)
     if as_json:
@@ -613,11 +727,12 @@ def measure(
 def _print_measurements(found, info) -> None:
     from insolegen.measure.quantities import DEFINITIONS
 
-    out.print(f"[bold]{info['file']}[/]: {info['format'].upper()}, units {info['units']} ({info['units_how']})")
+    out.print(f"[bold]{escape(str(info['file']))}[/]: {info['format'].upper()}, units {info['units']} ({escape(info['units_how'])})",
+              soft_wrap=True)
     for m in found:
         d = m.as_dict()
         conf = d["frame"]["confidence"]
-        out.print(f"[bold]{m.name}[/]: {d['side']} insole (side confidence {conf['side']:.2f}; heel end {conf['heel_end']:.2f}; "
+        out.print(f"[bold]{escape(m.name)}[/]: {d['side']} insole (side confidence {conf['side']:.2f}; heel end {conf['heel_end']:.2f}; "
                   f"ground {conf['bottom']:.2f})")
         table = Table("quantity", "value", "meaning", header_style="bold")
         for key in DEFINITIONS:
@@ -625,7 +740,7 @@ def _print_measurements(found, info) -> None:
                 continue
             value = d.get(key)
             shown = "—" if value is None else (f"{value:.3f}" if key == "arch_apex_frac" else f"{value:.2f}")
-            table.add_row(key, shown, DEFINITIONS[key])
+            table.add_row(key, shown, escape(DEFINITIONS[key]))
         out.print(table)
         mesh = d["mesh"]
         crossings = "not checked" if mesh["self_intersections"] is None else str(mesh["self_intersections"])
@@ -633,11 +748,11 @@ def _print_measurements(found, info) -> None:
                   f"degenerate faces {mesh['degenerate_faces']}, winding consistent {mesh['winding_consistent']}, "
                   f"outward {mesh['outward']}, self-intersections {crossings}")
         for warning in d["warnings"]:
-            out.print(f"[yellow]warning:[/] {warning}")
+            out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
         verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]"
         out.print(f"{verdict} on {m.printer} in {m.material} ({d['mass_g']:.1f} g)")
         for reason in m.reasons:
-            out.print(f"  - {reason}")
+            out.print(f"  - {reason}", markup=False, soft_wrap=True)
 
 
 def main() -> None:

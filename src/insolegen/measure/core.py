@@ -109,14 +109,23 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
                        f"build volume {bx:g} x {by:g} x {bz:g} mm at any turn")
     warnings = body.warnings + notes
     if frame.confidence["side"] < 0.3 and side == "auto":
-        warnings.append(f"the side ({frame.side}) is a guess (confidence {frame.confidence['side']:.2f}); give --side")
+        warnings.append(f"the side ({frame.side}) is a guess (confidence {frame.confidence['side']:.2f}); give --foot-side")
     return Measurement(name, q, frame, state, material_name, printer_name, not reasons, reasons, warnings)
 
 
 def measure_file(path: str | Path, *, side: str = "auto", units: str | None = None,
                  material_name: str = DEFAULT_MATERIAL, printer_name: str = DEFAULT_PRINTER) -> tuple[list[Measurement], dict]:
-    """Measure every insole in a file (a 3MF may hold a pair). Returns the measurements and
-    what was read (format, units and how they were decided)."""
+    """Measure every insole in a file (a 3MF may hold a pair) from the mesh alone. Returns one
+    Measurement per insole (``.quantities`` in mm and degrees, ``.frame.side``, ``.printable``
+    and ``.reasons`` on ``printer_name``) and what was read (format, units and how they were decided).
+
+    >>> import pathlib, tempfile, insolegen
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> paths = insolegen.design(insolegen.foot_from_size("EU42"), name="pair").save(out)
+    >>> found, info = insolegen.measure_file(out / "pair.3mf")
+    >>> info["format"], [(m.frame.side, round(m.quantities["arch_apex_height_mm"], 1)) for m in found]
+    ('3mf', [('left', 15.0), ('right', 15.0)])
+    """
     loaded = load_mesh_file(path, units)
     found = []
     for part in loaded.parts:

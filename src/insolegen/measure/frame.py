@@ -198,7 +198,7 @@ def find_frame(vertices: np.ndarray, faces: np.ndarray, side: str = "auto") -> t
         hm = HeightMap(length - hm.xs[::-1], -hm.ys[::-1], hm.top[::-1, ::-1], hm.bottom[::-1, ::-1])
     medial_score, side_how = _medial_cues(hm, length)
     if side in ("left", "right"):
-        found, side_conf, side_how = side, 1.0, "given (--side)"
+        found, side_conf, side_how = side, 1.0, "given (--foot-side)"
     elif side == "auto":
         found, side_conf = ("right" if medial_score >= 0 else "left"), abs(medial_score)
     else:

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
-from insolegen.polygon import as_ccw, border_profiles, dedupe, edge_lengths, signed_area
+from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, edge_lengths, signed_area
 
 MIN_POINTS = 20
 FOOT_LENGTH_RANGE_MM = (100.0, 400.0)
@@ -85,10 +85,11 @@ class Foot:
     measures: dict[str, Measure]
     source: str
     arch: ArchMeasurements = field(default_factory=ArchMeasurements)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()       # what the user should check (a guess, a conflict)
+    notes: tuple[str, ...] = ()          # how something was read, for the record (e.g. the image's scale)
     # input (x, y) -> canonical: A @ p + b (A mirrors for a left foot); None when not known
     frame: tuple[np.ndarray, np.ndarray] | None = None
-    # clinical footprint indices (see insolegen.indices) where the input shows the weight-bearing
+    # clinical footprint indices (see insolegen.feet.indices) where the input shows the weight-bearing
     # contact area (scans standing on the ground, footprint images, pressure maps); None otherwise
     indices: dict | None = None
 
@@ -200,7 +201,7 @@ def foot_from_points(
         if confidence < SIDE_MIN_CONFIDENCE:
             raise InvalidInput(
                 f"{source}: cannot tell a left from a right foot in this outline (confidence "
-                f"{confidence:.2f}); give --side left or --side right"
+                f"{confidence:.2f}); give --foot-side left or --foot-side right"
             )
         side, side_how = detected_side, "detected"
     else:
@@ -209,7 +210,7 @@ def foot_from_points(
             raise InvalidInput(f"side {side!r} is not left or right")
         side_how = "given"
         if side != detected_side and confidence >= 0.6:
-            warnings.append(f"the outline looks like a {detected_side} foot (confidence {confidence:.2f}) but --side says {side}")
+            warnings.append(f"the outline looks like a {detected_side} foot (confidence {confidence:.2f}) but --foot-side says {side}")
     if side == "left":
         pts = pts * [1.0, -1.0]
         lm = {k: v * [1.0, -1.0] for k, v in lm.items()}

@@ -17,10 +17,11 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
-from insolegen.outline import Foot
-from insolegen.raster_region import mask_polygon
+from insolegen.feet.foot import Foot
+from insolegen.feet.kinds import IMAGE_SUFFIXES
+from insolegen.feet.raster_region import mask_polygon
 
-IMAGE_FORMATS = (".png", ".jpg", ".jpeg")
+IMAGE_FORMATS = IMAGE_SUFFIXES
 WORK_PX_PER_MM = 3.0              # images are reduced to about this before segmentation
 MARKER_ARMS_MM = (50.0, 100.0)    # ring centre distances on the two arms of the L marker
 PIN_HOLE_MM2 = 60.0               # holes smaller than this inside a foot are pins, filled
@@ -175,8 +176,8 @@ PRINT_INDICES_NOTE = ("the print taken as the weight-bearing contact area: right
 def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None = None):
     """(read image, [Foot for each footprint]) with each foot's side detected from its outline
     (or ``side`` when the image holds one footprint)."""
-    from insolegen.indices import footprint_indices
-    from insolegen.outline import foot_from_points
+    from insolegen.feet.indices import footprint_indices
+    from insolegen.feet.foot import foot_from_points
 
     image = read_footprint_image(path, dpi)
     feet = []
@@ -184,7 +185,7 @@ def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None
         given = side if len(image.feet) == 1 else None
         source = f"footprint image {Path(path).name}" + (f" (footprint {k + 1} of {len(image.feet)} from the left)" if len(image.feet) > 1 else "")
         foot = foot_from_points(found.outline_mm, side=given, source=source)
-        feet.append(replace(foot, warnings=foot.warnings + (f"scale from {image.scale_how}: {image.px_per_mm:.2f} px/mm",),
+        feet.append(replace(foot, notes=foot.notes + (f"scale from {image.scale_how}: {image.px_per_mm:.2f} px/mm",),
                             indices={"note": PRINT_INDICES_NOTE, **footprint_indices(shapely.Polygon(foot.outline), foot)}))
     return image, feet
 

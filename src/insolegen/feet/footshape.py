@@ -15,9 +15,9 @@ from functools import lru_cache
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.outline import Foot, foot_from_points
-from insolegen.polygon import border_profiles
-from insolegen.sizes import foot_length_from_size
+from insolegen.feet.foot import Foot, foot_from_points
+from insolegen.feet.polygon import border_profiles
+from insolegen.feet.sizes import foot_length_from_size
 
 # (ball width / L, heel breadth / L) per width class, from ANSUR II (see module docstring)
 WIDTH_CLASSES = {"narrow": (0.3541, 0.2605), "medium": (0.3759, 0.2691), "wide": (0.3985, 0.2781)}
@@ -120,7 +120,14 @@ def _canonical_length_per_unit(width: str) -> float:
 
 
 def foot_from_size(size: str, width: str = "medium", side: str = "right") -> Foot:
-    """A canonical Foot for a shoe size (``EU42``, ``UK8``, ``US9M``, ``US10W``, ``MP270``)."""
+    """A canonical Foot for a shoe size (``EU42``, ``UK8``, ``US9M``, ``US10W``, ``MP270``) and a
+    width class (``narrow``, ``medium``, ``wide``: ANSUR II ball width 10th/50th/90th percentile).
+
+    >>> from insolegen import foot_from_size
+    >>> foot = foot_from_size("EU42", "wide")
+    >>> round(foot.length_mm), round(foot.measures["ball_width"].value)
+    (265, 105)
+    """
     length = foot_length_from_size(size)
     pts = outline_for_length(length / _canonical_length_per_unit(width), width)
     if side == "left":

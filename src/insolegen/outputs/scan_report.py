@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 
-from insolegen.outline import Foot
-from insolegen.scan3d import Scan
+from insolegen.feet.foot import Foot
+from insolegen.feet.scan3d import Scan
 
 
 def _as_seen(foot: Foot, xy: np.ndarray) -> np.ndarray:

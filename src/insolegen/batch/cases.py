@@ -22,24 +22,26 @@ from pathlib import Path
 
 from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
-from insolegen.export import write_atomic
+from insolegen.outputs.export import safe_name, write_atomic
 
 PRESCRIPTION_FILE = "prescription.toml"
 FOOT_SUFFIXES = (".csv", ".json", ".svg", ".dxf", ".stl", ".ply", ".obj", ".png", ".jpg", ".jpeg")
 INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str}
 MANIFEST_FIELDS = ("case", "side", "status", "message", "folder", "inputs", "outputs", "length_mm", "width_mm",
                    "height_mm", "min_thickness_mm", "volume_cm3", "arch_apex_height_mm", "checks_passed", "seconds")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
 class BatchOptions:
     """What applies to every case: the default profile (a case's ``profile`` wins), overrides
-    (they win over a case's own fields), whether to write the report, and the report's date."""
+    (they win over a case's own fields), whether to write the report, its date, and the material
+    and printer its mass and printability verdict are for."""
     profile: str | None = None
     overrides: tuple[str, ...] = ()
     report: bool = False
     date: str | None = None          # ISO date printed on every report of the run
+    material: str = "tpu95a"
+    printer: str = "generic"
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,6 @@ class CaseOutcome:
     files: dict[str, bytes] = field(default_factory=dict)
     record: dict | None = None
     seconds: float = 0.0
-
-
-def safe_name(folder_name: str) -> str:
-    """A file name made of letters, digits, '.', '_' and '-', not starting with a dot."""
-    name = _UNSAFE.sub("_", folder_name).lstrip("._-")[:100]
-    return name or "case"
 
 
 def discover(scans: Path) -> list[CaseSpec]:
@@ -160,11 +156,13 @@ def case_request(spec: CaseSpec, options: BatchOptions):
 def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
     """What a case's outputs depend on: the tool version, the run's options, every input file's
     bytes and the profiles' bytes. Equal fingerprints: the outputs on disk may be kept."""
-    from insolegen.profiles import profiles_dir
+    from insolegen.device.profiles import profiles_dir
 
     digest = hashlib.sha256()
     parts = {"tool": __version__, "profile": options.profile, "overrides": list(options.overrides),
              "report": options.report}
+    if options.report:
+        parts.update(material=options.material, printer=options.printer)
     digest.update(json.dumps(parts, sort_keys=True).encode())
     files = [p for _, p in spec.foot_files] + ([spec.prescription] if spec.prescription else [])
     files += sorted(profiles_dir().glob("*.toml"))
@@ -199,23 +197,23 @@ def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, byte
     record, files = result.record, dict(result.files)
     if options.report:
         scans = [p for _, p in spec.foot_files if p.suffix.lower() in (".stl", ".ply", ".obj")]
-        files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options.date, scans[0] if len(scans) == 1 else None)
+        files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options, scans[0] if len(scans) == 1 else None)
     return files, record
 
 
-def _report_bytes(files: dict[str, bytes], name: str, date: str | None, scan: Path | None) -> bytes:
+def _report_bytes(files: dict[str, bytes], name: str, options: BatchOptions, scan: Path | None) -> bytes:
     """The case report, made from the case's files in a scratch folder (the report reads a
     design as it lies on disk)."""
     import datetime as dt
     import tempfile
 
-    from insolegen.report import gather, report_pdf
+    from insolegen.outputs.report import gather, report_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         for fn, data in files.items():
             (Path(tmp) / fn).write_bytes(data)
-        inp = gather(Path(tmp) / f"{name}.json", scan)
-        return report_pdf(inp, dt.date.fromisoformat(date) if date else None)
+        inp = gather(Path(tmp) / f"{name}.json", scan, options.material, options.printer)
+        return report_pdf(inp, dt.date.fromisoformat(options.date) if options.date else None)
 
 
 def case_dir(out: Path, name: str) -> Path:

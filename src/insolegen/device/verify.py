@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from insolegen.design import Design
+from insolegen.device.design import Design
 from insolegen.errors import DesignFailed
 
 TOLERANCES = {
@@ -102,7 +102,7 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
 def _sole_reference(design: Design) -> dict:
     """Measure the right device as it would be without the features whose size is checked
     against the scanned sole's own (heel lift, cup, posts, pad)."""
-    from insolegen.design import build_solid
+    from insolegen.device.design import build_solid
     from insolegen.measure import measure_mesh
 
     rx, ctx = design.prescription, design.context

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from insolegen.contour import SoleSurface
-from insolegen.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
-from insolegen.outline import Foot
-from insolegen.plan import Plan, make_plan
-from insolegen.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
-from insolegen.surface import Context, Points, bottom_surface, make_context, top_surface
+from insolegen.device.contour import SoleSurface
+from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
+from insolegen.feet.foot import Foot
+from insolegen.device.plan import Plan, make_plan
+from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
+from insolegen.device.surface import Context, Points, bottom_surface, make_context, top_surface
 
 SIDES = ("left", "right")
 

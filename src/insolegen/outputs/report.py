@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from insolegen.errors import InvalidInput
+from insolegen.extras import require_extra
 from insolegen.measure import Measurement, measure_mesh
 from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER
 
@@ -36,7 +37,8 @@ def gather(record_path: str | Path, scan: str | Path | None = None, material_nam
            printer_name: str = DEFAULT_PRINTER, picture: bool = True) -> ReportInput:
     """Read a design record (or the folder of one) and its meshes; measure each mesh afresh for
     the mesh checks, the printability verdict and the mass; render the preview picture."""
-    from insolegen.preview import load_preview_input, render_png
+    require_extra("report")
+    from insolegen.outputs.preview import load_preview_input, render_png
 
     shown = load_preview_input(case_record(record_path), scan)
     measurements = {d.side or d.label: measure_mesh(d.vertices, d.faces, name=d.label, side=d.side or "auto",
@@ -49,7 +51,7 @@ def gather(record_path: str | Path, scan: str | Path | None = None, material_nam
 
 def case_record(path: str | Path) -> Path:
     """The design record a report is of: the record itself, or the one in a case's folder."""
-    from insolegen.preview import find_record
+    from insolegen.outputs.preview import find_record
 
     record = find_record(path)
     if record is None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.extras import require_extra
 
 VIEWS = ("top", "medial", "lateral", "posterior", "iso")
 COLORS = ("height", "thickness", "none")
@@ -137,7 +138,7 @@ def _from_mesh(path: Path, pair: bool) -> PreviewInput:
 
 def _seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict:
     """The scan the design came from, in each device's frame, its sole resting on the heel seat."""
-    from insolegen.scan3d import is_scan_file, read_scan
+    from insolegen.feet.scan3d import is_scan_file, read_scan
 
     foot_input = record["inputs"]["foot"]
     if scan is None:
@@ -217,6 +218,7 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
     off_screen = screenshot is not None or not has_display()
     if off_screen and screenshot is None:
         raise InvalidInput("there is no display here: give --screenshot FILE.png to render to a picture")
+    require_extra("preview")
     _use_osmesa_without_display()
     import pyvista as pv
 

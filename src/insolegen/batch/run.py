@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from insolegen import __version__
-from insolegen.batch import (BatchOptions, CaseOutcome, CaseSpec, case_dir, discover, manifest_rows, relative_outputs,
+from insolegen.batch.cases import (BatchOptions, CaseOutcome, CaseSpec, case_dir, discover, manifest_rows, relative_outputs,
                              run_case, up_to_date, write_case, write_manifest)
 from insolegen.errors import InsolegenError, InvalidInput
 
@@ -122,10 +122,11 @@ def _in_pool(specs, options, workers) -> Iterator[tuple[CaseSpec, CaseOutcome]]:
 
 
 def _on_cluster(specs, options, address) -> Iterator[tuple[CaseSpec, CaseOutcome]]:
-    try:
-        from dask.distributed import Client, as_completed as dask_completed
-    except ImportError:  # pragma: no cover - a dependency; here for a clear message if it is missing
-        raise InvalidInput("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+    from insolegen.extras import require_extra
+
+    require_extra("cluster")
+    from dask.distributed import Client, as_completed as dask_completed
+
     try:
         client = Client(address, timeout="20s")
     except (OSError, TimeoutError) as exc:

@@ -20,10 +20,10 @@ from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
 from insolegen.measure.state import components, merge_vertices
-from insolegen.outline import ArchMeasurements, Foot, foot_from_points
-from insolegen.raster_region import mask_polygon
+from insolegen.feet.foot import ArchMeasurements, Foot, foot_from_points
+from insolegen.feet.raster_region import mask_polygon
+from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
 
-SCAN_FORMATS = (".stl", ".ply", ".obj")
 GRID_MM = 0.5
 CONTACT_BAND_MM = 6.0        # scan surface this close to the ground plane touches it (a foot not
                              # bearing weight touches at heel and ball only)
@@ -233,7 +233,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
 def _indices(footprint, foot: Foot, whole_foot_vertices: np.ndarray | None) -> dict | None:
     """Footprint indices where the scan stood on the ground (they assume a weight-bearing
     footprint); the arch height index too where the scan holds the dorsum (a whole foot)."""
-    from insolegen.indices import footprint_indices
+    from insolegen.feet.indices import footprint_indices
 
     if footprint is None:
         return None

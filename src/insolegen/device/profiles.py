@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 
 from insolegen.errors import InvalidInput
-from insolegen.prescription import Prescription, build_prescription
+from insolegen.device.prescription import Prescription, build_prescription
 
 PROFILE_META_KEYS = ("description", "extends")
 DEFAULT_PROFILE = "neutral"
@@ -22,9 +22,9 @@ _ALTERNATIVES = {("arch", "height_mm"): ("arch", "fill_frac"), ("arch", "fill_fr
 
 
 def profiles_dir() -> Path:
-    """``$INSOLEGEN_PROFILES`` or the ``profiles/`` folder of this checkout."""
+    """``$INSOLEGEN_PROFILES`` or the profiles shipped in the package (``insolegen/device/profiles``)."""
     env = os.environ.get("INSOLEGEN_PROFILES")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "profiles"
+    return Path(env) if env else Path(__file__).resolve().parent / "profiles"
 
 
 def list_profiles(directory: Path | None = None) -> dict[str, str]:
@@ -130,3 +130,43 @@ def resolve_prescription(
         "overrides": list(overrides),
     }
     return prescription, provenance
+
+
+def load_prescription(profile: str | None = None, overrides: list[str] | None = None, **kwargs) -> Prescription:
+    """A profile (a name from ``list_profiles()`` or a TOML file; default ``neutral``) plus
+    ``section.field=value`` overrides, validated. Raises InvalidInput naming the field, value and range.
+
+    >>> from insolegen import load_prescription
+    >>> rx = load_prescription("pronation-moderate", ["arch.height_mm=22"])
+    >>> rx.arch.height_mm, rx.rearfoot_post.angle_deg
+    (22.0, 4.0)
+    >>> load_prescription("neutral", ["heel_cup.depht_mm=12"])
+    Traceback (most recent call last):
+    insolegen.errors.InvalidInput: ...heel_cup.depht_mm...
+    """
+    return resolve_prescription(profile, overrides or [], **kwargs)[0]
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def prescription_toml(prescription: Prescription, description: str = "") -> str:
+    """The whole prescription as a profile file (TOML) to save, edit and pass to ``--profile``.
+    Fields that are not set are written as comments (TOML has no null)."""
+    lines = [f"description = {_toml_value(description)}"] if description else []
+    sections = {}
+    for key, value in prescription.model_dump().items():
+        if isinstance(value, dict):
+            sections[key] = value
+        elif value is not None:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for section, values in sections.items():
+        lines += ["", f"[{section}]"]
+        for key, value in values.items():
+            lines.append(f"# {key}: not set" if value is None else f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"

@@ -108,6 +108,9 @@ class Accommodations(_Section):
 
 
 class Prescription(_Section):
+    """A validated prescription: one section per feature (``device``, ``arch``, ``heel_cup``,
+    ``rearfoot_post``...), each field with its unit, default and range (``insolegen profiles
+    --fields``). Immutable; made by ``load_prescription``."""
     version: int = Field(SCHEMA_VERSION, description="prescription schema version", json_schema_extra={"unit": ""})
     device: Device = Device()
     arch: Arch = Arch()
@@ -245,10 +248,3 @@ def build_prescription(data: dict, source: str = "prescription") -> Prescription
     except ValidationError as exc:
         lines = validation_messages(exc, data)
         raise InvalidInput(f"{source}: " + ("\n  ".join([""] + lines) if len(lines) > 1 else lines[0])) from None
-
-
-def load_prescription(profile: str | None = None, overrides: list[str] | None = None, **kwargs) -> Prescription:
-    """Convenience: a profile (name or TOML path) plus ``field=value`` overrides (see profiles.py)."""
-    from insolegen.profiles import resolve_prescription
-
-    return resolve_prescription(profile, overrides or [], **kwargs)[0]

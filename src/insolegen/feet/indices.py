@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from insolegen.outline import Foot
+from insolegen.feet.foot import Foot
 
 TOE_LINE_BEYOND_MTH1 = 0.06
 

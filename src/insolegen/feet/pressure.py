@@ -5,7 +5,7 @@ README): ``;``-separated, decimal commas, latin-1; row 1 ``Sensor-Nummer`` then 
 rows 2-4 minimum, maximum and 20 % average; then one row per frame, the time (s) first. Sensor
 id -> grid: row = id // 64, column = id % 64. The sensor pitch is not in the file: ``--pitch-mm``
 is required. The grid is taken as seen from above, row 0 at the far end of the plate (a plate
-read from below is a mirror image: give ``--side`` then).
+read from below is a mirror image: give ``--foot-side`` then).
 """
 from __future__ import annotations
 
@@ -15,20 +15,12 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
-from insolegen.raster_region import mask_polygon
+from insolegen.feet.raster_region import mask_polygon
 
 GRID_COLUMNS = 64
 LOADED_OF_PEAK = 0.02        # a sensor bore load if its peak reached 2 % of the plate's peak
 UPSAMPLE = 4                 # sub-cells per sensor for a smooth outline
 CLOSING_MM = 12.0            # closes the gap between toes and forefoot and the narrow midfoot
-
-
-def is_pressure_file(path: str | Path) -> bool:
-    path = Path(path)
-    if path.suffix.lower() != ".csv":
-        return False
-    with open(path, encoding="latin-1") as f:
-        return f.readline().startswith("Sensor-Nummer")
 
 
 def _number(text: str, path: Path, line: int) -> float:
@@ -94,8 +86,8 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     """(Foot, the loaded footprint in the foot's canonical frame)."""
     from dataclasses import replace
 
-    from insolegen.indices import footprint_indices
-    from insolegen.outline import foot_from_points
+    from insolegen.feet.indices import footprint_indices
+    from insolegen.feet.foot import foot_from_points
 
     if pitch_mm is None:
         raise InvalidInput(f"{path}: a pressure recording does not store its sensor pitch: give --pitch-mm")
@@ -104,7 +96,7 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     footprint, outline = footprint_from_pressure(peak_pressure_grid(path), pitch_mm)
     foot = foot_from_points(outline, side=side, source=f"pressure recording {Path(path).name}")
     note = (f"footprint from peak pressure at {pitch_mm:g} mm sensor pitch ({footprint.area:.0f} mm² loaded); "
-            "side read with the plate seen from above (give --side if it was read from below)")
+            "side read with the plate seen from above (give --foot-side if it was read from below)")
     loaded = shapely.transform(footprint, foot.to_canonical)
     indices = {"note": "footprint indices from the loaded area of the recording", **footprint_indices(loaded, foot)}
     return replace(foot, warnings=foot.warnings + (note,), indices=indices), loaded

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.outline import UNIT_TO_MM, ArchMeasurements, Foot, foot_from_points, to_mm
-from insolegen.polygon import signed_area
+from insolegen.feet.foot import UNIT_TO_MM, ArchMeasurements, Foot, foot_from_points, to_mm
+from insolegen.feet.polygon import signed_area
 
 FORMATS = ("csv", "json", "svg", "dxf")
 _DXF_UNITS = {0: None, 1: "in", 4: "mm", 5: "cm", 6: "m"}
@@ -58,40 +58,17 @@ def read_outline(path: str | Path, units: str | None = None) -> OutlineFile:
     return OutlineFile(scaled, fmt, chosen, how, extra.get("side"), landmarks, extra.get("arch"))
 
 
-def foot_from_file(path: str | Path, units: str | None = None, side: str | None = None,
-                   arch: ArchMeasurements | None = None, dpi: float | None = None,
-                   pitch_mm: float | None = None) -> Foot:
-    """Read and canonicalise an outline file, a 3D scan (.stl, .ply, .obj) or a footprint image
-    (.png, .jpg: ``dpi`` overrides its scale) or a pressure recording (.csv with a
-    ``Sensor-Nummer`` header: ``pitch_mm`` is required). ``side`` (if given) wins over the file's (in an
-    image of two feet it picks the foot); ``arch`` fields given here win over the file's."""
-    from insolegen.footprint_image import feet_from_image, is_image_file, pick_foot
-    from insolegen.scan3d import is_scan_file, read_scan
-
-    from insolegen.pressure import foot_from_pressure, is_pressure_file
-
-    if Path(path).is_file() and is_pressure_file(path):
-        foot = foot_from_pressure(path, pitch_mm, side)
-        return foot.with_arch(arch) if arch is not None and not arch.is_empty() else foot
-    if is_image_file(path):
-        foot = pick_foot(feet_from_image(path, dpi)[1], side, path)
-        return foot.with_arch(arch) if arch is not None and not arch.is_empty() else foot
-    if is_scan_file(path):
-        return with_given_arch(read_scan(path, units, side).foot, arch)
+def foot_from_outline_file(path: str | Path, units: str | None = None, side: str | None = None,
+                           arch: ArchMeasurements | None = None) -> Foot:
+    """Read and canonicalise an outline file. ``side`` (if given) wins over the file's; ``arch``
+    fields given here win over the file's. Any foot file: ``insolegen.feet.read.read_foot``."""
     f = read_outline(path, units)
     merged = f.arch or ArchMeasurements()
     if arch is not None:
-        merged = ArchMeasurements(**{**merged.as_dict(), **arch.as_dict()})
+        given = {k: v for k, v in arch.as_dict().items() if v is not None}
+        merged = ArchMeasurements(**{**merged.as_dict(), **given})
     return foot_from_points(f.points_mm, side=side or f.side, given_landmarks=f.landmarks or None,
                             source=str(path), arch=None if merged.is_empty() else merged)
-
-
-def with_given_arch(foot: Foot, arch: ArchMeasurements | None) -> Foot:
-    """The foot's arch measurements, with those given (not None) taking their place."""
-    if arch is None or arch.is_empty():
-        return foot
-    given = {k: v for k, v in arch.as_dict().items() if v is not None}
-    return foot.with_arch(ArchMeasurements(**{**foot.arch.as_dict(), **given}))
 
 
 def _read_csv(path: Path):

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from insolegen.contour import SoleSurface
+from insolegen.device.contour import SoleSurface
 from insolegen.errors import InvalidInput
-from insolegen.outline import Foot
-from insolegen.plan import Plan, ball_frame
-from insolegen.prescription import Prescription
+from insolegen.feet.foot import Foot
+from insolegen.device.plan import Plan, ball_frame
+from insolegen.device.prescription import Prescription
 
 ARCH_PLATEAU_MM = 4.0        # the arch keeps its full height this far in from the medial border
 ARCH_WIDTH_OF_BALL = 0.45

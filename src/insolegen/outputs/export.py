@@ -1,13 +1,16 @@
 """Files out: binary STL, 3MF (both devices as named objects, mm), the design record (JSON).
 Every file is written atomically: a temporary file in the same folder, then a rename, so a
 failed or interrupted run never leaves a half-written file. Output bytes depend only on the
-inputs (no timestamps), so the same inputs give identical files."""
+inputs (no timestamps), so the same inputs give identical files. `safe_name` makes a case name
+safe for any file system."""
 from __future__ import annotations
 
 import io
 import json
 import os
+import re
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -97,3 +100,15 @@ def write_all(files: dict[Path, bytes]) -> None:
     """Write every file atomically; the data is all in memory before the first write."""
     for path, data in files.items():
         write_atomic(path, data)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str) -> str:
+    """A file name made of ASCII letters, digits, '.', '_' and '-' (at most 100 characters, not
+    starting or ending with a dot, '_' or '-'): accents are dropped (Müller -> Muller), every run
+    of anything else becomes one '_' ("Smith J (L)" -> "Smith_J_L")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    name = _UNSAFE.sub("_", ascii_text).strip("._-")[:100].rstrip("._-")
+    return name or "case"
