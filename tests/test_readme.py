@@ -85,7 +85,6 @@ def test_the_python_api_blocks_run(tmp_path, monkeypatch):
 # ---- the table of every option of every verb ------------------------------------------------
 
 def options_table() -> str:
-    import click
     import typer
 
     from insolegen.cli import app
@@ -96,8 +95,8 @@ def options_table() -> str:
         for param in command.params:
             if getattr(param, "hidden", False) or param.name == "help":
                 continue
-            if isinstance(param, click.Argument):
-                shown = param.human_readable_name.upper()
+            if param.param_type_name == "argument":
+                shown = f"`{param.name.upper()}` (argument)"
             else:
                 shown = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
             meaning = (getattr(param, "help", None) or "").replace("|", "\\|").replace("\n", " ")
@@ -106,9 +105,9 @@ def options_table() -> str:
 
 
 def _readme_table(text: str) -> str:
-    match = re.search(r"<!-- options:begin -->\n(.*?)\n<!-- options:end -->", text, flags=re.S)
+    match = re.search(r"<!-- options:begin -->\n(.*?)<!-- options:end -->", text, flags=re.S)
     assert match, "README has no options table between <!-- options:begin --> and <!-- options:end -->"
-    return match.group(1)
+    return match.group(1).strip()
 
 
 def test_the_readme_lists_every_option_of_every_verb_as_the_cli_has_it():
@@ -127,5 +126,6 @@ def test_every_verb_has_help_with_an_example():
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     text = README.read_text()
-    README.write_text(text.replace(_readme_table(text), options_table()))
+    begin, end = text.index("<!-- options:begin -->\n"), text.index("<!-- options:end -->")
+    README.write_text(text[:begin] + "<!-- options:begin -->\n" + options_table() + "\n" + text[end:])
     print(f"wrote the options table into {README}")

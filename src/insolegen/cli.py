@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,        # help text prints as written: "[input]" and "[default: EU42]" are not markup
 )
 # No emoji codes or automatic highlighting: a file name or a value prints exactly as it is. User
 # text inside markup goes through escape() (so "foo[bar].csv" and "[x, y]" survive).

@@ -22,10 +22,11 @@ from pathlib import Path
 
 from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
+from insolegen.feet.kinds import IMAGE_SUFFIXES, OUTLINE_SUFFIXES, SCAN_SUFFIXES
 from insolegen.outputs.export import safe_name, write_atomic
 
 PRESCRIPTION_FILE = "prescription.toml"
-FOOT_SUFFIXES = (".csv", ".json", ".svg", ".dxf", ".stl", ".ply", ".obj", ".png", ".jpg", ".jpeg")
+FOOT_SUFFIXES = OUTLINE_SUFFIXES + SCAN_SUFFIXES + IMAGE_SUFFIXES    # pressure recordings are .csv
 INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str}
 MANIFEST_FIELDS = ("case", "side", "status", "message", "folder", "inputs", "outputs", "length_mm", "width_mm",
                    "height_mm", "min_thickness_mm", "volume_cm3", "arch_apex_height_mm", "checks_passed", "seconds")
@@ -196,7 +197,7 @@ def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, byte
     result = design_case(case_request(spec, options), {"batch": batch})
     record, files = result.record, dict(result.files)
     if options.report:
-        scans = [p for _, p in spec.foot_files if p.suffix.lower() in (".stl", ".ply", ".obj")]
+        scans = [p for _, p in spec.foot_files if p.suffix.lower() in SCAN_SUFFIXES]
         files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options, scans[0] if len(scans) == 1 else None)
     return files, record
 

@@ -217,7 +217,7 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
         raise InvalidInput(f"--view {bad[0]!r} is not one of {', '.join(VIEWS)} or all")
     off_screen = screenshot is not None or not has_display()
     if off_screen and screenshot is None:
-        raise InvalidInput("there is no display here: give --screenshot FILE.png to render to a picture")
+        raise InvalidInput("there is no display here: give --out FILE.png to render to a picture")
     require_extra("preview")
     _use_osmesa_without_display()
     import pyvista as pv
