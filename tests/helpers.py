@@ -5,10 +5,10 @@ import subprocess
 import sys
 from functools import lru_cache
 
+from oracle import load_stl
+
 from insolegen.case import CaseRequest, design_case
 from insolegen.feet.foot import ArchMeasurements
-
-from oracle import load_stl
 
 
 def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:

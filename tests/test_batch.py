@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from helpers import run_cli as run, run_cli_headless
-from insolegen.feet.footshape import outline_for_measures
 import trimesh
+from helpers import run_cli as run
+from helpers import run_cli_headless
+
+from insolegen.feet.footshape import outline_for_measures
 
 DATA = Path(__file__).parent / "data"
 

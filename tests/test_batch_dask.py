@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli as run
 from test_batch import _ansur, _case_files, _manifest, _outline, make_scans
 

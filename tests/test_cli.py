@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import trimesh
-
 from helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from helpers import run_cli as run, run_cli_headless
+from helpers import run_cli as run
+from helpers import run_cli_headless
 
 ROOT = Path(__file__).resolve().parents[1]
 SCAN = ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl"

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import shapely
 import trimesh
+from helpers import run_cli as run
+from oracle import bottom_heights, top_heights
 
 from insolegen.device.contour import sole_surface
 from insolegen.device.design import design_pair
-from insolegen.measure import measure_mesh
 from insolegen.device.profiles import resolve_prescription
 from insolegen.feet.scan3d import read_scan
-from helpers import run_cli as run
-from oracle import bottom_heights, top_heights
+from insolegen.measure import measure_mesh
 
 DATA = Path(__file__).resolve().parent / "data"
 PLANTAR = DATA / "scans" / "techmed3d_plantar_scan.obj"

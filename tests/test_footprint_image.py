@@ -6,12 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import trimesh
+from helpers import run_cli as run
 from PIL import Image, ImageDraw
 
 from insolegen.errors import InvalidInput
-from insolegen.feet.image import feet_from_image, read_footprint_image
 from insolegen.feet.footshape import outline_for_length
-from helpers import run_cli as run
+from insolegen.feet.image import feet_from_image, read_footprint_image
 
 FOAM = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
 MARKER = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_marker_crop.jpg"

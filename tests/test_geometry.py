@@ -3,7 +3,6 @@ ray casting and plane fits; the measuring code (oracle.py) knows nothing of the 
 import numpy as np
 import pytest
 import shapely
-
 from helpers import designed
 from oracle import fit_plane, grid, rim_segments, tilt_deg_about_x, top_heights
 

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import shapely
 import trimesh
+from foreign import random_pose, ring_insole
+from helpers import run_cli as run
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from foreign import random_pose, ring_insole
 from insolegen.errors import InvalidInput
 from insolegen.measure import measure_file
-from helpers import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

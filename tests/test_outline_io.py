@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from insolegen.errors import InvalidInput
-from insolegen.feet.footshape import outline_for_length
 from insolegen.feet.foot import foot_from_points
+from insolegen.feet.footshape import outline_for_length
 from insolegen.feet.outline_files import read_outline
 from insolegen.feet.read import read_foot
 

@@ -1,7 +1,7 @@
 import pytest
 
-from insolegen.errors import InvalidInput
 from insolegen.device.profiles import list_profiles, parse_override, resolve_prescription
+from insolegen.errors import InvalidInput
 
 
 def resolve(*overrides, profile=None):

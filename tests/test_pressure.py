@@ -5,12 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from helpers import run_cli as run
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.footshape import outline_for_length
 from insolegen.feet.kinds import is_pressure_file
 from insolegen.feet.pressure import foot_from_pressure
-from helpers import run_cli as run
 
 REAL = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_raw_pressure_every16th.csv"
 

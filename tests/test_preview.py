@@ -5,9 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_cli as run
+from helpers import run_cli_headless
 from PIL import Image
-
-from helpers import run_cli as run, run_cli_headless
 
 PLANTAR = Path(__file__).resolve().parent / "data" / "scans" / "techmed3d_plantar_scan.obj"
 

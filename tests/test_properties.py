@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from insolegen.device.design import design_pair
-from insolegen.errors import InvalidInput
-from insolegen.feet.footshape import foot_from_size
 from insolegen.device.prescription import describe_fields
 from insolegen.device.profiles import list_profiles, resolve_prescription
+from insolegen.errors import InvalidInput
+from insolegen.feet.footshape import foot_from_size
 
 NUMERIC = [r for r in describe_fields() if r["min"] is not None and r["field"] != "arch.apex_frac"]
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import trimesh
+from helpers import run_cli as run
+from helpers import run_cli_headless
 from PIL import Image
 
-from helpers import run_cli as run, run_cli_headless
 from insolegen import __version__
 from insolegen.measure.printing import MATERIALS
 

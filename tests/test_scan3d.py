@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import shapely
 import trimesh
+from helpers import run_cli as run
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.scan3d import read_scan
-from helpers import run_cli as run
 
 SCANS = Path(__file__).resolve().parent / "data" / "scans"
 WHOLE = SCANS / "dupontgu_left_foot.stl"        # README: a left foot, about 275 mm long, 109 mm wide

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracle import grid, load_stl, top_heights
 
 from insolegen.case import CaseRequest, design_case
 from insolegen.feet.footshape import outline_for_measures
 from insolegen.measure import measure_mesh
-from oracle import grid, load_stl, top_heights
 
 DATA = Path(__file__).parent / "data"
 # (row of ansur2_feet.csv, profile, prescribed arch, heel cup and met pad heights)

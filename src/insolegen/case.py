@@ -12,15 +12,15 @@ import numpy as np
 
 from insolegen import __version__
 from insolegen.device.design import SIDES, Design, design_pair
-from insolegen.errors import InvalidInput
-from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
-from insolegen.feet.footshape import foot_from_size
-from insolegen.feet.foot import ArchMeasurements, Foot
-from insolegen.feet.kinds import foot_kind
-from insolegen.feet.read import read_foot, with_given_arch
 from insolegen.device.prescription import Prescription
 from insolegen.device.profiles import resolve_prescription
 from insolegen.device.verify import verify_design
+from insolegen.errors import InvalidInput
+from insolegen.feet.foot import ArchMeasurements, Foot
+from insolegen.feet.footshape import foot_from_size
+from insolegen.feet.kinds import foot_kind
+from insolegen.feet.read import read_foot, with_given_arch
+from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
 
 FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
 CONTOURS = ("flat", "scan")
@@ -309,8 +309,8 @@ def contour_record(design: Design) -> dict:
     """How the top was made to follow the scan, and how far the device's top (measured from
     its mesh) stands above (+) or below (-) the scanned sole seated on the base, by region."""
     from insolegen.device import contour
-    from insolegen.measure.raster import height_maps
     from insolegen.device.surface import base_thickness
+    from insolegen.measure.raster import height_maps
 
     plan, ctx = design.plan, design.context
     top = height_maps(*design.right_frame_mesh(), contour.GRID_MM)

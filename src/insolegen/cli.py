@@ -313,8 +313,8 @@ def scan(
 ) -> None:
     """Read a foot file: side, foot length, ball and heel width, the medial arch, landmarks, indices."""
     from insolegen.feet.image import feet_from_image
-    from insolegen.feet.pressure import foot_from_pressure
     from insolegen.feet.kinds import foot_kind
+    from insolegen.feet.pressure import foot_from_pressure
     from insolegen.feet.scan3d import read_scan
     from insolegen.outputs.export import safe_name
     from insolegen.outputs.scan_report import outline_json, outline_svg, scan_record

@@ -8,14 +8,25 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from insolegen import __version__
-from insolegen.batch.cases import (BatchOptions, CaseOutcome, CaseSpec, case_dir, discover, manifest_rows, relative_outputs,
-                             run_case, up_to_date, write_case, write_manifest)
+from insolegen.batch.cases import (
+    BatchOptions,
+    CaseOutcome,
+    CaseSpec,
+    case_dir,
+    discover,
+    manifest_rows,
+    relative_outputs,
+    run_case,
+    up_to_date,
+    write_case,
+    write_manifest,
+)
 from insolegen.errors import InsolegenError, InvalidInput
 
 
@@ -125,7 +136,8 @@ def _on_cluster(specs, options, address) -> Iterator[tuple[CaseSpec, CaseOutcome
     from insolegen.extras import require_extra
 
     require_extra("cluster")
-    from dask.distributed import Client, as_completed as dask_completed
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
 
     try:
         client = Client(address, timeout="20s")

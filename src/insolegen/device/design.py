@@ -11,10 +11,10 @@ import numpy as np
 
 from insolegen.device.contour import SoleSurface
 from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
-from insolegen.feet.foot import Foot
 from insolegen.device.plan import Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
 from insolegen.device.surface import Context, Points, bottom_surface, make_context, top_surface
+from insolegen.feet.foot import Foot
 
 SIDES = ("left", "right")
 

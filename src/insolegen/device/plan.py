@@ -8,10 +8,10 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from insolegen.device.prescription import Prescription
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
 from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, resample, smooth_1d
-from insolegen.device.prescription import Prescription
 
 OUTLINE_SPACING_MM = 1.0
 THREE_QUARTER_BEHIND_BALL = 0.05   # x L: the 3/4 trim line sits this far proximal to the ball line

@@ -13,8 +13,8 @@ import os
 import tomllib
 from pathlib import Path
 
-from insolegen.errors import InvalidInput
 from insolegen.device.prescription import Prescription, build_prescription
+from insolegen.errors import InvalidInput
 
 PROFILE_META_KEYS = ("description", "extends")
 DEFAULT_PROFILE = "neutral"

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from insolegen.device.contour import SoleSurface
-from insolegen.errors import InvalidInput
-from insolegen.feet.foot import Foot
 from insolegen.device.plan import Plan, ball_frame
 from insolegen.device.prescription import Prescription
+from insolegen.errors import InvalidInput
+from insolegen.feet.foot import Foot
 
 ARCH_PLATEAU_MM = 4.0        # the arch keeps its full height this far in from the medial border
 ARCH_WIDTH_OF_BALL = 0.45

@@ -176,8 +176,8 @@ PRINT_INDICES_NOTE = ("the print taken as the weight-bearing contact area: right
 def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None = None):
     """(read image, [Foot for each footprint]) with each foot's side detected from its outline
     (or ``side`` when the image holds one footprint)."""
-    from insolegen.feet.indices import footprint_indices
     from insolegen.feet.foot import foot_from_points
+    from insolegen.feet.indices import footprint_indices
 
     image = read_footprint_image(path, dpi)
     feet = []

@@ -86,8 +86,8 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     """(Foot, the loaded footprint in the foot's canonical frame)."""
     from dataclasses import replace
 
-    from insolegen.feet.indices import footprint_indices
     from insolegen.feet.foot import foot_from_points
+    from insolegen.feet.indices import footprint_indices
 
     if pitch_mm is None:
         raise InvalidInput(f"{path}: a pressure recording does not store its sensor pitch: give --pitch-mm")

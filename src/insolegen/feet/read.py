@@ -10,6 +10,7 @@ from insolegen.errors import InvalidInput
 from insolegen.feet.foot import ArchMeasurements, Foot
 from insolegen.feet.kinds import foot_kind
 
+
 def read_foot(path: str | Path, *, units: str | None = None, side: str | None = None,
               arch: ArchMeasurements | None = None, dpi: float | None = None,
               pitch_mm: float | None = None) -> Foot:

@@ -16,13 +16,13 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
+from insolegen.feet.foot import ArchMeasurements, Foot, foot_from_points
+from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
+from insolegen.feet.raster_region import mask_polygon
 from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
 from insolegen.measure.state import components, merge_vertices
-from insolegen.feet.foot import ArchMeasurements, Foot, foot_from_points
-from insolegen.feet.raster_region import mask_polygon
-from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
 
 GRID_MM = 0.5
 CONTACT_BAND_MM = 6.0        # scan surface this close to the ground plane touches it (a foot not

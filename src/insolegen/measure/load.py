@@ -127,7 +127,7 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
         if fmt == ".stl" and _is_binary_stl(data):
             parts = [("mesh", *_binary_stl(data))]
         else:
-            import trimesh      # not for binary STL: its import alone takes most of a second
+            import trimesh  # not for binary STL: its import alone takes most of a second
 
             parts = _parts(trimesh.load(io.BytesIO(data), file_type=fmt[1:], process=False), fmt)
     except InvalidInput:

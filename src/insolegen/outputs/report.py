@@ -118,7 +118,7 @@ class _Page:
             self._p(f"Insole case report: {_esc(rec['case'])}", self.title),
             self._p(f"Report date <b>{self.date.isoformat()}</b> &nbsp; · &nbsp; insolegen {rec['tool']['version']} &nbsp; · &nbsp; "
                     f"design record {_esc(inp.record_file)} (sha256 {inp.record_sha256[:12]})"),
-            self._p(f"Foot from <b>{_esc(source)}</b> &nbsp; · &nbsp; profile <b>{_esc(rec['inputs']['profile'])}</b>, "
+            self._p(f"Foot from <b>{_esc(source)}</b> &nbsp; · &nbsp; profile <b>{_esc(rec['inputs']['profile'] or 'given as an object')}</b>, "
                     f"overrides: {_esc(overrides)} &nbsp; · &nbsp; top: {rec['inputs']['contour']} &nbsp; · &nbsp; "
                     f"devices: {', '.join(rec['devices'])}"),
         ]
