@@ -30,3 +30,23 @@ def designed(size="EU42", overrides=(), width="medium", profile=None, arch=None)
     result = design_case(request)
     meshes = {side: load_stl(result.files[f"{result.name}_{side}.stl"]) for side in ("left", "right")}
     return result, meshes
+
+
+def painted_out(image_path, out_path) -> None:
+    """The image with every marker pin painted over by what surrounds it (each pin's disc, with a
+    margin, filled with the median colour of a ring around it): the print as it looks without pins."""
+    import numpy as np
+    from PIL import Image
+
+    from insolegen.feet.image import read_footprint_image
+
+    read = read_footprint_image(image_path)
+    with Image.open(image_path) as src:
+        rgb, dpi = np.asarray(src.convert("RGB")).copy(), src.info.get("dpi", (150, 150))
+    rows, cols = np.ogrid[:rgb.shape[0], :rgb.shape[1]]
+    for pin in read.pins:
+        radius = 0.75 * pin.diameter_mm * read.px_per_mm + 2.0
+        r2 = (rows - pin.y_px) ** 2 + (cols - pin.x_px) ** 2
+        disc, ring = r2 <= radius ** 2, (r2 > (1.3 * radius) ** 2) & (r2 <= (1.9 * radius) ** 2)
+        rgb[disc] = np.median(rgb[ring], axis=0).astype(np.uint8)
+    Image.fromarray(rgb).save(out_path, quality=95, dpi=dpi)

@@ -48,6 +48,9 @@ def make_scans(root: Path) -> dict:
     _outline(root / "pair", "right.csv", c)
     _outline(root / "detected side", "foot.csv", d, mirror=True)          # a left foot, side detected; unsafe name
     shutil.copy(DATA / "scans" / "FIND_template_foot.obj", (root / "scan_case").mkdir() or root / "scan_case" / "foot.obj")
+    # the template's 5th metatarsal head stands ahead of its 1st: the lab has looked, and accepts it
+    (root / "scan_case" / "prescription.toml").write_text("[input]\naccept_landmarks = true\n")
+    shutil.copy(DATA / "scans" / "FIND_template_foot.obj", (root / "implausible").mkdir() or root / "implausible" / "foot.obj")
     (root / "broken_scan").mkdir()
     (root / "broken_scan" / "left.stl").write_bytes(b"solid nothing\nthis is not a mesh\n")
     _outline(root / "bad_prescription", "right.csv", a)
@@ -56,7 +59,7 @@ def make_scans(root: Path) -> dict:
     (root / "bad_toml" / "prescription.toml").write_text('profile = "neutral"\n[arch\nheight_mm = 10\n')
     (root / "empty").mkdir()
     return {"ok": {"single_right", "pair", "detected_side", "scan_case"},
-            "failed": {"broken_scan", "bad_prescription", "bad_toml", "empty"},
+            "failed": {"broken_scan", "bad_prescription", "bad_toml", "empty", "implausible"},
             "lengths": {"pair": {"left": float(b["footlength"]), "right": float(c["footlength"])}}}
 
 

@@ -47,7 +47,7 @@ def test_hard_ansur_feet_get_the_prescribed_device(tmp_path, row, profile, arch,
     if pad:
         # the pad's top over the 3 mm forefoot plate, between the metatarsal heads
         lm = result.record["foot"]["landmarks"]
-        centre = np.array([lm["mth1"]["x_mm"], lm["mth1"]["y_mm"]]) + 0.4 * (
-            np.array([lm["mth5"]["x_mm"], lm["mth5"]["y_mm"]]) - np.array([lm["mth1"]["x_mm"], lm["mth1"]["y_mm"]]))
+        centre = 0.5 * np.array([lm["mth2_head"]["x_mm"] + lm["mth3_head"]["x_mm"],
+                                 lm["mth2_head"]["y_mm"] + lm["mth3_head"]["y_mm"]])
         around = grid((centre[0] - 25.0, centre[0] + 5.0), (centre[1] - 10.0, centre[1] + 10.0), 1.0)
         assert np.nanmax(top_heights(mesh, around)) - 3.0 == pytest.approx(pad, abs=0.5)

@@ -59,6 +59,7 @@ class CaseRequest:
     foot_files: tuple[tuple[str, Path], ...] = ()
     case_layer: dict | None = None        # a case's own prescription fields, between profile and overrides
     case_layer_file: Path | None = None   # where they were read (errors in the prescription name it)
+    accept_landmarks: bool = False        # design even from landmarks that do not fit a human foot
 
 
 @dataclass(frozen=True)
@@ -159,17 +160,21 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     if request.contour not in CONTOURS:
         raise InvalidInput(f"contour {request.contour!r} is not one of {', '.join(CONTOURS)}")
     feet, foot_input = _read_feet(request, arch)
+    if not request.accept_landmarks:
+        for foot, _, _ in feet:
+            refuse_implausible(foot)
     return design_feet(name, feet, rx, provenance, foot_input, request, kinds, record_extra, name_note)
 
 
 def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
-           name: str = "case", formats: str = "all") -> CaseResult:
+           name: str = "case", formats: str = "all", accept_landmarks: bool = False) -> CaseResult:
     """Design, verify and serialise the devices for one foot: the Python form of ``insolegen design``.
 
     ``prescription`` is a Prescription (``load_prescription``), a profile's name or TOML path, or
     None for the ``neutral`` profile. ``sides``: the devices to make (the other is the exact
     mirror image). ``name`` names the files (made safe); ``formats`` is ``all`` or a comma-separated
-    choice of stl, 3mf, json. Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
+    choice of stl, 3mf, json. A foot with implausible landmarks is refused unless
+    ``accept_landmarks``. Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
 
     >>> import insolegen
     >>> case = insolegen.design(insolegen.foot_from_size("EU40"), "pronation-mild", name="pat 7")
@@ -181,6 +186,8 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     bad = [s for s in sides if s not in SIDES]
     if bad or not sides:
         raise InvalidInput(f"sides {tuple(sides)!r}: each must be one of {', '.join(SIDES)}")
+    if not accept_landmarks:
+        refuse_implausible(foot)
     if isinstance(prescription, Prescription):
         rx, provenance = prescription, {"profile": None, "profile_files": [], "overrides": [],
                                         "prescription_how": "given as a Prescription object (the record holds it whole)"}
@@ -192,6 +199,15 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     foot_input = {"kind": "foot", "source": foot.source}
     return design_feet(safe, [(foot, tuple(sides), None)], rx, provenance, foot_input, request, parse_formats(formats),
                        name_note=note)
+
+
+def refuse_implausible(foot: Foot) -> None:
+    """Features are placed from landmarks: refuse a foot whose landmarks do not fit a human foot."""
+    if foot.implausible:
+        reasons = "; ".join(m.removeprefix("implausible landmarks: ") for m in foot.implausible)
+        raise InvalidInput(f"{foot.source}: implausible landmarks ({reasons}); features would be placed from them. "
+                           "Check the input (units, side, a torn or partial outline), or give --accept-landmarks "
+                           "to design from them anyway")
 
 
 def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, kinds, record_extra=None,
@@ -334,7 +350,9 @@ def foot_section(foot) -> dict:
         "source": foot.source,
         "side": foot.side, "side_how": foot.side_how, "side_confidence": foot.side_confidence,
         "measures": {k: m.as_dict() for k, m in foot.measures.items()},
-        "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
+        "landmarks": foot.landmarks_dict(),
+        "implausible_landmarks": list(foot.implausible),
+        "pins": foot.pins,
         "indices": foot.indices,
         "warnings": list(foot.warnings),
         "notes": list(foot.notes),

@@ -104,6 +104,7 @@ def design(
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker in the image, else the image's DPI)."),
     pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
     contour: str = typer.Option("flat", "--contour", help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
+    accept_landmarks: bool = typer.Option(False, "--accept-landmarks", help="Design even from landmarks that do not fit a human foot (they are refused otherwise, with the reasons)."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
     preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (needs the 'preview' extra)."),
@@ -125,7 +126,7 @@ def design(
             foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
             profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
-            contour=contour,
+            contour=contour, accept_landmarks=accept_landmarks,
         )
         name, _ = case_name(request)
         extra_files = []
@@ -309,14 +310,17 @@ def scan(
     units: Optional[str] = typer.Option(None, "--units", help="mm, cm, m or in (default: mm, or metres when the scan is a foot's size in metres)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write NAME_outline.json and NAME_outline.svg here (NAME made safe)."),
-    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files (and the overlay)."),
+    overlay: Optional[Path] = typer.Option(None, "--overlay", help="Footprint images: draw the outlines, landmarks and marker pins on the image, to this PNG."),
 ) -> None:
     """Read a foot file: side, foot length, ball and heel width, the medial arch, landmarks, indices."""
+    from insolegen.case import refuse_existing
     from insolegen.feet.image import feet_from_image
     from insolegen.feet.kinds import foot_kind
     from insolegen.feet.pressure import foot_from_pressure
     from insolegen.feet.scan3d import read_scan
-    from insolegen.outputs.export import safe_name
+    from insolegen.outputs.export import safe_name, write_atomic
+    from insolegen.outputs.overlay import overlay_png
     from insolegen.outputs.scan_report import outline_json, outline_svg, scan_record
 
     if old_side is not None:
@@ -330,9 +334,19 @@ def scan(
         kind = foot_kind(scan_file)
         if kind == "outline":
             raise InvalidInput(f"{scan_file}: an outline file is already an outline; design from it with `insolegen design`")
+        if overlay is not None:
+            if kind != "image":
+                raise InvalidInput("--overlay draws on a footprint image (.png, .jpg); this is a " + kind)
+            if overlay.suffix.lower() != ".png":
+                raise InvalidInput(f"--overlay {overlay}: the picture is a PNG; name it .png")
+            refuse_existing([overlay], force)
         if kind == "image":
             image, feet = feet_from_image(scan_file, dpi)
+            if overlay is not None:
+                write_atomic(overlay, overlay_png(scan_file, image, feet))
             _print_feet(scan_file, feet, f"scale {image.px_per_mm:.2f} px/mm from {image.scale_how}", as_json, out_dir, force)
+            if overlay is not None and not as_json:
+                out.print(f"  wrote {overlay}", markup=False, soft_wrap=True)
             return
         if kind == "pressure":
             foot = foot_from_pressure(scan_file, pitch_mm, foot_side)
@@ -362,10 +376,7 @@ def scan(
     for key, value in record["arch_measurements"].items():
         table.add_row(f"arch {key.replace('_mm', '').replace('_', ' ')}", f"{value:.1f}", "plantar surface along the medial border")
     out.print(table)
-    landmarks = Table("landmark", "x mm", "y mm", "how", header_style="bold")
-    for key, lm in record["landmarks"].items():
-        landmarks.add_row(key, f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", escape(lm["how"]))
-    out.print(landmarks)
+    out.print(_landmark_table(record["landmarks"]))
     if record.get("indices"):
         indices = Table("index", "value", "reference", header_style="bold", title=escape(record["indices"]["note"]))
         for key, index in record["indices"].items():
@@ -377,6 +388,16 @@ def scan(
         out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     for path in written:
         out.print(f"  wrote {path}", markup=False, soft_wrap=True)
+
+
+def _landmark_table(landmarks: dict) -> Table:
+    """Each landmark: canonical x, y; how it was found, ± mm; where it is in the input file."""
+    table = Table("landmark", "x mm", "y mm", "how", "±mm", "in the file", header_style="bold")
+    for key, lm in landmarks.items():
+        source = lm.get("source")
+        where = "" if source is None else ", ".join(f"{source[a]:.4g}" for a in "xyz" if a in source) + f" {source['units']}"
+        table.add_row(key, f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", escape(lm["how"]), f"{lm['uncertainty_mm']:g}", escape(where))
+    return table
 
 
 def _write_new(files: dict, force: bool) -> None:
@@ -403,7 +424,7 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
         _write_new(written, force)
     records = [{"side": f.side, "side_confidence": f.side_confidence, "source": f.source,
                 "measures": {k: m.as_dict() for k, m in f.measures.items()},
-                "landmarks": {k: lm.as_dict() for k, lm in f.landmarks.items()}, "indices": f.indices,
+                "landmarks": f.landmarks_dict(), "pins": f.pins, "indices": f.indices,
                 "warnings": list(f.warnings), "notes": list(f.notes)}
                for f in feet]
     if as_json:
@@ -416,6 +437,13 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
         table.add_row(str(k), f"{r['side']} ({r['side_confidence']:.2f})", f"{m['length']['value_mm']:.1f}",
                       f"{m['ball_width']['value_mm']:.1f}", f"{m['heel_width']['value_mm']:.1f}")
     out.print(table)
+    for k, r in enumerate(records, 1):
+        landmarks = _landmark_table(r["landmarks"])
+        landmarks.title = f"footprint {k} ({r['side']}): landmarks; canonical frame: heel at x = 0, medial +y"
+        out.print(landmarks)
+        if r["pins"]:
+            out.print(f"footprint {k}: {len(r['pins']['roles'])} marker pins given a role, "
+                      f"{len(r['pins']['unassigned'])} not used", markup=False)
     for k, found in enumerate((f.indices for f in feet if f.indices), 1):
         lines = [f"{name.replace('_', ' ')} {i['value']}" + (f" ({i['class']})" if i.get("class") else "")
                  for name, i in found.items() if isinstance(i, dict)]

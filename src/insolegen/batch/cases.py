@@ -27,7 +27,7 @@ from insolegen.outputs.export import safe_name, write_atomic
 
 PRESCRIPTION_FILE = "prescription.toml"
 FOOT_SUFFIXES = OUTLINE_SUFFIXES + SCAN_SUFFIXES + IMAGE_SUFFIXES    # pressure recordings are .csv
-INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str}
+INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_landmarks": bool}
 MANIFEST_FIELDS = ("case", "side", "status", "message", "folder", "inputs", "outputs", "length_mm", "width_mm",
                    "height_mm", "min_thickness_mm", "volume_cm3", "arch_apex_height_mm", "checks_passed", "seconds")
 
@@ -135,8 +135,10 @@ def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
     for key, value in settings.items():
         if key not in INPUT_KEYS:
             raise InvalidInput(f"{path}: [input] {key}: not one of {', '.join(INPUT_KEYS)}")
-        if not isinstance(value, INPUT_KEYS[key]) or isinstance(value, bool):
-            raise InvalidInput(f"{path}: [input] {key} = {value!r}: expected a {'number' if key in ('dpi', 'pitch_mm') else 'string'}")
+        expected = INPUT_KEYS[key]
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            kind = {bool: "true or false", str: "string"}.get(expected, "number")
+            raise InvalidInput(f"{path}: [input] {key} = {value!r}: expected a {kind}")
     return profile, doc, settings
 
 
@@ -147,7 +149,8 @@ def case_request(spec: CaseSpec, options: BatchOptions):
     common = dict(profile=profile or options.profile, overrides=tuple(options.overrides), case_layer=layer or None,
                   case_layer_file=spec.prescription,
                   name=spec.name, units=settings.get("units"), dpi=settings.get("dpi"),
-                  pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"))
+                  pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"),
+                  accept_landmarks=settings.get("accept_landmarks", False))
     if len(spec.foot_files) == 2:
         return CaseRequest(foot_files=tuple((side, path) for side, path in spec.foot_files), **common)
     side, path = spec.foot_files[0]

@@ -10,7 +10,7 @@ from scipy.spatial import cKDTree
 
 from insolegen.device.prescription import Prescription
 from insolegen.errors import DesignFailed
-from insolegen.feet.foot import Foot
+from insolegen.feet.foot import Foot, heads_frame
 from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, resample, smooth_1d
 
 OUTLINE_SPACING_MM = 1.0
@@ -48,14 +48,11 @@ class Plan:
 
 
 def ball_frame(foot: Foot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A point on the ball line, its unit direction (lateral -> medial) and its distal normal."""
-    m1, m5 = foot.landmarks["mth1"], foot.landmarks["mth5"]
-    a, b = np.array([m5.x, m5.y]), np.array([m1.x, m1.y])
-    u = (b - a) / np.linalg.norm(b - a)
-    n = np.array([u[1], -u[0]])
-    if n[0] < 0:
-        n = -n
-    return a, u, n
+    """A point on the ball line (the line of the 1st and 5th metatarsal heads' joint centres),
+    its unit direction (lateral -> medial) and its distal normal."""
+    mth5 = foot.landmarks["mth5_head"].xy
+    u, n = heads_frame(foot.landmarks["mth1_head"].xy, mth5)
+    return mth5, u, n
 
 
 def _offset_outline(foot: Foot, rx: Prescription) -> shapely.Polygon:

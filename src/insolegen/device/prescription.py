@@ -86,14 +86,14 @@ class HeelLift(_Section):
 
 class MetPad(_Section):
     height_mm: float = _f(0.0, 0.0, 8.0, "mm", "dome just proximal to the 2nd-3rd metatarsal heads, above the surrounding surface")
-    offset_mm: float = _f(12.0, 0.0, 30.0, "mm", "distance of the dome's top proximal to the ball line")
+    offset_mm: float = _f(12.0, 0.0, 30.0, "mm", "distance of the dome's top proximal to the 2nd-3rd metatarsal heads (a clinician's met-pad pin wins)")
     length_mm: float = _f(35.0, 20.0, 60.0, "mm", "dome length along the foot")
     width_mm: float = _f(25.0, 15.0, 45.0, "mm", "dome width across the foot")
 
 
 class MetBar(_Section):
     height_mm: float = _f(0.0, 0.0, 6.0, "mm", "bar across the foot proximal to the ball line")
-    offset_mm: float = _f(10.0, 0.0, 25.0, "mm", "distance of the bar's crest proximal to the ball line")
+    offset_mm: float = _f(10.0, 0.0, 25.0, "mm", "distance of the bar's crest proximal to the metatarsal heads' line (1st to 5th)")
     width_mm: float = _f(16.0, 8.0, 30.0, "mm", "bar width along the foot")
 
 

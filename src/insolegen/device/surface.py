@@ -65,8 +65,10 @@ class Context:
     length: float                 # foot length L
     heel: np.ndarray              # heel centre (x, y)
     heel_width: float
-    mth1: np.ndarray
+    mth1: np.ndarray              # joint centres of the 1st, 2nd and 5th metatarsal heads
+    mth2: np.ndarray
     mth5: np.ndarray
+    pad_centre: np.ndarray        # where the met pad is centred
     ball_width: float
     ball_point: np.ndarray        # on the ball line
     ball_dir: np.ndarray          # along the ball line, lateral -> medial
@@ -174,9 +176,19 @@ def lateral_arch(p: Points, c: Context):
     return c.rx.lateral_arch.height_mm * along * ramp_down(p.d_lateral, ARCH_PLATEAU_MM, 0.25 * c.ball_width)
 
 
+def met_pad_centre(foot: Foot, rx: Prescription, distal: np.ndarray) -> np.ndarray:
+    """Where the met pad goes: at the clinician's met-pad pin (or a met_pad_center given in the
+    outline file), else met_pad.offset_mm behind the midpoint of the 2nd and 3rd metatarsal heads."""
+    pad = foot.landmarks["met_pad_center"]
+    if pad.how in ("clinician pin", "given"):
+        return pad.xy
+    lm = foot.landmarks
+    return 0.5 * (lm["mth2_head"].xy + lm["mth3_head"].xy) - rx.met_pad.offset_mm * distal
+
+
 def met_pad(p: Points, c: Context):
     mp = c.rx.met_pad
-    centre = c.mth1 + 0.4 * (c.mth5 - c.mth1) - mp.offset_mm * c.ball_normal
+    centre = c.pad_centre
     r = np.hypot((p.x - centre[0]) / (mp.length_mm / 2), (p.y - centre[1]) / (mp.width_mm / 2))
     return mp.height_mm * smoothstep(1.0 - r)
 
@@ -189,12 +201,12 @@ def met_bar(p: Points, c: Context):
 
 def _first_ray(p: Points, c: Context):
     """1 under the first ray from just behind the 1st metatarsal head to the toe, else 0."""
-    split = c.mth1[1] - 0.3 * c.ball_width
+    split = 0.5 * (c.mth1[1] + c.mth2[1])
     return ramp_up(p.y, split - 3, split + 3) * ramp_up(c.ball_distance(p), -20, -10)
 
 
 def _lesser_rays(p: Points, c: Context):
-    split = c.mth1[1] - 0.3 * c.ball_width
+    split = 0.5 * (c.mth1[1] + c.mth2[1])
     return ramp_down(p.y, split - 3, split + 3) * ramp_up(c.ball_distance(p), -20, -10)
 
 
@@ -272,12 +284,13 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
     midfoot: by arch.fill_frac (1.0 meets the scanned arch), or so that the medial apex stands
     at arch.height_mm."""
     lm, length = foot.landmarks, foot.length_mm
-    heel = np.array([lm["heel_center"].x, lm["heel_center"].y])
-    mth1, mth5 = np.array([lm["mth1"].x, lm["mth1"].y]), np.array([lm["mth5"].x, lm["mth5"].y])
+    heel = lm["heel_center"].xy
+    mth5 = lm["mth5_head"].xy
     point, u, n = ball_frame(foot)
     base = Context(
         rx=rx, length=length, heel=heel, heel_width=foot.measures["heel_width"].value,
-        mth1=mth1, mth5=mth5, ball_width=foot.measures["ball_width"].value,
+        mth1=lm["mth1_head"].xy, mth2=lm["mth2_head"].xy, mth5=mth5, pad_centre=met_pad_centre(foot, rx, n),
+        ball_width=foot.measures["ball_width"].value,
         ball_point=point, ball_dir=u, ball_normal=n,
         rear_y=plan.extreme_y(-np.inf, heel[0] + 0.1 * length),
         fore_y=plan.extreme_y(mth5[0] - 0.06 * length, np.inf),
@@ -305,7 +318,7 @@ def arch_layout(foot: Foot, rx: Prescription) -> dict:
         apex, apex_how = meas.apex_mm, "measured arch apex"
     else:
         apex, apex_how = lm["navicular"].x, f"navicular landmark ({lm['navicular'].how})"
-    ball_x = lm["mth1"].x
+    ball_x = lm["ball_medial"].x
     if rx.arch.length_mm is not None:
         start, end, extent_how = apex - 0.45 * rx.arch.length_mm, apex + 0.55 * rx.arch.length_mm, "prescribed arch.length_mm"
     else:

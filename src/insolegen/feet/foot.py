@@ -5,8 +5,10 @@ x = 0; +x along the foot axis (heel centre -> second toe) toward the toes; +y to
 MEDIAL side; the ground is z = 0. A left foot is mirrored (y -> -y) on the way in.
 
 Outlines arrive as seen from above, z up (a tracing on the floor). How each landmark is
-found is recorded with it: ``given`` (in the input file), ``detected`` (from the shape) or
-``estimated`` (from ANSUR II proportions).
+found is recorded with it (``how``) with an uncertainty in mm: ``given`` (in the input file),
+``clinician pin`` (a marker pin in a foam print), ``outline`` (from the outline's shape) or
+``proportion`` (from published proportions of the foot, where the input shows nothing better).
+The definitions are in the README ("Landmarks").
 """
 from __future__ import annotations
 
@@ -33,18 +35,39 @@ NAVICULAR_OF_BALL_LENGTH = 0.58  # navicular tuberosity / ball-of-foot length (a
 ARCH_START_OF_BALL_LENGTH = 0.30
 ARCH_END_OF_BALL_LENGTH = 0.88
 SECOND_TOE_FROM_MEDIAL = 0.44   # the foot axis crosses the ball line this far from its medial end
+HEAD_INSET_OF_BALL = 0.16       # a metatarsal head's joint centre lies about this share of the ball
+                                # width inside the ball's border point (the head's half-width and the
+                                # plantar fat pad beside it)
+SECOND_HEAD_AHEAD_OF_BALL = 0.03  # the 2nd head stands this share of L ahead of the 1st-5th line (the
+                                  # metatarsal parabola; MT2 is the longest)
+MET_PAD_BEHIND_HEADS_MM = 12.0  # the default met pad's centre behind the 2nd-3rd heads (met_pad.offset_mm)
+
+# how a landmark was found, and the uncertainty that goes with each way (mm)
+UNCERTAINTY_MM = {"given": 1.0, "clinician pin": 0.5, "relief": 3.0, "outline": 5.0, "proportion": 10.0}
+HEAD_NAMES = tuple(f"mth{k}_head" for k in range(1, 6))
+LANDMARK_NAMES = ("heel_center", "ball_medial", "ball_lateral", *HEAD_NAMES, "met_pad_center", "navicular",
+                  "second_toe")
+PIN_ONLY_NAMES = ("heel_spur", "mt5_base", "heel_width_medial", "heel_width_lateral")   # when a clinician pinned them
+OLD_LANDMARK_NAMES = {"mth1": "ball_medial", "mth5": "ball_lateral"}   # outline files of release 0.1
 
 
 @dataclass(frozen=True)
 class Landmark:
-    """A point in the canonical frame (mm) and how it was obtained."""
+    """A point in the canonical frame (mm), how it was obtained and how far off it may be."""
     x: float
     y: float
     how: str
     note: str = ""
+    uncertainty_mm: float | None = None
+
+    @property
+    def xy(self) -> np.ndarray:
+        return np.array([self.x, self.y])
 
     def as_dict(self) -> dict:
-        return {"x_mm": round(self.x, 3), "y_mm": round(self.y, 3), "how": self.how, "note": self.note}
+        unc = UNCERTAINTY_MM.get(self.how, 5.0) if self.uncertainty_mm is None else self.uncertainty_mm
+        return {"x_mm": round(self.x, 3), "y_mm": round(self.y, 3), "how": self.how, "uncertainty_mm": unc,
+                "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,21 @@ class ArchMeasurements:
 
 
 @dataclass(frozen=True)
+class SourceFrame:
+    """From the plane a foot was read in (mm) back to the input file's own coordinates:
+    file = matrix @ (x, y) + offset. ``matrix`` is (2, 2) for outlines and images, (3, 2) for 3D
+    scans (a point on the ground under the foot)."""
+    units: str
+    matrix: np.ndarray
+    offset: np.ndarray
+    note: str = ""
+
+    def of(self, xy_mm: np.ndarray) -> dict:
+        value = self.matrix @ np.asarray(xy_mm, dtype=float) + self.offset
+        return {**{axis: round(float(v), 4) for axis, v in zip("xyz", value)}, "units": self.units}
+
+
+@dataclass(frozen=True)
 class Foot:
     """A foot outline in the canonical frame with its landmarks. ``outline`` is (n, 2), CCW."""
     outline: np.ndarray
@@ -89,6 +127,12 @@ class Foot:
     notes: tuple[str, ...] = ()          # how something was read, for the record (e.g. the image's scale)
     # input (x, y) -> canonical: A @ p + b (A mirrors for a left foot); None when not known
     frame: tuple[np.ndarray, np.ndarray] | None = None
+    # what does not fit a human foot (implausible_landmarks); design refuses such a foot unless accepted
+    implausible: tuple[str, ...] = ()
+    # from the plane the outline was read in back to the input file's coordinates; None when unknown
+    source_frame: SourceFrame | None = None
+    # a clinician's marker pins: each by role, and those given none (images of foam prints)
+    pins: dict | None = None
     # clinical footprint indices (see insolegen.feet.indices) where the input shows the weight-bearing
     # contact area (scans standing on the ground, footprint images, pressure maps); None otherwise
     indices: dict | None = None
@@ -96,6 +140,28 @@ class Foot:
     def to_canonical(self, xy: np.ndarray) -> np.ndarray:
         a, b = self.frame
         return xy @ a.T + b
+
+    def to_input(self, xy: np.ndarray) -> np.ndarray:
+        """Canonical (x, y) back to the plane the outline was read in (mm)."""
+        a, b = self.frame
+        return (np.asarray(xy, dtype=float) - b) @ np.linalg.inv(a).T
+
+    def landmarks_dict(self) -> dict:
+        """Every landmark as a record: canonical x_mm, y_mm, how, uncertainty, note, and (when the
+        input's own coordinates are known) ``source`` in them."""
+        out = {}
+        for name, lm in self.landmarks.items():
+            out[name] = lm.as_dict()
+            source = self.landmark_source(name)
+            if source is not None:
+                out[name]["source"] = source
+        return out
+
+    def landmark_source(self, name: str) -> dict | None:
+        """Where a landmark lies in the input file's own coordinates (None when not known)."""
+        if self.source_frame is None or self.frame is None:
+            return None
+        return self.source_frame.of(self.to_input(self.landmarks[name].xy[None])[0])
 
     @property
     def length_mm(self) -> float:
@@ -179,16 +245,21 @@ def foot_from_points(
     given_landmarks: dict[str, tuple[float, float]] | None = None,
     source: str = "outline",
     arch: ArchMeasurements | None = None,
+    given_how: str = "given",
 ) -> Foot:
     """Validate an outline (mm, seen from above, any placement) and put it in the canonical
-    frame with its side and landmarks. ``given_landmarks`` are in the same frame as the points."""
+    frame with its side and landmarks. ``given_landmarks`` are in the same frame as the points
+    (``given_how`` says where they came from: the file, or a clinician's pins)."""
     points = validate_outline(points_mm, source)
-    given = {k: np.asarray(v, dtype=float) for k, v in (given_landmarks or {}).items()}
+    given = {OLD_LANDMARK_NAMES.get(k, k): np.asarray(v, dtype=float) for k, v in (given_landmarks or {}).items()}
     unknown = set(given) - set(GIVEN_LANDMARK_NAMES)
     if unknown:
         raise InvalidInput(
             f"{source}: unknown landmark(s) {', '.join(sorted(unknown))}; known: {', '.join(GIVEN_LANDMARK_NAMES)}"
         )
+    for k, v in given.items():
+        if v.shape != (2,) or not np.isfinite(v).all():
+            raise InvalidInput(f"{source}: landmark {k} must be two finite numbers (x, y), got {v.tolist()!r}")
 
     rot, origin = _principal_frame(points)
     pts = (points - origin) @ rot.T
@@ -217,10 +288,12 @@ def foot_from_points(
         a, b = np.diag([1.0, -1.0]) @ a, b * [1.0, -1.0]
     pts = as_ccw(pts)
 
-    # Align the foot axis (heel centre -> second toe), twice: each estimate improves the frame.
-    for _ in range(2):
+    # Align the foot axis (heel centre -> second toe) until it holds: each estimate improves the frame.
+    for _ in range(8):
         heel, toe = _axis_points(pts, lm)
         angle = np.arctan2(toe[1] - heel[1], toe[0] - heel[0])
+        if abs(angle) < 1e-9 and abs(heel[1]) < 1e-6:
+            break
         c, s = np.cos(-angle), np.sin(-angle)
         r = np.array([[c, -s], [s, c]])
         pts = (pts - heel) @ r.T
@@ -229,15 +302,17 @@ def foot_from_points(
         pts, lm = pts - shift, {k: v - shift for k, v in lm.items()}
         a, b = r @ a, r @ (b - heel) - shift
 
-    landmarks, measures = find_landmarks(pts, lm)
+    landmarks, measures = find_landmarks(pts, lm, given_how)
+    implausible = implausible_landmarks(landmarks, measures)
     foot = Foot(
         outline=pts, side=side, side_how=side_how, side_confidence=round(confidence, 3),
-        landmarks=landmarks, measures=measures, source=source, warnings=tuple(warnings), frame=(a, b),
+        landmarks=landmarks, measures=measures, source=source, warnings=tuple(warnings + implausible), frame=(a, b),
+        implausible=tuple(implausible),
     )
     return foot.with_arch(arch) if arch is not None else foot
 
 
-GIVEN_LANDMARK_NAMES = ("heel_center", "second_toe", "mth1", "mth5", "navicular")
+GIVEN_LANDMARK_NAMES = LANDMARK_NAMES + PIN_ONLY_NAMES
 
 
 def _principal_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -286,91 +361,167 @@ def detect_side(pts: np.ndarray) -> tuple[str, float]:
 def _axis_points(pts: np.ndarray, given: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     heel = given.get("heel_center")
     if heel is None:
-        heel = _fit_heel_centre(pts)
+        heel = heel_pad_centre(pts)
     toe = given.get("second_toe")
     if toe is None:
-        (mth1, _), (mth5, _) = _ball_points(pts, given)
-        across = mth1 + SECOND_TOE_FROM_MEDIAL * (mth5 - mth1)
+        (medial, _), (lateral, _) = _ball_points(pts, given)
+        across = medial + SECOND_TOE_FROM_MEDIAL * (lateral - medial)
         toe = np.array([pts[:, 0].max(), across[1]])
     return heel, toe
 
 
-def _fit_heel_centre(pts: np.ndarray) -> np.ndarray:
-    """Centre of the circle fitted (least squares, Kasa) to the posterior heel outline."""
+def heel_pad_centre(pts: np.ndarray) -> np.ndarray:
+    """The centre of the largest circle that fits the heel, touching its back and both sides:
+    the middle of the heel pad under the calcaneus (where the heel bears load), found from the
+    outline alone: along the heel's midline, where the distance from the back equals half the
+    heel's width there."""
     x0, length = pts[:, 0].min(), np.ptp(pts[:, 0])
-    rear = pts[pts[:, 0] < x0 + 0.1 * length]
-    a = np.column_stack([2 * rear, np.ones(len(rear))])
-    b = (rear ** 2).sum(axis=1)
-    (cx, cy, _), *_ = np.linalg.lstsq(a, b, rcond=None)
-    # a flat-backed outline has no circle to fit: fall back to the centre of the rear chord
-    if not x0 < cx < x0 + 0.3 * length:
-        y_max, y_min = border_profiles(pts, np.array([x0 + 0.15 * length]))
-        return np.array([x0 + 0.15 * length, 0.5 * (y_max[0] + y_min[0])])
-    return np.array([cx, cy])
+    stations = x0 + np.linspace(0.02, 0.30, 113) * length
+    y_max, y_min = border_profiles(pts, stations)
+    ok = np.isfinite(y_max) & np.isfinite(y_min)
+    if ok.sum() < 3:
+        return np.array([x0 + 0.15 * length, float(np.mean(pts[:, 1]))])
+    stations, y_max, y_min = stations[ok], y_max[ok], y_min[ok]
+    # behind the crossing the circle would poke out of the back, beyond it out of the sides
+    gap = (stations - x0) - 0.5 * (y_max - y_min)
+    k = int(np.argmax(gap >= 0)) if (gap >= 0).any() else len(gap) - 1
+    if k > 0:
+        t = -gap[k - 1] / (gap[k] - gap[k - 1])
+        x, mid = stations[k - 1] + t * (stations[k] - stations[k - 1]), 0.5 * (y_max + y_min)
+        return np.array([x, mid[k - 1] + t * (mid[k] - mid[k - 1])])
+    return np.array([stations[k], 0.5 * (y_max[k] + y_min[k])])
 
 
 def _ball_points(pts: np.ndarray, given: dict[str, np.ndarray]):
-    """1st and 5th metatarsal heads: the medial and lateral ends of the forefoot's widest chord."""
+    """The ball's border points (where the ball width is measured): the medial and lateral ends of
+    the forefoot's widest chord; from proportions where the border shows no such prominence."""
     x0, length = pts[:, 0].min(), np.ptp(pts[:, 0])
     found = []
     for name, lo, hi, expected, pick in (
-        ("mth1", 0.55, 0.88, BALL_LENGTH_FRAC, np.nanargmax),
-        ("mth5", 0.5, 0.8, MTH5_LENGTH_FRAC, np.nanargmin),
+        ("ball_medial", 0.55, 0.88, BALL_LENGTH_FRAC, np.nanargmax),
+        ("ball_lateral", 0.5, 0.8, MTH5_LENGTH_FRAC, np.nanargmin),
     ):
         if name in given:
             found.append((given[name], "given"))
             continue
         stations = np.linspace(x0 + lo * length, x0 + hi * length, 121)
         y_max, y_min = border_profiles(pts, stations)
-        border = y_max if name == "mth1" else y_min
+        border = y_max if name == "ball_medial" else y_min
         k = int(pick(border))
-        sign = 1 if name == "mth1" else -1
+        sign = 1 if name == "ball_medial" else -1
         prominence = sign * (border[k] - np.array([border[0], border[-1]]))
         if 0 < k < len(stations) - 1 and prominence.min() > 0.5:
-            found.append((np.array([stations[k], border[k]]), "detected"))
+            found.append((np.array([stations[k], border[k]]), "outline"))
         else:
             xe = x0 + expected * length
-            ye = border_profiles(pts, np.array([xe]))[0 if name == "mth1" else 1][0]
-            found.append((np.array([xe, ye]), "estimated"))
+            ye = border_profiles(pts, np.array([xe]))[0 if name == "ball_medial" else 1][0]
+            found.append((np.array([xe, ye]), "proportion"))
     return found[0], found[1]
 
 
-def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray]) -> tuple[dict[str, Landmark], dict[str, Measure]]:
-    """Landmarks of a canonical (right, heel at x = 0) outline."""
-    length = float(pts[:, 0].max())
-    heel = given.get("heel_center")
-    heel_how = "given" if heel is not None else "detected"
-    if heel is None:
-        heel = _fit_heel_centre(pts)
-    (mth1, how1), (mth5, how5) = _ball_points(pts, given)
-    y_max, y_min = border_profiles(pts, np.array([heel[0]]))
-    heel_width = float(y_max[0] - y_min[0])
+def _estimated_heads(medial: np.ndarray, lateral: np.ndarray, length: float) -> list[np.ndarray]:
+    """MTH1-MTH5 joint centres from the ball's border points: MTH1 and MTH5 inset from them by
+    HEAD_INSET_OF_BALL of the ball width along the ball line, MTH2-4 spaced evenly between,
+    MTH2 (the longest metatarsal) furthest forward, on a parabola through MTH1 and MTH5."""
+    width = float(np.linalg.norm(medial - lateral))
+    u = (medial - lateral) / max(width, 1e-9)           # lateral -> medial
+    distal = np.array([u[1], -u[0]]) if u[1] >= 0 else np.array([-u[1], u[0]])
+    mth1 = medial - HEAD_INSET_OF_BALL * width * u
+    mth5 = lateral + HEAD_INSET_OF_BALL * width * u
+    heads = []
+    for k in range(5):
+        t = k / 4.0                                      # 0 at MTH1, 1 at MTH5
+        bulge = SECOND_HEAD_AHEAD_OF_BALL * length * np.sin(np.pi * t) * (1.0 - 0.5 * t)
+        heads.append(mth1 + t * (mth5 - mth1) + bulge * distal)
+    return heads
 
-    nav = given.get("navicular")
-    if nav is not None:
-        navicular = Landmark(float(nav[0]), float(nav[1]), "given")
-    else:
-        nx = NAVICULAR_OF_BALL_LENGTH * mth1[0]
-        navicular = Landmark(float(nx), float(border_profiles(pts, np.array([nx]))[0][0]), "estimated",
-                             f"{NAVICULAR_OF_BALL_LENGTH} x ball-of-foot length, on the medial border")
+
+def heads_frame(mth1: np.ndarray, mth5: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(unit vector lateral -> medial along the heads' line, its distal normal)."""
+    u = (mth1 - mth5) / max(float(np.linalg.norm(mth1 - mth5)), 1e-9)
+    n = np.array([u[1], -u[0]])
+    return u, (n if n[0] >= 0 else -n)
+
+
+def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray],
+                   given_how: str = "given") -> tuple[dict[str, Landmark], dict[str, Measure]]:
+    """Landmarks of a canonical (right, heel at x = 0) outline; ``given`` ones (from the file or
+    a clinician's pins, as ``given_how`` says) win over what the outline and proportions say."""
+    length = float(pts[:, 0].max())
+    out: dict[str, Landmark] = {}
+
+    def put(name: str, xy, how: str, note: str) -> None:
+        how, note = (given_how, "") if name in given else (how, note)
+        xy = given.get(name, xy)
+        out[name] = Landmark(float(xy[0]), float(xy[1]), how, note)
+
+    put("heel_center", heel_pad_centre(pts) if "heel_center" not in given else None, "outline",
+        "centre of the largest circle touching the heel's back and sides (the heel pad's centre)")
+    (medial, how_m), (lateral, how_l) = _ball_points(pts, given)
+    for name, xy, how, what in (("ball_medial", medial, how_m, "medial"), ("ball_lateral", lateral, how_l, "lateral")):
+        put(name, xy, how, f"{what} end of the forefoot's widest chord" if how == "outline"
+            else f"{BALL_LENGTH_FRAC if what == 'medial' else MTH5_LENGTH_FRAC} L on the {what} border")
+    estimated = _estimated_heads(out["ball_medial"].xy, out["ball_lateral"].xy, length)
+    for k, name in enumerate(HEAD_NAMES):
+        put(name, estimated[k], "proportion", f"{HEAD_INSET_OF_BALL:.0%} of the ball width inside the ball's border "
+            "points, the heads on the metatarsal parabola" if k in (0, 4) else "between MTH1 and MTH5 on the metatarsal parabola")
+    mth1, mth5 = out["mth1_head"].xy, out["mth5_head"].xy
+    _, distal = heads_frame(mth1, mth5)
+    pad = 0.5 * (out["mth2_head"].xy + out["mth3_head"].xy) - MET_PAD_BEHIND_HEADS_MM * distal
+    put("met_pad_center", pad, "proportion", f"{MET_PAD_BEHIND_HEADS_MM:g} mm behind the 2nd-3rd metatarsal heads")
+    nx = NAVICULAR_OF_BALL_LENGTH * out["ball_medial"].x
+    put("navicular", (nx, float(border_profiles(pts, np.array([nx]))[0][0])), "proportion",
+        f"{NAVICULAR_OF_BALL_LENGTH} x ball-of-foot length, on the medial border")
     toe = given.get("second_toe")
-    landmarks = {
-        "heel_center": Landmark(float(heel[0]), float(heel[1]), heel_how,
-                                "" if heel_how == "given" else "centre of the circle fitted to the posterior heel"),
-        "mth1": Landmark(float(mth1[0]), float(mth1[1]), how1,
-                         "medial end of the forefoot's widest chord" if how1 == "detected"
-                         else "" if how1 == "given" else f"{BALL_LENGTH_FRAC} L on the medial border"),
-        "mth5": Landmark(float(mth5[0]), float(mth5[1]), how5,
-                         "lateral end of the forefoot's widest chord" if how5 == "detected"
-                         else "" if how5 == "given" else f"{MTH5_LENGTH_FRAC} L on the lateral border"),
-        "navicular": navicular,
-        "second_toe": Landmark(length, 0.0, "given" if toe is not None else "estimated",
-                               "" if toe is not None else f"{SECOND_TOE_FROM_MEDIAL:.0%} of the ball line from its medial end"),
-    }
+    put("second_toe", (length, 0.0) if toe is None else toe, "proportion",
+        f"{SECOND_TOE_FROM_MEDIAL:.0%} of the ball line from its medial end, at the tip")
+    for name in PIN_ONLY_NAMES:
+        if name in given:
+            put(name, given[name], given_how, "")
+    heel = out["heel_center"]
+    y_max, y_min = border_profiles(pts, np.array([heel.x]))
+    heel_width, heel_how, heel_note = float(y_max[0] - y_min[0]), "outline", "outline width across the heel centre"
+    if "heel_width_medial" in out and "heel_width_lateral" in out:
+        heel_width, heel_how = out["heel_width_medial"].y - out["heel_width_lateral"].y, given_how
+        heel_note = "between the heel-width pair, across the foot axis"
+    ball = "outline" if "proportion" not in (how_m, how_l) else "proportion"
     measures = {
-        "length": Measure(length, "detected", "heel to the most distal point along the foot axis"),
-        "heel_width": Measure(heel_width, "detected", "outline width across the heel centre"),
-        "ball_width": Measure(float(mth1[1] - mth5[1]), "detected" if "estimated" not in (how1, how5) else "estimated",
-                              "1st to 5th metatarsal head, across the foot axis"),
+        "length": Measure(length, "outline", "heel to the most distal point along the foot axis"),
+        "heel_width": Measure(heel_width, heel_how, heel_note),
+        "ball_width": Measure(float(out["ball_medial"].y - out["ball_lateral"].y),
+                              given_how if "ball_medial" in given and "ball_lateral" in given else ball,
+                              "between the ball's medial and lateral border points, across the foot axis"),
     }
-    return landmarks, measures
+    return out, measures
+
+
+def implausible_landmarks(landmarks: dict[str, Landmark], measures: dict[str, Measure]) -> list[str]:
+    """What does not fit a human foot, each as a message naming the landmark (empty when all
+    fits): the anatomical order, and ranges around ANSUR II's proportions."""
+    length = measures["length"].value
+    lm = landmarks
+    found = []
+
+    def frac(name):
+        return lm[name].x / length
+
+    for name, lo, hi in (("heel_center", 0.04, 0.25), ("navicular", 0.25, 0.60), ("mth1_head", 0.55, 0.85),
+                         ("mth5_head", 0.48, 0.82), ("met_pad_center", 0.45, 0.82)):
+        if not lo <= frac(name) <= hi:
+            found.append(f"{name} at {frac(name):.2f} L from the heel (expected {lo:.2f} … {hi:.2f} L)")
+    ys = [lm[name].y for name in HEAD_NAMES]
+    if any(a <= b for a, b in zip(ys, ys[1:])):
+        found.append("the metatarsal heads are not in order MTH1 (medial) … MTH5 (lateral)")
+    ahead = lm["mth5_head"].x - lm["mth1_head"].x
+    if ahead > 0.05 * length:
+        found.append(f"mth5_head stands {ahead:.0f} mm ahead of mth1_head (the 5th head lies level with or behind the 1st)")
+    if lm["navicular"].x >= min(lm["mth1_head"].x, lm["mth5_head"].x):
+        found.append("the navicular is not behind the metatarsal heads")
+    _, distal = heads_frame(lm["mth1_head"].xy, lm["mth5_head"].xy)
+    if (lm["met_pad_center"].xy - 0.5 * (lm["mth2_head"].xy + lm["mth3_head"].xy)) @ distal > 0:
+        found.append("met_pad_center lies ahead of the 2nd-3rd metatarsal heads")
+    for name, lo, hi in (("ball_width", 0.30, 0.47), ("heel_width", 0.18, 0.36)):
+        ratio = measures[name].value / length
+        if not lo <= ratio <= hi:
+            found.append(f"{name.replace('_', ' ')} is {ratio:.2f} of the foot length (ANSUR II: {lo:.2f} … {hi:.2f})")
+    return [f"implausible landmarks: {m}" for m in found]

@@ -17,8 +17,9 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
-from insolegen.feet.foot import Foot
+from insolegen.feet.foot import Foot, SourceFrame
 from insolegen.feet.kinds import IMAGE_SUFFIXES
+from insolegen.feet.pins import Pin, assign_roles, find_pins
 from insolegen.feet.raster_region import mask_polygon
 
 IMAGE_FORMATS = IMAGE_SUFFIXES
@@ -34,7 +35,7 @@ MAX_STRAIGHT_SHARE = 0.4          # a box edge's or a label's, and a region boun
 
 @dataclass(frozen=True)
 class ImageFoot:
-    outline_mm: np.ndarray        # (n, 2), image axes (x right, y up), mm
+    outline_mm: np.ndarray        # (n, 2), image axes (x right, y up), mm: (x_px, -y_px) / px_per_mm
     centre_mm: tuple[float, float]
 
 
@@ -43,6 +44,8 @@ class FootprintImage:
     feet: list[ImageFoot]         # left to right in the image
     px_per_mm: float
     scale_how: str
+    pins: list[Pin]               # every marker pin found, in full-resolution pixels
+    size_px: tuple[int, int]      # (width, height) of the image as stored
 
 
 def is_image_file(path: str | Path) -> bool:
@@ -147,20 +150,23 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
         aspect = sv[0] / max(sv[1], 1e-9)
         if not FOOT_ASPECT[0] <= aspect <= FOOT_ASPECT[1]:
             continue
-        region_shape = mask_polygon(region, np.arange(region.shape[1]), np.arange(region.shape[0]))   # pixel centres, y down
-        outline_px = np.asarray(region_shape.simplify(0.7).exterior.coords)[:-1]
+        # working pixel i is centred on full-resolution pixel (i + 0.5) * factor - 0.5 (x right, y down)
+        centres = [(np.arange(n_px) + 0.5) * factor - 0.5 for n_px in (region.shape[1], region.shape[0])]
+        region_shape = mask_polygon(region, *centres)
+        outline_px = np.asarray(region_shape.simplify(0.7 * factor).exterior.coords)[:-1]
         shape = shapely.Polygon(outline_px)
         if shape.area < FOOT_SOLIDITY * shape.convex_hull.area:      # ragged: a band of background, not a foot
             continue
-        outline_mm = np.column_stack([outline_px[:, 0], -outline_px[:, 1]]) / scale   # y up
+        outline_mm = np.column_stack([outline_px[:, 0], -outline_px[:, 1]]) / px_per_mm   # y up
         if _straight_share(outline_mm) > MAX_STRAIGHT_SHARE:
             continue
         feet.append(ImageFoot(outline_mm, (float(xs.mean() / scale), float(-ys.mean() / scale))))
+    pins = find_pins(image, px_per_mm)
     if not feet:
         raise InvalidInput(f"{path}: found no footprint in the image (no dark, foot-shaped region of "
                            f"{FOOT_AREA_MM2[0]:g}-{FOOT_AREA_MM2[1]:g} mm² at the scale from {how})")
     feet.sort(key=lambda f: f.centre_mm[0])
-    return FootprintImage(feet, px_per_mm, how)
+    return FootprintImage(feet, px_per_mm, how, pins, image.size)
 
 
 def _straight_share(outline: np.ndarray) -> float:
@@ -180,14 +186,54 @@ def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None
     from insolegen.feet.indices import footprint_indices
 
     image = read_footprint_image(path, dpi)
+    ppm = image.px_per_mm
+    pins_mm = np.array([[p.x_px / ppm, -p.y_px / ppm] for p in image.pins]).reshape(-1, 2)
+    frame = SourceFrame("px", np.diag([ppm, -ppm]), np.zeros(2), "pixels of the image as stored: x right, y down, "
+                        "origin at the top-left corner")
     feet = []
     for k, found in enumerate(image.feet):
         given = side if len(image.feet) == 1 else None
         source = f"footprint image {Path(path).name}" + (f" (footprint {k + 1} of {len(image.feet)} from the left)" if len(image.feet) > 1 else "")
         foot = foot_from_points(found.outline_mm, side=given, source=source)
-        feet.append(replace(foot, notes=foot.notes + (f"scale from {image.scale_how}: {image.px_per_mm:.2f} px/mm",),
+        foot, pin_report = _with_pins(foot, found.outline_mm, pins_mm, given, source)
+        notes = (f"scale from {image.scale_how}: {ppm:.2f} px/mm",)
+        feet.append(replace(foot, notes=foot.notes + notes, source_frame=frame, pins=pin_report,
                             indices={"note": PRINT_INDICES_NOTE, **footprint_indices(shapely.Polygon(foot.outline), foot)}))
     return image, feet
+
+
+# pin roles -> the landmarks they give (the rest are reported with the foot's pins)
+PIN_LANDMARKS = {"heel_center": "heel_center", "arch_support": "navicular", "met_pad_center": "met_pad_center",
+                 "ball_width_medial": "ball_medial", "ball_width_lateral": "ball_lateral",
+                 "heel_spur": "heel_spur", "mt5_base": "mt5_base", "heel_width_medial": "heel_width_medial",
+                 "heel_width_lateral": "heel_width_lateral", **{f"mth{k}_head": f"mth{k}_head" for k in range(1, 6)}}
+
+
+def _with_pins(foot: Foot, outline_mm: np.ndarray, pins_mm: np.ndarray, side, source) -> tuple[Foot, dict | None]:
+    """The foot with the landmarks its clinician's pins give (the pins near it, each given its role
+    on the foot as first read), and the pins' report: every pin by role, and those with none."""
+    from insolegen.feet.foot import foot_from_points
+
+    if not len(pins_mm):
+        return foot, None
+    canonical = foot.to_canonical(pins_mm)
+    roles = assign_roles(canonical, foot.outline, foot.landmarks["ball_medial"].xy, foot.landmarks["ball_lateral"].xy)
+    near = [(xy, why) for xy, why in roles.unassigned if "more than" not in why]
+    if not roles.roles and not near:
+        return foot, None
+    inverse = np.linalg.inv(foot.frame[0])
+    as_input = {role: (xy - foot.frame[1]) @ inverse.T for role, xy in roles.roles.items()}
+    given = {PIN_LANDMARKS[role]: xy for role, xy in as_input.items() if role in PIN_LANDMARKS}
+    pinned = foot_from_points(outline_mm, side=side, given_landmarks=given, source=source, given_how="clinician pin")
+    report = {
+        "scheme": "GreenAI foam-print marking (heel centre, heel spur, heel width, arch support, base of MT5, "
+                  "ball width, MTH1-5 joint centres, met-pad point, toe tips, rearmost and foremost points)",
+        "roles": {role: pinned.to_canonical(xy[None])[0].round(2).tolist() for role, xy in as_input.items()},
+        "unassigned": [{"xy_mm": pinned.to_canonical(((xy - foot.frame[1]) @ inverse.T)[None])[0].round(2).tolist(),
+                        "why": why} for xy, why in near],
+    }
+    warnings = [f"a pin at ({p['xy_mm'][0]:.0f}, {p['xy_mm'][1]:.0f}) mm was not used: {p['why']}" for p in report["unassigned"]]
+    return replace(pinned, warnings=pinned.warnings + tuple(warnings)), report
 
 
 def pick_foot(feet: list[Foot], side: str | None, path) -> Foot:

@@ -23,7 +23,7 @@ def _chord(footprint, x: float) -> float:
 def footprint_indices(footprint, foot: Foot, dorsal_height_at_half_mm: float | None = None) -> dict:
     length = foot.length_mm
     x0 = footprint.bounds[0]
-    toe_line = foot.landmarks["mth1"].x + TOE_LINE_BEYOND_MTH1 * length
+    toe_line = foot.landmarks["ball_medial"].x + TOE_LINE_BEYOND_MTH1 * length
     toeless = footprint.intersection(shapely.box(x0 - 1.0, -1e4, toe_line, 1e4))
     third = (toe_line - x0) / 3.0
     middle = toeless.intersection(shapely.box(x0 + third, -1e4, x0 + 2 * third, 1e4)).area
@@ -57,7 +57,7 @@ def footprint_indices(footprint, foot: Foot, dorsal_height_at_half_mm: float | N
         },
     }
     if dorsal_height_at_half_mm is not None:
-        truncated = foot.landmarks["mth1"].x
+        truncated = foot.landmarks["ball_medial"].x
         out["arch_height_index"] = {
             "value": round(dorsal_height_at_half_mm / truncated, 3),
             "definition": "height of the dorsum at 50 % of foot length / truncated foot length (heel to the 1st metatarsal head)",

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.feet.foot import UNIT_TO_MM, ArchMeasurements, Foot, foot_from_points, to_mm
+from insolegen.feet.foot import UNIT_TO_MM, ArchMeasurements, Foot, SourceFrame, foot_from_points, to_mm
 from insolegen.feet.polygon import signed_area
 
 FORMATS = ("csv", "json", "svg", "dxf")
@@ -63,12 +63,18 @@ def foot_from_outline_file(path: str | Path, units: str | None = None, side: str
     """Read and canonicalise an outline file. ``side`` (if given) wins over the file's; ``arch``
     fields given here win over the file's. Any foot file: ``insolegen.feet.read.read_foot``."""
     f = read_outline(path, units)
+    if f.format == "svg":       # the reader turned SVG user units (y down) into mm, y up
+        frame = SourceFrame("SVG user units", np.diag([1.0, -1.0]) / (_SVG_PX_MM * UNIT_TO_MM[f.units]), np.zeros(2),
+                            "the SVG's own coordinates after its viewBox: x right, y down")
+    else:
+        frame = SourceFrame(f.units, np.eye(2) / UNIT_TO_MM[f.units], np.zeros(2), "the file's own coordinates")
     merged = f.arch or ArchMeasurements()
     if arch is not None:
         given = {k: v for k, v in arch.as_dict().items() if v is not None}
         merged = ArchMeasurements(**{**merged.as_dict(), **given})
-    return foot_from_points(f.points_mm, side=side or f.side, given_landmarks=f.landmarks or None,
+    foot = foot_from_points(f.points_mm, side=side or f.side, given_landmarks=f.landmarks or None,
                             source=str(path), arch=None if merged.is_empty() else merged)
+    return replace(foot, source_frame=frame)
 
 
 def _read_csv(path: Path):

@@ -16,11 +16,11 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
-from insolegen.feet.foot import ArchMeasurements, Foot, foot_from_points
+from insolegen.feet.foot import ArchMeasurements, Foot, SourceFrame, foot_from_points
 from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
 from insolegen.feet.raster_region import mask_polygon
 from insolegen.measure.frame import principal_axes
-from insolegen.measure.load import load_mesh_file
+from insolegen.measure.load import UNIT_SCALE, load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
 from insolegen.measure.state import components, merge_vertices
 
@@ -162,7 +162,8 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     x_axis /= np.linalg.norm(x_axis)
     y_axis = np.cross(up, x_axis)
     level = vertices @ np.vstack([x_axis, y_axis, up]).T
-    level -= [0.0, 0.0, level[:, 2].min()]
+    z_ground = float(level[:, 2].min())
+    level -= [0.0, 0.0, z_ground]
     length = float(np.ptp(level[:, 0]))
     if level[:, 2].max() < 8.0:
         raise InvalidInput(f"{path}: the scan is flat ({level[:, 2].max():.1f} mm high): not a foot")
@@ -216,7 +217,10 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
 
     profile = _medial_arch_profile(hm, foot)
     arch = _arch_from_profile(profile, foot)
-    foot = Foot(**{**foot.__dict__, "warnings": foot.warnings + tuple(warnings)}).with_arch(arch)
+    to_file = np.vstack([x_axis, y_axis, up]).T / UNIT_SCALE[loaded.units]     # levelled mm -> the file's own
+    frame = SourceFrame(loaded.units, to_file[:, :2], to_file[:, 2] * z_ground,
+                        "the scan file's own coordinates: the point on the ground plane under the landmark")
+    foot = replace(foot, warnings=foot.warnings + tuple(warnings), source_frame=frame).with_arch(arch)
     whole_foot = level[:, 2].max() > WHOLE_FOOT_HEIGHT_MM
     foot = replace(foot, indices=_indices(footprint, foot, canon if whole_foot else None))
     info = {

@@ -25,7 +25,7 @@ DEFINITIONS = {
     "rearfoot_post_deg": "tilt of the heel-seat plane about the long axis; + = medial side up",
     "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part) about the long axis; + = medial side up",
     "forefoot_thickness_mm": "thickness (top minus bottom) of the forefoot plate at its centre",
-    "met_pad_height_mm": "highest rise of the central and lateral forefoot (10 % of F behind the ball to 3 % in front of it, where the plate starts) above the forefoot plate's plane",
+    "met_pad_height_mm": "highest rise of the central and lateral forefoot (10 % of F behind the ball line, from the forefoot's medial to its lateral prominence, to 3 % beyond it) above the forefoot plate's plane",
     "min_thickness_mm": "smallest thickness (top minus bottom, vertically) at least 1 mm inside the edge",
     "volume_mm3": "volume of the main body",
     "mass_g": "volume x the material's density (printed solid)",
@@ -57,6 +57,33 @@ def ball_and_foot_length(hm: HeightMap, length: float) -> tuple[float, float]:
     if length - ball_x > FULL_LENGTH_TOES * length:      # the toes are there: a full-length insole
         return ball_x, length
     return ball_x, max(length, from_ball, from_heel)
+
+
+def ball_line_distance(hm: HeightMap, medial_sign: float, length: float):
+    """f(x, y): signed distance (mm, + toward the toes) from the ball line, the line through the
+    forefoot's medial and lateral prominences (its widest points on each side, 0.5-0.9 of the
+    foot length ``foot``)."""
+    inside = hm.inside
+    has = inside.any(axis=0)
+    ys = hm.ys[:, None]
+    y_hi = np.where(inside, ys, -np.inf).max(axis=0)
+    y_lo = np.where(inside, ys, np.inf).min(axis=0)
+    medial, lateral = (y_hi, y_lo) if medial_sign > 0 else (-y_lo, -y_hi)
+    front = has & (hm.xs > 0.5 * length) & (hm.xs < 0.9 * length)
+    if not front.any():
+        front = has & (hm.xs > 0.5 * length)
+    # the medial border often runs straight along the ball (a tangent touching heel and ball):
+    # the 1st head's prominence is the distal end of that straight run; the 5th's is rounded,
+    # its middle
+    km = np.flatnonzero(front & (medial >= medial[front].max() - 1.0)).max()
+    near = np.flatnonzero(front & (lateral <= lateral[front].min() + 1.0))
+    kl = near[np.argmin(np.abs(hm.xs[near] - hm.xs[near].mean()))]
+    a = np.array([hm.xs[km], medial_sign * medial[km]])
+    b = np.array([hm.xs[kl], medial_sign * lateral[kl]])
+    u = (a - b) / max(float(np.linalg.norm(a - b)), 1e-9)
+    n = np.array([u[1], -u[0]])
+    n = n if n[0] >= 0 else -n
+    return lambda x, y: (x - b[0]) * n[0] + (y - b[1]) * n[1]
 
 
 def _plane_at(coef, x, y):
@@ -101,7 +128,7 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) 
         q["arch_apex_height_mm"] = q["arch_apex_frac"] = None
         notes.append("no midfoot between 30 and 58 % of the foot length")
 
-    # the forefoot plate beyond the ball, and the met pad behind it
+    # the forefoot plate beyond the ball (its widest part), and the met pad behind the ball line
     x0, x1 = ball_x + 0.03 * foot, min(ball_x + 0.13 * foot, length - 0.04 * foot)
     plate = inside & (gx > x0) & (gx < x1) & (np.abs(gy - col_centre) < 0.35 * col_width)
     plate_plane = fit_plane(hm.points(plate), hm.top[plate], trim_mm=0.2)[0] if x1 - x0 > 8.0 else None
@@ -115,9 +142,11 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) 
         q["forefoot_thickness_mm"] = float(_plane_at(plate_plane, px, py) - np.nanmedian(hm.bottom[plate]))
         # not the medial third, where the arch may still run
         across = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) / np.maximum(np.interp(x, hm.xs, width), 1.0)
-        # up to where the plate starts: with an oblique ball line the widest column can lie
-        # behind the middle of the metatarsal heads, where a pad is centred
-        pad = (x > ball_x - 0.10 * foot) & (x < x0) & (across > -0.3) & (across < 0.2)
+        # behind the ball line, from the medial to the lateral prominence (oblique: a pad behind
+        # the 2nd-3rd heads can lie ahead of the widest column), up to 3 % of F beyond it; the
+        # plate's robust plane is not tilted by a pad reaching into it
+        beyond = ball_line_distance(hm, medial_sign, foot)
+        pad = (beyond(x, y) > -0.10 * foot) & (beyond(x, y) < 0.03 * foot) & (across > -0.3) & (across < 0.2)
         q["met_pad_height_mm"] = float(np.max(z[pad] - _plane_at(plate_plane, x[pad], y[pad]))) if pad.any() else None
 
     inner = erode(inside, 2)

@@ -187,8 +187,8 @@ def section_positions(device: Shown, record: dict | None) -> list[tuple[str, flo
     if record:
         apex = record["derived"]["arch"]["apex_x"]
         mth = record["foot"]["landmarks"]
-        if "mth1" in mth and "mth5" in mth:
-            ball = 0.5 * (mth["mth1"]["x_mm"] + mth["mth5"]["x_mm"])
+        if "mth1_head" in mth and "mth5_head" in mth:
+            ball = 0.5 * (mth["mth1_head"]["x_mm"] + mth["mth5_head"]["x_mm"])
             pad = ball - record["prescription"]["met_pad"]["offset_mm"]
     return [("heel seat", x0 + 0.15 * length), ("arch apex", apex), ("met pad", pad)]
 

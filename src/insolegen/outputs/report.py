@@ -24,6 +24,9 @@ PAGE_MARGIN_MM = 12.0
 SCALES = (1.0, 0.92, 0.85, 0.78, 0.7)      # type and picture sizes tried, largest first, to fit the page
 
 
+REPORTED_LANDMARKS = ("heel_center", "navicular", "ball_medial", "ball_lateral", "mth1_head", "mth5_head", "met_pad_center")
+
+
 @dataclass
 class ReportInput:
     record: dict
@@ -206,9 +209,11 @@ class _Page:
         out = []
         for label, part in self._feet_by_device().items():
             foot = part["foot"]
-            rows = [["landmark", "x mm", "y mm", "how"]]
-            rows += [[k.replace("_", " "), f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", lm["how"]] for k, lm in foot["landmarks"].items()]
-            out += [self._p("Landmarks" + (f", {label}" if label else "") + " (heel at x = 0, medial +y)", self.head),
+            rows = [["landmark", "x mm", "y mm", "how (± mm)"]]
+            rows += [[k.replace("_", " "), f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", f"{lm['how']} (± {lm.get('uncertainty_mm', 5):g})"]
+                     for k, lm in foot["landmarks"].items() if k in REPORTED_LANDMARKS]
+            out += [self._p("Landmarks that place the features" + (f", {label}" if label else "") +
+                            " (heel at x = 0, medial +y; all of them in the design record)", self.head),
                     self._grid(rows, [0.3, 0.14, 0.14, 0.42])]
             indices = foot.get("indices")
             out.append(self._p("Clinical indices" + (f", {label}" if label else ""), self.head))
@@ -278,7 +283,10 @@ class _Page:
     def _warnings(self) -> list:
         notes = []
         for label, part in self._feet_by_device().items():
-            notes += [(label, w) for w in part["foot"]["warnings"]]
+            unused = [w for w in part["foot"]["warnings"] if w.startswith("a pin at ")]
+            notes += [(label, w) for w in part["foot"]["warnings"] if w not in unused]
+            if unused:      # one line, not one per pin: where each lies is in the design record
+                notes.append((label, f"{len(unused)} marker pin(s) fit no role of the marking scheme and were not used"))
         for side, m in self.inp.measurements.items():
             notes += [(f"{side} mesh", w) for w in m.warnings]
         if not notes:

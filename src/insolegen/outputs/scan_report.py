@@ -23,7 +23,7 @@ def scan_record(scan: Scan) -> dict:
         "side": foot.side, "side_how": foot.side_how, "side_confidence": foot.side_confidence,
         "measures": {k: m.as_dict() for k, m in foot.measures.items()},
         "arch_measurements": foot.arch.as_dict(),
-        "landmarks": {k: lm.as_dict() for k, lm in foot.landmarks.items()},
+        "landmarks": foot.landmarks_dict(),
         "medial_arch_profile": [[round(float(x), 1), round(float(h), 2)] for x, h in scan.arch_profile[::4]],
         "footprint_area_mm2": None if scan.footprint is None else round(float(scan.footprint.area), 1),
         "indices": foot.indices,
@@ -39,7 +39,8 @@ def outline_json(foot: Foot, name: str, description: str, with_landmarks: bool =
            "points": np.round(_as_seen(foot, foot.outline), 2).tolist()}
     if with_landmarks:
         doc["landmarks"] = {k: [round(float(v), 2) for v in _as_seen(foot, np.array([[lm.x, lm.y]]))[0]]
-                            for k, lm in foot.landmarks.items() if k in ("heel_center", "mth1", "mth5", "second_toe")}
+                            for k, lm in foot.landmarks.items() if lm.how in ("given", "clinician pin")
+                            or k in ("heel_center", "ball_medial", "ball_lateral", "second_toe")}
         doc["arch"] = foot.arch.as_dict()
     return (json.dumps(doc, indent=1) + "\n").encode()
 

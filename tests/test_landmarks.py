@@ -1,0 +1,185 @@
+"""Landmarks where a clinician puts them: the marker pins in a real foam print (located by our own
+code, given their roles), the device built from them, detection with the pins painted out measured
+against them, plausibility, and landmarks in the input file's own coordinates."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+from helpers import painted_out, run_cli
+from oracle import top_heights
+
+from insolegen.errors import InvalidInput
+from insolegen.feet.foot import HEAD_NAMES, foot_from_points
+from insolegen.feet.image import feet_from_image
+from insolegen.feet.read import read_foot
+
+ROOT = Path(__file__).resolve().parents[1]
+FOAM = ROOT / "tests" / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
+FOAM_FULL = ROOT.parent / "shared" / "data" / "footprints" / "greenai_foamprint_56.jpg"
+FIND = ROOT / "tests" / "data" / "scans" / "FIND_template_foot.obj"
+DESIGN_ROLES = ("heel_center", *HEAD_NAMES, "met_pad_center", "arch_support", "ball_width_medial", "ball_width_lateral")
+
+
+@pytest.fixture(scope="module")
+def pinned():
+    return feet_from_image(FOAM)
+
+
+@pytest.fixture(scope="module")
+def unpinned(tmp_path_factory):
+    """The same print with every pin painted over by the foam or print around it."""
+    path = tmp_path_factory.mktemp("nopins") / "foamprint_no_pins.jpg"
+    painted_out(FOAM, path)
+    return feet_from_image(path)
+
+
+def test_every_pin_of_the_scheme_is_found_and_given_its_role(pinned):
+    image, feet = pinned
+    assert [f.side for f in feet] == ["right", "left"]
+    for foot in feet:
+        roles = foot.pins["roles"]
+        assert set(DESIGN_ROLES) <= set(roles), sorted(roles)
+        xy = {k: np.array(v) for k, v in roles.items()}
+        # the heads run medial (MTH1) to lateral (MTH5); the met-pad pin stands behind the 2nd-3rd
+        assert all(xy[a][1] > xy[b][1] for a, b in zip(HEAD_NAMES, HEAD_NAMES[1:]))
+        assert xy["met_pad_center"][0] < min(xy["mth2_head"][0], xy["mth3_head"][0]) - 5.0
+        # heel centre between the heel-width pair, arch support on the medial side behind the heads
+        assert xy["heel_width_lateral"][1] < xy["heel_center"][1] < xy["heel_width_medial"][1]
+        assert xy["arch_support"][1] > 0 and xy["arch_support"][0] < xy["mth1_head"][0]
+        # every pin not given a role is reported, never used
+        for pin in foot.pins["unassigned"]:
+            assert any("was not used" in w and f"({pin['xy_mm'][0]:.0f}," in w for w in foot.warnings)
+
+
+def test_pinned_landmarks_lie_on_the_pins(pinned):
+    """Each landmark a pin gives lies within 1 mm of that pin, in the image's own pixels."""
+    image, feet = pinned
+    pins_px = np.array([[p.x_px, p.y_px] for p in image.pins])
+    for foot in feet:
+        for name in ("heel_center", *HEAD_NAMES, "met_pad_center", "navicular"):
+            lm = foot.landmarks[name]
+            assert lm.how == "clinician pin", name
+            source = foot.landmark_source(name)
+            assert source["units"] == "px"
+            nearest = np.linalg.norm(pins_px - [source["x"], source["y"]], axis=1).min()
+            assert nearest / image.px_per_mm < 1.0, (name, nearest)
+
+
+@pytest.mark.skipif(not FOAM_FULL.is_file(), reason="the full-resolution print is in ../shared/data only")
+def test_pins_read_the_same_at_twice_the_resolution(pinned):
+    _, half = pinned
+    _, full = feet_from_image(FOAM_FULL)
+    for a, b in zip(half, full):
+        assert set(a.pins["roles"]) == set(b.pins["roles"])
+        for role in DESIGN_ROLES:
+            assert np.linalg.norm(np.subtract(a.pins["roles"][role], b.pins["roles"][role])) < 1.5, role
+
+
+def test_the_met_pad_is_made_where_the_clinician_pinned_it(tmp_path):
+    r = run_cli("design", FOAM, "--profile", "metatarsalgia", "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    record = json.loads((tmp_path / f"{FOAM.stem}.json").read_text())
+    for side in ("right", "left"):
+        pad = record["per_side_feet"][side]["foot"]["landmarks"]["met_pad_center"]
+        assert pad["how"] == "clinician pin"
+        pin = np.array([pad["x_mm"], pad["y_mm"]])
+        mesh = trimesh.load(tmp_path / f"{FOAM.stem}_{side}.stl")
+        if side == "left":
+            pin = pin * [1, -1]                       # the left device in its own frame
+        xs, ys = np.meshgrid(np.arange(pin[0] - 30, pin[0] + 30, 1.0), np.arange(pin[1] - 25, pin[1] + 25, 1.0))
+        pts = np.column_stack([xs.ravel(), ys.ravel()])
+        tops = top_heights(mesh, pts)
+        ok = np.isfinite(tops)
+        # the pad's rise over the forefoot plate (a plane fitted to the ring around the pad)
+        ring = ok & (np.linalg.norm(pts - pin, axis=1) > 22)
+        a = np.column_stack([pts[ring], np.ones(ring.sum())])
+        plane = np.linalg.lstsq(a, tops[ring], rcond=None)[0]
+        rise = np.where(ok, tops - np.column_stack([pts, np.ones(len(pts))]) @ plane, -np.inf)
+        peak = pts[np.argmax(rise)]
+        assert rise.max() > 3.0                        # the profile's pad is there
+        assert np.linalg.norm(peak - pin) < 3.0, (side, peak, pin)
+
+
+def test_detection_without_pins_against_the_clinicians_pins(pinned, unpinned):
+    """With the pins painted out, the landmarks come from the outline and proportions; how far
+    they land from the clinician's pins (the README's table) — and never further than before."""
+    _, with_pins = pinned
+    image, without = unpinned
+    assert not image.pins and all(f.pins is None for f in without)
+    ppm = image.px_per_mm
+    for a, b in zip(with_pins, without):
+        assert a.side == b.side
+
+        def off(name):
+            sa, sb = a.landmark_source(name), b.landmark_source(name)
+            return float(np.hypot(sa["x"] - sb["x"], sa["y"] - sb["y"]) / ppm)
+
+        assert b.landmarks["heel_center"].how == "outline" and b.landmarks["mth1_head"].how == "proportion"
+        # the limits are what this release achieves (see README "Landmarks"); the aim is 3 mm (5 for the pad)
+        assert off("heel_center") < 9.0
+        assert off("mth1_head") < 14.0 and off("mth5_head") < 6.0
+        assert off("met_pad_center") < 12.0
+
+
+def test_implausible_landmarks_are_refused_unless_accepted(tmp_path):
+    foot = read_foot(FIND)
+    assert any("mth5_head stands" in m for m in foot.implausible)
+    r = run_cli("design", FIND, "--out", tmp_path / "a")
+    assert r.returncode == 1 and "implausible landmarks" in r.stderr and "--accept-landmarks" in r.stderr
+    assert not (tmp_path / "a").exists()
+    r = run_cli("design", FIND, "--out", tmp_path / "b", "--accept-landmarks", "-q")
+    assert r.returncode == 0, r.stderr
+    record = json.loads((tmp_path / "b" / "FIND_template_foot.json").read_text())
+    assert record["foot"]["implausible_landmarks"]
+
+
+def test_given_landmarks_out_of_a_foot_are_refused_with_their_name():
+    t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    outline = np.column_stack([130 * np.cos(t) + 130, 45 * np.sin(t)])
+    with pytest.raises(InvalidInput, match="mth1_head must be two finite numbers"):
+        foot_from_points(outline, side="right", given_landmarks={"mth1_head": [np.nan, 1.0]})
+    foot = foot_from_points(outline, side="right", given_landmarks={"heel_center": [1e6, 0.0]})
+    assert any("heel_center at" in m for m in foot.implausible)
+
+
+def test_landmarks_are_given_in_the_input_files_own_coordinates(tmp_path):
+    """An outline file in cm, turned and moved: each landmark's source is where it is in that file."""
+    pts_mm = read_foot(ROOT / "examples" / "batch" / "ansur_m_0001" / "right.csv").outline
+    angle = np.radians(37.0)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    in_file = (pts_mm @ rot.T + [500.0, -80.0]) / 10.0           # cm
+    path = tmp_path / "turned.csv"
+    np.savetxt(path, in_file, delimiter=",", header="x,y", comments="")
+    reference = foot_from_points(pts_mm, side="right")
+    foot = read_foot(path, units="cm", side="right")
+    for name in ("heel_center", "ball_medial", "mth1_head", "met_pad_center"):
+        source = foot.landmark_source(name)
+        expected = (reference.to_input(reference.landmarks[name].xy[None])[0] @ rot.T + [500.0, -80.0]) / 10.0
+        assert source["units"] == "cm"
+        assert np.hypot(source["x"] - expected[0], source["y"] - expected[1]) < 0.05, name   # 0.5 mm
+
+
+def test_scan_json_and_the_overlay(tmp_path):
+    r = run_cli("scan", FOAM, "--json", "--overlay", tmp_path / "overlay.png")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    heel = doc["feet"][0]["landmarks"]["heel_center"]
+    assert heel["how"] == "clinician pin" and heel["source"]["units"] == "px" and heel["uncertainty_mm"] == 0.5
+    assert set(doc["feet"][0]["pins"]["roles"]) >= set(DESIGN_ROLES)
+    from PIL import Image
+
+    picture = np.asarray(Image.open(tmp_path / "overlay.png").convert("RGB")).astype(int)
+    original = Image.open(FOAM)
+    assert picture.shape[1] / picture.shape[0] == pytest.approx(original.size[0] / original.size[1], rel=0.01)
+    # the outline is drawn in blue and the pins' rings in green
+    blue = (picture[..., 2] > 200) & (picture[..., 0] < 40)
+    green = (picture[..., 1] > 150) & (picture[..., 0] < 40) & (picture[..., 2] < 40)
+    assert blue.sum() > 2000 and green.sum() > 500
+    r = run_cli("scan", FOAM, "--overlay", tmp_path / "overlay.png")
+    assert r.returncode == 1 and "exists" in r.stderr
+    r = run_cli("scan", FIND, "--overlay", tmp_path / "x.png")
+    assert r.returncode == 1 and "footprint image" in r.stderr
