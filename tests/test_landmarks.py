@@ -121,8 +121,8 @@ def test_detection_without_pins_against_the_clinicians_pins(pinned, unpinned):
         assert b.landmarks["heel_center"].how == "outline" and b.landmarks["mth1_head"].how == "proportion"
         # the limits are what this release achieves (see README "Landmarks"); the aim is 3 mm (5 for the pad)
         assert off("heel_center") < 9.0
-        assert off("mth1_head") < 14.0 and off("mth5_head") < 6.0
-        assert off("met_pad_center") < 12.0
+        assert off("mth1_head") < 16.0 and off("mth5_head") < 3.0
+        assert off("met_pad_center") < 13.5
 
 
 def test_implausible_landmarks_are_refused_unless_accepted(tmp_path):
@@ -183,3 +183,50 @@ def test_scan_json_and_the_overlay(tmp_path):
     assert r.returncode == 1 and "exists" in r.stderr
     r = run_cli("scan", FIND, "--overlay", tmp_path / "x.png")
     assert r.returncode == 1 and "footprint image" in r.stderr
+
+
+def _turn(yaw_deg, tilt_x_deg=0.0, tilt_y_deg=0.0):
+    def about(axis, deg):
+        c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+        m = np.eye(3)
+        i, j = [k for k in range(3) if k != axis]
+        m[i, i], m[i, j], m[j, i], m[j, j] = c, -s, s, c
+        return m
+    return about(2, yaw_deg) @ about(0, tilt_x_deg) @ about(1, tilt_y_deg)
+
+
+def _write_obj(path, vertices, faces):
+    with open(path, "w") as fh:
+        fh.write("".join(f"v {x:.9f} {y:.9f} {z:.9f}\n" for x, y, z in vertices))
+        fh.write("".join(f"f {a + 1} {b + 1} {c + 1}\n" for a, b, c in faces))
+
+
+@pytest.mark.slow
+def test_a_scan_reads_the_same_in_any_pose(tmp_path):
+    """One real scan, rigidly moved, mirrored, in metres far away, or finer: the same landmarks
+    and arch (the pose, the units and the triangulation must not change an answer)."""
+    from insolegen.feet.scan3d import read_scan
+
+    stored = trimesh.load(ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl")
+    v, f = stored.vertices * 1000.0, stored.faces
+    finer = trimesh.Trimesh(v, f).subdivide().subdivide()
+    poses = {
+        "as stored": (v, f, "mm"), "turned 37°": (v @ _turn(37).T, f, "mm"), "turned 143°": (v @ _turn(143).T, f, "mm"),
+        "turned 260°": (v @ _turn(260).T, f, "mm"), "tilted": (v @ _turn(20, 8, -6).T, f, "mm"),
+        "10 km away, in metres": ((v + [1e7, -3e6, 2e5]) / 1000.0, f, "m"), "mirrored": (v * [-1, 1, 1], f[:, ::-1], "mm"),
+        "16 x the faces": (finer.vertices, finer.faces, "mm"),
+    }
+    names = ("heel_center", "ball_medial", "ball_lateral", "mth1_head", "mth5_head", "met_pad_center", "navicular")
+    read = {}
+    for pose, (vertices, faces, units) in poses.items():
+        path = tmp_path / f"{len(read)}.obj"
+        _write_obj(path, vertices, faces)
+        read[pose] = read_scan(path, units).foot
+    ref = read["as stored"]
+    for pose, foot in read.items():
+        assert foot.side == ("right" if pose == "mirrored" else "left"), pose
+        for name in names:
+            assert np.linalg.norm(foot.landmarks[name].xy - ref.landmarks[name].xy) < 2.8, (pose, name)
+        for part in ("start_mm", "apex_mm", "end_mm"):
+            assert abs(getattr(foot.arch, part) - getattr(ref.arch, part)) < 2.5, (pose, part)
+        assert abs(foot.arch.height_mm - ref.arch.height_mm) < 0.7, pose

@@ -35,6 +35,7 @@ NAVICULAR_OF_BALL_LENGTH = 0.58  # navicular tuberosity / ball-of-foot length (a
 ARCH_START_OF_BALL_LENGTH = 0.30
 ARCH_END_OF_BALL_LENGTH = 0.88
 SECOND_TOE_FROM_MEDIAL = 0.44   # the foot axis crosses the ball line this far from its medial end
+BALL_BAND_MM = 1.0              # the ball's border point: the middle of the border within this of its extreme
 HEAD_INSET_OF_BALL = 0.16       # a metatarsal head's joint centre lies about this share of the ball
                                 # width inside the ball's border point (the head's half-width and the
                                 # plantar fat pad beside it)
@@ -411,7 +412,17 @@ def _ball_points(pts: np.ndarray, given: dict[str, np.ndarray]):
         sign = 1 if name == "ball_medial" else -1
         prominence = sign * (border[k] - np.array([border[0], border[-1]]))
         if 0 < k < len(stations) - 1 and prominence.min() > 0.5:
-            found.append((np.array([stations[k], border[k]]), "outline"))
+            # the middle of the stretch of border within BALL_BAND_MM of the extreme: where a
+            # flat border's extreme falls depends on a hair's turn or noise; the stretch does not
+            near = sign * (border[k] - border) <= BALL_BAND_MM
+            run_lo, run_hi = k, k
+            while run_lo > 0 and near[run_lo - 1]:
+                run_lo -= 1
+            while run_hi < len(near) - 1 and near[run_hi + 1]:
+                run_hi += 1
+            xm = 0.5 * (stations[run_lo] + stations[run_hi])
+            ym = float(border_profiles(pts, np.array([xm]))[0 if name == "ball_medial" else 1][0])
+            found.append((np.array([xm, ym]), "outline"))
         else:
             xe = x0 + expected * length
             ye = border_profiles(pts, np.array([xe]))[0 if name == "ball_medial" else 1][0]

@@ -181,10 +181,14 @@ def _split_heads_from_toes(found: np.ndarray, beyond_ball: np.ndarray) -> tuple[
         return found, found[:0]
     order = found[np.argsort(beyond_ball[found])]
     gaps = np.diff(beyond_ball[order])
+    # the scheme's row: five heads and the met-pad pin (or the heads alone), then a wide gap
+    for row in (6, 5):
+        if len(order) > row and gaps[row - 1] >= TOE_GAP_MM:
+            return order[:row], order[row:]
     wide = np.flatnonzero(gaps >= TOE_GAP_MM)
     if not len(wide):
         return order, order[:0]
-    k = int(wide[0])          # the first wide gap from the heel: heads behind it, toes beyond
+    k = int(wide[0])          # otherwise the first wide gap from the heel: heads behind it, toes beyond
     return order[:k + 1], order[k + 1:]
 
 

@@ -29,6 +29,9 @@ CONTACT_BAND_MM = 6.0        # scan surface this close to the ground plane touch
                              # bearing weight touches at heel and ball only)
 SOLE_MAX_HEIGHT_MM = 35.0    # the plantar surface (arch included) lies below this; a plantar scan's rim rises above
 LOW_SOLE_MM = 8.0            # the low sole, whose medial tangent spans the arch
+PROFILE_SEARCH_MM = 25.0     # the medial profile looks this far inward from the tangent for the sole
+PROFILE_MEDIAN_MM = 5.0      # ... and is smoothed by a running median this wide (noise, spikes)
+PROFILE_SIGMA_MM = 3.0       # ... then a Gaussian of this sigma
 FOOTPRINT_HEIGHT_MM = 4.0    # where the sole bears load (weight-bearing scans): the footprint for indices
 ALONG_AXIS_DEG = 25.0        # the ground's normal is within this of square to the long axis
 MAX_GROUND_CANDIDATES = 16
@@ -268,7 +271,8 @@ def _side_from_arch(hm, outline: shapely.Polygon, length: float) -> tuple[str, f
     x0, x1 = outline.bounds[0], outline.bounds[2]
 
     def width_at(f):
-        line = shapely.LineString([(x0 + f * (x1 - x0), -1e4), (x0 + f * (x1 - x0), 1e4)])
+        y0, y1 = outline.bounds[1] - 1.0, outline.bounds[3] + 1.0      # the scan may lie anywhere
+        line = shapely.LineString([(x0 + f * (x1 - x0), y0), (x0 + f * (x1 - x0), y1)])
         return outline.intersection(line).length
 
     toes_high = np.mean([width_at(f) for f in (0.65, 0.75, 0.85)]) > np.mean([width_at(f) for f in (0.1, 0.2, 0.3)])
@@ -292,41 +296,85 @@ def _side_from_arch(hm, outline: shapely.Polygon, length: float) -> tuple[str, f
 
 
 def _medial_arch_profile(hm: HeightMap, foot: Foot) -> np.ndarray:
-    """The plantar surface's height along the medial tangent of the low sole (where the sole is
-    within LOW_SOLE_MM of the ground): the line touching its medial side at the heel and at the
-    ball, which spans the arch, from 20 to 65 % of the foot length (behind the ball).
-    ``hm`` is in the levelled scan's frame; the profile's x is the canonical one (from the heel)."""
+    """The plantar surface's height along the foot's medial side, every GRID_MM from 15 to 75 %
+    of the foot length: at each station, the first point of the sole met going inward from the
+    medial tangent of the low sole (where the sole is within LOW_SOLE_MM of the ground; the line
+    touching its medial side at heel and ball spans the arch). Under the arch that is the arch's
+    underside on the tangent; at heel and ball, where the tangent runs just outside the foot, it is
+    the sole at the foot's medial edge. ``hm`` is in the levelled scan's frame; the profile's x is
+    the canonical one (from the heel)."""
     length = foot.length_mm
     low = hm.inside & (hm.bottom <= LOW_SOLE_MM)
     poly = mask_polygon(low, hm.xs, hm.ys) if low.any() else None
     if poly is None:
         return np.zeros((0, 2))
     hull = shapely.Polygon(foot.to_canonical(np.asarray(poly.exterior.coords))).convex_hull
-    a, b = foot.frame
-    inverse = np.linalg.inv(a)
+    lo_y, hi_y = hull.bounds[1] - 1.0, hull.bounds[3] + 1.0
+    stations = np.arange(0.15 * length, 0.75 * length, GRID_MM)
+    inward = np.arange(0.5, PROFILE_SEARCH_MM, GRID_MM)
     rows = []
-    for x in np.arange(0.2 * length, 0.65 * length, GRID_MM):
-        chord = hull.intersection(shapely.LineString([(x, -1e3), (x, 1e3)]))
+    for x in stations:
+        chord = hull.intersection(shapely.LineString([(x, lo_y), (x, hi_y)]))
         if chord.is_empty:
             continue
-        at = (np.array([x, chord.bounds[3] - 1.0]) - b) @ inverse.T      # back into the scan's frame
-        i = int(np.clip(np.rint((at[0] - hm.xs[0]) / GRID_MM), 0, len(hm.xs) - 1))
-        j = int(np.clip(np.rint((at[1] - hm.ys[0]) / GRID_MM), 0, len(hm.ys) - 1))
-        height = hm.bottom[j, i]
-        if np.isfinite(height) and height <= SOLE_MAX_HEIGHT_MM:     # not the ankle or leg above
-            rows.append((x, float(height)))
+        pts = foot.to_input(np.column_stack([np.full(len(inward), x), chord.bounds[3] - inward]))
+        i = np.rint((pts[:, 0] - hm.xs[0]) / (hm.xs[1] - hm.xs[0])).astype(int)
+        j = np.rint((pts[:, 1] - hm.ys[0]) / (hm.ys[1] - hm.ys[0])).astype(int)
+        ok = (i >= 0) & (i < len(hm.xs)) & (j >= 0) & (j < len(hm.ys))
+        heights = np.full(len(inward), np.nan)
+        heights[ok] = hm.bottom[j[ok], i[ok]]
+        found = np.flatnonzero(np.isfinite(heights) & (heights <= SOLE_MAX_HEIGHT_MM))  # not the ankle or leg above
+        if len(found):
+            rows.append((x, float(heights[found[0]])))
     return np.array(rows) if rows else np.zeros((0, 2))
 
 
 def _arch_from_profile(profile: np.ndarray, foot: Foot) -> ArchMeasurements:
-    if len(profile) < 5:
+    """Apex, height, start and end of the arch from the whole medial profile, smoothed: the apex
+    is its highest point between 25 and 60 % of the foot length; start and end are where a
+    half-Gaussian fitted to each side falls to half the apex height. Each side's width is the
+    median of what every sample of that side between 20 and 95 % of the apex height says, so no
+    single stretch of the profile (a slow tail hovering at half height, a gap, where the samples
+    stop) decides it."""
+    if len(profile) < 10:
         return ArchMeasurements()
-    x, h = profile[:, 0], profile[:, 1]
-    k = int(np.argmax(h))
-    if h[k] < 3.0:
+    length = foot.length_mm
+    x = np.arange(profile[0, 0], profile[-1, 0] + 0.5 * GRID_MM, GRID_MM)
+    known = np.interp(x, profile[:, 0], profile[:, 1])          # gaps bridged linearly
+    smooth = _gaussian_1d(_median_1d(known, int(round(PROFILE_MEDIAN_MM / GRID_MM))), PROFILE_SIGMA_MM / GRID_MM)
+    window = (x >= 0.25 * length) & (x <= 0.60 * length)
+    if not window.any():
         return ArchMeasurements()
-    half = h >= 0.5 * h[k]
-    start = x[:k + 1][~half[:k + 1]].max() if (~half[:k + 1]).any() else x[0]
-    end = x[k:][~half[k:]].min() if (~half[k:]).any() else x[-1]
-    return ArchMeasurements(height_mm=round(float(h[k]), 1), apex_mm=round(float(x[k]), 1),
-                            start_mm=round(float(start), 1), end_mm=round(float(end), 1))
+    k = int(np.flatnonzero(window)[np.argmax(smooth[window])])
+    apex_h = float(smooth[k])
+    if apex_h < 3.0:
+        return ArchMeasurements()
+    sides = []
+    for part, sign in ((slice(None, k + 1), -1), (slice(k, None), 1)):
+        xs, hs = x[part], smooth[part]
+        use = (hs > 0.2 * apex_h) & (hs < 0.95 * apex_h)
+        if use.sum() < 3:
+            sides.append(float(x[k] + sign * 0.15 * length))
+            continue
+        widths = np.abs(xs[use] - x[k]) / np.sqrt(2.0 * np.log(apex_h / hs[use]))
+        sides.append(float(x[k] + sign * np.median(widths) * np.sqrt(2.0 * np.log(2.0))))
+    start, end = sides
+    return ArchMeasurements(height_mm=round(apex_h, 1), apex_mm=round(float(x[k]), 1),
+                            start_mm=round(start, 1), end_mm=round(end, 1))
+
+
+def _median_1d(values: np.ndarray, width: int) -> np.ndarray:
+    if width < 2:
+        return values
+    pad = width // 2
+    padded = np.pad(values, pad, mode="edge")
+    return np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * pad + 1), axis=1)
+
+
+def _gaussian_1d(values: np.ndarray, sigma: float) -> np.ndarray:
+    if sigma <= 0:
+        return values
+    r = int(np.ceil(3 * sigma))
+    kernel = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    kernel /= kernel.sum()
+    return np.convolve(np.pad(values, r, mode="edge"), kernel, mode="valid")
