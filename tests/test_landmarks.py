@@ -230,3 +230,14 @@ def test_a_scan_reads_the_same_in_any_pose(tmp_path):
         for part in ("start_mm", "apex_mm", "end_mm"):
             assert abs(getattr(foot.arch, part) - getattr(ref.arch, part)) < 2.5, (pose, part)
         assert abs(foot.arch.height_mm - ref.arch.height_mm) < 0.7, pose
+
+
+def test_a_non_weight_bearing_scan_is_said_and_its_indices_not_classified():
+    from insolegen.feet.scan3d import read_scan
+
+    plantar = read_scan(ROOT / "tests" / "data" / "scans" / "techmed3d_plantar_scan.obj").foot
+    assert any("non-weight-bearing" in w for w in plantar.warnings)
+    assert plantar.indices["arch_index"]["class"] is None and plantar.indices["note"].startswith("not classified")
+    standing = read_scan(ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl").foot
+    assert not any("non-weight-bearing" in w for w in standing.warnings)
+    assert standing.indices["arch_index"]["class"] is not None

@@ -107,7 +107,7 @@ def test_a_total_contact_design_from_a_scan_reports_the_fit(tmp_path):
     assert _pages(pdf) == 1
     text = _text(pdf)
     assert "Total contact" in text and "The scan is drawn translucent" in text
-    assert "footprint indices assume the scan was taken weight-bearing" in text
+    assert "not classified: the footprint covers" in text      # a plantar scan taken non-weight-bearing
 
 
 def test_the_same_case_and_date_give_the_same_bytes(size_case):

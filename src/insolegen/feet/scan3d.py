@@ -33,6 +33,7 @@ PROFILE_SEARCH_MM = 25.0     # the medial profile looks this far inward from the
 PROFILE_MEDIAN_MM = 5.0      # ... and is smoothed by a running median this wide (noise, spikes)
 PROFILE_SIGMA_MM = 3.0       # ... then a Gaussian of this sigma
 FOOTPRINT_HEIGHT_MM = 4.0    # where the sole bears load (weight-bearing scans): the footprint for indices
+WEIGHT_BEARING_MIN_SHARE = 0.35   # a footprint smaller than this share of the outline: not weight-bearing
 ALONG_AXIS_DEG = 25.0        # the ground's normal is within this of square to the long axis
 MAX_GROUND_CANDIDATES = 16
 SCORE_FACES = 150_000
@@ -225,7 +226,16 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
                         "the scan file's own coordinates: the point on the ground plane under the landmark")
     foot = replace(foot, warnings=foot.warnings + tuple(warnings), source_frame=frame).with_arch(arch)
     whole_foot = level[:, 2].max() > WHOLE_FOOT_HEIGHT_MM
-    foot = replace(foot, indices=_indices(footprint, foot, canon if whole_foot else None))
+    indices = _indices(footprint, foot, canon if whole_foot else None)
+    share = None if footprint is None else footprint.area / shapely.Polygon(foot.outline).area
+    if share is not None and share < WEIGHT_BEARING_MIN_SHARE:
+        # a standing foot bears on heel, ball and toes: about half its outline even with a high arch
+        why = (f"the footprint covers {share:.0%} of the sole's outline: the scan looks non-weight-bearing "
+               "(sitting, or a foot held up), so the footprint indices are given but not classified")
+        foot = replace(foot, warnings=foot.warnings + (why,))
+        indices = {**{k: ({**v, "class": None} if isinstance(v, dict) else v) for k, v in indices.items()},
+                   "note": "not classified: " + why}
+    foot = replace(foot, indices=indices)
     info = {
         "file": str(path), "format": loaded.format, "units": loaded.units, "units_how": loaded.units_how,
         "ground_confidence": round(ground_conf, 3),
