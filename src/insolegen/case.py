@@ -20,7 +20,7 @@ from insolegen.feet.foot import ArchMeasurements, Foot
 from insolegen.feet.footshape import foot_from_size
 from insolegen.feet.kinds import foot_kind
 from insolegen.feet.read import read_foot, with_given_arch
-from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
+from insolegen.outputs.export import record_bytes, refuse_existing, safe_name, stl_bytes, threemf_bytes
 
 FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
 CONTOURS = ("flat", "scan")
@@ -103,16 +103,6 @@ class CaseResult:
         return list(paths)
 
 
-def refuse_existing(paths, force: bool) -> None:
-    """InvalidInput naming the first path that exists (unless ``force``) or is not a plain file."""
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            raise InvalidInput(f"{path} is a folder; it cannot be overwritten with a file")
-        if path.exists() and not force:
-            raise InvalidInput(f"{path} exists; use --force to overwrite")
-
-
 def case_name(request: CaseRequest) -> tuple[str, str | None]:
     """(the case's file name, a note when what was asked for had to be made safe)."""
     if request.name:
@@ -193,9 +183,8 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
                                         "prescription_how": "given as a Prescription object (the record holds it whole)"}
     else:
         rx, provenance = resolve_prescription(prescription, [])
-    safe = safe_name(name)
-    note = None if safe == name else f"named {safe}: the name given {name!r} is not a safe file name"
-    request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=safe)
+    request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=name)
+    safe, note = case_name(request)
     foot_input = {"kind": "foot", "source": foot.source}
     return design_feet(safe, [(foot, tuple(sides), None)], rx, provenance, foot_input, request, parse_formats(formats),
                        name_note=note)

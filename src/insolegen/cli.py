@@ -113,10 +113,11 @@ def design(
     printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
 ) -> None:
     """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
-    from insolegen.case import CaseRequest, case_name, design_case, output_names, parse_formats, refuse_existing
+    from insolegen.case import CaseRequest, case_name, design_case, output_names, parse_formats
     from insolegen.extras import require_extra
     from insolegen.feet.foot import ArchMeasurements
     from insolegen.measure.printing import material, printer
+    from insolegen.outputs.export import refuse_existing
 
     try:
         sides = ("left", "right") if _one_of(side, ("left", "right", "both"), "--side") == "both" else (side,)
@@ -248,7 +249,7 @@ def profiles(
 ) -> None:
     """List the prescription profiles, print one as TOML, or list the prescription fields."""
     from insolegen.device.prescription import describe_fields
-    from insolegen.device.profiles import list_profiles, prescription_toml, resolve_prescription
+    from insolegen.device.profiles import find_profile, list_profiles, prescription_toml, read_toml, resolve_prescription
 
     try:
         if fields:
@@ -268,7 +269,7 @@ def profiles(
                 out.print_json(json.dumps({"provenance": prov, "prescription": rx.model_dump()}))
                 return
             chain = " -> ".join(f["name"] for f in prov["profile_files"])
-            description = list_profiles().get(prov["profile"], "") if "/" not in name and not name.endswith(".toml") else ""
+            description = read_toml(find_profile(name)).get("description", "")
             typer.echo(f"# profile {prov['profile']}, resolved (extends: {chain}); save it, edit it, "
                        "and pass the file to --profile\n" + prescription_toml(rx, description), nl=False)
         else:
@@ -314,12 +315,11 @@ def scan(
     overlay: Optional[Path] = typer.Option(None, "--overlay", help="Footprint images: draw the outlines, landmarks and marker pins on the image, to this PNG."),
 ) -> None:
     """Read a foot file: side, foot length, ball and heel width, the medial arch, landmarks, indices."""
-    from insolegen.case import refuse_existing
     from insolegen.feet.image import feet_from_image
     from insolegen.feet.kinds import foot_kind
     from insolegen.feet.pressure import foot_from_pressure
     from insolegen.feet.scan3d import read_scan
-    from insolegen.outputs.export import safe_name, write_atomic
+    from insolegen.outputs.export import refuse_existing, safe_name, write_atomic
     from insolegen.outputs.overlay import overlay_png
     from insolegen.outputs.scan_report import outline_json, outline_svg, scan_record
 
@@ -402,8 +402,7 @@ def _landmark_table(landmarks: dict) -> Table:
 
 def _write_new(files: dict, force: bool) -> None:
     """Write the outline files atomically; refuse to overwrite unless ``force``."""
-    from insolegen.case import refuse_existing
-    from insolegen.outputs.export import write_all
+    from insolegen.outputs.export import refuse_existing, write_all
 
     refuse_existing(files, force)
     write_all(files)
@@ -499,9 +498,8 @@ def preview(
     old_size: Optional[str] = typer.Option(None, "--size", hidden=True, help="Deprecated spelling of --image-size."),
 ) -> None:
     """Look at a device or a pair before printing: colour maps, technician's views, sections, the scan's fit."""
-    from insolegen.case import refuse_existing
     from insolegen.extras import require_extra
-    from insolegen.outputs.export import write_atomic
+    from insolegen.outputs.export import refuse_existing, write_atomic
     from insolegen.outputs.preview import VIEWS, has_display, load_preview_input, render, render_png
 
     if old_screenshot is not None:
@@ -555,8 +553,8 @@ def report(
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing report."),
 ) -> None:
     """Write the one-page case report (PDF) for a podiatrist's file and the technician's bench."""
-    from insolegen.case import refuse_existing
     from insolegen.extras import require_extra
+    from insolegen.outputs.export import refuse_existing
     from insolegen.outputs.report import case_record
 
     try:

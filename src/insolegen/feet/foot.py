@@ -97,6 +97,10 @@ class ArchMeasurements:
     def is_empty(self) -> bool:
         return not self.as_dict()
 
+    def updated(self, given: "ArchMeasurements | None") -> "ArchMeasurements":
+        """These measurements with those ``given`` (not None) taking their place."""
+        return self if given is None else ArchMeasurements(**{**self.as_dict(), **given.as_dict()})
+
 
 @dataclass(frozen=True)
 class SourceFrame:
@@ -108,8 +112,12 @@ class SourceFrame:
     offset: np.ndarray
     note: str = ""
 
+    def apply(self, xy_mm: np.ndarray) -> np.ndarray:
+        """(n, 2) points in the reading plane -> (n, 2 or 3) in the file's coordinates."""
+        return np.atleast_2d(np.asarray(xy_mm, dtype=float)) @ self.matrix.T + self.offset
+
     def of(self, xy_mm: np.ndarray) -> dict:
-        value = self.matrix @ np.asarray(xy_mm, dtype=float) + self.offset
+        value = self.apply(xy_mm)[0]
         return {**{axis: round(float(v), 4) for axis, v in zip("xyz", value)}, "units": self.units}
 
 
@@ -435,8 +443,7 @@ def _estimated_heads(medial: np.ndarray, lateral: np.ndarray, length: float) -> 
     HEAD_INSET_OF_BALL of the ball width along the ball line, MTH2-4 spaced evenly between,
     MTH2 (the longest metatarsal) furthest forward, on a parabola through MTH1 and MTH5."""
     width = float(np.linalg.norm(medial - lateral))
-    u = (medial - lateral) / max(width, 1e-9)           # lateral -> medial
-    distal = np.array([u[1], -u[0]]) if u[1] >= 0 else np.array([-u[1], u[0]])
+    u, distal = heads_frame(medial, lateral)
     mth1 = medial - HEAD_INSET_OF_BALL * width * u
     mth5 = lateral + HEAD_INSET_OF_BALL * width * u
     heads = []
@@ -448,7 +455,8 @@ def _estimated_heads(medial: np.ndarray, lateral: np.ndarray, length: float) -> 
 
 
 def heads_frame(mth1: np.ndarray, mth5: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(unit vector lateral -> medial along the heads' line, its distal normal)."""
+    """(unit vector lateral -> medial along the line from a lateral to a medial point, its distal
+    normal): the heads' line from MTH5 to MTH1, or the ball's from its border points."""
     u = (mth1 - mth5) / max(float(np.linalg.norm(mth1 - mth5)), 1e-9)
     n = np.array([u[1], -u[0]])
     return u, (n if n[0] >= 0 else -n)

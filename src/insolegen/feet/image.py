@@ -18,11 +18,9 @@ import shapely
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import Foot, SourceFrame
-from insolegen.feet.kinds import IMAGE_SUFFIXES
 from insolegen.feet.pins import Pin, assign_roles, find_pins
 from insolegen.feet.raster_region import mask_polygon
 
-IMAGE_FORMATS = IMAGE_SUFFIXES
 WORK_PX_PER_MM = 3.0              # images are reduced to about this before segmentation
 MARKER_ARMS_MM = (50.0, 100.0)    # ring centre distances on the two arms of the L marker
 PIN_HOLE_MM2 = 60.0               # holes smaller than this inside a foot are pins, filled
@@ -46,10 +44,6 @@ class FootprintImage:
     scale_how: str
     pins: list[Pin]               # every marker pin found, in full-resolution pixels
     size_px: tuple[int, int]      # (width, height) of the image as stored
-
-
-def is_image_file(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in IMAGE_FORMATS
 
 
 def _load(path: Path):
@@ -161,12 +155,11 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
         if _straight_share(outline_mm) > MAX_STRAIGHT_SHARE:
             continue
         feet.append(ImageFoot(outline_mm, (float(xs.mean() / scale), float(-ys.mean() / scale))))
-    pins = find_pins(image, px_per_mm)
     if not feet:
         raise InvalidInput(f"{path}: found no footprint in the image (no dark, foot-shaped region of "
                            f"{FOOT_AREA_MM2[0]:g}-{FOOT_AREA_MM2[1]:g} mm² at the scale from {how})")
     feet.sort(key=lambda f: f.centre_mm[0])
-    return FootprintImage(feet, px_per_mm, how, pins, image.size)
+    return FootprintImage(feet, px_per_mm, how, find_pins(image, px_per_mm), image.size)
 
 
 def _straight_share(outline: np.ndarray) -> float:
@@ -221,15 +214,14 @@ def _with_pins(foot: Foot, outline_mm: np.ndarray, pins_mm: np.ndarray, side, so
     near = [(xy, why) for xy, why in roles.unassigned if "more than" not in why]
     if not roles.roles and not near:
         return foot, None
-    inverse = np.linalg.inv(foot.frame[0])
-    as_input = {role: (xy - foot.frame[1]) @ inverse.T for role, xy in roles.roles.items()}
+    as_input = {role: foot.to_input(xy[None])[0] for role, xy in roles.roles.items()}
     given = {PIN_LANDMARKS[role]: xy for role, xy in as_input.items() if role in PIN_LANDMARKS}
     pinned = foot_from_points(outline_mm, side=side, given_landmarks=given, source=source, given_how="clinician pin")
     report = {
         "scheme": "GreenAI foam-print marking (heel centre, heel spur, heel width, arch support, base of MT5, "
                   "ball width, MTH1-5 joint centres, met-pad point, toe tips, rearmost and foremost points)",
         "roles": {role: pinned.to_canonical(xy[None])[0].round(2).tolist() for role, xy in as_input.items()},
-        "unassigned": [{"xy_mm": pinned.to_canonical(((xy - foot.frame[1]) @ inverse.T)[None])[0].round(2).tolist(),
+        "unassigned": [{"xy_mm": pinned.to_canonical(foot.to_input(xy[None]))[0].round(2).tolist(),
                         "why": why} for xy, why in near],
     }
     warnings = [f"a pin at ({p['xy_mm'][0]:.0f}, {p['xy_mm'][1]:.0f}) mm was not used: {p['why']}" for p in report["unassigned"]]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from insolegen.feet.foot import heads_frame
+
 PIN_WORK_PX_PER_MM = 6.0           # pins are looked for at about this resolution (a pin spans ~20 px)
 PIN_DIAMETER_MM = (1.5, 6.0)       # a marker pin's head as it shows in the print (blurred small at low resolution)
 BACKGROUND_WINDOW_MM = 6.0         # larger than a pin: the local background is the brightest within it
@@ -113,9 +115,7 @@ def assign_roles(points: np.ndarray, outline: np.ndarray, ball_medial: np.ndarra
     inside = shapely.contains_xy(shape.buffer(1.0), points[:, 0], points[:, 1])
     near = shapely.distance(shape, shapely.points(points)) <= NEAR_FOOT_MM
     # along the foot, forefoot pins are placed by their distance beyond the ball border line
-    u = (ball_medial - ball_lateral) / np.linalg.norm(ball_medial - ball_lateral)
-    distal = np.array([u[1], -u[0]])
-    distal = distal if distal[0] > 0 else -distal
+    u, distal = heads_frame(ball_medial, ball_lateral)     # lateral -> medial, and toward the toes
     beyond_ball = (points - ball_lateral) @ distal
     roles: dict[str, np.ndarray] = {}
     unassigned: list[tuple[np.ndarray, str]] = []

@@ -58,5 +58,4 @@ def with_given_arch(foot: Foot, arch: ArchMeasurements | None) -> Foot:
     """The foot's arch measurements, with those given (not None) taking their place."""
     if arch is None or arch.is_empty():
         return foot
-    given = {k: v for k, v in arch.as_dict().items() if v is not None}
-    return foot.with_arch(ArchMeasurements(**{**foot.arch.as_dict(), **given}))
+    return foot.with_arch(foot.arch.updated(arch))

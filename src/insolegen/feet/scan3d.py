@@ -18,6 +18,7 @@ import shapely
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import ArchMeasurements, Foot, SourceFrame, foot_from_points
 from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
+from insolegen.feet.polygon import smooth_1d
 from insolegen.feet.raster_region import mask_polygon
 from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import UNIT_SCALE, load_mesh_file
@@ -351,7 +352,7 @@ def _arch_from_profile(profile: np.ndarray, foot: Foot) -> ArchMeasurements:
     length = foot.length_mm
     x = np.arange(profile[0, 0], profile[-1, 0] + 0.5 * GRID_MM, GRID_MM)
     known = np.interp(x, profile[:, 0], profile[:, 1])          # gaps bridged linearly
-    smooth = _gaussian_1d(_median_1d(known, int(round(PROFILE_MEDIAN_MM / GRID_MM))), PROFILE_SIGMA_MM / GRID_MM)
+    smooth = smooth_1d(_median_1d(known, int(round(PROFILE_MEDIAN_MM / GRID_MM))), PROFILE_SIGMA_MM / GRID_MM)
     window = (x >= 0.25 * length) & (x <= 0.60 * length)
     if not window.any():
         return ArchMeasurements()
@@ -380,11 +381,3 @@ def _median_1d(values: np.ndarray, width: int) -> np.ndarray:
     padded = np.pad(values, pad, mode="edge")
     return np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * pad + 1), axis=1)
 
-
-def _gaussian_1d(values: np.ndarray, sigma: float) -> np.ndarray:
-    if sigma <= 0:
-        return values
-    r = int(np.ceil(3 * sigma))
-    kernel = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
-    kernel /= kernel.sum()
-    return np.convolve(np.pad(values, r, mode="edge"), kernel, mode="valid")

@@ -32,14 +32,20 @@ DEFINITIONS = {
 }
 
 
-def columns(hm: HeightMap):
-    """Per column of the height map: the footprint's centre line y and its width."""
+def borders(hm: HeightMap):
+    """Per column of the height map: whether the footprint is there, and its lowest and highest y
+    (0 where it is not)."""
     inside = hm.inside
     has = inside.any(axis=0)
     ys = hm.ys[:, None]
     y_lo = np.where(inside, ys, np.inf).min(axis=0)
     y_hi = np.where(inside, ys, -np.inf).max(axis=0)
-    y_lo, y_hi = np.where(has, y_lo, 0.0), np.where(has, y_hi, 0.0)
+    return has, np.where(has, y_lo, 0.0), np.where(has, y_hi, 0.0)
+
+
+def columns(hm: HeightMap):
+    """Per column of the height map: the footprint's centre line y and its width."""
+    has, y_lo, y_hi = borders(hm)
     return np.where(has, 0.5 * (y_lo + y_hi), np.nan), y_hi - y_lo
 
 
@@ -63,11 +69,7 @@ def ball_line_distance(hm: HeightMap, medial_sign: float, length: float):
     """f(x, y): signed distance (mm, + toward the toes) from the ball line, the line through the
     forefoot's medial and lateral prominences (its widest points on each side, 0.5-0.9 of the
     foot length ``foot``)."""
-    inside = hm.inside
-    has = inside.any(axis=0)
-    ys = hm.ys[:, None]
-    y_hi = np.where(inside, ys, -np.inf).max(axis=0)
-    y_lo = np.where(inside, ys, np.inf).min(axis=0)
+    has, y_lo, y_hi = borders(hm)
     medial, lateral = (y_hi, y_lo) if medial_sign > 0 else (-y_lo, -y_hi)
     front = has & (hm.xs > 0.5 * length) & (hm.xs < 0.9 * length)
     if not front.any():

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from insolegen.errors import InvalidInput
+
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -94,6 +96,16 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def refuse_existing(paths, force: bool) -> None:
+    """InvalidInput naming the first path that exists (unless ``force``) or is not a plain file."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            raise InvalidInput(f"{path} is a folder; it cannot be overwritten with a file")
+        if path.exists() and not force:
+            raise InvalidInput(f"{path} exists; use --force to overwrite")
 
 
 def write_all(files: dict[Path, bytes]) -> None:

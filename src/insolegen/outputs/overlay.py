@@ -64,5 +64,5 @@ def _is_assigned(foot, pin_px: np.ndarray) -> bool:
     roles = np.array(list(foot.pins["roles"].values())).reshape(-1, 2)
     if not len(roles):
         return False
-    as_px = np.array([[foot.source_frame.of(p)["x"], foot.source_frame.of(p)["y"]] for p in foot.to_input(roles)])
+    as_px = foot.source_frame.apply(foot.to_input(roles))
     return bool((np.linalg.norm(as_px - pin_px, axis=1) < 2.0).any())
