@@ -249,3 +249,17 @@ def test_a_non_weight_bearing_scan_is_said_and_its_indices_not_classified():
     standing = read_scan(ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl").foot
     assert not any("non-weight-bearing" in w for w in standing.warnings)
     assert standing.indices["arch_index"]["class"] is not None
+
+
+def test_a_scans_arch_starts_and_ends_where_its_medial_profile_is_half_as_high():
+    """The fitted start and end checked against the raw profile they came from: around each,
+    the plantar surface stands at about half the apex height."""
+    from insolegen.feet.scan3d import read_scan
+
+    scan = read_scan(ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl")
+    arch, (x, h) = scan.foot.arch, scan.arch_profile.T
+    assert 0.3 * scan.foot.length_mm < arch.apex_mm < 0.55 * scan.foot.length_mm
+    for at in (arch.start_mm, arch.end_mm):
+        near = np.abs(x - at) <= 3.0
+        assert near.sum() >= 5
+        assert np.median(h[near]) / arch.height_mm == pytest.approx(0.5, abs=0.15), at
