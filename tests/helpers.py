@@ -50,3 +50,17 @@ def painted_out(image_path, out_path) -> None:
         disc, ring = r2 <= radius ** 2, (r2 > (1.3 * radius) ** 2) & (r2 <= (1.9 * radius) ** 2)
         rgb[disc] = np.median(rgb[ring], axis=0).astype(np.uint8)
     Image.fromarray(rgb).save(out_path, quality=95, dpi=dpi)
+
+
+def write_implausible_outline(path) -> None:
+    """An EU42 right-foot outline file whose given metatarsal heads a foot cannot have: the 5th
+    head 45 mm ahead of the 1st (a tracing with its labels swapped, say)."""
+    import json
+
+    from insolegen import foot_from_size
+
+    foot = foot_from_size("EU42")
+    length = foot.length_mm
+    doc = {"units": "mm", "side": "right", "points": foot.outline.round(2).tolist(),
+           "landmarks": {"mth1_head": [0.58 * length, 20.0], "mth5_head": [0.75 * length, -25.0]}}
+    path.write_text(json.dumps(doc))

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import trimesh
 from helpers import run_cli as run
-from helpers import run_cli_headless
+from helpers import run_cli_headless, write_implausible_outline
 
 from insolegen.feet.footshape import outline_for_measures
 
@@ -48,9 +48,10 @@ def make_scans(root: Path) -> dict:
     _outline(root / "pair", "right.csv", c)
     _outline(root / "detected side", "foot.csv", d, mirror=True)          # a left foot, side detected; unsafe name
     shutil.copy(DATA / "scans" / "FIND_template_foot.obj", (root / "scan_case").mkdir() or root / "scan_case" / "foot.obj")
-    # the template's 5th metatarsal head stands ahead of its 1st: the lab has looked, and accepts it
-    (root / "scan_case" / "prescription.toml").write_text("[input]\naccept_landmarks = true\n")
-    shutil.copy(DATA / "scans" / "FIND_template_foot.obj", (root / "implausible").mkdir() or root / "implausible" / "foot.obj")
+    write_implausible_outline((root / "implausible").mkdir() or root / "implausible" / "foot.json")
+    # the same swapped heads, where the lab has looked and accepts them
+    write_implausible_outline((root / "accepted").mkdir() or root / "accepted" / "foot.json")
+    (root / "accepted" / "prescription.toml").write_text("[input]\naccept_landmarks = true\n")
     (root / "broken_scan").mkdir()
     (root / "broken_scan" / "left.stl").write_bytes(b"solid nothing\nthis is not a mesh\n")
     _outline(root / "bad_prescription", "right.csv", a)
@@ -58,7 +59,7 @@ def make_scans(root: Path) -> dict:
     _outline(root / "bad_toml", "right.csv", a)
     (root / "bad_toml" / "prescription.toml").write_text('profile = "neutral"\n[arch\nheight_mm = 10\n')
     (root / "empty").mkdir()
-    return {"ok": {"single_right", "pair", "detected_side", "scan_case"},
+    return {"ok": {"single_right", "pair", "detected_side", "scan_case", "accepted"},
             "failed": {"broken_scan", "bad_prescription", "bad_toml", "empty", "implausible"},
             "lengths": {"pair": {"left": float(b["footlength"]), "right": float(c["footlength"])}}}
 

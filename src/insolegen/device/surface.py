@@ -342,13 +342,15 @@ def arch_layout(foot: Foot, rx: Prescription) -> dict:
             "target": float(target), "apex_how": apex_how, "extent_how": extent_how, "height_how": height_how}
 
 
-ARCH_REGION_OF_LENGTH = (0.28, 0.60)   # the arch's highest point is solved over this stretch of L
+ARCH_REGION_OF_LENGTH = (0.30, 0.60)   # the arch's highest point is solved over this stretch of L
 
 
 def _arch_samples(plan: Plan, c: Context) -> Points:
-    """The medial half of the midfoot, over ARCH_REGION_OF_LENGTH: a little more than where
-    `insolegen measure` looks for the arch apex (30-58 % of the foot length), so that nothing
-    else in the medial midfoot (a flange, the post, the cup's end) stands above the apex."""
+    """The medial half of the midfoot, over ARCH_REGION_OF_LENGTH: from where `insolegen measure`
+    starts looking for the arch apex (30 % of the foot length) to a little beyond where it stops
+    (58 %), so that nothing else it sees there (a flange, the post, the cup's end) stands above
+    the apex. Not from further back: a cup's wall or a scanned sole's rim standing high there
+    would hold the arch down, and the measure would rightly find it short."""
     lo, hi = (f * c.length for f in ARCH_REGION_OF_LENGTH)
     xs = np.arange(lo, hi, 1.0)
     half = 0.5 * (plan.medial_border(xs) - plan.lateral_border(xs))

@@ -35,7 +35,7 @@ NAVICULAR_OF_BALL_LENGTH = 0.58  # navicular tuberosity / ball-of-foot length (a
 ARCH_START_OF_BALL_LENGTH = 0.30
 ARCH_END_OF_BALL_LENGTH = 0.88
 SECOND_TOE_FROM_MEDIAL = 0.44   # the foot axis crosses the ball line this far from its medial end
-BALL_BAND_MM = 1.0              # the ball's border point: the middle of the border within this of its extreme
+BALL_BAND_MM = 2.0              # the ball's border point: the centre of the border within this of its extreme
 HEAD_INSET_OF_BALL = 0.16       # a metatarsal head's joint centre lies about this share of the ball
                                 # width inside the ball's border point (the head's half-width and the
                                 # plantar fat pad beside it)
@@ -261,7 +261,7 @@ def foot_from_points(
     (``given_how`` says where they came from: the file, or a clinician's pins)."""
     points = validate_outline(points_mm, source)
     given = {OLD_LANDMARK_NAMES.get(k, k): np.asarray(v, dtype=float) for k, v in (given_landmarks or {}).items()}
-    unknown = set(given) - set(GIVEN_LANDMARK_NAMES)
+    unknown = set(given) - set(GIVEN_LANDMARK_NAMES) - ({"forefoot_load"} if given_how == "relief" else set())
     if unknown:
         raise InvalidInput(
             f"{source}: unknown landmark(s) {', '.join(sorted(unknown))}; known: {', '.join(GIVEN_LANDMARK_NAMES)}"
@@ -420,15 +420,11 @@ def _ball_points(pts: np.ndarray, given: dict[str, np.ndarray]):
         sign = 1 if name == "ball_medial" else -1
         prominence = sign * (border[k] - np.array([border[0], border[-1]]))
         if 0 < k < len(stations) - 1 and prominence.min() > 0.5:
-            # the middle of the stretch of border within BALL_BAND_MM of the extreme: where a
-            # flat border's extreme falls depends on a hair's turn or noise; the stretch does not
-            near = sign * (border[k] - border) <= BALL_BAND_MM
-            run_lo, run_hi = k, k
-            while run_lo > 0 and near[run_lo - 1]:
-                run_lo -= 1
-            while run_hi < len(near) - 1 and near[run_hi + 1]:
-                run_hi += 1
-            xm = 0.5 * (stations[run_lo] + stations[run_hi])
+            # the centre of the border near its extreme, each station weighted by how near: where a
+            # flat border's extreme falls depends on a hair's turn or noise; this centre moves smoothly
+            near = np.clip(1.0 - sign * (border[k] - border) / BALL_BAND_MM, 0.0, 1.0) ** 2
+            near[~np.isfinite(near)] = 0.0
+            xm = float(near @ stations / near.sum())
             ym = float(border_profiles(pts, np.array([xm]))[0 if name == "ball_medial" else 1][0])
             found.append((np.array([xm, ym]), "outline"))
         else:
@@ -481,13 +477,22 @@ def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray],
         put(name, xy, how, f"{what} end of the forefoot's widest chord" if how == "outline"
             else f"{BALL_LENGTH_FRAC if what == 'medial' else MTH5_LENGTH_FRAC} L on the {what} border")
     estimated = _estimated_heads(out["ball_medial"].xy, out["ball_lateral"].xy, length)
+    heads_how, heads_note = "proportion", ""
+    if "forefoot_load" in given:
+        # the forefoot's load centres under the 2nd-3rd heads: the heads move along the foot to stand over it
+        _, distal = heads_frame(estimated[0], estimated[4])
+        shift = (given["forefoot_load"] - 0.5 * (estimated[1] + estimated[2])) @ distal
+        estimated = [head + shift * distal for head in estimated]
+        heads_how, heads_note = given_how, (f"moved {shift:+.1f} mm along the foot so the 2nd-3rd heads stand over the "
+                                            "forefoot's load centre; ")
     for k, name in enumerate(HEAD_NAMES):
-        put(name, estimated[k], "proportion", f"{HEAD_INSET_OF_BALL:.0%} of the ball width inside the ball's border "
-            "points, the heads on the metatarsal parabola" if k in (0, 4) else "between MTH1 and MTH5 on the metatarsal parabola")
+        put(name, estimated[k], heads_how, heads_note + (
+            f"{HEAD_INSET_OF_BALL:.0%} of the ball width inside the ball's border points, the heads on the metatarsal "
+            "parabola" if k in (0, 4) else "between MTH1 and MTH5 on the metatarsal parabola"))
     mth1, mth5 = out["mth1_head"].xy, out["mth5_head"].xy
     _, distal = heads_frame(mth1, mth5)
     pad = 0.5 * (out["mth2_head"].xy + out["mth3_head"].xy) - MET_PAD_BEHIND_HEADS_MM * distal
-    put("met_pad_center", pad, "proportion", f"{MET_PAD_BEHIND_HEADS_MM:g} mm behind the 2nd-3rd metatarsal heads")
+    put("met_pad_center", pad, heads_how, f"{MET_PAD_BEHIND_HEADS_MM:g} mm behind the 2nd-3rd metatarsal heads")
     nx = NAVICULAR_OF_BALL_LENGTH * out["ball_medial"].x
     put("navicular", (nx, float(border_profiles(pts, np.array([nx]))[0][0])), "proportion",
         f"{NAVICULAR_OF_BALL_LENGTH} x ball-of-foot length, on the medial border")

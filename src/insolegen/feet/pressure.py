@@ -53,6 +53,14 @@ def peak_pressure_grid(path: str | Path) -> np.ndarray:
     return grid
 
 
+def sensor_centres(shape: tuple[int, int], pitch_mm: float) -> np.ndarray:
+    """(rows x columns, 2) the sensors' centres in mm, row by row, as seen from above (x right, y
+    up, row 0 at the top): the plane the footprint and the outline are given in."""
+    rows, columns = (np.arange(n) + 0.5 for n in shape)
+    gx, gy = np.meshgrid(columns * pitch_mm, -rows * pitch_mm)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
 def footprint_from_pressure(grid: np.ndarray, pitch_mm: float) -> tuple[shapely.Geometry, np.ndarray]:
     """(the footprint as loaded sensors, the outline for the insole: the footprint closed over
     the midfoot and between the toes), both in mm, seen from above (x right, y up)."""
@@ -61,7 +69,7 @@ def footprint_from_pressure(grid: np.ndarray, pitch_mm: float) -> tuple[shapely.
     if grid.max() <= 0:
         raise InvalidInput("the pressure recording shows no load anywhere: no foot on the plate")
     loaded = grid > LOADED_OF_PEAK * grid.max()
-    rows, columns = (np.arange(n) + 0.5 for n in loaded.shape)     # sensor centres, in sensors; row 0 at the top
+    rows, columns = (np.arange(n) + 0.5 for n in loaded.shape)
     footprint = mask_polygon(loaded, columns * pitch_mm, -rows * pitch_mm, largest=False)
     fine = np.kron(loaded, np.ones((UPSAMPLE, UPSAMPLE), bool))
     radius = max(1, int(round(CLOSING_MM / (pitch_mm / UPSAMPLE))))
@@ -88,13 +96,17 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
 
     from insolegen.feet.foot import foot_from_points
     from insolegen.feet.indices import footprint_indices
+    from insolegen.feet.relief import foot_with_relief, pressure_relief
 
     if pitch_mm is None:
         raise InvalidInput(f"{path}: a pressure recording does not store its sensor pitch: give --pitch-mm")
     if not 1.0 <= pitch_mm <= 20.0:
         raise InvalidInput(f"--pitch-mm {pitch_mm:g} is out of range 1 … 20 mm")
-    footprint, outline = footprint_from_pressure(peak_pressure_grid(path), pitch_mm)
-    foot = foot_from_points(outline, side=side, source=f"pressure recording {Path(path).name}")
+    grid = peak_pressure_grid(path)
+    footprint, outline = footprint_from_pressure(grid, pitch_mm)
+    source = f"pressure recording {Path(path).name}"
+    foot = foot_from_points(outline, side=side, source=source)
+    foot = foot_with_relief(foot, outline, pressure_relief(sensor_centres(grid.shape, pitch_mm), grid.ravel()), side, source)
     note = (f"footprint from peak pressure at {pitch_mm:g} mm sensor pitch ({footprint.area:.0f} mm² loaded); "
             "side read with the plate seen from above (give --foot-side if it was read from below)")
     loaded = shapely.transform(footprint, foot.to_canonical)

@@ -20,6 +20,7 @@ from insolegen.feet.foot import ArchMeasurements, Foot, SourceFrame, foot_from_p
 from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
 from insolegen.feet.polygon import smooth_1d
 from insolegen.feet.raster_region import mask_polygon
+from insolegen.feet.relief import foot_with_relief, scan_relief
 from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import UNIT_SCALE, load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
@@ -33,6 +34,8 @@ LOW_SOLE_MM = 8.0            # the low sole, whose medial tangent spans the arch
 PROFILE_SEARCH_MM = 25.0     # the medial profile looks this far inward from the tangent for the sole
 PROFILE_MEDIAN_MM = 5.0      # ... and is smoothed by a running median this wide (noise, spikes)
 PROFILE_SIGMA_MM = 3.0       # ... then a Gaussian of this sigma
+FACING_SMOOTHING = 1         # rings of neighbours averaged in deciding which faces face the ground
+APEX_BAND_MM = 1.0           # the arch's apex: the centre of its profile within this of the top
 FOOTPRINT_HEIGHT_MM = 4.0    # where the sole bears load (weight-bearing scans): the footprint for indices
 WEIGHT_BEARING_MIN_SHARE = 0.35   # a footprint smaller than this share of the outline: not weight-bearing
 ALONG_AXIS_DEG = 25.0        # the ground's normal is within this of square to the long axis
@@ -99,9 +102,7 @@ def _ground(vertices, faces, areas, face_n):
     long_axis = principal_axes(vertices, faces)[:, 2]
     centroids = vertices[faces].mean(axis=1)
     w = areas / areas.sum()
-    sample = vertices
-    if len(vertices) > 4000:
-        sample = vertices[np.random.default_rng(0).choice(len(vertices), 4000, replace=False)]
+    sample = vertices[np.unique(faces)]      # every vertex: a sample would miss the lowest points
     length = float(np.ptp(sample @ long_axis))
     hull = ConvexHull(sample)
     normals = hull.equations[:, :3]
@@ -130,10 +131,38 @@ def _ground(vertices, faces, areas, face_n):
         raise InvalidInput("found no plane for the foot to stand on")
     scores.sort(key=lambda s: -s[0])
     best, n = scores[0]
+    n = _resting_facet(hull, n, w @ centroids)
     others = [sc for sc, m in scores[1:] if m @ n < np.cos(np.radians(20.0))]   # not the same plane again
     second = others[0] if others else 0.0
     confidence = best / (best + second) if best > 0 else 0.0
     return -n, long_axis, confidence
+
+
+def _smoothed_facing(faces, facing, areas, n_vertices) -> np.ndarray:
+    """Each face's ``facing`` (|normal . up|) averaged with its neighbours' through the vertices,
+    area-weighted: which faces face the ground must not flicker with a scanner's noise along the
+    foot's sides (a scalar, so open scans facing either way average alike)."""
+    total, weight = np.zeros(n_vertices), np.zeros(n_vertices)
+    for k in range(3):
+        np.add.at(total, faces[:, k], facing * areas)
+        np.add.at(weight, faces[:, k], areas)
+    return (total[faces] / np.maximum(weight[faces], 1e-12)).mean(axis=1)
+
+
+def _resting_facet(hull, normal: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """The outward normal of the hull facet the scan rests on when set down on the side ``normal``
+    points to: the facet straight below its centre, found again from that facet's normal until it
+    holds. The candidate planes are grouped coarsely; this is the exact plane a floor would touch."""
+    for _ in range(10):
+        facing = hull.equations[:, :3] @ normal
+        ahead = facing > 1e-6
+        # where the ray from the centre along ``normal`` leaves the hull: the nearest facet plane ahead
+        distance = -(hull.equations[ahead, :3] @ centre + hull.equations[ahead, 3]) / facing[ahead]
+        exit_normal = hull.equations[ahead, :3][int(np.argmin(distance))]
+        if exit_normal @ normal > 1.0 - 1e-12:
+            break
+        normal = exit_normal
+    return normal
 
 
 def _closed(mask: np.ndarray, cells: int) -> np.ndarray:
@@ -154,6 +183,9 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     offsets = np.cumsum([0] + [len(p.vertices) for p in loaded.parts[:-1]])
     faces = np.vstack([p.faces + o for p, o in zip(loaded.parts, offsets)])
     vertices, faces = merge_vertices(vertices, faces)
+    # worked on about its own middle: a scan kilometres from its origin must read as the same foot
+    middle = 0.5 * (vertices.min(axis=0) + vertices.max(axis=0))
+    vertices = vertices - middle
     normals = _face_normals(vertices, faces)          # not unit: twice the area; once, for every step
     areas = 0.5 * np.linalg.norm(normals, axis=1)
     kept = areas > 1e-9
@@ -174,7 +206,10 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
         raise InvalidInput(f"{path}: the scan is flat ({level[:, 2].max():.1f} mm high): not a foot")
 
     # the sole seen from below: faces turned up or down (open scans may face either way)
-    sole_faces = faces[np.abs(normals @ up) > 0.5]
+    facing = np.abs(normals @ up)
+    for _ in range(FACING_SMOOTHING):
+        facing = _smoothed_facing(faces, facing, areas, len(vertices))
+    sole_faces = faces[facing > 0.5]
     hm = height_maps(level, sole_faces, GRID_MM)
     # the sole: where the lowest surface is within SOLE_MAX_HEIGHT_MM of the ground (a height,
     # not a choice of faces, so a finer mesh of the same foot gives the same outline)
@@ -202,6 +237,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     foot = foot_from_points(outline, side=side, source=source)
     if side_how:
         foot = Foot(**{**foot.__dict__, "side_how": side_how, "side_confidence": round(arch_conf, 3)})
+    foot = foot_with_relief(foot, outline, scan_relief(hm.xs, hm.ys, hm.bottom, sole), side, source)
 
     # in the canonical frame now (medial +y): levelled scan, footprint, arch profile
     xy = foot.to_canonical(level[:, :2])
@@ -223,7 +259,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     profile = _medial_arch_profile(hm, foot)
     arch = _arch_from_profile(profile, foot)
     to_file = np.vstack([x_axis, y_axis, up]).T / UNIT_SCALE[loaded.units]     # levelled mm -> the file's own
-    frame = SourceFrame(loaded.units, to_file[:, :2], to_file[:, 2] * z_ground,
+    frame = SourceFrame(loaded.units, to_file[:, :2], to_file[:, 2] * z_ground + middle / UNIT_SCALE[loaded.units],
                         "the scan file's own coordinates: the point on the ground plane under the landmark")
     foot = replace(foot, warnings=foot.warnings + tuple(warnings), source_frame=frame).with_arch(arch)
     whole_foot = level[:, 2].max() > WHOLE_FOOT_HEIGHT_MM
@@ -358,6 +394,10 @@ def _arch_from_profile(profile: np.ndarray, foot: Foot) -> ArchMeasurements:
         return ArchMeasurements()
     k = int(np.flatnonzero(window)[np.argmax(smooth[window])])
     apex_h = float(smooth[k])
+    # the apex: the centre of the profile's top (within APEX_BAND_MM of its highest), not its
+    # highest sample, which wanders along a flat top with a scanner's noise
+    near = window * np.clip(1.0 - (apex_h - smooth) / APEX_BAND_MM, 0.0, 1.0) ** 2
+    k = int(np.argmin(np.abs(x - near @ x / near.sum())))
     if apex_h < 3.0:
         return ArchMeasurements()
     sides = []

@@ -39,7 +39,7 @@ def outline_json(foot: Foot, name: str, description: str, with_landmarks: bool =
            "points": np.round(_as_seen(foot, foot.outline), 2).tolist()}
     if with_landmarks:
         doc["landmarks"] = {k: [round(float(v), 2) for v in _as_seen(foot, np.array([[lm.x, lm.y]]))[0]]
-                            for k, lm in foot.landmarks.items() if lm.how in ("given", "clinician pin")
+                            for k, lm in foot.landmarks.items() if lm.how in ("given", "clinician pin", "relief")
                             or k in ("heel_center", "ball_medial", "ball_lateral", "second_toe")}
         doc["arch"] = foot.arch.as_dict()
     return (json.dumps(doc, indent=1) + "\n").encode()
