@@ -142,10 +142,9 @@ def _smoothed_facing(faces, facing, areas, n_vertices) -> np.ndarray:
     """Each face's ``facing`` (|normal . up|) averaged with its neighbours' through the vertices,
     area-weighted: which faces face the ground must not flicker with a scanner's noise along the
     foot's sides (a scalar, so open scans facing either way average alike)."""
-    total, weight = np.zeros(n_vertices), np.zeros(n_vertices)
-    for k in range(3):
-        np.add.at(total, faces[:, k], facing * areas)
-        np.add.at(weight, faces[:, k], areas)
+    corners = faces.ravel()
+    total = np.bincount(corners, weights=np.repeat(facing * areas, 3), minlength=n_vertices)
+    weight = np.bincount(corners, weights=np.repeat(areas, 3), minlength=n_vertices)
     return (total[faces] / np.maximum(weight[faces], 1e-12)).mean(axis=1)
 
 
