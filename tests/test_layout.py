@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "insolegen"
 
-# stage -> what it may import (besides itself and the shared leaves errors, extras, __version__)
+# stage -> what it may import (besides itself and the shared leaves errors, extras, limits, __version__)
 ALLOWED = {
     "measure": set(),
     "feet": {"measure"},
@@ -18,7 +18,7 @@ ALLOWED = {
     "batch": {"case", "device", "outputs", "feet", "measure"},
     "cli": {"batch", "case", "device", "outputs", "feet", "measure"},
 }
-LEAVES = {"errors", "extras", "__init__"}
+LEAVES = {"errors", "extras", "limits", "__init__"}
 
 
 def stage_of(module: str) -> str:
@@ -59,7 +59,7 @@ def test_every_stage_imports_only_the_stages_below_it():
 
 
 def test_the_shared_leaves_import_no_stage():
-    for leaf in ("errors", "extras"):
+    for leaf in ("errors", "extras", "limits"):
         assert {stage_of(t) for t in imports_of(PACKAGE / f"{leaf}.py")} <= {"errors", "__init__"}
 
 
@@ -86,4 +86,4 @@ def test_no_import_cycles_between_modules():
 def test_the_stages_are_folders_a_newcomer_sees():
     for stage in ("feet", "device", "measure", "outputs", "batch"):
         assert (PACKAGE / stage / "__init__.py").is_file()
-    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "case.py", "cli.py", "errors.py", "extras.py"]
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "case.py", "cli.py", "errors.py", "extras.py", "limits.py"]

@@ -82,9 +82,9 @@ class CaseResult:
         return self.record["prescribed_vs_measured"]
 
     def save(self, out: str | Path, *, force: bool = False) -> list[Path]:
-        """Write the case's files into the folder ``out`` (made if missing), each atomically and
-        the design record last; refuse (InvalidInput, nothing written) when any exists, unless
-        ``force``. Returns the paths written.
+        """Write the case's files into the folder ``out`` (made if missing) as one unit: all of
+        them from this case or none (see ``outputs.export.case_unit``); refuse (InvalidInput,
+        nothing written) when any exists, unless ``force``. Returns the paths written.
 
         >>> import tempfile, insolegen
         >>> case = insolegen.design(insolegen.foot_from_size("MP250"), name="demo", formats="stl,json")
@@ -95,12 +95,12 @@ class CaseResult:
         Traceback (most recent call last):
         insolegen.errors.InvalidInput: ...demo_left.stl exists; use --force to overwrite
         """
-        from insolegen.outputs.export import write_all
+        from insolegen.outputs.export import case_unit, write_files
 
-        paths = {Path(out) / fn: data for fn, data in sorted(self.files.items(), key=lambda kv: kv[0].endswith(".json"))}
-        refuse_existing(paths, force)
-        write_all(paths)
-        return list(paths)
+        refuse_existing([Path(out) / fn for fn in self.files], force)     # before any work
+        with case_unit(Path(out), force, option="out") as stage:
+            written = write_files(stage, self.files)
+        return [Path(out) / p.name for p in sorted(written, key=lambda p: p.suffix == ".json")]
 
 
 def case_name(request: CaseRequest) -> tuple[str, str | None]:
@@ -137,6 +137,9 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     """The case's design, record and file bytes; ``record_extra`` adds sections to the record
     (a batch's input fingerprint)."""
     kinds = parse_formats(request.formats)
+    for option, value, example in (("--size", request.size, "EU42"), ("--name", request.name, "Smith_J")):
+        if value is not None and not value.strip():
+            raise InvalidInput(f"{option} is empty: give a value, for example {example}, or leave the option out")
     name, name_note = case_name(request)
     try:
         rx, provenance = resolve_prescription(request.profile, list(request.overrides), request.case_layer)

@@ -1,5 +1,5 @@
 """The command line: parses options, calls the library, prints. Exit codes: 0 ok, 1 invalid
-input or failed design, 2 usage."""
+input or failed design, 2 usage, 3 an internal error (a bug: its traceback goes to a log file)."""
 from __future__ import annotations
 
 import json
@@ -117,7 +117,7 @@ def design(
     from insolegen.extras import require_extra
     from insolegen.feet.foot import ArchMeasurements
     from insolegen.measure.printing import material, printer
-    from insolegen.outputs.export import refuse_existing
+    from insolegen.outputs.export import case_unit, check_out_dir, refuse_existing, write_files
 
     try:
         sides = ("left", "right") if _one_of(side, ("left", "right", "both"), "--side") == "both" else (side,)
@@ -141,16 +141,18 @@ def design(
         if (preview_png or report_pdf) and "json" not in parse_formats(fmt):
             raise InvalidInput("--preview and --report are drawn from the design record: include json in --format")
         targets = [out_dir / n for n in output_names(name, sides, fmt) + extra_files]
-        if out_dir.exists() and not out_dir.is_dir():
-            raise InvalidInput(f"--out {out_dir} is a file, not a folder")
+        check_out_dir(out_dir)
         refuse_existing(targets, force)
         result = design_case(request)
-        written = result.save(out_dir, force=True)     # existence was checked before the (slow) design
-        if preview_png:
-            written.append(_write_design_preview(result, out_dir, foot_file))
-        if report_pdf:
-            written.append(out_dir / f"{result.name}_report.pdf")
-            _write_report(out_dir / f"{result.name}.json", _scan_of(foot_file), written[-1], material_name, printer_name)
+        # the meshes, the record, the preview and the report go in as one unit (checked again then)
+        with case_unit(out_dir, force) as stage:
+            staged = write_files(stage, result.files)
+            if preview_png:
+                staged.append(_write_design_preview(result, stage, foot_file))
+            if report_pdf:
+                staged.append(stage / f"{result.name}_report.pdf")
+                _write_report(stage / f"{result.name}.json", _scan_of(foot_file), staged[-1], material_name, printer_name)
+        written = [out_dir / p.name for p in staged]
     except InsolegenError as exc:
         _fail(exc)
     if quiet:
@@ -499,8 +501,8 @@ def preview(
 ) -> None:
     """Look at a device or a pair before printing: colour maps, technician's views, sections, the scan's fit."""
     from insolegen.extras import require_extra
-    from insolegen.outputs.export import refuse_existing, write_atomic
-    from insolegen.outputs.preview import VIEWS, has_display, load_preview_input, render, render_png
+    from insolegen.outputs.export import check_out_dir, refuse_existing, write_atomic
+    from insolegen.outputs.preview import VIEWS, has_display, load_preview_input, record_guard, render, render_png
 
     if old_screenshot is not None:
         _deprecated("--screenshot", "--out")
@@ -519,10 +521,13 @@ def preview(
         elif not has_display():
             raise InvalidInput("there is no display here: give --out FILE.png to render to a picture")
         shown = load_preview_input(target, scan, pair)
-        if out_file is None:
-            render(shown, views, color, sections, size)
-            return
-        write_atomic(out_file, render_png(shown, views, color, sections, size))
+        with record_guard(shown.record_path or target):
+            if out_file is None:
+                render(shown, views, color, sections, size)
+                return
+            picture = render_png(shown, views, color, sections, size)
+        check_out_dir(out_file.parent, "--out")
+        write_atomic(out_file, picture)
     except InsolegenError as exc:
         _fail(exc)
     out.print(f"wrote {out_file}", markup=False, soft_wrap=True)
@@ -576,10 +581,13 @@ def report(
 def _write_report(record: Path, scan, path: Path, material_name: str = "tpu95a", printer_name: str = "generic") -> dict:
     """Gather, lay out and write the report atomically; the devices' measurements."""
     from insolegen.outputs.export import write_atomic
+    from insolegen.outputs.preview import record_guard
     from insolegen.outputs.report import gather, report_pdf
 
-    inp = gather(record, scan, material_name, printer_name)
-    write_atomic(path, report_pdf(inp))
+    with record_guard(record):
+        inp = gather(record, scan, material_name, printer_name)
+        pdf = report_pdf(inp)
+    write_atomic(path, pdf)
     return inp.measurements
 
 
@@ -624,6 +632,7 @@ def batch(
     from insolegen.device.profiles import resolve_prescription
     from insolegen.extras import require_extra
     from insolegen.measure.printing import material, printer
+    from insolegen.outputs.export import check_out_dir
 
     try:
         if report_pdf:
@@ -631,6 +640,7 @@ def batch(
             material(material_name), printer(printer_name)
         if scheduler:
             require_extra("cluster")
+        check_out_dir(out_dir)
         if (out_dir / "manifest.json").exists() and not (resume or force):
             raise InvalidInput(f"{out_dir} holds an earlier batch (manifest.json): use --resume to keep what is done, "
                                "or --force to redo every case")
@@ -783,11 +793,53 @@ def _print_measurements(found, info) -> None:
 
 
 def main() -> None:
+    import warnings
+
+    import numpy as np
+
+    # a hostile file can make numpy divide by zero on its way to a clear refusal: the refusal is
+    # what the user needs to see, not the arithmetic warnings before it
+    np.seterr(all="ignore")
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    _stop_cleanly_on_signals()
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted; nothing half-written was left behind")
         sys.exit(130)
+    except RecursionError:
+        err.print("error: the input is nested too deeply to be read", markup=False)
+        sys.exit(1)
+    except MemoryError:
+        err.print("error: the input needs more memory than this machine has; see the README's \"Limits\"", markup=False)
+        sys.exit(1)
+    except Exception as exc:            # a bug: said plainly, with where to find the details
+        sys.exit(_internal_error(exc))
+
+
+def _stop_cleanly_on_signals() -> None:
+    """SIGTERM and SIGHUP stop a run as Ctrl-C does: every staging folder and temporary file is
+    removed on the way out (a SIGKILL cannot be caught: the next run removes what it left)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
+def _internal_error(exc: Exception) -> int:
+    """Write the traceback to a log file and print one line: the last resort, exit 3."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="insolegen-error-", suffix=".log", delete=False) as log:
+        log.write(f"insolegen {__version__}\n{' '.join(sys.argv)}\n\n")
+        traceback.print_exception(exc, file=log)
+    err.print(f"internal error: {type(exc).__name__}: {str(exc)[:200]} (please report it, with {log.name})",
+              markup=False, soft_wrap=True)
+    return 3
 
 
 if __name__ == "__main__":

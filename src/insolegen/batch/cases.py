@@ -13,21 +13,22 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.feet.kinds import IMAGE_SUFFIXES, OUTLINE_SUFFIXES, SCAN_SUFFIXES
-from insolegen.outputs.export import safe_name, write_atomic
+from insolegen.outputs.export import case_unit, safe_name, write_atomic, write_files
 
 PRESCRIPTION_FILE = "prescription.toml"
 FOOT_SUFFIXES = OUTLINE_SUFFIXES + SCAN_SUFFIXES + IMAGE_SUFFIXES    # pressure recordings are .csv
 INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_landmarks": bool}
+INPUT_RANGES = {"dpi": (50.0, 4800.0), "pitch_mm": (1.0, 20.0)}      # as --dpi and --pitch-mm
 MANIFEST_FIELDS = ("case", "side", "status", "message", "folder", "inputs", "outputs", "length_mm", "width_mm",
                    "height_mm", "min_thickness_mm", "volume_cm3", "arch_apex_height_mm", "checks_passed", "seconds")
 
@@ -82,6 +83,9 @@ def discover(scans: Path) -> list[CaseSpec]:
             continue
         name = safe_name(entry.name)
         note = None if name == entry.name else f"named {name}: the folder name {entry.name!r} is not a safe file name"
+        if _leaves(entry, scans):
+            specs.append(CaseSpec(name, entry, problem="a link that leads outside the scans folder: refused"))
+            continue
         if not entry.is_dir():
             specs.append(CaseSpec(name, entry, problem="not a case folder (a case is a folder holding the foot input)"))
             continue
@@ -94,9 +98,19 @@ def discover(scans: Path) -> list[CaseSpec]:
     return specs
 
 
+def _leaves(path: Path, scans: Path) -> bool:
+    """Whether ``path`` (a link, or inside one) resolves to somewhere outside ``scans``."""
+    root = scans.resolve()
+    return path.resolve() != root and root not in path.resolve().parents
+
+
 def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
-                   and p.suffix.lower() in FOOT_SUFFIXES)
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    outside = [p.name for p in entries if _leaves(p, folder.parent)]
+    if outside:
+        return CaseSpec(name, folder, problem=f"{', '.join(sorted(outside))}: a link that leads outside the scans folder: refused",
+                        note=note)
+    files = sorted(p for p in entries if p.is_file() and p.suffix.lower() in FOOT_SUFFIXES)
     sided = {p.stem.lower(): p for p in files if p.stem.lower() in ("left", "right")}
     prescription = folder / PRESCRIPTION_FILE if (folder / PRESCRIPTION_FILE).is_file() else None
     if sided:
@@ -121,10 +135,9 @@ def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
     """(profile name or None, the case's prescription fields, its [input] settings)."""
     if path is None:
         return None, {}, {}
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+    from insolegen.device.profiles import read_toml
+
+    doc = read_toml(path)
     profile = doc.pop("profile", None)
     if profile is not None and (not isinstance(profile, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", profile)):
         # a case names one of the lab's profiles; it never points at a file
@@ -139,6 +152,9 @@ def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             kind = {bool: "true or false", str: "string"}.get(expected, "number")
             raise InvalidInput(f"{path}: [input] {key} = {value!r}: expected a {kind}")
+        if key in INPUT_RANGES and not (math.isfinite(value) and INPUT_RANGES[key][0] <= value <= INPUT_RANGES[key][1]):
+            lo, hi = INPUT_RANGES[key]
+            raise InvalidInput(f"{path}: [input] {key} = {value!r} is out of range {lo:g} … {hi:g}")
     return profile, doc, settings
 
 
@@ -252,20 +268,11 @@ def up_to_date(out: Path, spec: CaseSpec, options: BatchOptions) -> dict | None:
 
 
 def write_case(out: Path, outcome: CaseOutcome) -> list[Path]:
-    """Each file atomically; the design record last, so a case whose record is there is whole."""
+    """The case's files as one unit (``outputs.export.case_unit``): all from this run or none."""
     folder = case_dir(out, outcome.name)
-    folder.mkdir(exist_ok=True)
-    for stale in folder.glob(".*.tmp"):      # left by a run killed mid-write (never an output)
-        stale.unlink(missing_ok=True)
-    record_name = f"{outcome.name}.json"
-    order = sorted(outcome.files, key=lambda fn: fn == record_name)
-    written = []
-    for fn in order:
-        if Path(fn).name != fn:
-            raise InvalidInput(f"refused to write {fn!r}: not a plain file name")
-        write_atomic(folder / fn, outcome.files[fn])
-        written.append(folder / fn)
-    return written
+    with case_unit(folder, force=True, option="case folder") as stage:
+        staged = write_files(stage, outcome.files)
+    return [folder / p.name for p in sorted(staged, key=lambda p: p.suffix == ".json")]
 
 
 def manifest_rows(spec: CaseSpec, outcome: CaseOutcome, outputs: list[str]) -> list[dict]:

@@ -28,6 +28,7 @@ from insolegen.batch.cases import (
     write_manifest,
 )
 from insolegen.errors import InsolegenError, InvalidInput
+from insolegen.outputs.export import check_out_dir, folder_lock
 
 
 @dataclass
@@ -57,7 +58,18 @@ def run_batch(scans: Path, out: Path, options: BatchOptions, workers: int | None
     if out.resolve() == scans.resolve() or scans.resolve() in out.resolve().parents:
         raise InvalidInput(f"--out {out} lies inside the scans folder {scans}: choose a folder outside it")
     specs = discover(scans)
-    out.mkdir(parents=True, exist_ok=True)
+    if not specs:
+        raise InvalidInput(f"{scans}: no case folders in it (one folder per case, holding the foot input)")
+    check_out_dir(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"--out {out}: cannot make the folder: {exc.strerror or exc}") from None
+    with folder_lock(out, wait_s=0.0, what="another batch run"):
+        return _run_locked(scans, out, specs, options, workers, scheduler, resume, fail_fast, on_case, start)
+
+
+def _run_locked(scans, out, specs, options, workers, scheduler, resume, fail_fast, on_case, start) -> BatchSummary:
     options = options if options.date else replace(options, date=dt.date.today().isoformat())   # one date for every report
     summary = BatchSummary(total=len(specs))
     if on_case:
@@ -117,8 +129,21 @@ def run_cases(specs: list[CaseSpec], options: BatchOptions, workers: int = 1,
     return _in_pool(specs, options, workers)
 
 
+def _die_with_parent() -> None:
+    """In a pool worker: the kernel kills it when the batch process dies, even by SIGKILL (Linux)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass                      # not Linux: the pool's own shutdown is all there is
+    if os.getppid() == 1:         # the parent died before the line above took effect
+        os._exit(1)
+
+
 def _in_pool(specs, options, workers) -> Iterator[tuple[CaseSpec, CaseOutcome]]:
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent)
     try:
         futures = {pool.submit(run_case, spec, options): spec for spec in specs}
         for future in as_completed(futures):

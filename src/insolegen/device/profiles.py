@@ -15,6 +15,7 @@ from pathlib import Path
 
 from insolegen.device.prescription import Prescription, build_prescription
 from insolegen.errors import InvalidInput
+from insolegen.limits import check_file_size
 
 PROFILE_META_KEYS = ("description", "extends")
 DEFAULT_PROFILE = "neutral"
@@ -34,17 +35,27 @@ def list_profiles(directory: Path | None = None) -> dict[str, str]:
 
 
 def read_toml(path: Path) -> dict:
+    """A profile or prescription file's tables; every way it can fail is an InvalidInput naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    check_file_size(path, "PROFILE_KB")
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file") from None
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}: nested too deeply to be a prescription") from None
+    except ValueError as exc:        # e.g. an integer of thousands of digits
+        raise InvalidInput(f"{path}: not a usable TOML value: {exc}") from None
 
 
 def find_profile(name_or_path: str, directory: Path | None = None) -> Path:
     directory = directory or profiles_dir()
+    if not name_or_path.strip():
+        raise InvalidInput("--profile is empty: give a profile's name (see `insolegen profiles`) or a .toml file")
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or os.sep in name_or_path:
         if not candidate.is_file():
@@ -69,6 +80,11 @@ def profile_layers(name_or_path: str, directory: Path | None = None) -> list[tup
         seen.add(path)
         doc = read_toml(path)
         current = doc.get("extends")
+        if current is not None and (not isinstance(current, str) or not current.strip()):
+            raise InvalidInput(f"{path}: extends = {current!r} must be the name of a profile, for example \"neutral\"")
+        description = doc.get("description", "")
+        if not isinstance(description, str):
+            raise InvalidInput(f"{path}: description = {description!r} must be text")
         chain.append((path, doc))
     return chain[::-1]
 
@@ -102,6 +118,8 @@ def parse_override(text: str) -> dict:
     parts = key.split(".")
     if len(parts) != 2 or not all(parts):
         raise InvalidInput(f"--set {text!r}: the field must be section.field, for example heel_cup.depth_mm")
+    if parts[0] in PROFILE_META_KEYS:
+        raise InvalidInput(f"--set {text!r}: {parts[0]} belongs to a profile file, not to the prescription's sections")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
@@ -114,7 +132,7 @@ def resolve_prescription(
 ) -> tuple[Prescription, dict]:
     """Profile (default ``neutral``) + optional case layer + overrides -> a validated Prescription
     and the provenance (profile files and their hashes, overrides) for the design record."""
-    layers = profile_layers(profile or DEFAULT_PROFILE, directory)
+    layers = profile_layers(DEFAULT_PROFILE if profile is None else profile, directory)
     data: dict = {}
     for _, doc in layers:
         data = merge(data, doc)

@@ -18,14 +18,17 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
-from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, edge_lengths, signed_area
+from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, edge_lengths, evenly_spaced, signed_area
 
 MIN_POINTS = 20
+DENSE_POINTS = 3000             # outlines with more points than this are resampled...
+RESAMPLED_POINTS = 2000         # ...to this many, evenly along the perimeter (0.3 mm on a foot)
 FOOT_LENGTH_RANGE_MM = (100.0, 400.0)
 WIDTH_RATIO_RANGE = (0.22, 0.65)
 SPIKE_TURN_DEG = 150.0          # a vertex that turns back more than this is a spike...
 SPIKE_MIN_EDGE_MM = 3.0         # ...when its edges are long enough to matter
 SIDE_MIN_CONFIDENCE = 0.3
+MAX_HEEL_OF_BALL_WIDTH = 0.92   # real feet: 0.57-0.75 (scans, prints, ANSUR outlines); an ellipsoid or a box: about 1
 UNIT_TO_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": 25.4}
 
 # Proportions used where the shape does not show a landmark (ANSUR II medians, see footshape.py)
@@ -201,6 +204,8 @@ def to_mm(points: np.ndarray, units: str | None, source: str) -> tuple[np.ndarra
     units = (units or "mm").lower()
     if units not in UNIT_TO_MM:
         raise InvalidInput(f"{source}: unknown units {units!r}; use one of {', '.join(UNIT_TO_MM)}")
+    if len(points) < MIN_POINTS:
+        raise InvalidInput(f"{source}: the outline has {len(points)} points; at least {MIN_POINTS} are needed")
     scaled = points * UNIT_TO_MM[units]
     extent = float(np.ptp(scaled, axis=0).max())
     lo, hi = FOOT_LENGTH_RANGE_MM
@@ -220,6 +225,10 @@ def validate_outline(points: np.ndarray, source: str) -> np.ndarray:
     if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
         raise InvalidInput(f"{source}: the outline must be finite (x, y) pairs")
     points = dedupe(points)
+    if len(points) > DENSE_POINTS:
+        # a dense tracing (a scanner's or a CAD export's) carries nothing finer than a tenth of a mm
+        # the device could use: resampled, not refused
+        points = dedupe(evenly_spaced(points, RESAMPLED_POINTS))
     if len(points) < MIN_POINTS:
         raise InvalidInput(f"{source}: the outline has {len(points)} distinct points; at least {MIN_POINTS} are needed")
     if abs(signed_area(points)) < 1.0:
@@ -312,6 +321,11 @@ def foot_from_points(
         a, b = r @ a, r @ (b - heel) - shift
 
     landmarks, measures = find_landmarks(pts, lm, given_how)
+    heel_share = measures["heel_width"].value / max(measures["ball_width"].value, 1e-9)
+    if heel_share > MAX_HEEL_OF_BALL_WIDTH:
+        raise InvalidInput(
+            f"{source}: not a foot: as wide at the heel ({measures['heel_width'].value:.0f} mm) as at the ball "
+            f"({measures['ball_width'].value:.0f} mm); a foot's heel is 0.55-0.8 of its ball width (an ellipsoid, a box, a plate?)")
     implausible = implausible_landmarks(landmarks, measures)
     foot = Foot(
         outline=pts, side=side, side_how=side_how, side_confidence=round(confidence, 3),

@@ -20,7 +20,9 @@ from insolegen.errors import InvalidInput
 from insolegen.feet.foot import Foot, SourceFrame
 from insolegen.feet.pins import Pin, assign_roles, find_pins
 from insolegen.feet.raster_region import mask_polygon
+from insolegen.limits import check_file_size, refuse_over
 
+DPI_RANGE = (50.0, 4800.0)        # a flatbed scanner's or a camera's resolution, in dots per inch
 WORK_PX_PER_MM = 3.0              # images are reduced to about this before segmentation
 MARKER_ARMS_MM = (50.0, 100.0)    # ring centre distances on the two arms of the L marker
 PIN_HOLE_MM2 = 60.0               # holes smaller than this inside a foot are pins, filled
@@ -49,10 +51,12 @@ class FootprintImage:
 def _load(path: Path):
     from PIL import Image, UnidentifiedImageError
 
+    check_file_size(path, "IMAGE_MB")
     try:
-        image = Image.open(path)
+        image = Image.open(path)            # reads the header only: the size is known before decoding
+        refuse_over("the image's size", image.size[0] * image.size[1], "IMAGE_PIXELS", path, " pixels")
         image.load()
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise InvalidInput(f"{path}: not a readable image ({exc})") from None
     dpi = image.info.get("dpi")
     return image.convert("RGB"), (float(dpi[0]) if dpi and dpi[0] and dpi[0] > 1 else None)
@@ -102,6 +106,8 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
+    if dpi is not None and not (np.isfinite(dpi) and DPI_RANGE[0] <= dpi <= DPI_RANGE[1]):
+        raise InvalidInput(f"--dpi {dpi:g} is out of range {DPI_RANGE[0]:g} … {DPI_RANGE[1]:g}")
     image, file_dpi = _load(path)
     full = np.asarray(image).astype(np.int16)
     value = full.max(axis=-1)

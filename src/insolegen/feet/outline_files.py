@@ -23,6 +23,7 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import UNIT_TO_MM, ArchMeasurements, Foot, SourceFrame, foot_from_points, to_mm
 from insolegen.feet.polygon import signed_area
+from insolegen.limits import check_file_size, refuse_over
 
 FORMATS = ("csv", "json", "svg", "dxf")
 _DXF_UNITS = {0: None, 1: "in", 4: "mm", 5: "cm", 6: "m"}
@@ -47,8 +48,10 @@ def read_outline(path: str | Path, units: str | None = None) -> OutlineFile:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise InvalidInput(f"{path}: unknown outline format {path.suffix!r}; use one of {', '.join('.' + f for f in FORMATS)}")
+    check_file_size(path, "OUTLINE_MB")
     reader = {"csv": _read_csv, "json": _read_json, "svg": _read_svg, "dxf": _read_dxf}[fmt]
     points, file_units, extra = reader(path)
+    refuse_over("the number of outline points", len(points), "OUTLINE_POINTS", path)
     chosen, how = (units, "--units") if units else (file_units, "file") if file_units else ("mm", "default")
     if chosen not in UNIT_TO_MM:
         raise InvalidInput(f"{path}: unknown units {chosen!r}; use one of {', '.join(UNIT_TO_MM)}")
@@ -91,7 +94,7 @@ def _read_csv(path: Path):
         except ValueError:
             if not rows and line_no == 1:
                 continue  # a header
-            raise InvalidInput(f"{path}:{line_no}: expected two numbers (x, y), got {','.join(cells)!r}") from None
+            raise InvalidInput(f"{path}:{line_no}: expected two numbers (x, y), got {_shown(','.join(cells))}") from None
         if len(values) != 2:
             raise InvalidInput(f"{path}:{line_no}: expected two numbers (x, y), got {len(values)}")
         rows.append(values)
@@ -100,35 +103,68 @@ def _read_csv(path: Path):
     return np.array(rows), None, {}
 
 
-def _read_json(path: Path):
+def read_json_document(path: Path):
+    """A JSON file's content; every way it can fail to be JSON is an InvalidInput naming the file."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}: nested too deeply to be an insolegen file") from None
+    except ValueError as exc:        # e.g. an integer of thousands of digits
+        raise InvalidInput(f"{path}: not usable JSON: {exc}") from None
+
+
+def _pair(value, what: str, path: Path) -> list[float]:
+    if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        raise InvalidInput(f"{path}: {what} must be an [x, y] pair of numbers, got {json.dumps(value)[:60]}")
+    return [float(value[0]), float(value[1])]
+
+
+def _shown(text: str) -> str:
+    """A cell of the file in a message: short, so a message never carries a file's content."""
+    return repr(text if len(text) <= 24 else text[:20] + "…")
+
+
+def _read_json(path: Path):
+    doc = read_json_document(path)
     if not isinstance(doc, dict) or "points" not in doc:
         raise InvalidInput(f"{path}: expected an object with a 'points' list of [x, y] pairs")
     known = {"points", "units", "side", "landmarks", "arch", "name", "description"}
     unknown = set(doc) - known
     if unknown:
         raise InvalidInput(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
-    try:
-        points = np.asarray(doc["points"], dtype=float)
-        landmarks = {k: [float(v[0]), float(v[1])] for k, v in (doc.get("landmarks") or {}).items()}
-    except (TypeError, ValueError, IndexError):
-        raise InvalidInput(f"{path}: 'points' and 'landmarks' must hold [x, y] number pairs") from None
-    if points.ndim != 2 or points.shape[1] != 2:
+    if not isinstance(doc["points"], list):
         raise InvalidInput(f"{path}: 'points' must be a list of [x, y] pairs")
+    refuse_over("the number of outline points", len(doc["points"]), "OUTLINE_POINTS", path)
+    points = np.array([_pair(p, "each of 'points'", path) for p in doc["points"]]).reshape(-1, 2)
+    landmarks = doc.get("landmarks") or {}
+    if not isinstance(landmarks, dict):
+        raise InvalidInput(f"{path}: 'landmarks' must be an object of name: [x, y], for example "
+                           '{"heel_center": [40, 0]}')
+    landmarks = {str(k): _pair(v, f"landmark {k}", path) for k, v in landmarks.items()}
+    units = doc.get("units")
+    if units is not None and not isinstance(units, str):
+        raise InvalidInput(f"{path}: 'units' must be text (mm, cm, m or in), got {json.dumps(units)[:40]}")
     arch = None
-    if doc.get("arch"):
+    if doc.get("arch") is not None:
+        if not isinstance(doc["arch"], dict):
+            raise InvalidInput(f"{path}: 'arch' must be an object of measurements in mm, for example " '{"height_mm": 18}')
         fields = set(ArchMeasurements.__dataclass_fields__)
         bad = set(doc["arch"]) - fields
         if bad:
             raise InvalidInput(f"{path}: unknown arch measurement(s) {', '.join(sorted(bad))}; known: {', '.join(sorted(fields))}")
+        for k, v in doc["arch"].items():
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v):
+                raise InvalidInput(f"{path}: arch.{k} must be a number in mm, got {json.dumps(v)[:40]}")
         arch = ArchMeasurements(**{k: float(v) for k, v in doc["arch"].items()})
     side = doc.get("side")
     if side is not None and side not in ("left", "right"):
         raise InvalidInput(f"{path}: side {side!r} is not left or right")
-    return points, doc.get("units"), {"landmarks": landmarks, "side": side, "arch": arch}
+    return points, units, {"landmarks": landmarks, "side": side, "arch": arch}
 
 
 def _read_svg(path: Path):
@@ -150,7 +186,10 @@ def _read_svg(path: Path):
             continue
         if not length:
             continue
-        n = max(200, int(length / (0.5 / _SVG_PX_MM)))
+        x0, y0, x1, y1 = path_obj.bbox()
+        extent_mm = max(x1 - x0, y1 - y0) * _SVG_PX_MM
+        refuse_over("the drawing's largest extent", extent_mm, "EXTENT_MM", path, " mm")
+        n = int(min(max(200, length / (0.5 / _SVG_PX_MM)), 20_000))
         pts = np.array([(p.x, p.y) for p in (path_obj.point(t) for t in np.linspace(0, 1, n, endpoint=False))], float)
         closed = np.linalg.norm(np.array(path_obj.point(1.0)) - np.array(path_obj.point(0.0))) < 1e-3 * length
         area = abs(signed_area(pts)) if len(pts) > 2 else 0.0

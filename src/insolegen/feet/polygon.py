@@ -28,6 +28,14 @@ def resample(points: np.ndarray, max_spacing: float) -> np.ndarray:
     return start + step * k[:, None]
 
 
+def evenly_spaced(points: np.ndarray, count: int) -> np.ndarray:
+    """``count`` points evenly spaced along the closed polygon's perimeter (from its first vertex)."""
+    closed = np.vstack([points, points[:1]])
+    along = np.concatenate([[0.0], np.cumsum(edge_lengths(points))])
+    at = np.linspace(0.0, along[-1], count, endpoint=False)
+    return np.column_stack([np.interp(at, along, closed[:, 0]), np.interp(at, along, closed[:, 1])])
+
+
 def border_profiles(points: np.ndarray, stations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Largest and smallest y of the polygon on each vertical line x = station.
     NaN where a line misses the polygon. Shapes: (m,) each."""

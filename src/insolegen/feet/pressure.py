@@ -16,6 +16,7 @@ import shapely
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.raster_region import mask_polygon
+from insolegen.limits import check_file_size, limit
 
 GRID_COLUMNS = 64
 LOADED_OF_PEAK = 0.02        # a sensor bore load if its peak reached 2 % of the plate's peak
@@ -33,12 +34,21 @@ def _number(text: str, path: Path, line: int) -> float:
 def peak_pressure_grid(path: str | Path) -> np.ndarray:
     """The highest pressure each sensor saw over the recording, as a (rows, 64) grid."""
     path = Path(path)
+    check_file_size(path, "PRESSURE_MB")
     lines = path.read_text(encoding="latin-1").splitlines()
+    if not lines:
+        raise InvalidInput(f"{path}: the file is empty")
     header = lines[0].split(";")
     try:
-        ids = np.array([int(x) for x in header[1:] if x.strip()])
-    except ValueError:
+        ids = np.array([int(x) for x in header[1:] if x.strip()], dtype=np.int64)
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{path}:1: the sensor ids after 'Sensor-Nummer' must be whole numbers") from None
+    if len(ids) and (ids.min() < 0 or ids.max() > limit("SENSOR_ID")):
+        bad = int(ids.min() if ids.min() < 0 else ids.max())
+        raise InvalidInput(f"{path}:1: sensor id {bad} is out of range 0 … {limit('SENSOR_ID'):,.0f} "
+                           "(raise the upper limit with INSOLEGEN_MAX_SENSOR_ID=...)")
+    if len(set(ids.tolist())) != len(ids):
+        raise InvalidInput(f"{path}:1: a sensor id appears twice")
     frames = [ln for ln in lines[4:] if ln.strip()]
     if not len(ids) or not frames:
         raise InvalidInput(f"{path}: no sensors or no frames in the recording")

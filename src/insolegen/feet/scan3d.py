@@ -68,7 +68,7 @@ def _face_normals(vertices, faces):
     return np.column_stack([u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]])
 
 
-def _keep_foot_body(vertices, faces, areas, warnings) -> np.ndarray:
+def _keep_foot_body(vertices, faces, areas, warnings, path) -> np.ndarray:
     """Which faces are the largest body that is not a flat plate; what else was left out is said."""
     labels = components(faces, len(vertices))
     body_area = np.bincount(labels, weights=areas)
@@ -81,7 +81,7 @@ def _keep_foot_body(vertices, faces, areas, warnings) -> np.ndarray:
             plates.append(b)
     feet = [b for b in bodies if b not in plates]
     if not feet:
-        raise InvalidInput("the scan holds no foot-shaped body")
+        raise InvalidInput(f"{path}: the scan holds no foot-shaped body (only flat plates)")
     if plates:
         warnings.append("a flat plate under the foot (a scanner floor plate?) was left out")
     if len(feet) > 1:
@@ -190,7 +190,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     kept = areas > 1e-9
     faces, areas, normals = faces[kept], areas[kept], normals[kept] / (2.0 * areas[kept, None])
     warnings: list[str] = []
-    body = _keep_foot_body(vertices, faces, areas, warnings)
+    body = _keep_foot_body(vertices, faces, areas, warnings, path)
     faces, areas, normals = faces[body], areas[body], normals[body]
 
     up, long_axis, ground_conf = _ground(vertices, faces, areas, normals)

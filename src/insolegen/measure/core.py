@@ -14,6 +14,7 @@ from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER, fits_o
 from insolegen.measure.quantities import measure_quantities
 from insolegen.measure.state import MeshState, inspect, main_body, merge_vertices
 
+MAX_MEAN_THICKNESS_MM = 30.0  # thicker on average than this is a block or a foot, not an insole
 MAX_HEIGHT_OF_LENGTH = 0.3     # taller than this is a foot, a last or a block, not an insole
 MAX_WIDTH_OF_LENGTH = 0.7
 
@@ -66,9 +67,13 @@ def _outer_points(points_2d: np.ndarray) -> np.ndarray:
     return points_2d[ConvexHull(points_2d).vertices]
 
 
-def _refuse_non_insole(vertices: np.ndarray, frame: Frame, label: str) -> None:
+def _refuse_non_insole(vertices: np.ndarray, frame: Frame, hm, label: str) -> None:
     local = frame.to_frame(vertices)
     length, width, height = np.ptp(local, axis=0)
+    thickness = float(np.nanmean((hm.top - hm.bottom)[hm.inside])) if hm.inside.any() else 0.0
+    if thickness > MAX_MEAN_THICKNESS_MM:
+        raise InvalidInput(f"{label}: not an insole: {thickness:.0f} mm thick on average over its footprint (an insole is "
+                           f"at most {MAX_MEAN_THICKNESS_MM:g} mm; the thickest device insolegen makes: about 18); a block or a foot?")
     if height > MAX_HEIGHT_OF_LENGTH * length:
         raise InvalidInput(f"{label}: not an insole: {height:.0f} mm tall for {length:.0f} mm long "
                            f"(an insole is at most {MAX_HEIGHT_OF_LENGTH:.0%} as tall as long); a foot, a last or a block?")
@@ -89,7 +94,7 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     state = inspect(vertices, faces, check_intersections) if check_state else None
     body = main_body(vertices, faces)
     frame, hm = find_frame(body.vertices, body.faces, side)
-    _refuse_non_insole(body.vertices, frame, label)
+    _refuse_non_insole(body.vertices, frame, hm, label)
     local = frame.to_frame(body.vertices)
     q, notes = measure_quantities(local, hm, frame.medial_sign)
     volume = body.volume_mm3

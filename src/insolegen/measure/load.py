@@ -6,12 +6,15 @@ traceback from a parser.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.limits import check_file_size, refuse_over
 from insolegen.measure.arrays import bounds
 
 FORMATS = (".stl", ".3mf", ".obj", ".ply")
@@ -72,6 +75,26 @@ def _check_stl(path: Path, data: bytes) -> None:
     )
 
 
+def _check_size_before_parsing(path: Path, fmt: str, data: bytes) -> None:
+    """What the file will ask of the parser, read cheaply before it runs: a binary STL's triangle
+    count, an OBJ's face lines, a PLY's declared faces, a 3MF's unzipped size."""
+    if fmt == ".stl" and _is_binary_stl(data):
+        refuse_over("the number of triangles", int.from_bytes(data[80:84], "little"), "TRIANGLES", path)
+    elif fmt == ".obj":
+        refuse_over("the number of faces", data.count(b"\nf "), "TRIANGLES", path)
+    elif fmt == ".ply":
+        declared = re.search(rb"element\s+face\s+(\d+)", data[:4096])
+        if declared:
+            refuse_over("the number of faces", int(declared.group(1)), "TRIANGLES", path)
+    elif fmt == ".3mf":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                unzipped = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, ValueError) as exc:
+            raise InvalidInput(f"{path}: not a 3MF (not a readable zip archive: {exc})") from None
+        refuse_over("the 3MF's unzipped content", unzipped / (1 << 20), "UNZIPPED_MB", path, " MB")
+
+
 def _is_binary_stl(data: bytes) -> bool:
     return len(data) >= 84 and len(data) == 84 + 50 * int.from_bytes(data[80:84], "little")
 
@@ -92,6 +115,8 @@ def _parts(loaded, fmt: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
 
     if isinstance(loaded, trimesh.Trimesh):
         return [("mesh", np.asarray(loaded.vertices, float), np.asarray(loaded.faces, np.int64))]
+    if not isinstance(loaded, trimesh.Scene):       # points or lines only: no surface
+        return []
     parts = []
     for node in loaded.graph.nodes_geometry:
         transform, geometry = loaded.graph[node]
@@ -115,6 +140,7 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
         raise InvalidInput(f"{path}: unsupported mesh format {fmt or '(no extension)'!r}; use {', '.join(FORMATS)}")
     if units is not None and units not in UNIT_SCALE:
         raise InvalidInput(f"units {units!r} is not one of {', '.join(UNIT_SCALE)}")
+    check_file_size(path, "MESH_MB")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -123,6 +149,7 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
         raise InvalidInput(f"{path}: the file is empty")
     if fmt == ".stl":
         _check_stl(path, data)
+    _check_size_before_parsing(path, fmt, data)
     try:
         if fmt == ".stl" and _is_binary_stl(data):
             parts = [("mesh", *_binary_stl(data))]
@@ -137,6 +164,7 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
     parts = [p for p in parts if len(p[2])]
     if not parts:
         raise InvalidInput(f"{path}: the file holds no triangles")
+    refuse_over("the number of triangles", sum(len(p[2]) for p in parts), "TRIANGLES", path)
     for name, v, _ in parts:
         if not np.isfinite(v).all():
             raise InvalidInput(f"{path}: object {name!r} has vertices that are not finite numbers (NaN or inf)")

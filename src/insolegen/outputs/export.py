@@ -1,17 +1,24 @@
 """Files out: binary STL, 3MF (both devices as named objects, mm), the design record (JSON).
 Every file is written atomically: a temporary file in the same folder, then a rename, so a
-failed or interrupted run never leaves a half-written file. Output bytes depend only on the
+failed or interrupted run never leaves a half-written file. A case's files go in as one unit
+(``case_unit``): built in a hidden staging folder, then moved in together under the folder's
+lock, so two runs into one folder never leave a mixed pair. What a killed run left is removed
+by the next (``remove_stale``). Output bytes depend only on the
 inputs (no timestamps), so the same inputs give identical files. `safe_name` makes a case name
 safe for any file system."""
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
 import re
+import shutil
 import tempfile
+import time
 import unicodedata
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -83,19 +90,147 @@ def record_bytes(record: dict) -> bytes:
     return (json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def check_out_dir(path: Path, option: str = "--out") -> Path:
+    """InvalidInput when files cannot be written in ``path`` (made later if missing): a file
+    where the folder should be, a name too long for the file system, a parent that is a file or
+    not writable. Nothing is created here."""
+    path = Path(path)
+    if len(os.fsencode(str(path.absolute()))) > 4000 or any(len(os.fsencode(part)) > 255 for part in path.parts):
+        raise InvalidInput(f"{option} {str(path)[:80]}…: the path is too long for the file system")
+    if path.exists() and not path.is_dir():
+        raise InvalidInput(f"{option} {path} is a file, not a folder")
+    existing = path
+    while not existing.exists():
+        if existing.is_symlink():
+            raise InvalidInput(f"{option} {path}: {existing} is a broken link")
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidInput(f"{option} {path}: {existing} is a file, so no folder can be made under it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InvalidInput(f"{option} {path}: {existing} is not writable")
+    return path
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(path.parent)
+        _write_atomic(path, data)
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)      # held while the file is ours: a later run can tell it is not stale
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+TMP_SUFFIX = ".tmp"
+STAGE_PREFIX = ".insolegen-stage-"
+STALE_AFTER_S = 2.0           # an unlocked temporary this old belongs to a run that was killed
+LOCK_WAIT_S = 120.0           # how long a writer waits for another to finish moving a case in
+
+
+def remove_stale(folder: Path) -> None:
+    """Remove what runs killed mid-write left in ``folder``: temporary files and staging folders
+    whose writer no longer holds their lock (and that are old enough not to be just starting)."""
+    now = time.time()
+    for entry in list(folder.glob(f".*{TMP_SUFFIX}")) + list(folder.glob(f"{STAGE_PREFIX}*")):
+        lock_file = entry / ".owner" if entry.is_dir() else entry
+        try:
+            young = now - entry.stat().st_mtime < STALE_AFTER_S      # its writer may not have locked it yet
+            with open(lock_file, "rb") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue                  # its writer is alive
+        except OSError:
+            if young:
+                continue
+        if young:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+@contextmanager
+def folder_lock(folder: Path, wait_s: float = LOCK_WAIT_S, what: str = "another insolegen run"):
+    """An exclusive lock on ``folder`` (flock on the folder itself: nothing is left behind);
+    InvalidInput when it stays taken for ``wait_s`` seconds (0: do not wait)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise InvalidInput(f"{folder} is in use by {what}; try again when it has finished") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def case_unit(out_dir: Path, force: bool, option: str = "--out"):
+    """A case's files as one unit: the caller writes them into the staging folder this yields
+    (inside ``out_dir``, hidden); on a clean exit they are moved in together under ``out_dir``'s
+    lock, existence re-checked at that moment (InvalidInput, nothing moved, unless ``force``),
+    the design record (.json) last. On any error or signal nothing is moved and the staging
+    folder goes."""
+    out_dir = check_out_dir(out_dir, option)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale(out_dir)
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
+    except OSError as exc:
+        raise InvalidInput(f"{option} {out_dir}: cannot write there: {exc.strerror or exc}") from None
+    try:
+        with open(stage / ".owner", "wb") as owner:
+            fcntl.flock(owner, fcntl.LOCK_EX)
+            yield stage
+            files = sorted((p for p in stage.iterdir() if p.name != ".owner"), key=lambda p: (p.suffix == ".json", p.name))
+            with folder_lock(out_dir):
+                refuse_existing([out_dir / p.name for p in files], force)
+                for p in files:
+                    os.replace(p, out_dir / p.name)
+                _fsync_folder(out_dir)
+    except OSError as exc:
+        raise InvalidInput(f"{option} {out_dir}: cannot write there: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Plain writes into a staging folder (the unit's atomicity comes from the move)."""
+    written = []
+    for name, data in files.items():
+        if Path(name).name != name or name.startswith("."):
+            raise InvalidInput(f"refused to write {name!r}: not a plain file name")
+        (folder / name).write_bytes(data)
+        written.append(folder / name)
+    return written
 
 
 def refuse_existing(paths, force: bool) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
+from insolegen.outputs.export import safe_name
 
 VIEWS = ("top", "medial", "lateral", "posterior", "iso")
 COLORS = ("height", "thickness", "none")
@@ -55,18 +57,50 @@ def _use_osmesa_without_display() -> None:
 # ---- what to show -----------------------------------------------------------------------------
 
 def _is_record(path: Path) -> bool:
+    return _record_problem(path) is None
+
+
+def _record_problem(path: Path) -> str | None:
+    """Why ``path`` is not a design record insolegen can show (None when it is one)."""
+    from insolegen.limits import limit
+
     try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(doc, dict) and doc.get("tool", {}).get("name") == "insolegen" and "devices" in doc
+        if path.stat().st_size > limit("RECORD_MB") * (1 << 20):
+            return f"larger than {limit('RECORD_MB'):g} MB (INSOLEGEN_MAX_RECORD_MB)"
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return "not a readable JSON file"
+    tool = doc.get("tool") if isinstance(doc, dict) else None
+    if not isinstance(tool, dict) or tool.get("name") != "insolegen":
+        return "not an insolegen design record"
+    name, devices = doc.get("case"), doc.get("devices")
+    if not isinstance(name, str) or safe_name(name) != name:
+        return f"its case name {str(name)[:40]!r} is missing or not a plain file name"
+    if not isinstance(devices, dict) or not devices or not set(devices) <= {"left", "right"}:
+        return "its 'devices' must name the left and/or right device"
+    return None
 
 
 def load_preview_input(path: str | Path, scan: str | Path | None = None, pair: bool = True) -> PreviewInput:
     """A design record (.json), the folder of a design, or a mesh file (.stl, .3mf, .obj, .ply).
     A record's scan is found by its file name beside the record (or given as ``scan``)."""
     record = find_record(path)
-    return _from_mesh(Path(path), pair) if record is None else _from_record(record, scan)
+    if record is None:
+        return _from_mesh(Path(path), pair)
+    with record_guard(record):
+        return _from_record(record, scan)
+
+
+@contextmanager
+def record_guard(path: Path):
+    """A design record missing what is read from it (edited by hand, cut short, from another
+    tool) is an InvalidInput naming the file and the first thing missing, not a traceback."""
+    try:
+        yield
+    except (KeyError, IndexError) as exc:
+        raise InvalidInput(f"{path}: the design record is incomplete (no {exc}); was it edited by hand?") from None
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise InvalidInput(f"{path}: the design record holds a value of the wrong kind ({exc}); was it edited by hand?") from None
 
 
 def find_record(path: str | Path) -> Path | None:
@@ -84,8 +118,9 @@ def find_record(path: str | Path) -> Path | None:
                                "give one of them")
         return records[0]
     if path.suffix.lower() == ".json":
-        if not _is_record(path):
-            raise InvalidInput(f"{path}: not an insolegen design record")
+        problem = _record_problem(path)
+        if problem:
+            raise InvalidInput(f"{path}: {problem}")
         return path
     return None
 
@@ -144,7 +179,8 @@ def _seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dic
     if scan is None:
         if foot_input.get("kind") != "file" or not is_scan_file(foot_input["file"]):
             return {}
-        candidates = [folder / foot_input["file"], Path.cwd() / foot_input["file"]]
+        file_name = Path(foot_input["file"]).name          # beside the record or here, never elsewhere
+        candidates = [folder / file_name, Path.cwd() / file_name]
         found = [c for c in candidates if c.is_file()]
         if not found:
             return {}
