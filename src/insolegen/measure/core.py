@@ -91,10 +91,10 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     label = label or name
     mat, prn = material(material_name), printer(printer_name)
     vertices, faces = merge_vertices(np.asarray(vertices, float), np.asarray(faces, np.int64))
-    state = inspect(vertices, faces, check_intersections) if check_state else None
     body = main_body(vertices, faces)
     frame, hm = find_frame(body.vertices, body.faces, side)
-    _refuse_non_insole(body.vertices, frame, hm, label)
+    _refuse_non_insole(body.vertices, frame, hm, label)      # before the costly checks of the mesh itself
+    state = inspect(vertices, faces, check_intersections) if check_state else None
     local = frame.to_frame(body.vertices)
     q, notes = measure_quantities(local, hm, frame.medial_sign)
     volume = body.volume_mm3
