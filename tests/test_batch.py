@@ -4,6 +4,7 @@ the outputs are byte-identical however they were run; resume, fail-fast, names a
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -192,8 +193,8 @@ def test_a_killed_run_leaves_no_half_file_and_resume_finishes_it(tmp_path):
         record = folder / f"{folder.name}.json"
         if record.exists():
             for device in json.loads(record.read_text())["devices"].values():
-                for fn in device["files"]:
-                    assert (folder / fn).is_file()
+                for fn, digest in device["files"].items():
+                    assert hashlib.sha256((folder / fn).read_bytes()).hexdigest() == digest, fn
     r = run("batch", scans, "--out", out, "--resume")
     assert r.returncode == 0, r.stdout + r.stderr
     rows = _manifest(out)
@@ -256,3 +257,23 @@ def test_report_per_case_from_a_pool(tmp_path):
     again = run_cli_headless("batch", scans, "--out", tmp_path / "serial", "--workers", "1", "--report")
     assert again.returncode == 0
     assert _case_files(out) == _case_files(tmp_path / "serial")
+
+
+def test_resume_redoes_a_case_whose_prescription_profile_or_overrides_changed(tmp_path):
+    scans, out = tmp_path / "scans", tmp_path / "out"
+    for k, row in enumerate(_ansur(3)):
+        _outline(scans / f"case_{k}", "right.csv", row)
+    (scans / "case_0" / "prescription.toml").write_text("[arch]\nheight_mm = 16\n")
+    assert run("batch", scans, "--out", out, "--workers", "1").returncode == 0
+
+    def statuses(*extra):
+        r = run("batch", scans, "--out", out, "--resume", "--workers", "1", *extra)
+        assert r.returncode == 0, r.stderr
+        return {case: row["status"] for (case, _), row in _manifest(out).items()}
+
+    assert set(statuses().values()) == {"skipped"}
+    (scans / "case_0" / "prescription.toml").write_text("[arch]\nheight_mm = 17\n")
+    assert statuses() == {"case_0": "ok", "case_1": "skipped", "case_2": "skipped"}
+    assert set(statuses("--set", "heel_cup.depth_mm=11").values()) == {"ok"}
+    assert set(statuses("--set", "heel_cup.depth_mm=11").values()) == {"skipped"}
+    assert set(statuses("--set", "heel_cup.depth_mm=11", "--profile", "pronation-mild").values()) == {"ok"}

@@ -64,7 +64,8 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
         return float(np.degrees(np.arctan(np.tan(np.radians(ref[q])) + np.tan(np.radians(angle)))))
 
     acc = rx.accommodations
-    has_plate = measured.get("forefoot_post_deg") is not None
+    # from the prescription, not the measurement: a plate the measure failed to find must refuse
+    has_plate = rx.device.length != "three_quarter"
     outline = design.plan.outline * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
     length, width = _outline_extents(outline, frame_axes)
     skive = "not compared: the medial skive adds its own varus wedge to the heel seat" if rx.medial_skive.depth_mm else ""

@@ -1,0 +1,176 @@
+"""Each feature's own rise, place and side, measured on the mesh: the device with the feature
+minus the same device without it (tops by ray casting on a 1 mm grid). Then the verification
+itself: a quantity pushed just past its tolerance, or not found, refuses the device; and the
+files: stored STL normals agree with the winding, an interrupted write keeps the old bytes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from helpers import designed
+from oracle import top_heights
+
+from insolegen.device.plan import ball_frame
+from insolegen.errors import DesignFailed
+
+RIM_MM = 4.0
+MAX_SLOPE = 0.35        # tan 19°: steeper is a wall
+BASE = ("rearfoot_post.angle_deg=0", "forefoot_post.angle_deg=0", "heel_cup.depth_mm=8", "arch.height_mm=15")
+
+
+def rise(*feature: str):
+    """(grid points (n, 2), the feature's rise there, the design) on the right device."""
+    with_it, meshes = designed("EU42", BASE + feature)
+    _, bare = designed("EU42", BASE)
+    mesh = meshes["right"]
+    (x0, y0, _), (x1, y1, _) = mesh.bounds
+    xs, ys = np.meshgrid(np.arange(x0 + 1, x1 - 1, 1.0), np.arange(y0 + 1, y1 - 1, 1.0))
+    pts = np.column_stack([xs.ravel(), ys.ravel()])
+    bare_top = top_heights(bare["right"], pts)
+    diff = top_heights(mesh, pts) - bare_top
+    # away from the rim and off the cup's walls, where a wall's triangulation moves its top by
+    # millimetres between two designs
+    gy, gx = np.gradient(bare_top.reshape(xs.shape), 1.0)
+    gentle = (np.hypot(gx, gy) < MAX_SLOPE).ravel()
+    inner = shapely.Polygon(foot_of(with_it).outline).buffer(-RIM_MM)
+    ok = np.isfinite(diff) & gentle & shapely.contains_xy(inner, pts[:, 0], pts[:, 1])
+    return pts[ok], diff[ok], with_it
+
+
+def foot_of(result):
+    from insolegen import foot_from_size
+
+    return foot_from_size("EU42")
+
+
+def _weighted(pts, diff, share=0.5):
+    top = diff >= share * diff.max()
+    return (diff[top] @ pts[top]) / diff[top].sum()
+
+
+def test_the_met_bar_stands_its_offset_behind_the_ball_line_across_the_foot():
+    pts, diff, result = rise("met_bar.height_mm=4", "met_bar.offset_mm=10", "met_bar.width_mm=16")
+    point, u, n = ball_frame(foot_of(result))
+    assert diff.max() == pytest.approx(4.0, abs=0.4)
+    top = diff >= 0.5 * diff.max()
+    along = (pts[top] - point) @ n
+    assert np.median(along) == pytest.approx(-10.0, abs=2.0)          # proximal: behind the ball line
+    across = (pts[top] - point) @ u
+    assert np.ptp(across) > 60.0                                       # a bar, across the forefoot
+
+
+def test_the_met_pad_stands_at_its_offset_behind_the_second_and_third_heads():
+    pts, diff, result = rise("met_pad.height_mm=5", "met_pad.offset_mm=14")
+    foot = foot_of(result)
+    _, _, n = ball_frame(foot)
+    expected = 0.5 * (foot.landmarks["mth2_head"].xy + foot.landmarks["mth3_head"].xy) - 14.0 * n
+    assert diff.max() == pytest.approx(5.0, abs=0.4)
+    assert np.linalg.norm(_weighted(pts, diff, 0.8) - expected) < 2.0
+
+
+def test_the_lateral_arch_is_its_full_height_on_the_lateral_side():
+    pts, diff, result = rise("lateral_arch.height_mm=6")
+    foot = foot_of(result)
+    assert diff.max() == pytest.approx(6.0, abs=0.5)
+    centre = _weighted(pts, diff, 0.8)
+    assert centre[1] < foot.landmarks["heel_center"].y - 10.0            # lateral (-y)
+    assert centre[0] == pytest.approx(0.62 * foot.landmarks["mth5_head"].x, abs=10.0)
+
+
+def _split(foot):
+    return 0.5 * (foot.landmarks["mth1_head"].y + foot.landmarks["mth2_head"].y)
+
+
+@pytest.mark.parametrize("field, height, under_first", [
+    ("accommodations.mortons_extension_mm", 3.0, True),
+    ("accommodations.reverse_mortons_mm", 3.0, False),
+    ("accommodations.first_ray_cutout_mm", -2.0, True),
+])
+def test_first_and_lesser_ray_accommodations_lie_under_their_rays(field, height, under_first):
+    pts, diff, result = rise(f"{field}={abs(height)}")
+    foot = foot_of(result)
+    ahead = pts[:, 0] > foot.landmarks["mth1_head"].x
+    first = ahead & (pts[:, 1] > _split(foot) + 5.0)
+    lesser = ahead & (pts[:, 1] < _split(foot) - 5.0)
+    changed, unchanged = (first, lesser) if under_first else (lesser, first)
+    assert np.median(diff[changed]) == pytest.approx(height, abs=0.5), field
+    assert np.abs(np.median(diff[unchanged])) < 0.3, field
+
+
+@pytest.mark.parametrize("field, medial", [("accommodations.medial_flange_mm", True), ("accommodations.lateral_flange_mm", False)])
+def test_flanges_rise_at_their_own_border_of_the_midfoot(field, medial):
+    pts, diff, result = rise(f"{field}=6")
+    foot = foot_of(result)
+    centre = _weighted(pts, diff, 0.8)
+    assert diff.max() > 4.0
+    assert (centre[1] > foot.landmarks["heel_center"].y + 20) if medial else (centre[1] < foot.landmarks["heel_center"].y - 20)
+    assert foot.landmarks["heel_center"].x < centre[0] < foot.landmarks["mth1_head"].x
+
+
+# --- the verification refuses what it should ---------------------------------------------------
+
+def _verify_with(monkeypatch, change):
+    """Design EU42 with posts, the measurement altered by ``change(quantities)``."""
+    import insolegen.measure as measure_pkg
+    from insolegen import foot_from_size, load_prescription
+    from insolegen.device.design import design_pair
+    from insolegen.device.verify import verify_design
+
+    real = measure_pkg.measure_mesh
+
+    def altered(*args, **kwargs):
+        m = real(*args, **kwargs)
+        change(m.quantities)
+        return m
+
+    monkeypatch.setattr(measure_pkg, "measure_mesh", altered)
+    design = design_pair(foot_from_size("EU42"), load_prescription("pronation-moderate"))
+    return verify_design(design)
+
+
+@pytest.mark.parametrize("quantity", ["arch_apex_height_mm", "rearfoot_post_deg", "heel_cup_depth_mm", "forefoot_post_deg"])
+def test_a_quantity_just_past_its_tolerance_or_not_found_refuses_the_device(monkeypatch, quantity):
+    from insolegen.device.verify import TOLERANCES
+
+    record = _verify_with(monkeypatch, lambda q: None)
+    check = next(c for c in record["checks"] if c["quantity"] == quantity)
+    assert check["compared"] and check["ok"]
+    prescribed, tolerance = check["prescribed"], TOLERANCES[quantity]
+    assert tolerance == {"arch_apex_height_mm": 0.5, "rearfoot_post_deg": 0.5, "heel_cup_depth_mm": 1.0,
+                         "forefoot_post_deg": 0.5}[quantity]                       # as the README documents
+    with pytest.raises(DesignFailed, match=quantity):
+        _verify_with(monkeypatch, lambda q: q.__setitem__(quantity, prescribed + 1.05 * tolerance))
+    with pytest.raises(DesignFailed, match=f"{quantity} was not found"):
+        _verify_with(monkeypatch, lambda q: q.__setitem__(quantity, None))
+
+
+# --- the files ---------------------------------------------------------------------------------
+
+def test_stored_stl_normals_agree_with_the_winding():
+    result, _ = designed("EU42")
+    data = result.files[f"{result.name}_right.stl"]
+    record = np.frombuffer(data, dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("a", "<u2")], offset=84)
+    v = record["v"].astype(float)
+    winding = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
+    length = np.linalg.norm(winding, axis=1)
+    ok = length > 1e-9
+    cos = np.einsum("ij,ij->i", winding[ok] / length[ok, None], record["n"][ok].astype(float))
+    assert cos.min() > 0.99
+
+
+def test_an_interrupted_write_keeps_the_old_bytes_and_leaves_no_temporary(tmp_path, monkeypatch):
+    import os
+
+    from insolegen.outputs import export
+
+    target = tmp_path / "case.stl"
+    target.write_bytes(b"old bytes")
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export.write_atomic(target, b"new bytes, half written")
+    assert target.read_bytes() == b"old bytes"
+    assert [p.name for p in tmp_path.iterdir()] == ["case.stl"]
