@@ -146,18 +146,18 @@ def remove_stale(folder: Path) -> None:
     whose writer no longer holds their lock (and that are old enough not to be just starting)."""
     now = time.time()
     for entry in list(folder.glob(f".*{TMP_SUFFIX}")) + list(folder.glob(f"{STAGE_PREFIX}*")):
-        lock_file = entry / ".owner" if entry.is_dir() else entry
         try:
-            young = now - entry.stat().st_mtime < STALE_AFTER_S      # its writer may not have locked it yet
-            with open(lock_file, "rb") as fh:
+            if now - entry.stat().st_mtime < STALE_AFTER_S:      # its writer may not have locked it yet
+                continue
+        except OSError:
+            continue                  # gone already
+        try:
+            with open(entry / ".owner" if entry.is_dir() else entry, "rb") as fh:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             continue                  # its writer is alive
         except OSError:
-            if young:
-                continue
-        if young:
-            continue
+            pass                      # a staging folder whose run was killed before it made its owner file
         if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
         else:
