@@ -66,6 +66,47 @@ MUTANTS = [
      "    if heel_share > MAX_HEEL_OF_BALL_WIDTH:\n", "    if False:\n"),
     ("batch workers outlive the batch", f"{SRC}/batch/run.py",
      "ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent)", "ProcessPoolExecutor(max_workers=workers)"),
+    # feet
+    ("the heel circle's radius taken as the heel's whole width", f"{SRC}/feet/foot.py",
+     "gap = (stations - x0) - 0.5 * (y_max - y_min)", "gap = (stations - x0) - (y_max - y_min)"),
+    ("left and right swapped in side detection", f"{SRC}/feet/foot.py",
+     'return ("right" if score > 0 else "left"), abs(score)', 'return ("left" if score > 0 else "right"), abs(score)'),
+    ("metatarsal heads on the border (no inset)", f"{SRC}/feet/foot.py",
+     "HEAD_INSET_OF_BALL = 0.16 ", "HEAD_INSET_OF_BALL = 0.0 "),
+    ("centimetres read as millimetres", f"{SRC}/feet/foot.py",
+     'UNIT_TO_MM = {"mm": 1.0, "cm": 10.0,', 'UNIT_TO_MM = {"mm": 1.0, "cm": 1.0,'),
+    ("pressure rows and columns swapped", f"{SRC}/feet/pressure.py",
+     "gx, gy = np.meshgrid(columns * pitch_mm, -rows * pitch_mm)", "gy, gx = np.meshgrid(-rows * pitch_mm, columns * pitch_mm)"),
+    # device
+    ("the outline offset applied twice", f"{SRC}/device/plan.py",
+     "return poly.buffer(offset, quad_segs=32) if offset else poly", "return poly.buffer(2 * offset, quad_segs=32) if offset else poly"),
+    ("the rearfoot post pivots on the wrong side", f"{SRC}/device/surface.py",
+     "pivot = c.rear_y[0] if angle > 0 else c.rear_y[1]", "pivot = c.rear_y[1] if angle > 0 else c.rear_y[0]"),
+    ("the forefoot post tilted the other way", f"{SRC}/device/surface.py",
+     "return np.tan(np.radians(angle)) * (p.y - pivot) * ramp_up(p.x, *c.fore_start)",
+     "return -np.tan(np.radians(angle)) * (p.y - pivot) * ramp_up(p.x, *c.fore_start)"),
+    ("the heel lift left out", f"{SRC}/device/surface.py",
+     "return c.rx.heel_lift.height_mm * ramp_down(", "return 0.0 * c.rx.heel_lift.height_mm * ramp_down("),
+    ("the medial skive cut on the lateral side", f"{SRC}/device/surface.py",
+     "t = (p.y - c.heel[1]) / (c.rear_y[1] - c.heel[1])", "t = (c.heel[1] - p.y) / (c.rear_y[1] - c.heel[1])"),
+    # measure
+    ("the met pad looked for only 10 % of F behind the ball", f"{SRC}/measure/quantities.py",
+     "PAD_BEHIND_BALL = 0.14 ", "PAD_BEHIND_BALL = 0.10 "),
+    ("the measured rearfoot post's sign flipped", f"{SRC}/measure/quantities.py",
+     'q["rearfoot_post_deg"] = float(np.degrees(np.arctan(medial_sign * seat_plane[2])))',
+     'q["rearfoot_post_deg"] = float(np.degrees(np.arctan(-medial_sign * seat_plane[2])))'),
+    ("the arch looked for from 20 % of F", f"{SRC}/measure/quantities.py",
+     "arch = medial & (x > 0.30 * foot)", "arch = medial & (x > 0.20 * foot)"),
+    # outputs
+    ("3MF in inches", f"{SRC}/outputs/export.py", 'unit="millimeter"', 'unit="inch"'),
+    ("the design record moved in before the meshes", f"{SRC}/outputs/export.py",
+     'key=lambda p: (p.suffix == ".json", p.name)', 'key=lambda p: (p.suffix != ".json", p.name)'),
+    # batch
+    ("every manifest row says ok", f"{SRC}/batch/cases.py",
+     'row = {"case": spec.name, "side": side, "status": outcome.status,', 'row = {"case": spec.name, "side": side, "status": "ok",'),
+    ("--resume blind to --set", f"{SRC}/batch/cases.py",
+     '"overrides": list(options.overrides),\n             "report"', '"overrides": [],\n             "report"'),
+    ("a link planted at OUT/CASE followed", f"{SRC}/batch/cases.py", "    if target.is_symlink():\n", "    if False:\n"),
 ]
 
 

@@ -362,6 +362,18 @@ def _arch_samples(plan: Plan, c: Context) -> Points:
 
 
 ARCH_SOLVE_SHAPE = 0.5
+ARCH_MEASURED_TO = 0.58       # of L: the end of the measure's arch window
+ARCH_FLANK_SLACK_MM = 0.25     # the flank may stand this much over the target (half the measure's tolerance)
+
+
+def _what_lifts(p: Points, c: Context, k: int) -> str:
+    """The prescribed feature that lifts sample ``k`` the most, as the prescription names it."""
+    names = {"forefoot_post": "forefoot_post.angle_deg", "heel_cup": "heel_cup.depth_mm", "rearfoot_post": "rearfoot_post.angle_deg",
+             "heel_lift": "heel_lift.height_mm", "medial_flange": "accommodations.medial_flange_mm",
+             "met_pad": "met_pad.height_mm", "met_bar": "met_bar.height_mm"}
+    lifts = {f.__name__: float(np.broadcast_to(f(p, c), p.x.shape)[k]) for f in TOP_FEATURES if f.__name__ in names}
+    best = max(lifts, key=lifts.get) if lifts else None
+    return names[best] if best and lifts[best] > 0 else "the base"
 
 
 def solve_arch_amplitude(plan: Plan, c: Context) -> float:
@@ -378,6 +390,18 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     lifted = shape >= ARCH_SOLVE_SHAPE
     amplitude = float(np.min((target - rest[lifted]) / shape[lifted]))
     beside = float(rest[~lifted].max()) if (~lifted).any() else -np.inf
+    flank = rest + max(amplitude, 0.0) * shape
+    seen = ~lifted & (p.x <= ARCH_MEASURED_TO * c.length)        # where `insolegen measure` looks for the apex
+    k = int(np.argmax(np.where(seen, flank, -np.inf)))
+    if seen[k] and flank[k] > target + ARCH_FLANK_SLACK_MM and beside <= target + 1e-6:
+        # the arch's flank stacked on what already lifts the medial midfoot there (a forefoot post
+        # rising under the medial ball, a cup's wall) would stand above the arch itself
+        cause = _what_lifts(p, c, k)
+        raise InvalidInput(
+            f"arch height {target:g} mm: the medial midfoot would stand {flank[k]:.1f} mm at {p.x[k] / c.length:.0%} of the "
+            f"foot length, above the arch's own apex, where the arch's flank meets {cause} (the device stands "
+            f"{rest[k]:.1f} mm there without the arch); lower {cause} or raise the arch"
+        )
     if amplitude < 0 or beside > target + 1e-6:
         below = max(float(rest.max()), beside)
         raise InvalidInput(

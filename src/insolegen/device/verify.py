@@ -47,6 +47,22 @@ def _outline_extents(outline: np.ndarray, frame_axes: np.ndarray) -> tuple[float
     return float(np.ptp(outline @ frame_axes[0, :2])), float(np.ptp(outline @ frame_axes[1, :2]))
 
 
+def _device_from_foot(design: Design) -> np.ndarray:
+    """The outline the device should have, from the foot it was made for: the foot's outline
+    grown by device.outline_offset_mm (a full-length device), trimmed as device.length says
+    (the trim rule of ``plan.device_outline``). Not the plan's outline: a device made from a wrong
+    outline must fail its length and width."""
+    import shapely
+
+    from insolegen.device.plan import device_outline
+
+    rx = design.prescription
+    if rx.device.length != "full":
+        return device_outline(design.foot, rx)
+    grown = shapely.Polygon(design.foot.outline).buffer(rx.device.outline_offset_mm, quad_segs=32)
+    return np.asarray(grown.exterior.coords)
+
+
 def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.ndarray,
                     reference: dict | None = None) -> list[Check]:
     """``reference``: with a scanned-sole contour, the measurements of the same device without
@@ -66,7 +82,7 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
     acc = rx.accommodations
     # from the prescription, not the measurement: a plate the measure failed to find must refuse
     has_plate = rx.device.length != "three_quarter"
-    outline = design.plan.outline * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
+    outline = _device_from_foot(design) * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
     length, width = _outline_extents(outline, frame_axes)
     skive = "not compared: the medial skive adds its own varus wedge to the heel seat" if rx.medial_skive.depth_mm else ""
     plate = "" if has_plate else "not compared: the device has no forefoot plate (it ends at the ball)"

@@ -25,11 +25,14 @@ DEFINITIONS = {
     "rearfoot_post_deg": "tilt of the heel-seat plane about the long axis; + = medial side up",
     "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part) about the long axis; + = medial side up",
     "forefoot_thickness_mm": "thickness (top minus bottom) of the forefoot plate at its centre",
-    "met_pad_height_mm": "highest rise of the central and lateral forefoot (10 % of F behind the ball line, from the forefoot's medial to its lateral prominence, to 3 % beyond it) above the forefoot plate's plane",
+    "met_pad_height_mm": "highest rise of the central and lateral forefoot (14 % of F behind the ball line, from the forefoot's medial to its lateral prominence, to 3 % beyond it) above the forefoot plate's plane",
     "min_thickness_mm": "smallest thickness (top minus bottom, vertically) at least 1 mm inside the edge",
     "volume_mm3": "volume of the main body",
     "mass_g": "volume x the material's density (printed solid)",
 }
+
+
+PAD_BEHIND_BALL = 0.14   # of F: a pad's centre may stand met_pad.offset_mm (up to 30 mm) behind the 2nd-3rd heads
 
 
 def borders(hm: HeightMap):
@@ -148,7 +151,7 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) 
         # the 2nd-3rd heads can lie ahead of the widest column), up to 3 % of F beyond it; the
         # plate's robust plane is not tilted by a pad reaching into it
         beyond = ball_line_distance(hm, medial_sign, foot)
-        pad = (beyond(x, y) > -0.10 * foot) & (beyond(x, y) < 0.03 * foot) & (across > -0.3) & (across < 0.2)
+        pad = (beyond(x, y) > -PAD_BEHIND_BALL * foot) & (beyond(x, y) < 0.03 * foot) & (across > -0.3) & (across < 0.2)
         q["met_pad_height_mm"] = float(np.max(z[pad] - _plane_at(plate_plane, x[pad], y[pad]))) if pad.any() else None
 
     inner = erode(inside, 2)

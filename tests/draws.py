@@ -1,0 +1,68 @@
+"""Random prescriptions over the whole documented space (sizes EU35-48 in every width, both sides,
+every profile, every numeric field within its documented range, every device length and mode),
+and what one draw gives when designed and verified in full. Used by tests/test_verification_sweep.py
+(500 draws in CI) and benchmarks/bench_sweep.py (2,000 draws, the error distribution)."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from insolegen.device.prescription import describe_fields
+from insolegen.device.profiles import list_profiles
+
+SKIP_FIELDS = {"arch.apex_frac", "arch.fill_frac", "arch.length_mm", "arch.width_mm"}   # drawn apart, or need a measured arch
+CHOICES = {"device.length": ["full", "sulcus", "three_quarter"], "device.mode": ["solid", "shell"],
+           "rearfoot_post.kind": ["intrinsic", "extrinsic"]}
+
+
+@dataclass
+class Draw:
+    size: str
+    width: str
+    side: str
+    profile: str
+    overrides: list[str]
+
+
+@dataclass
+class Outcome:
+    status: str                        # "verified", "refused" (a named clinical reason), "not as prescribed", "error"
+    message: str = ""
+    errors: dict = field(default_factory=dict)     # quantity -> measured - prescribed (compared checks)
+
+
+def draw(rng: random.Random) -> Draw:
+    """One prescription: a profile, then 3-8 of its fields set anywhere in their documented ranges."""
+    numeric = [r for r in describe_fields() if r["min"] is not None and r["field"] not in SKIP_FIELDS]
+    chosen = rng.sample(numeric, rng.randint(3, 8))
+    overrides = [f"{r['field']}={rng.uniform(r['min'], r['max']):.3f}" for r in chosen]
+    for name, options in CHOICES.items():
+        if rng.random() < 0.3:
+            overrides.append(f'{name}="{rng.choice(options)}"')
+    if any(o.startswith("rearfoot_post.motion_grind_deg") for o in overrides) and rng.random() < 0.8:
+        overrides.append('rearfoot_post.kind="extrinsic"')       # mostly the combination that is valid
+    if rng.random() < 0.2:
+        overrides.append(f"arch.apex_frac={rng.uniform(0.35, 0.5):.3f}")
+    size = f"EU{rng.randint(35, 47)}{'.5' if rng.random() < 0.5 else ''}"
+    return Draw(size, rng.choice(["narrow", "medium", "wide"]), rng.choice(["left", "right"]),
+                rng.choice(sorted(list_profiles())), overrides)
+
+
+def run_draw(d: Draw) -> Outcome:
+    """Design and verify the draw in full (``insolegen.design``)."""
+    from insolegen import design, foot_from_size, load_prescription
+    from insolegen.errors import DesignFailed, InvalidInput
+
+    try:
+        rx = load_prescription(d.profile, d.overrides)
+        case = design(foot_from_size(d.size, d.width), rx, sides=(d.side,), formats="stl,json")
+    except DesignFailed as exc:
+        status = "not as prescribed" if "does not measure as prescribed" in str(exc) else "refused"
+        return Outcome(status, str(exc))
+    except InvalidInput as exc:
+        return Outcome("refused", str(exc))
+    except Exception as exc:                # a bug
+        return Outcome("error", f"{type(exc).__name__}: {exc}")
+    errors = {c["quantity"]: c["measured"] - c["prescribed"] for c in case.verification["checks"]
+              if c["compared"] and c["measured"] is not None}
+    return Outcome("verified", "", errors)
