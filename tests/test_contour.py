@@ -103,6 +103,11 @@ def test_the_cli_records_the_deviation_region_by_region(tmp_path):
     # under the foot the device meets the sole; the heel region holds the cup
     assert abs(regions["forefoot"]["mean_mm"]) < 1.5 and abs(regions["midfoot_lateral"]["mean_mm"]) < 1.5
     assert regions["heel"]["max_mm"] > 5.0
+    # the fit under the foot, apart from the rim where the side turns up (the Techmed scan's toes)
+    for region in ("forefoot", "midfoot_lateral"):
+        inner, rim = regions[region]["interior"], regions[region]["rim"]
+        assert inner["rms_mm"] < 1.0 and inner["cells_1mm2"] + rim["cells_1mm2"] == regions[region]["cells_1mm2"]
+    assert regions["toes"]["rim"]["min_mm"] < regions["toes"]["interior"]["min_mm"]
     assert record["prescribed_vs_measured"]["bare_sole_device"]["quantities"]["heel_cup_depth_mm"] > 0
 
 

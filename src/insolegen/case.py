@@ -334,6 +334,8 @@ def contour_record(design: Design) -> dict:
         "deviation_how": "device top (from its mesh, 1 mm grid) minus the raw scanned sole seated on the base "
                          "thickness; + where the device stands above the sole (fill, posting, pads, cup), - a gap",
         "deviation_by_region": deviation,
+        "deviation_parts": f"each region whole, and apart: its interior, and its rim (within {contour.RIM_REPORT_MM:g} mm of "
+                           "the device's edge, where the foot's side turns up and the device is held level)",
     }
 
 

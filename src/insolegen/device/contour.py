@@ -19,6 +19,7 @@ from insolegen.measure.raster import HeightMap, height_maps
 GRID_MM = 1.0
 SMOOTH_SIGMA_MM = 2.0
 RIM_HOLD_MM = 6.0
+RIM_REPORT_MM = 8.0           # the deviation is reported apart within this of the device's edge
 SOLE_MAX_HEIGHT_MM = 35.0     # as scan3d: the plantar surface lies below this
 PAD_MM = 20.0                 # the field reaches this far beyond the scan (an outline offset)
 
@@ -91,18 +92,27 @@ def deviation_by_region(top: HeightMap, sole: SoleSurface, seat: np.ndarray, foo
     """Device top minus the scanned sole seated on the device's base (``seat``: the base
     thickness at each grid column of ``top``), over the cells where both exist: + where the
     device stands above the sole (fill, posting, pads, cup), - where it leaves a gap."""
+    from scipy.ndimage import distance_transform_edt
+
     gx, gy = np.meshgrid(top.xs, top.ys)
     sole_z = sole.raw_height(gx, gy) + seat[None, :]
     diff = top.top - sole_z
     both = np.isfinite(diff)
+    # the rim, where the foot's side turns up and the device is held level (RIM_HOLD_MM), says
+    # little of the fit under the foot: it is summed apart from the interior
+    rim = distance_transform_edt(np.pad(top.inside, 1))[1:-1, 1:-1] * GRID_MM <= RIM_REPORT_MM
     out = {}
     for name, (a, b) in REGIONS.items():
         cells = both & (gx >= a * foot_length) & (gx < b * foot_length)
         if name.startswith("midfoot"):
             medial = gy > centre_y(gx)
             cells &= medial if name.endswith("medial") else ~medial
-        d = diff[cells]
-        out[name] = None if d.size < 20 else {
-            "mean_mm": round(float(d.mean()), 2), "rms_mm": round(float(np.sqrt(np.mean(d * d))), 2),
-            "min_mm": round(float(d.min()), 2), "max_mm": round(float(d.max()), 2), "cells_1mm2": int(d.size)}
+        whole = _summary(diff[cells])
+        out[name] = None if whole is None else {**whole, "interior": _summary(diff[cells & ~rim]), "rim": _summary(diff[cells & rim])}
     return out
+
+
+def _summary(d: np.ndarray) -> dict | None:
+    return None if d.size < 20 else {
+        "mean_mm": round(float(d.mean()), 2), "rms_mm": round(float(np.sqrt(np.mean(d * d))), 2),
+        "min_mm": round(float(d.min()), 2), "max_mm": round(float(d.max()), 2), "cells_1mm2": int(d.size)}

@@ -258,7 +258,8 @@ class _Page:
         contour = self.rec.get("contour")
         if not contour:
             return []
-        parts = [f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f})"
+        parts = [f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f}; inside the rim "
+                 f"{_interior_rms(d)})"
                  for region, d in contour["deviation_by_region"].items() if d]
         return [self._p("Total contact: the top against the scanned sole", self.head),
                 self._p("Top minus the scanned sole seated on the base, mean by region, mm: " + "; ".join(parts)
@@ -336,3 +337,8 @@ def _plain(value) -> str:
 def _esc(text: str) -> str:
     """Text for a reportlab Paragraph, which reads a little markup."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _interior_rms(region: dict) -> str:
+    inner = region.get("interior")
+    return f"rms {inner['rms_mm']:.1f}" if inner else "none"
