@@ -32,6 +32,8 @@ DEFINITIONS = {
 }
 
 
+PAD_EDGE_MM = 2.0        # a dome's top lies at least this far inside the pad's window
+PAD_DOME_MM = 9.0        # ... and is the highest cell within this square about it
 PAD_BEHIND_BALL = 0.14   # of F: a pad's centre may stand met_pad.offset_mm (up to 30 mm) behind the 2nd-3rd heads
 
 
@@ -68,6 +70,30 @@ def ball_and_foot_length(hm: HeightMap, length: float) -> tuple[float, float]:
     return ball_x, max(length, from_ball, from_heel)
 
 
+def _pad_height(hm: HeightMap, plane, beyond, medial_sign: float, centre, width, foot: float) -> float | None:
+    """The met pad's rise over the forefoot plate's plane: the highest *dome* in the pad's window
+    (a cell higher than every cell around it, away from the window's edge). The arch's flank also
+    rises above that plane where it reaches into the window, but it keeps rising out of the window:
+    its highest cell is on the window's edge, not a dome. 0 where the window holds no dome."""
+    from scipy.ndimage import binary_erosion, maximum_filter
+
+    gx, gy = np.meshgrid(hm.xs, hm.ys)
+    shape = gx.shape
+    x, y = gx.ravel(), gy.ravel()
+    across = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) / np.maximum(np.interp(x, hm.xs, width), 1.0)
+    along = beyond(x, y)
+    window = (hm.inside.ravel() & (along > -PAD_BEHIND_BALL * foot) & (along < 0.03 * foot)
+              & (across > -0.3) & (across < 0.2)).reshape(shape)
+    if not window.any():
+        return None
+    rise = np.where(window, hm.top - _plane_at(plane, gx, gy), -np.inf)
+    step = float(hm.xs[1] - hm.xs[0])
+    core = binary_erosion(window, iterations=max(1, int(round(PAD_EDGE_MM / step))))
+    ring = max(3, int(round(PAD_DOME_MM / step)) | 1)
+    dome = core & (rise >= maximum_filter(rise, size=ring))
+    return float(max(rise[dome].max(), 0.0)) if dome.any() else 0.0
+
+
 def ball_line_distance(hm: HeightMap, medial_sign: float, length: float):
     """f(x, y): signed distance (mm, + toward the toes) from the ball line, the line through the
     forefoot's medial and lateral prominences (its widest points on each side, 0.5-0.9 of the
@@ -95,7 +121,8 @@ def _plane_at(coef, x, y):
     return coef[0] + coef[1] * x + coef[2] * y
 
 
-def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) -> tuple[dict, list[str]]:
+def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
+                       foot_length_mm: float | None = None) -> tuple[dict, list[str]]:
     """``vertices`` in the measuring frame. Returns the quantities (None where the insole has no
     such region) and notes on what could not be measured."""
     notes = []
@@ -104,6 +131,8 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) 
     q = {"length_mm": length, "width_mm": float(np.ptp(y)), "height_mm": float(z.max())}
     centre, width = columns(hm)
     ball_x, foot = ball_and_foot_length(hm, length)
+    if foot_length_mm is not None:
+        foot = float(foot_length_mm)
     q["foot_length_est_mm"] = foot
     gx, gy = np.meshgrid(hm.xs, hm.ys)
     inside = hm.inside
@@ -145,14 +174,12 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float) 
         px = 0.5 * (x0 + x1)
         py = float(np.interp(px, hm.xs, np.nan_to_num(centre)))
         q["forefoot_thickness_mm"] = float(_plane_at(plate_plane, px, py) - np.nanmedian(hm.bottom[plate]))
-        # not the medial third, where the arch may still run
-        across = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) / np.maximum(np.interp(x, hm.xs, width), 1.0)
-        # behind the ball line, from the medial to the lateral prominence (oblique: a pad behind
-        # the 2nd-3rd heads can lie ahead of the widest column), up to 3 % of F beyond it; the
-        # plate's robust plane is not tilted by a pad reaching into it
+        # the pad's window: behind the ball line, from the medial to the lateral prominence (oblique:
+        # a pad behind the 2nd-3rd heads can lie ahead of the widest column), up to 3 % of F beyond
+        # it, not the medial third, where the arch may still run; the plate's robust plane is not
+        # tilted by a pad reaching into it
         beyond = ball_line_distance(hm, medial_sign, foot)
-        pad = (beyond(x, y) > -PAD_BEHIND_BALL * foot) & (beyond(x, y) < 0.03 * foot) & (across > -0.3) & (across < 0.2)
-        q["met_pad_height_mm"] = float(np.max(z[pad] - _plane_at(plate_plane, x[pad], y[pad]))) if pad.any() else None
+        q["met_pad_height_mm"] = _pad_height(hm, plate_plane, beyond, medial_sign, centre, width, foot)
 
     inner = erode(inside, 2)
     thickness = (hm.top - hm.bottom)[inner]
