@@ -345,13 +345,14 @@ def arch_layout(foot: Foot, rx: Prescription) -> dict:
 ARCH_REGION_OF_LENGTH = (0.30, 0.60)   # the arch's highest point is solved over this stretch of L
 
 
-def _arch_samples(plan: Plan, c: Context, start_frac: float = ARCH_REGION_OF_LENGTH[0]) -> Points:
+def _arch_samples(plan: Plan, c: Context) -> Points:
     """The medial half of the midfoot, over ARCH_REGION_OF_LENGTH: from where `insolegen measure`
     starts looking for the arch apex (30 % of the foot length) to a little beyond where it stops
     (58 %), so that nothing else it sees there (a flange, the post, the cup's end) stands above
     the apex. Not from further back: a cup's wall or a scanned sole's rim standing high there
     would hold the arch down, and the measure would rightly find it short."""
-    lo, hi = start_frac * c.length, ARCH_REGION_OF_LENGTH[1] * c.length
+    # from the device's back, as the measure counts (an outline offset puts it behind the heel)
+    lo, hi = (c.back_x + f * c.length for f in ARCH_REGION_OF_LENGTH)
     xs = np.arange(lo, hi, 1.0)
     half = 0.5 * (plan.medial_border(xs) - plan.lateral_border(xs))
     t = np.linspace(0.0, 1.0, 41)
@@ -362,7 +363,6 @@ def _arch_samples(plan: Plan, c: Context, start_frac: float = ARCH_REGION_OF_LEN
 
 
 ARCH_SOLVE_SHAPE = 0.5
-ARCH_GUARD_FROM = 0.27        # of L: no other feature from here to the window's start may stand above the arch either
 ARCH_MEASURED_TO = 0.58       # of L: the end of the measure's arch window
 ARCH_FLANK_SLACK_MM = 0.25     # the flank may stand this much over the target (half the measure's tolerance)
 
@@ -382,20 +382,17 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     (the other features also lift the midfoot, so this is solved, not assumed). With h_i the
     height without the arch and s_i the arch's shape at sample i, the highest point is
     max(h_i + a s_i): it reaches the target first at a = min over s_i > 0 of (target - h_i) / s_i."""
-    # from a little behind the window: the measure's own axes may be turned a degree from these,
-    # so a medial point just behind 30 % of the foot can be inside its window
-    p = _arch_samples(plan, c, ARCH_GUARD_FROM)
+    p = _arch_samples(plan, c)
     shape = arch_shape(p, c)
     rest = top_surface(p, c)   # amplitude 0 in c.arch
     target = c.arch["target"]
-    in_window = p.x >= ARCH_REGION_OF_LENGTH[0] * c.length
     # the arch's own upper half decides: at its tail a deep heel cup's wall can already stand at
     # the target (a wide heel), which would leave the arch itself unlifted
-    lifted = (shape >= ARCH_SOLVE_SHAPE) & in_window
+    lifted = shape >= ARCH_SOLVE_SHAPE
     amplitude = float(np.min((target - rest[lifted]) / shape[lifted]))
     beside = float(rest[~lifted].max()) if (~lifted).any() else -np.inf
     flank = rest + max(amplitude, 0.0) * shape
-    seen = ~lifted & in_window & (p.x <= ARCH_MEASURED_TO * c.length)   # where `insolegen measure` looks for the apex
+    seen = ~lifted & (p.x <= c.back_x + ARCH_MEASURED_TO * c.length)   # where `insolegen measure` looks for the apex
     k = int(np.argmax(np.where(seen, flank, -np.inf)))
     if seen[k] and flank[k] > target + ARCH_FLANK_SLACK_MM and beside <= target + 1e-6:
         # the arch's flank stacked on what already lifts the medial midfoot there (a forefoot post
