@@ -388,7 +388,9 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     target = c.arch["target"]
     # the arch's own upper half decides: at its tail a deep heel cup's wall can already stand at
     # the target (a wide heel), which would leave the arch itself unlifted
-    lifted = shape >= ARCH_SOLVE_SHAPE
+    # the amplitude from what the measure will see: a point past its window that reached the target
+    # first would hold the arch short of it where the measure looks
+    lifted = (shape >= ARCH_SOLVE_SHAPE) & (p.x <= c.back_x + ARCH_MEASURED_TO * c.length)
     amplitude = float(np.min((target - rest[lifted]) / shape[lifted]))
     beside = float(rest[~lifted].max()) if (~lifted).any() else -np.inf
     flank = rest + max(amplitude, 0.0) * shape

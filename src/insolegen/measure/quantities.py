@@ -25,16 +25,17 @@ DEFINITIONS = {
     "rearfoot_post_deg": "tilt of the heel-seat plane about the long axis; + = medial side up",
     "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part) about the long axis; + = medial side up",
     "forefoot_thickness_mm": "thickness (top minus bottom) of the forefoot plate at its centre",
-    "met_pad_height_mm": "highest rise of the central and lateral forefoot (14 % of F behind the ball line, from the forefoot's medial to its lateral prominence, to 3 % beyond it) above the forefoot plate's plane",
+    "met_pad_height_mm": "highest dome (a cell above all within 9 mm) of the central and lateral forefoot (18 % of F behind the ball line, from the forefoot's medial to its lateral prominence, to 3 % beyond it) above the forefoot plate's plane",
     "min_thickness_mm": "smallest thickness (top minus bottom, vertically) at least 1 mm inside the edge",
     "volume_mm3": "volume of the main body",
     "mass_g": "volume x the material's density (printed solid)",
 }
 
 
+PAD_MEDIAL_LIMIT = 0.35    # of the width medial of the centre line: the pad window's medial edge (a dome test keeps the arch out)
 PAD_EDGE_MM = 2.0        # a dome's top lies at least this far inside the pad's window
 PAD_DOME_MM = 9.0        # ... and is the highest cell within this square about it
-PAD_BEHIND_BALL = 0.14   # of F: a pad's centre may stand met_pad.offset_mm (up to 30 mm) behind the 2nd-3rd heads
+PAD_BEHIND_BALL = 0.18   # of F: a pad's centre may stand met_pad.offset_mm (up to 30 mm) behind the 2nd-3rd heads
 
 
 def borders(hm: HeightMap):
@@ -83,7 +84,7 @@ def _pad_height(hm: HeightMap, plane, beyond, medial_sign: float, centre, width,
     across = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) / np.maximum(np.interp(x, hm.xs, width), 1.0)
     along = beyond(x, y)
     window = (hm.inside.ravel() & (along > -PAD_BEHIND_BALL * foot) & (along < 0.03 * foot)
-              & (across > -0.3) & (across < 0.2)).reshape(shape)
+              & (across > -0.3) & (across < PAD_MEDIAL_LIMIT)).reshape(shape)
     if not window.any():
         return None
     rise = np.where(window, hm.top - _plane_at(plane, gx, gy), -np.inf)
