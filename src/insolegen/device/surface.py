@@ -363,6 +363,7 @@ def _arch_samples(plan: Plan, c: Context) -> Points:
 
 
 ARCH_SOLVE_SHAPE = 0.5
+ARCH_EDGE_MARGIN = 0.01      # of L: the measure's own axes may be turned a little from these
 ARCH_MEASURED_TO = 0.58       # of L: the end of the measure's arch window
 ARCH_FLANK_SLACK_MM = 0.25     # the flank may stand this much over the target (half the measure's tolerance)
 
@@ -390,7 +391,7 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     # the target (a wide heel), which would leave the arch itself unlifted
     # the amplitude from what the measure will see: a point past its window that reached the target
     # first would hold the arch short of it where the measure looks
-    lifted = (shape >= ARCH_SOLVE_SHAPE) & (p.x <= c.back_x + ARCH_MEASURED_TO * c.length)
+    lifted = (shape >= ARCH_SOLVE_SHAPE) & (p.x <= c.back_x + (ARCH_MEASURED_TO - ARCH_EDGE_MARGIN) * c.length)
     amplitude = float(np.min((target - rest[lifted]) / shape[lifted]))
     beside = float(rest[~lifted].max()) if (~lifted).any() else -np.inf
     flank = rest + max(amplitude, 0.0) * shape
