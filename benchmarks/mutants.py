@@ -91,7 +91,7 @@ MUTANTS = [
      "t = (p.y - c.heel[1]) / (c.rear_y[1] - c.heel[1])", "t = (c.heel[1] - p.y) / (c.rear_y[1] - c.heel[1])"),
     # measure
     ("the met pad looked for only 10 % of F behind the ball", f"{SRC}/measure/quantities.py",
-     "PAD_BEHIND_BALL = 0.14 ", "PAD_BEHIND_BALL = 0.10 "),
+     "PAD_BEHIND_BALL = 0.18 ", "PAD_BEHIND_BALL = 0.10 "),
     ("the measured rearfoot post's sign flipped", f"{SRC}/measure/quantities.py",
      'q["rearfoot_post_deg"] = float(np.degrees(np.arctan(medial_sign * seat_plane[2])))',
      'q["rearfoot_post_deg"] = float(np.degrees(np.arctan(-medial_sign * seat_plane[2])))'),

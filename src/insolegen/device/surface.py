@@ -387,10 +387,9 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     shape = arch_shape(p, c)
     rest = top_surface(p, c)   # amplitude 0 in c.arch
     target = c.arch["target"]
-    # the arch's own upper half decides: at its tail a deep heel cup's wall can already stand at
-    # the target (a wide heel), which would leave the arch itself unlifted
-    # the amplitude from what the measure will see: a point past its window that reached the target
-    # first would hold the arch short of it where the measure looks
+    # the arch's own upper half decides (at its tail a deep heel cup's wall can already stand at
+    # the target, which would leave the arch itself unlifted), and only where the measure will look:
+    # a point past its window that reached the target first would hold the arch short of it there
     lifted = (shape >= ARCH_SOLVE_SHAPE) & (p.x <= c.back_x + (ARCH_MEASURED_TO - ARCH_EDGE_MARGIN) * c.length)
     amplitude = float(np.min((target - rest[lifted]) / shape[lifted]))
     beside = float(rest[~lifted].max()) if (~lifted).any() else -np.inf
