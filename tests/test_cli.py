@@ -32,6 +32,13 @@ def test_default_design_writes_the_pair_and_is_byte_identical(tmp_path):
     assert sorted(scene.geometry) == ["EU42_medium_left", "EU42_medium_right"]
     for geom in scene.geometry.values():
         assert geom.is_watertight and geom.volume == pytest.approx(right.volume, rel=1e-4)
+    # a slicer scales by the model's unit: it must say millimetres, the numbers being mm
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(tmp_path / "a" / "EU42_medium.3mf") as package:
+        model = ElementTree.fromstring(package.read("3D/3dmodel.model"))
+    assert model.get("unit") == "millimeter"
 
     record = json.loads((tmp_path / "a" / "EU42_medium.json").read_text())
     assert record["tool"]["name"] == "insolegen"
