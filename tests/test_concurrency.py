@@ -150,3 +150,20 @@ def test_a_batch_of_no_cases_is_an_error(tmp_path):
     r = subprocess.run([sys.executable, "-m", "insolegen.cli", "batch", tmp_path / "scans", "--out", tmp_path / "out"],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "no case folders" in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_case_moves_in_with_its_design_record_last(tmp_path, monkeypatch):
+    """A reader that finds the record finds the meshes it lists: the record is the last file moved in."""
+    from insolegen.outputs import export
+
+    moved = []
+    real = os.replace
+
+    def spy(src, dst):
+        moved.append(Path(dst).name)
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    with export.case_unit(tmp_path / "out", force=False) as stage:
+        export.write_files(stage, {"c.json": b"{}", "c_left.stl": b"x", "c.3mf": b"y", "c_right.stl": b"z"})
+    assert moved[-1] == "c.json" and sorted(moved) == ["c.3mf", "c.json", "c_left.stl", "c_right.stl"]
