@@ -213,10 +213,9 @@ def _print_summary(result, written: list[Path]) -> None:
                       "[green]passed[/]" if checks["passed"] else "[red]failed[/]")
     out.print(table)
     if "contour" in rec:
-        parts = [f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f}; inside the rim "
-                 f"{_interior_rms(d)})"
-                 for region, d in rec["contour"]["deviation_by_region"].items() if d]
-        out.print("top minus the scanned sole, mm: " + "; ".join(parts), markup=False)
+        from insolegen.outputs.report import deviation_summary
+
+        out.print("top minus the scanned sole, mm: " + deviation_summary(rec["contour"]["deviation_by_region"]), markup=False)
     verified = rec["prescribed_vs_measured"]
     checks = Table("measured (from the mesh)", "prescribed", "measured", "tolerance", "", header_style="bold",
                    title=f"{verified['device']} device, measured by insolegen measure",
@@ -845,8 +844,3 @@ def _internal_error(exc: Exception) -> int:
 
 if __name__ == "__main__":
     main()
-
-
-def _interior_rms(region: dict) -> str:
-    inner = region.get("interior")
-    return f"rms {inner['rms_mm']:.1f}" if inner else "none"

@@ -258,11 +258,9 @@ class _Page:
         contour = self.rec.get("contour")
         if not contour:
             return []
-        parts = [f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f}; inside the rim "
-                 f"{_interior_rms(d)})"
-                 for region, d in contour["deviation_by_region"].items() if d]
         return [self._p("Total contact: the top against the scanned sole", self.head),
-                self._p("Top minus the scanned sole seated on the base, mean by region, mm: " + "; ".join(parts)
+                self._p("Top minus the scanned sole seated on the base, mean by region, mm: "
+                        + deviation_summary(contour["deviation_by_region"])
                         + f". Smoothed with sigma {contour['smoothing_sigma_mm']:g} mm; held level within "
                           f"{contour['rim_hold_mm']:g} mm of the sole's border.")]
 
@@ -339,6 +337,11 @@ def _esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _interior_rms(region: dict) -> str:
-    inner = region.get("interior")
-    return f"rms {inner['rms_mm']:.1f}" if inner else "none"
+def deviation_summary(deviation_by_region: dict) -> str:
+    """A total-contact device's fit in one line (console and report): each region's mean and RMS,
+    and the RMS of its interior (away from the rim, where the foot's side turns up)."""
+    def interior(d):
+        return f"rms {d['interior']['rms_mm']:.1f}" if d.get("interior") else "none"
+
+    return "; ".join(f"{region.replace('_', ' ')} {d['mean_mm']:+.1f} (rms {d['rms_mm']:.1f}; inside the rim {interior(d)})"
+                     for region, d in deviation_by_region.items() if d)
