@@ -10,17 +10,19 @@ import shapely
 from helpers import designed
 from oracle import top_heights
 
+from insolegen import foot_from_size
 from insolegen.device.plan import ball_frame
 from insolegen.errors import DesignFailed
 
 RIM_MM = 4.0
 MAX_SLOPE = 0.35        # tan 19°: steeper is a wall
+FOOT = foot_from_size("EU42")          # the foot designed("EU42") makes the devices for
 BASE = ("rearfoot_post.angle_deg=0", "forefoot_post.angle_deg=0", "heel_cup.depth_mm=8", "arch.height_mm=15")
 
 
 def rise(*feature: str):
-    """(grid points (n, 2), the feature's rise there, the design) on the right device."""
-    with_it, meshes = designed("EU42", BASE + feature)
+    """(grid points (n, 2), the feature's rise there) on the right device."""
+    _, meshes = designed("EU42", BASE + feature)
     _, bare = designed("EU42", BASE)
     mesh = meshes["right"]
     (x0, y0, _), (x1, y1, _) = mesh.bounds
@@ -33,15 +35,9 @@ def rise(*feature: str):
     # millimetres between two designs
     gy, gx = np.gradient(bare_top.reshape(xs.shape), 1.0)
     gentle = (np.hypot(gx, gy) < MAX_SLOPE).ravel()
-    inner = shapely.Polygon(foot_of(with_it).outline).buffer(-RIM_MM)
+    inner = shapely.Polygon(FOOT.outline).buffer(-RIM_MM)
     ok = np.isfinite(diff) & gentle & shapely.contains_xy(inner, pts[:, 0], pts[:, 1])
-    return pts[ok], diff[ok], with_it
-
-
-def foot_of(result):
-    from insolegen import foot_from_size
-
-    return foot_from_size("EU42")
+    return pts[ok], diff[ok]
 
 
 def _weighted(pts, diff, share=0.5):
@@ -50,8 +46,8 @@ def _weighted(pts, diff, share=0.5):
 
 
 def test_the_met_bar_stands_its_offset_behind_the_ball_line_across_the_foot():
-    pts, diff, result = rise("met_bar.height_mm=4", "met_bar.offset_mm=10", "met_bar.width_mm=16")
-    point, u, n = ball_frame(foot_of(result))
+    pts, diff = rise("met_bar.height_mm=4", "met_bar.offset_mm=10", "met_bar.width_mm=16")
+    point, u, n = ball_frame(FOOT)
     assert diff.max() == pytest.approx(4.0, abs=0.4)
     top = diff >= 0.5 * diff.max()
     along = (pts[top] - point) @ n
@@ -61,8 +57,8 @@ def test_the_met_bar_stands_its_offset_behind_the_ball_line_across_the_foot():
 
 
 def test_the_met_pad_stands_at_its_offset_behind_the_second_and_third_heads():
-    pts, diff, result = rise("met_pad.height_mm=5", "met_pad.offset_mm=14")
-    foot = foot_of(result)
+    pts, diff = rise("met_pad.height_mm=5", "met_pad.offset_mm=14")
+    foot = FOOT
     _, _, n = ball_frame(foot)
     expected = 0.5 * (foot.landmarks["mth2_head"].xy + foot.landmarks["mth3_head"].xy) - 14.0 * n
     assert diff.max() == pytest.approx(5.0, abs=0.4)
@@ -70,8 +66,8 @@ def test_the_met_pad_stands_at_its_offset_behind_the_second_and_third_heads():
 
 
 def test_the_lateral_arch_is_its_full_height_on_the_lateral_side():
-    pts, diff, result = rise("lateral_arch.height_mm=6")
-    foot = foot_of(result)
+    pts, diff = rise("lateral_arch.height_mm=6")
+    foot = FOOT
     assert diff.max() == pytest.approx(6.0, abs=0.5)
     centre = _weighted(pts, diff, 0.8)
     assert centre[1] < foot.landmarks["heel_center"].y - 10.0            # lateral (-y)
@@ -88,8 +84,8 @@ def _split(foot):
     ("accommodations.first_ray_cutout_mm", -2.0, True),
 ])
 def test_first_and_lesser_ray_accommodations_lie_under_their_rays(field, height, under_first):
-    pts, diff, result = rise(f"{field}={abs(height)}")
-    foot = foot_of(result)
+    pts, diff = rise(f"{field}={abs(height)}")
+    foot = FOOT
     ahead = pts[:, 0] > foot.landmarks["mth1_head"].x
     first = ahead & (pts[:, 1] > _split(foot) + 5.0)
     lesser = ahead & (pts[:, 1] < _split(foot) - 5.0)
@@ -100,8 +96,8 @@ def test_first_and_lesser_ray_accommodations_lie_under_their_rays(field, height,
 
 @pytest.mark.parametrize("field, medial", [("accommodations.medial_flange_mm", True), ("accommodations.lateral_flange_mm", False)])
 def test_flanges_rise_at_their_own_border_of_the_midfoot(field, medial):
-    pts, diff, result = rise(f"{field}=6")
-    foot = foot_of(result)
+    pts, diff = rise(f"{field}=6")
+    foot = FOOT
     centre = _weighted(pts, diff, 0.8)
     assert diff.max() > 4.0
     assert (centre[1] > foot.landmarks["heel_center"].y + 20) if medial else (centre[1] < foot.landmarks["heel_center"].y - 20)

@@ -34,7 +34,6 @@ LOW_SOLE_MM = 8.0            # the low sole, whose medial tangent spans the arch
 PROFILE_SEARCH_MM = 25.0     # the medial profile looks this far inward from the tangent for the sole
 PROFILE_MEDIAN_MM = 5.0      # ... and is smoothed by a running median this wide (noise, spikes)
 PROFILE_SIGMA_MM = 3.0       # ... then a Gaussian of this sigma
-FACING_SMOOTHING = 1         # rings of neighbours averaged in deciding which faces face the ground
 APEX_BAND_MM = 1.0           # the arch's apex: the centre of its profile within this of the top
 FOOTPRINT_HEIGHT_MM = 4.0    # where the sole bears load (weight-bearing scans): the footprint for indices
 WEIGHT_BEARING_MIN_SHARE = 0.35   # a footprint smaller than this share of the outline: not weight-bearing
@@ -205,10 +204,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
         raise InvalidInput(f"{path}: the scan is flat ({level[:, 2].max():.1f} mm high): not a foot")
 
     # the sole seen from below: faces turned up or down (open scans may face either way)
-    facing = np.abs(normals @ up)
-    for _ in range(FACING_SMOOTHING):
-        facing = _smoothed_facing(faces, facing, areas, len(vertices))
-    sole_faces = faces[facing > 0.5]
+    sole_faces = faces[_smoothed_facing(faces, np.abs(normals @ up), areas, len(vertices)) > 0.5]
     hm = height_maps(level, sole_faces, GRID_MM)
     # the sole: where the lowest surface is within SOLE_MAX_HEIGHT_MM of the ground (a height,
     # not a choice of faces, so a finer mesh of the same foot gives the same outline)
