@@ -281,7 +281,9 @@ def test_the_design_record_holds_prescribed_beside_measured():
     assert {"arch_apex_height_mm", "heel_cup_depth_mm", "rearfoot_post_deg", "met_pad_height_mm", "length_mm"} <= set(by_name)
     assert all(c["ok"] for c in section["checks"])
     assert by_name["arch_apex_height_mm"]["compared"] and by_name["arch_apex_height_mm"]["prescribed"] == 28.0
-    assert by_name["heel_seat_height_mm"]["compared"] is False and "rearfoot post" in by_name["heel_seat_height_mm"]["note"]
+    # a posted seat is compared at the post's pivot, where it stands at the base's thickness
+    assert by_name["heel_seat_height_mm"]["compared"] and by_name["heel_seat_height_mm"]["prescribed"] == 3.0
+    assert by_name["medial_skive_depth_mm"]["compared"] and abs(by_name["medial_skive_depth_mm"]["measured"]) < 0.3
     assert section["measurement"]["side"] == "right"
 
 

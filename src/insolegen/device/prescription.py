@@ -15,6 +15,7 @@ from insolegen.errors import InvalidInput
 
 SCHEMA_VERSION = 1
 MIN_PRINTABLE_THICKNESS_MM = 1.0
+MIN_POCKET_MM = 0.5       # a shallower pocket neither shows in print nor relieves
 
 
 def _f(default, lo, hi, unit, meaning):
@@ -100,7 +101,7 @@ class MetBar(_Section):
 class Accommodations(_Section):
     first_ray_cutout_mm: float = _f(0.0, 0.0, 6.0, "mm", "lowers the device under the 1st metatarsal head and hallux by this much")
     heel_spur_pocket_mm: float = _f(0.0, 0.0, 6.0, "mm", "depth of a pocket under the plantar fascia origin (heel spur)")
-    heel_spur_pocket_diameter_mm: float = _f(25.0, 10.0, 40.0, "mm", "diameter of the heel spur pocket")
+    heel_spur_pocket_diameter_mm: float = _f(25.0, 10.0, 40.0, "mm", "diameter of the heel spur pocket at its rim (its wall slopes to the floor over 4 mm, or a quarter of the diameter)")
     mortons_extension_mm: float = _f(0.0, 0.0, 6.0, "mm", "raise under the 1st metatarsal head and hallux (hallux limitus / rigidus)")
     reverse_mortons_mm: float = _f(0.0, 0.0, 6.0, "mm", "raise under the 2nd-5th metatarsal heads and lesser toes")
     medial_flange_mm: float = _f(0.0, 0.0, 20.0, "mm", "raised wall along the medial midfoot border")
@@ -170,6 +171,9 @@ def contradictions(p: Prescription) -> list[str]:
     if p.rearfoot_post.motion_grind_deg > 0 and p.rearfoot_post.kind != "extrinsic":
         out.append(f"rearfoot_post.motion_grind_deg = {p.rearfoot_post.motion_grind_deg:g} needs "
                    "rearfoot_post.kind = extrinsic")
+    if 0 < acc.heel_spur_pocket_mm < MIN_POCKET_MM:
+        out.append(f"accommodations.heel_spur_pocket_mm = {acc.heel_spur_pocket_mm:g} is shallower than {MIN_POCKET_MM:g} mm: "
+                   "it would not show in print (0.2-0.3 mm layers) nor relieve the heel; give 0 for no pocket")
     room = dev.base_thickness_mm + p.heel_lift.height_mm - MIN_PRINTABLE_THICKNESS_MM
     if acc.heel_spur_pocket_mm > room + 1e-9:
         out.append(f"accommodations.heel_spur_pocket_mm = {acc.heel_spur_pocket_mm:g} leaves less than "

@@ -16,6 +16,8 @@ from insolegen.device.plan import Plan, ball_frame
 from insolegen.device.prescription import Prescription
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import Foot
+from insolegen.measure.arrays import hull_span_at
+from insolegen.measure.rearfoot import SEAT_CENTRE
 
 ARCH_PLATEAU_MM = 4.0        # the arch keeps its full height this far in from the medial border
 ARCH_WIDTH_OF_BALL = 0.45
@@ -73,7 +75,7 @@ class Context:
     ball_point: np.ndarray        # on the ball line
     ball_dir: np.ndarray          # along the ball line, lateral -> medial
     ball_normal: np.ndarray       # distal
-    rear_y: tuple[float, float]   # lateral / medial extremes of the outline under the heel
+    rear_y: tuple[float, float]   # lateral / medial edges of the heel (at the seat's centre station)
     fore_y: tuple[float, float]   # ... under the forefoot
     back_x: float                 # the device's posterior-most x (behind 0 with an outline offset)
     sole: SoleSurface | None = None   # --contour scan: the scanned sole the top follows
@@ -98,6 +100,12 @@ class Context:
     def rear_end(self) -> tuple[float, float]:
         """The rearfoot features hold to the first x and fade out by the second."""
         return self.heel[0] + 0.10 * self.length, self.heel[0] + 0.32 * self.length
+
+    @property
+    def pocket_centre(self) -> np.ndarray:
+        """The heel-spur pocket's centre: under the plantar fascia's origin, ahead of and medial
+        to the heel's centre."""
+        return self.heel + [0.04 * self.length, 0.1 * self.heel_width]
 
     @property
     def fore_start(self) -> tuple[float, float]:
@@ -222,12 +230,17 @@ def reverse_mortons(p: Points, c: Context):
     return c.rx.accommodations.reverse_mortons_mm * _lesser_rays(p, c)
 
 
+def pocket_wall_mm(diameter: float) -> float:
+    """How wide a pocket's wall is: it slopes from the rim to the floor over this."""
+    return min(POCKET_WALL_MM, diameter / 4)
+
+
 def heel_spur_pocket(p: Points, c: Context):
     acc = c.rx.accommodations
     radius = acc.heel_spur_pocket_diameter_mm / 2
-    centre = c.heel + [0.04 * c.length, 0.1 * c.heel_width]
+    centre = c.pocket_centre
     r = np.hypot(p.x - centre[0], p.y - centre[1])
-    wall = min(POCKET_WALL_MM, radius / 2)
+    wall = pocket_wall_mm(acc.heel_spur_pocket_diameter_mm)
     return -acc.heel_spur_pocket_mm * ramp_down(r, radius - wall, radius)
 
 
@@ -287,14 +300,16 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
     heel = lm["heel_center"].xy
     mth5 = lm["mth5_head"].xy
     point, u, n = ball_frame(foot)
+    back_x = float(plan.outline[:, 0].min())
     base = Context(
         rx=rx, length=length, heel=heel, heel_width=foot.measures["heel_width"].value,
         mth1=lm["mth1_head"].xy, mth2=lm["mth2_head"].xy, mth5=mth5, pad_centre=met_pad_centre(foot, rx, n),
         ball_width=foot.measures["ball_width"].value,
         ball_point=point, ball_dir=u, ball_normal=n,
-        rear_y=plan.extreme_y(-np.inf, heel[0] + 0.1 * length),
+        # the heel's edges (a post's pivot, a skive's top) at the station where `measure` reads them
+        rear_y=hull_span_at(plan.outline, back_x + SEAT_CENTRE * length),
         fore_y=plan.extreme_y(mth5[0] - 0.06 * length, np.inf),
-        back_x=float(plan.outline[:, 0].min()),
+        back_x=back_x,
         sole=sole,
     )
     arch = arch_layout(foot, rx)

@@ -11,13 +11,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from insolegen.device.design import Design
+from insolegen.device.surface import pocket_wall_mm
 from insolegen.errors import DesignFailed
 
 TOLERANCES = {
     "arch_apex_height_mm": 0.5, "heel_cup_depth_mm": 1.0, "rearfoot_post_deg": 0.5,
+    "medial_skive_depth_mm": 0.5, "heel_pocket_depth_mm": 0.2, "heel_pocket_half_depth_diameter_mm": 1.5,
+    "heel_pocket_off_place_mm": 2.0,
     "forefoot_post_deg": 0.5, "met_pad_height_mm": 0.5, "heel_seat_height_mm": 0.2,
     "forefoot_thickness_mm": 0.2, "length_mm": 0.5, "width_mm": 0.5,
 }
+DEEP_SKIVE_MM = 5.0   # beside a deeper skive the seat's height at the pivot is not read to 0.2 mm (issue 15)
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,16 @@ def _device_from_foot(design: Design) -> np.ndarray:
     return np.asarray(grown.exterior.coords)
 
 
-def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.ndarray,
+def _pocket_off_place(design: Design, side: str, measured: dict, frame) -> float | None:
+    """How far the pocket found on the mesh lies from where the design put it (mm)."""
+    if measured.get("heel_pocket_x_mm") is None:
+        return None
+    px, py = design.context.pocket_centre
+    ex, ey, _ = frame.to_frame(np.array([px, -py if side == "left" else py, 0.0]))
+    return float(np.hypot(measured["heel_pocket_x_mm"] - ex, measured["heel_pocket_y_mm"] - frame.medial_sign * ey))
+
+
+def expected_checks(design: Design, side: str, measured: dict, frame,
                     reference: dict | None = None) -> list[Check]:
     """``reference``: with a scanned-sole contour, the measurements of the same device without
     the prescribed heel lift, cup, posts and pad (the scanned sole has its own heel curve and
@@ -83,13 +96,11 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
     # from the prescription, not the measurement: a plate the measure failed to find must refuse
     has_plate = rx.device.length != "three_quarter"
     outline = _device_from_foot(design) * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
-    length, width = _outline_extents(outline, frame_axes)
-    skive = "not compared: the medial skive adds its own varus wedge to the heel seat" if rx.medial_skive.depth_mm else ""
+    length, width = _outline_extents(outline, frame.axes)
     plate = "" if has_plate else "not compared: the device has no forefoot plate (it ends at the ball)"
     fore_features = [n for n, v in (("Morton's extension", acc.mortons_extension_mm), ("reverse Morton's", acc.reverse_mortons_mm),
                                     ("first-ray cut-out", acc.first_ray_cutout_mm), ("met bar", rx.met_bar.height_mm)) if v]
     fore_note = plate or (f"not compared: the {' and '.join(fore_features)} reshape the forefoot plate" if fore_features else "")
-    pocket = "not compared: the heel spur pocket lowers the heel seat" if acc.heel_spur_pocket_mm else ""
 
     def c(q, prescribed, note=""):
         return Check(q, prescribed, measured.get(q), TOLERANCES[q], note)
@@ -97,14 +108,25 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
     checks = [
         c("length_mm", length), c("width_mm", width),
         c("arch_apex_height_mm", ctx.arch["target"]),
-        c("heel_cup_depth_mm", added("heel_cup_depth_mm", rx.heel_cup.depth_mm), skive or pocket),
-        c("rearfoot_post_deg", tilted("rearfoot_post_deg", rx.rearfoot_post.angle_deg), skive or pocket),
+        c("heel_cup_depth_mm", added("heel_cup_depth_mm", rx.heel_cup.depth_mm)),
+        c("rearfoot_post_deg", tilted("rearfoot_post_deg", rx.rearfoot_post.angle_deg)),
         c("heel_seat_height_mm", ref.get("heel_seat_height_mm", rx.device.base_thickness_mm) + rx.heel_lift.height_mm,
-          skive or pocket or ("not compared: the rearfoot post tilts the heel seat" if rx.rearfoot_post.angle_deg else "")),
+          "" if rx.medial_skive.depth_mm <= DEEP_SKIVE_MM else
+          f"not compared: beside a skive deeper than {DEEP_SKIVE_MM:g} mm the post's slope is read to about 0.2°, and the "
+          "seat's height, carried from the middle of the heel to its edge, to about 0.3 mm"),
+        c("medial_skive_depth_mm", added("medial_skive_depth_mm", rx.medial_skive.depth_mm)),
+        c("heel_pocket_depth_mm", added("heel_pocket_depth_mm", acc.heel_spur_pocket_mm)),
         c("forefoot_post_deg", tilted("forefoot_post_deg", rx.forefoot_post.angle_deg), fore_note),
         c("forefoot_thickness_mm", ref.get("forefoot_thickness_mm", rx.forefoot_thickness),
           fore_note or ("not compared: the forefoot post tilts the plate" if rx.forefoot_post.angle_deg else "")),
     ]
+    if acc.heel_spur_pocket_mm:
+        # the rim is a smooth shoulder; half-way down, the wall is sharp (the rim's diameter less one wall)
+        rim = acc.heel_spur_pocket_diameter_mm
+        checks += [Check("heel_pocket_half_depth_diameter_mm", rim - pocket_wall_mm(rim), measured.get("heel_pocket_diameter_mm"),
+                         TOLERANCES["heel_pocket_half_depth_diameter_mm"]),
+                   Check("heel_pocket_off_place_mm", 0.0, _pocket_off_place(design, side, measured, frame),
+                         TOLERANCES["heel_pocket_off_place_mm"])]
     if rx.met_pad.height_mm and reference is not None:
         checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, "not compared: on a scanned sole the pad stands "
                         "on the sole's own forefoot curve (its rise over the bare sole is compared instead)"))
@@ -118,7 +140,7 @@ def expected_checks(design: Design, side: str, measured: dict, frame_axes: np.nd
 
 def _sole_reference(design: Design) -> dict:
     """Measure the right device as it would be without the features whose size is checked
-    against the scanned sole's own (heel lift, cup, posts, pad)."""
+    against the scanned sole's own (heel lift, cup, posts, skive, pocket, pad)."""
     from insolegen.device.design import build_solid
     from insolegen.measure import measure_mesh
 
@@ -129,6 +151,8 @@ def _sole_reference(design: Design) -> dict:
         "rearfoot_post": rx.rearfoot_post.model_copy(update={"angle_deg": 0.0}),
         "forefoot_post": rx.forefoot_post.model_copy(update={"angle_deg": 0.0}),
         "met_pad": rx.met_pad.model_copy(update={"height_mm": 0.0}),
+        "medial_skive": rx.medial_skive.model_copy(update={"depth_mm": 0.0}),
+        "accommodations": rx.accommodations.model_copy(update={"heel_spur_pocket_mm": 0.0}),
     })
     bare_ctx = replace(ctx, rx=bare)
     _, vertices, faces, _ = build_solid(design.plan, bare_ctx)
@@ -173,7 +197,7 @@ def verify_design(design: Design) -> dict:
     m = measure_mesh(device.vertices, device.faces, name=side, side=side, check_intersections=False, check_state=False,
                      foot_length_mm=design.foot.length_mm)
     reference = _sole_reference(design) if design.context.sole is not None else None
-    checks = expected_checks(design, side, m.quantities, m.frame.axes, reference)
+    checks = expected_checks(design, side, m.quantities, m.frame, reference)
     missed = [ch for ch in checks if not ch.ok]
     if missed:
         worst = missed[0]

@@ -16,3 +16,16 @@ def bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lo = np.array([points[:, k].min() for k in range(points.shape[1])])
     hi = np.array([points[:, k].max() for k in range(points.shape[1])])
     return lo, hi
+
+
+def hull_span_at(points: np.ndarray, x: float) -> tuple[float, float]:
+    """Where the line at ``x`` crosses the convex hull of 2D points: its lowest and highest y
+    (a heel's lateral and medial edge at a station, exactly, between vertices)."""
+    from scipy.spatial import ConvexHull
+
+    hull = points[ConvexHull(points).vertices]
+    a, b = hull, np.roll(hull, -1, axis=0)
+    crosses = ((a[:, 0] - x) * (b[:, 0] - x) <= 0) & (a[:, 0] != b[:, 0])
+    t = (x - a[crosses, 0]) / (b[crosses, 0] - a[crosses, 0])
+    ys = a[crosses, 1] + t * (b[crosses, 1] - a[crosses, 1])
+    return float(ys.min()), float(ys.max())

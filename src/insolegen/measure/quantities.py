@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from insolegen.measure.raster import HeightMap, erode, fit_plane
+from insolegen.measure.rearfoot import measure_rearfoot
 
 BALL_WIDTH_OF_FOOT_LENGTH = 0.376   # ANSUR II medians: ball width / foot length,
 HEEL_WIDTH_OF_FOOT_LENGTH = 0.27     # heel breadth / foot length
@@ -18,11 +19,17 @@ DEFINITIONS = {
     "width_mm": "extent across the long axis, on the ground",
     "height_mm": "highest point above the ground plane",
     "foot_length_est_mm": "F, the foot length the regions below are scaled by: L for a full-length insole, else the largest of L, ball width / 0.376 and heel width / 0.27 (ANSUR II)",
-    "heel_seat_height_mm": "height of the heel seat (plane fitted to the middle of the heel at 9-20 % of F) at its centre",
-    "heel_cup_depth_mm": "highest rim point in the rear 15 % of F above the heel-seat plane",
+    "heel_seat_height_mm": "height of the heel seat's post plane at the post's pivot (the heel's low edge, lateral for varus, medial for valgus) at 14.5 % of F: base plus heel lift",
+    "heel_cup_depth_mm": "highest rim point in the rear 15 % of F above the heel seat (its post plane, and a skive's wedge on the medial side)",
+    "rearfoot_post_deg": "tilt about the long axis of the heel seat (the middle of the heel at 9-16 % of F, fitted with a skive's crease and a pocket's floor as levels of their own); + = medial side up",
+    "medial_skive_deg": "how much more steeply the heel seat rises medial of a crease near its centre line than lateral of it (a Kirby skive's own varus)",
+    "medial_skive_depth_mm": "that extra wedge's height at the heel's medial edge (at 14.5 % of F)",
+    "heel_pocket_depth_mm": "depth of a heel pocket's floor below the heel seat (a closed depression with a floor of its own; 0 where there is none)",
+    "heel_pocket_x_mm": "the pocket's centre (the circle through its half-depth line), from the heel end",
+    "heel_pocket_y_mm": "... and across the long axis, + medial",
+    "heel_pocket_diameter_mm": "the pocket's diameter at half its depth",
     "arch_apex_height_mm": "highest point of the medial half from 30 to 58 % of F (behind the met pad), above the ground",
     "arch_apex_frac": "where that point is, as a fraction of L from the heel end",
-    "rearfoot_post_deg": "tilt of the heel-seat plane about the long axis; + = medial side up",
     "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part) about the long axis; + = medial side up",
     "forefoot_thickness_mm": "thickness (top minus bottom) of the forefoot plate at its centre",
     "met_pad_height_mm": "highest dome (a cell above all within 9 mm) of the central and lateral forefoot (18 % of F behind the ball line, from the forefoot's medial to its lateral prominence, to 3 % beyond it) above the forefoot plate's plane",
@@ -139,19 +146,9 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
     inside = hm.inside
     col_centre, col_width = centre[None, :], width[None, :]
 
-    # heel seat: a robust plane through the middle of the heel
-    seat = inside & (gx > 0.09 * foot) & (gx < 0.20 * foot) & (np.abs(gy - col_centre) < np.minimum(12.0, 0.2 * col_width))
-    seat_plane, _ = fit_plane(hm.points(seat), hm.top[seat])
-    if seat_plane is None:
-        notes.append("no heel seat found (too few points at 9-20 % of the foot length)")
-        q.update(heel_seat_height_mm=None, rearfoot_post_deg=None, heel_cup_depth_mm=None)
-    else:
-        sx = 0.145 * foot
-        sy = float(np.interp(sx, hm.xs, np.nan_to_num(centre)))
-        q["heel_seat_height_mm"] = float(_plane_at(seat_plane, sx, sy))
-        q["rearfoot_post_deg"] = float(np.degrees(np.arctan(medial_sign * seat_plane[2])))
-        rear = x < 0.15 * foot
-        q["heel_cup_depth_mm"] = float(np.max(z[rear] - _plane_at(seat_plane, x[rear], y[rear])))
+    rear, rear_notes = measure_rearfoot(hm, x, y, z, medial_sign, foot, centre, width)
+    q.update(rear)
+    notes += rear_notes
 
     # the medial arch
     medial = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) > 0

@@ -76,21 +76,26 @@ def erode(mask: np.ndarray, cells: int) -> np.ndarray:
     return out
 
 
-def fit_plane(xy: np.ndarray, z: np.ndarray, trim_mm: float = 0.3, rounds: int = 6):
-    """Robust least-squares plane z = a + b x + c y: points further than ``trim_mm`` (or 2.5
-    standard deviations) from the plane are dropped and the fit repeated, so that a pad or a
-    pocket in the region does not tilt it. Returns (a, b, c) and the share of points kept."""
+def fit_linear(design: np.ndarray, z: np.ndarray, trim_mm: float = 0.3, rounds: int = 6):
+    """Robust least squares z = design @ coef: points further than ``trim_mm`` (or 2.5 standard
+    deviations) from the fit are dropped and the fit repeated, so that a pad or a pocket in the
+    region does not tilt it. Returns coef (None with fewer than 10 points) and the points kept."""
     keep = np.isfinite(z)
-    total = int(keep.sum())
-    if total < 10:
-        return None, 0.0
+    if keep.sum() < max(10, 2 * design.shape[1]):
+        return None, keep
     coef = None
     for _ in range(rounds):
-        a = np.column_stack([np.ones(keep.sum()), xy[keep]])
-        coef, *_ = np.linalg.lstsq(a, z[keep], rcond=None)
-        resid = z - (coef[0] + xy @ coef[1:])
+        coef, *_ = np.linalg.lstsq(design[keep], z[keep], rcond=None)
+        resid = z - design @ coef
         new = np.isfinite(z) & (np.abs(resid) < max(trim_mm, 2.5 * float(np.nanstd(resid[keep]))))
-        if new.sum() < 10 or (new == keep).all():
+        if new.sum() < max(10, 2 * design.shape[1]) or (new == keep).all():
             break
         keep = new
-    return coef, float(keep.sum()) / total
+    return coef, keep
+
+
+def fit_plane(xy: np.ndarray, z: np.ndarray, trim_mm: float = 0.3, rounds: int = 6):
+    """Robust plane z = a + b x + c y (``fit_linear``). Returns (a, b, c) and the share of
+    points kept."""
+    coef, keep = fit_linear(np.column_stack([np.ones(len(z)), xy]), z, trim_mm, rounds)
+    return coef, (float(keep.sum()) / max(int(np.isfinite(z).sum()), 1) if coef is not None else 0.0)

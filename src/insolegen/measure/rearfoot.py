@@ -1,0 +1,216 @@
+"""The rearfoot, read from the heel seat (the middle of the heel, inside the cup's wall): the
+post's tilt, a medial skive's extra wedge, a heel-spur pocket's depth and place, the seat's
+height at the post's pivot and the cup's depth.
+
+The seat is modelled as what a podiatrist would describe: a plane (the post), a crease from which
+the medial half rises more steeply (a skive), and, where a depression with a floor sits in it, a
+floor that is the same surface lowered (a pocket). The model is fitted to the ground level and the
+floor together, so a pocket no longer reads as a tilt, nor a skive as post."""
+from __future__ import annotations
+
+import numpy as np
+
+from insolegen.measure.arrays import hull_span_at
+from insolegen.measure.raster import HeightMap, fit_linear
+
+CREASE_MM = 3.0          # a skive's crease is rounded over about this width
+CREASE_SEARCH_MM = 3.0   # the crease lies within this of the heel's centre line
+LEVEL_MM = 0.25          # a cell within this of a level lies on it
+CURVED_MM = 0.03         # a cell whose top departs this far from its neighbours' mean is curved (1 mm grid)
+MIN_PIECE_CELLS = 5      # mm²: a smooth piece smaller than this is not a level of its own
+MIN_POCKET_CELLS = 12    # mm²: a smaller depression is no pocket
+MIN_POCKET_MM = 0.3      # a shallower depression is no pocket
+SEAT_X = (0.09, 0.16)    # of F: the heel seat's extent (a skive fades out beyond it); extended forward over a pocket
+POCKET_REGION_X = 0.35   # of F: a heel pocket lies behind this
+WET_MM = 0.05            # water standing this deep marks a depression
+BAND_OF_WIDTH = 0.16      # the seat: this share of the width either side of the centre line (inside the cup's wall)
+SEAT_CENTRE = 0.145      # of F: where the seat's height and the heel's edges (a post's pivot, a skive's top) are read
+
+
+def crease(u: np.ndarray) -> np.ndarray:
+    """0 lateral of the crease, then rising with slope 1, rounded over CREASE_MM."""
+    w = CREASE_MM
+    return np.where(u <= 0, 0.0, np.where(u < w, u * u / (2 * w), u - w / 2))
+
+
+def _smooth_pieces(hm: HeightMap, window: np.ndarray) -> np.ndarray:
+    """Labels (1, 2, ...) of the window's smooth pieces: cells where the top has no curvature
+    (planes and a skive's straight flanks), split apart by a pocket's curved wall. 0: curved."""
+    from scipy.ndimage import label
+
+    t = hm.top
+    lap = np.full(t.shape, np.inf)
+    lap[1:-1, 1:-1] = np.abs(t[1:-1, 1:-1] - 0.25 * (t[:-2, 1:-1] + t[2:, 1:-1] + t[1:-1, :-2] + t[1:-1, 2:]))
+    smooth = window & (np.nan_to_num(lap, nan=np.inf) < CURVED_MM)
+    labels, n = label(smooth)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    big = np.flatnonzero(sizes >= MIN_PIECE_CELLS)
+    big = big[big > 0]
+    if len(big) == 0 or sizes[big].sum() < 0.3 * window.sum():
+        return window.astype(int)                      # a rough surface: one piece, fitted robustly
+    return np.where(np.isin(labels, big), labels, 0)
+
+
+def _seat_fit(X, Y, Z, pieces, crease_at):
+    """Plane + crease, with a level of its own for each smooth piece, at the best crease position.
+    Returns (h, the ground's coefficients, each piece's level below the ground)."""
+    ids = np.unique(pieces[pieces > 0])
+    use = pieces > 0
+    levels = (pieces[use, None] == ids[None, 1:]).astype(float)      # the first piece is the reference
+    best = None
+    for h in crease_at + np.arange(-CREASE_SEARCH_MM, CREASE_SEARCH_MM + 0.1, 1.0):
+        design = np.column_stack([np.ones(use.sum()), X[use], Y[use], crease(Y[use] - h), levels])
+        coef, keep = fit_linear(design, Z[use], trim_mm=LEVEL_MM)
+        if coef is None:
+            continue
+        cost = float(np.mean(np.minimum((Z[use] - design @ coef) ** 2, LEVEL_MM ** 2)))
+        if best is None or cost < best[0]:
+            best = (cost, h, coef)
+    if best is None:
+        return None
+    _, h, coef = best
+    offsets = np.concatenate([[0.0], coef[4:]])
+    ground = offsets.max()
+    ground_coef = coef[:4] + np.array([ground, 0.0, 0.0, 0.0])
+    return h, ground_coef, dict(zip(ids.tolist(), (ground - offsets).tolist()))
+
+
+def standing_water(height: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """How deep water poured over ``height`` would stand in each cell of ``region`` (0 where it
+    runs off the region's edge): the closed depressions, whatever the surface's tilt around
+    them (grey-scale reconstruction by erosion)."""
+    from scipy.ndimage import grey_erosion
+
+    surface = np.where(region, np.nan_to_num(height, nan=-np.inf), -np.inf)
+    water = np.where(region, np.max(surface[region]), -np.inf)
+    cross = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
+    for _ in range(4 * sum(surface.shape)):
+        lowered = np.maximum(surface, grey_erosion(water, footprint=cross, mode="constant", cval=-np.inf))
+        if (lowered == water).all():
+            break
+        water = lowered
+    depth = np.zeros_like(surface)
+    wet = region & np.isfinite(surface)
+    depth[wet] = water[wet] - surface[wet]
+    return depth
+
+
+def _depression(hm: HeightMap, ground: np.ndarray, region: np.ndarray):
+    """The largest closed depression of the top relative to the ground model, out to where water
+    stands 1 % of its depth deep (its rim), or None. A pocket is such a depression whose floor
+    lies below the seat's ground; a seat that dips between a heel lift and a thicker forefoot
+    holds water too, but its floor is the seat itself."""
+    from scipy.ndimage import label
+
+    water = standing_water(np.where(region, hm.top - ground, np.nan), region)
+    labels, n = label(water > WET_MM)
+    if n == 0:
+        return None
+    sizes = np.bincount(labels.ravel())[1:]
+    k = int(np.argmax(sizes)) + 1
+    if sizes[k - 1] < MIN_POCKET_CELLS or water[labels == k].max() < MIN_POCKET_MM:
+        return None
+    rim, _ = label(water > max(0.01, 0.01 * water[labels == k].max()))
+    return rim == rim[labels == k][0]
+
+
+def _half_depth_circle(hm: HeightMap, below: np.ndarray, band: np.ndarray, pocket: np.ndarray, depth: float):
+    """The circle through the pocket's half-depth line, read where the ground model holds (the
+    band inside the cup's wall): its centre and diameter, or None."""
+    from scipy.ndimage import binary_dilation, binary_erosion, label
+
+    deep = band & pocket & (below < -depth / 2)
+    labels, n = label(deep)
+    if n == 0:
+        return None
+    k = np.argmax(np.bincount(labels.ravel())[1:]) + 1
+    deep = labels == k
+    # the cells either side of the line: its inner and outer edge, so the circle runs between them
+    sure = binary_erosion(band, iterations=2)
+    line = ((deep & ~binary_erosion(deep)) | (binary_dilation(deep) & ~deep)) & sure
+    if line.sum() < 12:
+        return None
+    pts = hm.points(line)
+    a = np.column_stack([2 * pts, np.ones(len(pts))])
+    (cx, cy, c), *_ = np.linalg.lstsq(a, (pts ** 2).sum(axis=1), rcond=None)
+    return np.array([cx, cy]), 2 * float(np.sqrt(max(c + cx * cx + cy * cy, 0.0)))
+
+
+def _ground_at(h, coef, px, pY):
+    a, b, c, s = coef
+    return a + b * px + c * pY + s * crease(pY - h)
+
+
+def _fit_window(hm: HeightMap, window: np.ndarray, Y: np.ndarray, crease_at: float):
+    """(crease position, ground coefficients, each smooth piece's depth below the ground, the
+    pieces) over the window, or None."""
+    if window.sum() < 20:
+        return None
+    gx = np.broadcast_to(hm.xs[None, :], window.shape)
+    pieces = _smooth_pieces(hm, window)
+    fit = _seat_fit(gx[window], Y[window], hm.top[window], pieces[window], crease_at)
+    if fit is None:
+        return None
+    return (*fit, pieces)
+
+
+def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray, medial_sign: float,
+                     foot: float, centre: np.ndarray, width: np.ndarray) -> tuple[dict, list[str]]:
+    """``x, y, z``: the vertices in the measuring frame (for the cup's rim); ``centre`` and
+    ``width``: the footprint's centre line and width per height-map column."""
+    none = dict.fromkeys(("heel_seat_height_mm", "rearfoot_post_deg", "heel_cup_depth_mm", "medial_skive_deg",
+                          "medial_skive_depth_mm", "heel_pocket_depth_mm", "heel_pocket_x_mm", "heel_pocket_y_mm",
+                          "heel_pocket_diameter_mm"))
+    gx, gy = np.meshgrid(hm.xs, hm.ys)
+    Y = medial_sign * gy                                       # across, + medial
+    col_centre, col_width = np.nan_to_num(centre)[None, :], np.nan_to_num(width)[None, :]
+    band = hm.inside & (np.abs(gy - col_centre) < np.minimum(12.0, BAND_OF_WIDTH * col_width))
+    sx = SEAT_CENTRE * foot
+    crease_at = medial_sign * float(np.interp(sx, hm.xs, np.nan_to_num(centre)))
+
+    seat = band & (gx > SEAT_X[0] * foot) & (gx < SEAT_X[1] * foot)
+    fit = _fit_window(hm, seat, Y, crease_at)
+    if fit is None:
+        return none, ["no heel seat found (too few points at 9-20 % of the foot length)"]
+    region = hm.inside & (gx < POCKET_REGION_X * foot)
+    pocket = _depression(hm, _ground_at(fit[0], fit[1], gx, Y), region)
+    depth = 0.0
+    if pocket is not None:
+        # the seat and the pocket's floor (which carries the same post and skive), to its front
+        reach = hm.points(pocket)[:, 0].max()
+        window = band & (gx > SEAT_X[0] * foot) & (gx < max(SEAT_X[1] * foot, reach + 1.0))
+        wider = _fit_window(hm, window, Y, crease_at)
+        floors = [] if wider is None else [k for k, d in wider[2].items()
+                                           if d >= MIN_POCKET_MM and pocket[wider[3] == k].mean() > 0.8]
+        if floors:
+            # fitted on the seat and the floor alone (the rest of a dip the pocket lies in is not
+            # seat), and on the floor within the seat's length where it reaches that far (a
+            # skive fades out ahead of it)
+            floor = np.isin(wider[3], floors)
+            within = floor & (gx < SEAT_X[1] * foot)
+            fit = _fit_window(hm, seat | (within if within.sum() >= 4 * MIN_PIECE_CELLS else floor), Y, crease_at) or wider
+            depth = max(fit[2].values())
+            pocket = _depression(hm, _ground_at(fit[0], fit[1], gx, Y), region)
+        else:                       # a dip of the seat itself (a lift fading into a thicker forefoot)
+            pocket = None
+    h, coef = fit[:2]
+    a, b, c, s = coef
+
+    def ground_at(px, pY):
+        return _ground_at(h, coef, px, pY)
+
+    q = dict(none)
+    q["rearfoot_post_deg"] = float(np.degrees(np.arctan(c)))
+    lateral_edge, medial_edge = sorted(medial_sign * np.array(hull_span_at(np.column_stack([x, y]), sx)))
+    pivot = lateral_edge if c >= 0 else medial_edge              # a post rises from its low side
+    q["heel_seat_height_mm"] = float(a + b * sx + c * pivot)
+    q["medial_skive_deg"] = float(np.degrees(np.arctan(c + s)) - np.degrees(np.arctan(c)))
+    q["medial_skive_depth_mm"] = float(s * crease(np.array(medial_edge - h)))
+    q["heel_pocket_depth_mm"] = depth if pocket is not None else 0.0
+    circle = _half_depth_circle(hm, hm.top - ground_at(gx, Y), band, pocket, depth) if pocket is not None else None
+    if circle is not None:
+        (px, py), q["heel_pocket_diameter_mm"] = circle
+        q["heel_pocket_x_mm"], q["heel_pocket_y_mm"] = float(px), float(medial_sign * py)
+    back = x < 0.15 * foot
+    q["heel_cup_depth_mm"] = float(np.max(z[back] - ground_at(x[back], medial_sign * y[back])))
+    return q, []
