@@ -29,6 +29,7 @@ class Outcome:
     status: str                        # "verified", "refused" (a named clinical reason), "not as prescribed", "error"
     message: str = ""
     errors: dict = field(default_factory=dict)     # quantity -> measured - prescribed (compared checks)
+    oracle: dict = field(default_factory=dict)     # quantity -> the tests' own reading - prescribed
 
 
 def draw(rng: random.Random) -> Draw:
@@ -48,8 +49,9 @@ def draw(rng: random.Random) -> Draw:
                 rng.choice(sorted(list_profiles())), overrides)
 
 
-def run_draw(d: Draw) -> Outcome:
-    """Design and verify the draw in full (``insolegen.design``)."""
+def run_draw(d: Draw, oracle: bool = False) -> Outcome:
+    """Design and verify the draw in full (``insolegen.design``); with ``oracle``, read the
+    verified device again by the tests' own ray casting (``oracle_errors``)."""
     from insolegen import design, foot_from_size, load_prescription
     from insolegen.errors import DesignFailed, InvalidInput
 
@@ -65,4 +67,38 @@ def run_draw(d: Draw) -> Outcome:
         return Outcome("error", f"{type(exc).__name__}: {exc}")
     errors = {c["quantity"]: c["measured"] - c["prescribed"] for c in case.verification["checks"]
               if c["compared"] and c["measured"] is not None}
-    return Outcome("verified", "", errors)
+    return Outcome("verified", "", errors, oracle_errors(case.designs[d.side]) if oracle else {})
+
+
+def oracle_errors(design) -> dict:
+    """The tests' own reading of the device (vertical ray casting and plane fits by trimesh, in
+    the design's frame, none of `insolegen.measure`) minus the prescription: the arch's apex and
+    the rearfoot post (fitted on the heel's lateral half, where a skive adds nothing, away from a
+    pocket)."""
+    import numpy as np
+    import trimesh
+    from oracle import fit_plane, grid, tilt_deg_about_x, top_heights
+
+    ctx, plan, rx = design.context, design.plan, design.prescription
+    vertices, faces = design.right_frame_mesh()
+    mesh = trimesh.Trimesh(vertices, faces, process=False)
+    foot, back = ctx.length, ctx.back_x
+    found = {}
+
+    xs = np.arange(back + 0.5 * foot, plan.outline[:, 0].max(), 1.0)
+    ball_x = xs[np.argmax(plan.medial_border(xs) - plan.lateral_border(xs))]       # the widest column
+    pts = grid((back + 0.30 * foot, min(back + 0.58 * foot, ball_x - 0.03 * foot)), (-80, 80), 1.0)
+    middle = 0.5 * (plan.medial_border(pts[:, 0]) + plan.lateral_border(pts[:, 0]))
+    medial = pts[pts[:, 1] > middle]
+    found["arch_apex_height_mm"] = float(np.nanmax(top_heights(mesh, medial))) - ctx.arch["target"]
+
+    seat = grid((back + 0.09 * foot, back + 0.16 * foot), (ctx.heel[1] - 8.0, ctx.heel[1] - 2.0), 0.5)
+    acc = rx.accommodations
+    if acc.heel_spur_pocket_mm:
+        away = np.hypot(*(seat - ctx.pocket_centre).T) > acc.heel_spur_pocket_diameter_mm / 2 + 1.0
+        seat = seat[away]
+    z = top_heights(mesh, seat)
+    if np.isfinite(z).sum() >= 20:
+        coef, _ = fit_plane(seat, z)
+        found["rearfoot_post_deg"] = tilt_deg_about_x(coef) - rx.rearfoot_post.angle_deg
+    return found

@@ -121,11 +121,19 @@ def _verify_with(monkeypatch, change):
         return m
 
     monkeypatch.setattr(measure_pkg, "measure_mesh", altered)
-    design = design_pair(foot_from_size("EU42"), load_prescription("pronation-moderate"))
-    return verify_design(design)
+    # a posted, skived device with a heel pocket and a Morton's extension: every rearfoot and
+    # forefoot quantity is compared
+    rx = load_prescription("pronation-moderate", ["accommodations.heel_spur_pocket_mm=2",
+                                                  "accommodations.mortons_extension_mm=2", "forefoot_post.angle_deg=3"])
+    return verify_design(design_pair(foot_from_size("EU42"), rx))
 
 
-@pytest.mark.parametrize("quantity", ["arch_apex_height_mm", "rearfoot_post_deg", "heel_cup_depth_mm", "forefoot_post_deg"])
+DOCUMENTED = {"arch_apex_height_mm": 0.5, "rearfoot_post_deg": 0.5, "heel_cup_depth_mm": 1.0, "forefoot_post_deg": 0.5,
+              "heel_seat_height_mm": 0.2, "medial_skive_depth_mm": 0.5, "heel_pocket_depth_mm": 0.2,
+              "forefoot_thickness_mm": 0.2, "first_ray_step_mm": 0.3}      # as the README documents
+
+
+@pytest.mark.parametrize("quantity", sorted(DOCUMENTED))
 def test_a_quantity_just_past_its_tolerance_or_not_found_refuses_the_device(monkeypatch, quantity):
     from insolegen.device.verify import TOLERANCES
 
@@ -133,8 +141,7 @@ def test_a_quantity_just_past_its_tolerance_or_not_found_refuses_the_device(monk
     check = next(c for c in record["checks"] if c["quantity"] == quantity)
     assert check["compared"] and check["ok"]
     prescribed, tolerance = check["prescribed"], TOLERANCES[quantity]
-    assert tolerance == {"arch_apex_height_mm": 0.5, "rearfoot_post_deg": 0.5, "heel_cup_depth_mm": 1.0,
-                         "forefoot_post_deg": 0.5}[quantity]                       # as the README documents
+    assert tolerance == DOCUMENTED[quantity]
     with pytest.raises(DesignFailed, match=quantity):
         _verify_with(monkeypatch, lambda q: q.__setitem__(quantity, prescribed + 1.05 * tolerance))
     with pytest.raises(DesignFailed, match=f"{quantity} was not found"):
@@ -171,3 +178,37 @@ def test_an_interrupted_write_keeps_the_old_bytes_and_leaves_no_temporary(tmp_pa
         export.write_atomic(target, b"new bytes, half written")
     assert target.read_bytes() == b"old bytes"
     assert [p.name for p in tmp_path.iterdir()] == ["case.stl"]
+
+
+def test_bar_lateral_arch_and_flanges_are_compared_as_what_they_add():
+    """Each read on the meshes as the rise over the same device made without it: the record
+    compares its height (and the bar's crest place), and a bar moved off its place refuses."""
+    from insolegen import foot_from_size, load_prescription
+    from insolegen.device.design import design_pair
+    from insolegen.device.verify import verify_design
+
+    rx = load_prescription("neutral", ["met_bar.height_mm=3", "met_bar.offset_mm=12", "lateral_arch.height_mm=4",
+                                       "accommodations.medial_flange_mm=6", "accommodations.lateral_flange_mm=5"])
+    checks = {c["quantity"]: c for c in verify_design(design_pair(foot_from_size("EU40"), rx))["checks"]}
+    for quantity, prescribed in (("met_bar_height_mm", 3), ("lateral_arch_height_mm", 4), ("medial_flange_mm", 6),
+                                 ("lateral_flange_mm", 5)):
+        assert checks[quantity]["compared"] and checks[quantity]["prescribed"] == prescribed
+        assert abs(checks[quantity]["measured"] - prescribed) < 0.5
+    assert checks["met_bar_off_place_mm"]["measured"] < 2.0
+
+
+def test_a_met_bar_built_off_its_place_refuses_the_device(monkeypatch):
+    import insolegen.device.surface as surface
+    from insolegen import foot_from_size, load_prescription
+    from insolegen.device.design import design_pair
+    from insolegen.device.verify import verify_design
+
+    def displaced(p, c):              # a planted bug: the crest 5 mm further behind the ball line
+        mb = c.rx.met_bar
+        s = c.ball_distance(p) + mb.offset_mm + 5.0
+        return mb.height_mm * surface.smoothstep(1.0 - np.abs(s) / (mb.width_mm / 2))
+
+    monkeypatch.setattr(surface, "TOP_FEATURES", tuple(displaced if f is surface.met_bar else f for f in surface.TOP_FEATURES))
+    rx = load_prescription("neutral", ["met_bar.height_mm=3", "met_bar.offset_mm=12"])
+    with pytest.raises(DesignFailed, match="met_bar_off_place_mm"):
+        verify_design(design_pair(foot_from_size("EU40"), rx))

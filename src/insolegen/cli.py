@@ -722,6 +722,7 @@ def _measure_epilog() -> str:
     lines = ["Examples:", "  insolegen measure output/EU42_medium_right.stl",
              "  insolegen measure output/EU42_medium.3mf --json",
              "  insolegen measure scan_insole.obj --foot-side left --material pa12 --printer prusa-mk4",
+             "  insolegen measure output/pat042_right.stl --foot-length 268   # the foot length in the design record",
              "What is reported (mm, degrees; x from the heel along the long axis L, z up from the ground):"]
     lines += [f"  {name}: {meaning}" for name, meaning in DEFINITIONS.items()]
     lines += ["  mesh: watertight, bodies, degenerate and duplicate faces, winding, self-intersections (of the file as given)",
@@ -740,6 +741,7 @@ def measure(
     material_name: str = typer.Option("tpu95a", "--material", help="Material for the mass (see below)."),
     printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdict (see below)."),
     units: Optional[str] = typer.Option(None, "--units", help="Units of the file: mm, cm, m, in (default: mm, or metres when the mesh is an insole's size in metres)."),
+    foot_length: Optional[float] = typer.Option(None, "--foot-length", help="Length of the foot the insole was made for, in mm (the design record's foot length). The heel seat, arch and ball are placed as shares of it; without it, it is estimated from the insole, which an outline offset or a trim can fool."),
 ) -> None:
     """Measure any insole mesh from the mesh alone, check its mesh and say whether it is printable."""
     from insolegen.measure import measure_file
@@ -748,7 +750,8 @@ def measure(
         _deprecated("--side", "--foot-side")
         foot_side = old_side
     try:
-        found, info = measure_file(mesh_file, side=foot_side, units=units, material_name=material_name, printer_name=printer_name)
+        found, info = measure_file(mesh_file, side=foot_side, units=units, material_name=material_name, printer_name=printer_name,
+                                   foot_length_mm=foot_length)
     except InsolegenError as exc:
         _fail(exc)
     if as_json:

@@ -14,6 +14,7 @@ from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan,
 from insolegen.device.plan import Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
 from insolegen.device.surface import Context, Points, bottom_surface, make_context, top_surface
+from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
 
 SIDES = ("left", "right")
@@ -72,12 +73,42 @@ def build_solid(plan: Plan, ctx: Context):
     return plan_mesh, vertices, faces, checks
 
 
+ON_DEVICE_MM = 5.0   # a pad's or a bar's top stands at least this far inside a three-quarter trim
+
+
+def refuse_features_past_the_trim(ctx: Context) -> None:
+    """A three-quarter device ends 5 % of the foot length behind the ball line. A met pad or a met
+    bar whose top lies past that line would be cut through: neither felt nor measurable as
+    prescribed. Refused, naming the offset that would keep it on the device."""
+    from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL
+
+    rx = ctx.rx
+    if rx.device.length != "three_quarter":
+        return
+    trim = THREE_QUARTER_BEHIND_BALL * ctx.length                   # mm behind the ball line
+    problems = []
+    if rx.met_pad.height_mm:
+        centre = ctx.pad_centre
+        behind = -((centre[0] - ctx.ball_point[0]) * ctx.ball_normal[0] + (centre[1] - ctx.ball_point[1]) * ctx.ball_normal[1])
+        if behind < trim + ON_DEVICE_MM:
+            problems.append(f"met_pad.offset_mm = {rx.met_pad.offset_mm:g} puts the pad's top {behind:.0f} mm behind the ball "
+                            f"line, past the three-quarter trim ({trim:.0f} mm behind it): give met_pad.offset_mm of at least "
+                            f"{rx.met_pad.offset_mm + trim + ON_DEVICE_MM - behind:.0f}, or device.length = sulcus")
+    if rx.met_bar.height_mm and rx.met_bar.offset_mm < trim + ON_DEVICE_MM:
+        problems.append(f"met_bar.offset_mm = {rx.met_bar.offset_mm:g} puts the bar's crest past the three-quarter trim "
+                        f"({trim:.0f} mm behind the ball line): give met_bar.offset_mm of at least {trim + ON_DEVICE_MM:.0f}, "
+                        "or device.length = sulcus")
+    if problems:
+        raise DesignFailed("the three-quarter device would cut its forefoot features: " + "; ".join(problems))
+
+
 def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] = SIDES,
                 sole: SoleSurface | None = None) -> Design:
     """Build and check the devices for ``sides``; with ``sole`` the top follows the scanned
     sole (total contact). Raises InvalidInput / DesignFailed."""
     plan = make_plan(foot, prescription)
     ctx = make_context(foot, plan, prescription, sole)
+    refuse_features_past_the_trim(ctx)
     plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
     require_valid(checks, "the device")
     devices = {}

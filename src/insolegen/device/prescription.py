@@ -15,7 +15,7 @@ from insolegen.errors import InvalidInput
 
 SCHEMA_VERSION = 1
 MIN_PRINTABLE_THICKNESS_MM = 1.0
-MIN_POCKET_MM = 0.5       # a shallower pocket neither shows in print nor relieves
+MIN_POCKET_MM = 1.0       # a shallower heel pocket does not offload the spur (the heel pad compresses more under load)
 
 
 def _f(default, lo, hi, unit, meaning):
@@ -173,7 +173,8 @@ def contradictions(p: Prescription) -> list[str]:
                    "rearfoot_post.kind = extrinsic")
     if 0 < acc.heel_spur_pocket_mm < MIN_POCKET_MM:
         out.append(f"accommodations.heel_spur_pocket_mm = {acc.heel_spur_pocket_mm:g} is shallower than {MIN_POCKET_MM:g} mm: "
-                   "it would not show in print (0.2-0.3 mm layers) nor relieve the heel; give 0 for no pocket")
+                   "the heel pad compresses more than that under load, so it would not offload the spur (pockets are usually 3-6 mm); "
+                   "give 0 for no pocket")
     room = dev.base_thickness_mm + p.heel_lift.height_mm - MIN_PRINTABLE_THICKNESS_MM
     if acc.heel_spur_pocket_mm > room + 1e-9:
         out.append(f"accommodations.heel_spur_pocket_mm = {acc.heel_spur_pocket_mm:g} leaves less than "

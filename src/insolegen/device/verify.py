@@ -1,8 +1,8 @@
 """Prescribed beside measured. Every device is measured by ``insolegen.measure`` (the
 independent oracle, which reads the mesh alone) and each prescribed quantity is compared with
 its measurement within the tolerance below. A miss is a ``DesignFailed``: the device is not
-written. Quantities that a combination of features makes ambiguous (a medial skive adds its
-own wedge to the heel seat, for instance) are recorded as measured but not compared, with why.
+written. Quantities that a combination of features makes ambiguous (a Morton's extension or a met
+bar reshapes the forefoot plate, for instance) are recorded as measured but not compared, with why.
 """
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from insolegen.device.surface import pocket_wall_mm
 from insolegen.errors import DesignFailed
 
 TOLERANCES = {
+    "first_ray_step_mm": 0.3, "met_bar_height_mm": 0.5, "met_bar_off_place_mm": 2.0, "lateral_arch_height_mm": 0.5,
+    "medial_flange_mm": 0.5, "lateral_flange_mm": 0.5,
     "arch_apex_height_mm": 0.5, "heel_cup_depth_mm": 1.0, "rearfoot_post_deg": 0.5,
     "medial_skive_depth_mm": 0.5, "heel_pocket_depth_mm": 0.2, "heel_pocket_half_depth_diameter_mm": 1.5,
     "heel_pocket_off_place_mm": 2.0,
     "forefoot_post_deg": 0.5, "met_pad_height_mm": 0.5, "heel_seat_height_mm": 0.2,
     "forefoot_thickness_mm": 0.2, "length_mm": 0.5, "width_mm": 0.5,
 }
-DEEP_SKIVE_MM = 5.0   # beside a deeper skive the seat's height at the pivot is not read to 0.2 mm (issue 15)
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,12 @@ def _pocket_off_place(design: Design, side: str, measured: dict, frame) -> float
 
 
 def expected_checks(design: Design, side: str, measured: dict, frame,
-                    reference: dict | None = None) -> list[Check]:
+                    reference: dict | None = None, rises: dict | None = None) -> list[Check]:
     """``reference``: with a scanned-sole contour, the measurements of the same device without
-    the prescribed heel lift, cup, posts and pad (the scanned sole has its own heel curve and
-    tilt, so each prescribed feature is checked as what it adds to the sole)."""
+    the prescribed heel lift, cup, posts, skive, pocket, pad and first-ray features (the scanned
+    sole has its own heel curve and tilt, so each is checked as what it adds to the sole).
+    ``rises``: what the met bar, lateral arch, flanges and (on a scanned sole) the met pad add to
+    the device (``device.rises``)."""
     rx, ctx = design.prescription, design.context
     ref = reference or {}
 
@@ -98,9 +101,7 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
     outline = _device_from_foot(design) * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
     length, width = _outline_extents(outline, frame.axes)
     plate = "" if has_plate else "not compared: the device has no forefoot plate (it ends at the ball)"
-    fore_features = [n for n, v in (("Morton's extension", acc.mortons_extension_mm), ("reverse Morton's", acc.reverse_mortons_mm),
-                                    ("first-ray cut-out", acc.first_ray_cutout_mm), ("met bar", rx.met_bar.height_mm)) if v]
-    fore_note = plate or (f"not compared: the {' and '.join(fore_features)} reshape the forefoot plate" if fore_features else "")
+    rises = rises or {}
 
     def c(q, prescribed, note=""):
         return Check(q, prescribed, measured.get(q), TOLERANCES[q], note)
@@ -110,16 +111,22 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
         c("arch_apex_height_mm", ctx.arch["target"]),
         c("heel_cup_depth_mm", added("heel_cup_depth_mm", rx.heel_cup.depth_mm)),
         c("rearfoot_post_deg", tilted("rearfoot_post_deg", rx.rearfoot_post.angle_deg)),
-        c("heel_seat_height_mm", ref.get("heel_seat_height_mm", rx.device.base_thickness_mm) + rx.heel_lift.height_mm,
-          "" if rx.medial_skive.depth_mm <= DEEP_SKIVE_MM else
-          f"not compared: beside a skive deeper than {DEEP_SKIVE_MM:g} mm the post's slope is read to about 0.2°, and the "
-          "seat's height, carried from the middle of the heel to its edge, to about 0.3 mm"),
+        c("heel_seat_height_mm", ref.get("heel_seat_height_mm", rx.device.base_thickness_mm) + rx.heel_lift.height_mm),
         c("medial_skive_depth_mm", added("medial_skive_depth_mm", rx.medial_skive.depth_mm)),
         c("heel_pocket_depth_mm", added("heel_pocket_depth_mm", acc.heel_spur_pocket_mm)),
-        c("forefoot_post_deg", tilted("forefoot_post_deg", rx.forefoot_post.angle_deg), fore_note),
-        c("forefoot_thickness_mm", ref.get("forefoot_thickness_mm", rx.forefoot_thickness),
-          fore_note or ("not compared: the forefoot post tilts the plate" if rx.forefoot_post.angle_deg else "")),
+        c("forefoot_post_deg", tilted("forefoot_post_deg", rx.forefoot_post.angle_deg), plate),
+        # the lesser rays' plate, at the post's pivot: a reverse Morton's raises it
+        c("forefoot_thickness_mm", ref.get("forefoot_thickness_mm", rx.forefoot_thickness) + acc.reverse_mortons_mm, plate),
+        c("first_ray_step_mm", added("first_ray_step_mm", acc.mortons_extension_mm - acc.first_ray_cutout_mm - acc.reverse_mortons_mm),
+          plate),
     ]
+    # features read as what they add to the same device without them (device/rises.py)
+    for q, prescribed in (("met_bar_height_mm", rx.met_bar.height_mm), ("lateral_arch_height_mm", rx.lateral_arch.height_mm),
+                          ("medial_flange_mm", acc.medial_flange_mm), ("lateral_flange_mm", acc.lateral_flange_mm)):
+        if prescribed:
+            checks.append(Check(q, prescribed, rises.get(q), TOLERANCES[q]))
+    if rx.met_bar.height_mm:
+        checks.append(Check("met_bar_off_place_mm", 0.0, rises.get("met_bar_off_place_mm"), TOLERANCES["met_bar_off_place_mm"]))
     if acc.heel_spur_pocket_mm:
         # the rim is a smooth shoulder; half-way down, the wall is sharp (the rim's diameter less one wall)
         rim = acc.heel_spur_pocket_diameter_mm
@@ -127,14 +134,14 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
                          TOLERANCES["heel_pocket_half_depth_diameter_mm"]),
                    Check("heel_pocket_off_place_mm", 0.0, _pocket_off_place(design, side, measured, frame),
                          TOLERANCES["heel_pocket_off_place_mm"])]
-    if rx.met_pad.height_mm and reference is not None:
-        checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, "not compared: on a scanned sole the pad stands "
-                        "on the sole's own forefoot curve (its rise over the bare sole is compared instead)"))
-        checks.append(Check("met_pad_rise_over_sole_mm", rx.met_pad.height_mm, ref.get("met_pad_rise_over_sole_mm"),
-                            TOLERANCES["met_pad_height_mm"],
-                            "not compared: the forefoot post tilts the forefoot" if rx.forefoot_post.angle_deg else ""))
+    if rx.met_pad.height_mm and "met_pad_rise_mm" in rises:
+        under = ("the scanned sole's own forefoot curve" if reference is not None
+                 else "the met bar or a first-ray or lesser-ray accommodation")
+        checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, f"not compared: the pad stands on {under} "
+                        "(its rise over the same device without it is compared instead)"))
+        checks.append(Check("met_pad_rise_mm", rx.met_pad.height_mm, rises["met_pad_rise_mm"], TOLERANCES["met_pad_height_mm"]))
     elif rx.met_pad.height_mm:
-        checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, fore_note))
+        checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, plate))
     return checks
 
 
@@ -152,30 +159,34 @@ def _sole_reference(design: Design) -> dict:
         "forefoot_post": rx.forefoot_post.model_copy(update={"angle_deg": 0.0}),
         "met_pad": rx.met_pad.model_copy(update={"height_mm": 0.0}),
         "medial_skive": rx.medial_skive.model_copy(update={"depth_mm": 0.0}),
-        "accommodations": rx.accommodations.model_copy(update={"heel_spur_pocket_mm": 0.0}),
+        "accommodations": rx.accommodations.model_copy(update={"heel_spur_pocket_mm": 0.0, "mortons_extension_mm": 0.0,
+                                                               "first_ray_cutout_mm": 0.0, "reverse_mortons_mm": 0.0}),
     })
     bare_ctx = replace(ctx, rx=bare)
     _, vertices, faces, _ = build_solid(design.plan, bare_ctx)
-    found = dict(measure_mesh(vertices, faces, name="reference", side="right", check_intersections=False, check_state=False,
-                              foot_length_mm=design.foot.length_mm).quantities)
-    if rx.met_pad.height_mm:
-        found["met_pad_rise_over_sole_mm"] = _pad_rise(design, vertices, faces)
+    return dict(measure_mesh(vertices, faces, name="reference", side="right", check_intersections=False, check_state=False,
+                             foot_length_mm=design.foot.length_mm).quantities)
+
+
+def feature_rises(design: Design, scanned_sole: bool) -> dict:
+    """What each prescribed met bar, lateral arch and flange (and on a scanned sole, the met pad)
+    adds to the device, read on the meshes (``device.rises``)."""
+    from insolegen.device import rises
+
+    rx, acc = design.prescription, design.prescription.accommodations
+    found = {}
+    if rx.met_bar.height_mm:
+        found.update(rises.met_bar(design))
+    if rx.lateral_arch.height_mm:
+        found["lateral_arch_height_mm"] = rises.border_feature(design, "lateral_arch", "height_mm", lateral=True)
+    if acc.medial_flange_mm:
+        found["medial_flange_mm"] = rises.border_feature(design, "accommodations", "medial_flange_mm", lateral=False)
+    if acc.lateral_flange_mm:
+        found["lateral_flange_mm"] = rises.border_feature(design, "accommodations", "lateral_flange_mm", lateral=True)
+    under = (rx.met_bar.height_mm, acc.mortons_extension_mm, acc.reverse_mortons_mm, acc.first_ray_cutout_mm)
+    if rx.met_pad.height_mm and (scanned_sole or any(under)):
+        found["met_pad_rise_mm"] = rises.forefoot_rise(design, "met_pad", "height_mm")
     return found
-
-
-def _pad_rise(design: Design, bare_vertices, bare_faces) -> float:
-    """The highest rise of the right device's top over the bare device's under the forefoot
-    (ray cast straight down through both meshes on one 1 mm grid)."""
-    from insolegen.measure.raster import height_maps
-
-    vertices, faces = design.right_frame_mesh()
-    ctx = design.context
-    both = np.vstack([vertices[:, :2], bare_vertices[:, :2]])
-    extent = (both.min(axis=0), both.max(axis=0))         # one grid for both maps
-    device = height_maps(vertices, faces, 1.0, extent)
-    rise = device.top - height_maps(bare_vertices, bare_faces, 1.0, extent).top
-    fore = (device.xs > ctx.mth5[0] - 0.2 * ctx.length) & (device.xs < ctx.mth1[0])
-    return float(np.nanmax(rise[:, fore]))
 
 
 def _refuse(side: str, what: str) -> None:
@@ -197,7 +208,7 @@ def verify_design(design: Design) -> dict:
     m = measure_mesh(device.vertices, device.faces, name=side, side=side, check_intersections=False, check_state=False,
                      foot_length_mm=design.foot.length_mm)
     reference = _sole_reference(design) if design.context.sole is not None else None
-    checks = expected_checks(design, side, m.quantities, m.frame, reference)
+    checks = expected_checks(design, side, m.quantities, m.frame, reference, feature_rises(design, reference is not None))
     missed = [ch for ch in checks if not ch.ok]
     if missed:
         worst = missed[0]

@@ -17,6 +17,7 @@ from insolegen.measure.state import MeshState, inspect, main_body, merge_vertice
 MAX_MEAN_THICKNESS_MM = 30.0  # thicker on average than this is a block or a foot, not an insole
 MAX_HEIGHT_OF_LENGTH = 0.3     # taller than this is a foot, a last or a block, not an insole
 MAX_WIDTH_OF_LENGTH = 0.7
+FOOT_LENGTH_MM = (100.0, 400.0)   # a given foot length outside this is a typo or a wrong unit (as a foot file's)
 
 
 @dataclass
@@ -123,7 +124,8 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
 
 
 def measure_file(path: str | Path, *, side: str = "auto", units: str | None = None,
-                 material_name: str = DEFAULT_MATERIAL, printer_name: str = DEFAULT_PRINTER) -> tuple[list[Measurement], dict]:
+                 material_name: str = DEFAULT_MATERIAL, printer_name: str = DEFAULT_PRINTER,
+                 foot_length_mm: float | None = None) -> tuple[list[Measurement], dict]:
     """Measure every insole in a file (a 3MF may hold a pair) from the mesh alone. Returns one
     Measurement per insole (``.quantities`` in mm and degrees, ``.frame.side``, ``.printable``
     and ``.reasons`` on ``printer_name``) and what was read (format, units and how they were decided).
@@ -135,11 +137,15 @@ def measure_file(path: str | Path, *, side: str = "auto", units: str | None = No
     >>> info["format"], [(m.frame.side, round(m.quantities["arch_apex_height_mm"], 1)) for m in found]
     ('3mf', [('left', 15.0), ('right', 15.0)])
     """
+    if foot_length_mm is not None and not (FOOT_LENGTH_MM[0] <= foot_length_mm <= FOOT_LENGTH_MM[1]):
+        raise InvalidInput(f"--foot-length {foot_length_mm:g} mm is not a foot's length "
+                           f"(between {FOOT_LENGTH_MM[0]:g} and {FOOT_LENGTH_MM[1]:g} mm)")
     loaded = load_mesh_file(path, units)
     found = []
     for part in loaded.parts:
         name = part.name if len(loaded.parts) > 1 else Path(path).stem
         found.append(measure_mesh(part.vertices, part.faces, name=name, side=side, material_name=material_name,
-                                  printer_name=printer_name, label=f"{path} ({part.name})" if len(loaded.parts) > 1 else str(path)))
+                                  printer_name=printer_name, label=f"{path} ({part.name})" if len(loaded.parts) > 1 else str(path),
+                                  foot_length_mm=foot_length_mm))
     info = {"file": str(path), "format": loaded.format, "units": loaded.units, "units_how": loaded.units_how}
     return found, info

@@ -67,6 +67,23 @@ def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM,
     return HeightMap(xs, ys, top.reshape(shape), bottom.reshape(shape))
 
 
+def borders(hm: HeightMap):
+    """Per column of the height map: whether the footprint is there, and its lowest and highest y
+    (0 where it is not)."""
+    inside = hm.inside
+    has = inside.any(axis=0)
+    ys = hm.ys[:, None]
+    y_lo = np.where(inside, ys, np.inf).min(axis=0)
+    y_hi = np.where(inside, ys, -np.inf).max(axis=0)
+    return has, np.where(has, y_lo, 0.0), np.where(has, y_hi, 0.0)
+
+
+def columns(hm: HeightMap):
+    """Per column of the height map: the footprint's centre line y and its width."""
+    has, y_lo, y_hi = borders(hm)
+    return np.where(has, 0.5 * (y_lo + y_hi), np.nan), y_hi - y_lo
+
+
 def erode(mask: np.ndarray, cells: int) -> np.ndarray:
     """Cells of ``mask`` at least ``cells`` cells (in x and y) from any cell outside it."""
     out = mask.copy()

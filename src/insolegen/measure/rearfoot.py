@@ -9,18 +9,22 @@ floor together, so a pocket no longer reads as a tilt, nor a skive as post."""
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import binary_dilation
 
 from insolegen.measure.arrays import hull_span_at
 from insolegen.measure.raster import HeightMap, fit_linear
 
 CREASE_MM = 3.0          # a skive's crease is rounded over about this width
 CREASE_SEARCH_MM = 3.0   # the crease lies within this of the heel's centre line
+CREASE_SLOPE = 0.08      # ... and runs within this slope (about 4.5 degrees) of the long axis
 LEVEL_MM = 0.25          # a cell within this of a level lies on it
 CURVED_MM = 0.03         # a cell whose top departs this far from its neighbours' mean is curved (1 mm grid)
 MIN_PIECE_CELLS = 5      # mm²: a smooth piece smaller than this is not a level of its own
+WALL_MM = 4              # a pocket's wall is at most about this wide (mm, cells)
 MIN_POCKET_CELLS = 12    # mm²: a smaller depression is no pocket
 MIN_POCKET_MM = 0.3      # a shallower depression is no pocket
 SEAT_X = (0.09, 0.16)    # of F: the heel seat's extent (a skive fades out beyond it); extended forward over a pocket
+FLOOR_X = 0.18           # of F: a pocket's floor is fitted behind this, where a skive still holds full
 POCKET_REGION_X = 0.35   # of F: a heel pocket lies behind this
 WET_MM = 0.05            # water standing this deep marks a depression
 BAND_OF_WIDTH = 0.16      # the seat: this share of the width either side of the centre line (inside the cup's wall)
@@ -51,28 +55,34 @@ def _smooth_pieces(hm: HeightMap, window: np.ndarray) -> np.ndarray:
     return np.where(np.isin(labels, big), labels, 0)
 
 
-def _seat_fit(X, Y, Z, pieces, crease_at):
-    """Plane + crease, with a level of its own for each smooth piece, at the best crease position.
-    Returns (h, the ground's coefficients, each piece's level below the ground)."""
+def _seat_fit(X, Y, Z, pieces, crease_at, x_ref):
+    """Plane + crease, with a level of its own for each smooth piece, along the best crease line
+    (its place at ``x_ref``, searched in 1 mm then 0.25 mm steps, and its slope: a skive follows
+    the foot's axis, which the frame's long axis may miss by a few degrees). Returns (the crease
+    line (h, slope, x_ref), the ground's coefficients, each piece's level below the ground)."""
     ids = np.unique(pieces[pieces > 0])
     use = pieces > 0
     levels = (pieces[use, None] == ids[None, 1:]).astype(float)      # the first piece is the reference
-    best = None
-    for h in crease_at + np.arange(-CREASE_SEARCH_MM, CREASE_SEARCH_MM + 0.1, 1.0):
-        design = np.column_stack([np.ones(use.sum()), X[use], Y[use], crease(Y[use] - h), levels])
-        coef, keep = fit_linear(design, Z[use], trim_mm=LEVEL_MM)
+
+    def fit(h, k):
+        design = np.column_stack([np.ones(use.sum()), X[use], Y[use], crease(Y[use] - h - k * (X[use] - x_ref)), levels])
+        coef, _ = fit_linear(design, Z[use], trim_mm=LEVEL_MM)
         if coef is None:
-            continue
-        cost = float(np.mean(np.minimum((Z[use] - design @ coef) ** 2, LEVEL_MM ** 2)))
-        if best is None or cost < best[0]:
-            best = (cost, h, coef)
-    if best is None:
+            return np.inf, (h, k), None
+        return float(np.mean(np.minimum((Z[use] - design @ coef) ** 2, LEVEL_MM ** 2))), (h, k), coef
+
+    def best(candidates):
+        return min((fit(h, k) for h, k in candidates), key=lambda t: t[0])
+
+    _, (h, k), _ = best((h, 0.0) for h in crease_at + np.arange(-CREASE_SEARCH_MM, CREASE_SEARCH_MM + 0.1, 1.0))
+    _, (h, k), _ = best((h, k) for k in np.arange(-CREASE_SLOPE, CREASE_SLOPE + 1e-9, CREASE_SLOPE / 4))
+    _, (h, k), coef = best((h + d, k) for d in np.arange(-0.75, 0.8, 0.25))
+    if coef is None:
         return None
-    _, h, coef = best
     offsets = np.concatenate([[0.0], coef[4:]])
     ground = offsets.max()
     ground_coef = coef[:4] + np.array([ground, 0.0, 0.0, 0.0])
-    return h, ground_coef, dict(zip(ids.tolist(), (ground - offsets).tolist()))
+    return (h, k, x_ref), ground_coef, dict(zip(ids.tolist(), (ground - offsets).tolist()))
 
 
 def standing_water(height: np.ndarray, region: np.ndarray) -> np.ndarray:
@@ -111,23 +121,25 @@ def _depression(hm: HeightMap, ground: np.ndarray, region: np.ndarray):
     if sizes[k - 1] < MIN_POCKET_CELLS or water[labels == k].max() < MIN_POCKET_MM:
         return None
     rim, _ = label(water > max(0.01, 0.01 * water[labels == k].max()))
-    return rim == rim[labels == k][0]
+    deepest = np.unravel_index(np.argmax(np.where(labels == k, water, -np.inf)), water.shape)
+    return rim == rim[deepest]
 
 
-def _half_depth_circle(hm: HeightMap, below: np.ndarray, band: np.ndarray, pocket: np.ndarray, depth: float):
+def _half_depth_circle(hm: HeightMap, below: np.ndarray, band: np.ndarray, pocket: np.ndarray, depth: float,
+                       near: np.ndarray):
     """The circle through the pocket's half-depth line, read where the ground model holds (the
-    band inside the cup's wall): its centre and diameter, or None."""
+    band inside the cup's wall) ``near`` its floor: its centre and diameter, or None."""
     from scipy.ndimage import binary_dilation, binary_erosion, label
 
     deep = band & pocket & (below < -depth / 2)
     labels, n = label(deep)
     if n == 0:
         return None
-    k = np.argmax(np.bincount(labels.ravel())[1:]) + 1
+    k = np.argmax(np.bincount(labels[near].ravel(), minlength=n + 1)[1:]) + 1    # the part at the floor
     deep = labels == k
     # the cells either side of the line: its inner and outer edge, so the circle runs between them
     sure = binary_erosion(band, iterations=2)
-    line = ((deep & ~binary_erosion(deep)) | (binary_dilation(deep) & ~deep)) & sure
+    line = ((deep & ~binary_erosion(deep)) | (binary_dilation(deep) & ~deep)) & sure & near
     if line.sum() < 12:
         return None
     pts = hm.points(line)
@@ -136,19 +148,19 @@ def _half_depth_circle(hm: HeightMap, below: np.ndarray, band: np.ndarray, pocke
     return np.array([cx, cy]), 2 * float(np.sqrt(max(c + cx * cx + cy * cy, 0.0)))
 
 
-def _ground_at(h, coef, px, pY):
-    a, b, c, s = coef
-    return a + b * px + c * pY + s * crease(pY - h)
+def _ground_at(line, coef, px, pY):
+    (h, k, x_ref), (a, b, c, s) = line, coef
+    return a + b * px + c * pY + s * crease(pY - h - k * (px - x_ref))
 
 
-def _fit_window(hm: HeightMap, window: np.ndarray, Y: np.ndarray, crease_at: float):
+def _fit_window(hm: HeightMap, window: np.ndarray, Y: np.ndarray, crease_at: float, foot: float):
     """(crease position, ground coefficients, each smooth piece's depth below the ground, the
     pieces) over the window, or None."""
     if window.sum() < 20:
         return None
     gx = np.broadcast_to(hm.xs[None, :], window.shape)
     pieces = _smooth_pieces(hm, window)
-    fit = _seat_fit(gx[window], Y[window], hm.top[window], pieces[window], crease_at)
+    fit = _seat_fit(gx[window], Y[window], hm.top[window], pieces[window], crease_at, SEAT_CENTRE * foot)
     if fit is None:
         return None
     return (*fit, pieces)
@@ -169,17 +181,17 @@ def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     crease_at = medial_sign * float(np.interp(sx, hm.xs, np.nan_to_num(centre)))
 
     seat = band & (gx > SEAT_X[0] * foot) & (gx < SEAT_X[1] * foot)
-    fit = _fit_window(hm, seat, Y, crease_at)
+    fit = _fit_window(hm, seat, Y, crease_at, foot)
     if fit is None:
         return none, ["no heel seat found (too few points at 9-20 % of the foot length)"]
     region = hm.inside & (gx < POCKET_REGION_X * foot)
     pocket = _depression(hm, _ground_at(fit[0], fit[1], gx, Y), region)
-    depth = 0.0
+    depth, floor = 0.0, None
     if pocket is not None:
         # the seat and the pocket's floor (which carries the same post and skive), to its front
         reach = hm.points(pocket)[:, 0].max()
         window = band & (gx > SEAT_X[0] * foot) & (gx < max(SEAT_X[1] * foot, reach + 1.0))
-        wider = _fit_window(hm, window, Y, crease_at)
+        wider = _fit_window(hm, window, Y, crease_at, foot)
         floors = [] if wider is None else [k for k, d in wider[2].items()
                                            if d >= MIN_POCKET_MM and pocket[wider[3] == k].mean() > 0.8]
         if floors:
@@ -187,8 +199,9 @@ def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray,
             # seat), and on the floor within the seat's length where it reaches that far (a
             # skive fades out ahead of it)
             floor = np.isin(wider[3], floors)
-            within = floor & (gx < SEAT_X[1] * foot)
-            fit = _fit_window(hm, seat | (within if within.sum() >= 4 * MIN_PIECE_CELLS else floor), Y, crease_at) or wider
+            within = floor & (gx < FLOOR_X * foot)
+            cells = seat | (within if within.sum() >= 4 * MIN_PIECE_CELLS else floor)
+            fit = _fit_window(hm, cells, Y, crease_at, foot) or wider
             depth = max(fit[2].values())
             pocket = _depression(hm, _ground_at(fit[0], fit[1], gx, Y), region)
         else:                       # a dip of the seat itself (a lift fading into a thicker forefoot)
@@ -205,9 +218,13 @@ def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     pivot = lateral_edge if c >= 0 else medial_edge              # a post rises from its low side
     q["heel_seat_height_mm"] = float(a + b * sx + c * pivot)
     q["medial_skive_deg"] = float(np.degrees(np.arctan(c + s)) - np.degrees(np.arctan(c)))
-    q["medial_skive_depth_mm"] = float(s * crease(np.array(medial_edge - h)))
+    q["medial_skive_depth_mm"] = float(s * crease(np.array(medial_edge - h[0])))     # the line's place at sx
     q["heel_pocket_depth_mm"] = depth if pocket is not None else 0.0
-    circle = _half_depth_circle(hm, hm.top - ground_at(gx, Y), band, pocket, depth) if pocket is not None else None
+    circle = None
+    if pocket is not None:
+        # the half-depth line lies within a wall's width of the floor
+        near = binary_dilation(floor, iterations=2 * WALL_MM)
+        circle = _half_depth_circle(hm, hm.top - ground_at(gx, Y), band, pocket, depth, near)
     if circle is not None:
         (px, py), q["heel_pocket_diameter_mm"] = circle
         q["heel_pocket_x_mm"], q["heel_pocket_y_mm"] = float(px), float(medial_sign * py)

@@ -1,0 +1,83 @@
+"""What a feature adds to the device, measured on the meshes: the device's top against the top of
+the same device made without that feature, both ray cast straight down on one 1 mm grid. For the
+features that ride on a surface other features also shape (a met bar across the forefoot post's
+fade, a lateral arch and a flange on the same border), this reads the feature itself, where it
+was prescribed, and nothing else; `measure` reads the rest from the mesh alone."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from insolegen.device.design import Design
+
+BAR_BAND = 0.4            # of the width either side of the centre line: where a bar is read
+BAR_QUANTILE = 10         # a bar runs across the foot: its rise is the 10th percentile across that band
+BORDER_STRIP_MM = 10.0    # a lateral arch or a flange is read this close to its border
+MIDFOOT = (0.2, 0.75)     # of L: where a lateral arch or a flange is read
+
+
+def _without(design: Design, section: str, field: str):
+    """(vertices, faces) of the right device made without one feature, at the design's own arch."""
+    from insolegen.device.design import build_solid
+
+    rx = design.prescription
+    part = getattr(rx, section)
+    bare = rx.model_copy(update={section: part.model_copy(update={field: 0.0})})
+    _, vertices, faces, _ = build_solid(design.plan, replace(design.context, rx=bare))
+    return vertices, faces
+
+
+def _rise(design: Design, section: str, field: str):
+    """Grid x, y and the top's rise over the device without the feature (NaN off either mesh)."""
+    from insolegen.measure.raster import height_maps
+
+    vertices, faces = design.right_frame_mesh()
+    bare_vertices, bare_faces = _without(design, section, field)
+    both = np.vstack([vertices[:, :2], bare_vertices[:, :2]])
+    extent = (both.min(axis=0), both.max(axis=0))
+    device = height_maps(vertices, faces, 1.0, extent)
+    bare = height_maps(bare_vertices, bare_faces, 1.0, extent)
+    gx, gy = np.meshgrid(device.xs, device.ys)
+    return gx, gy, device.top - bare.top
+
+
+def met_bar(design: Design) -> dict:
+    """The bar's height (its crest's rise across the foot) and how far its crest stands from where
+    it was prescribed (met_bar.offset_mm behind the ball line, along the ball line's normal)."""
+    ctx, plan = design.context, design.plan
+    gx, gy, rise = _rise(design, "met_bar", "height_mm")
+    d = (gx - ctx.ball_point[0]) * ctx.ball_normal[0] + (gy - ctx.ball_point[1]) * ctx.ball_normal[1]
+    mid = 0.5 * (plan.medial_border(gx) + plan.lateral_border(gx))
+    half = 0.5 * (plan.medial_border(gx) - plan.lateral_border(gx))
+    band = np.isfinite(rise) & (np.abs(gy - mid) < BAR_BAND * 2 * half)
+    edges = np.arange(np.floor(d[band].min()), np.ceil(d[band].max()) + 1.0, 1.0)
+    which = np.digitize(d[band], edges)
+    values = rise[band]
+    profile = np.full(len(edges) + 1, -np.inf)
+    for k in np.unique(which):
+        cells = values[which == k]
+        if len(cells) >= 10:
+            profile[k] = np.percentile(cells, BAR_QUANTILE)
+    k = int(np.argmax(profile))
+    crest = 0.5 * (edges[k - 1] + edges[min(k, len(edges) - 1)])
+    return {"met_bar_height_mm": float(profile[k]),
+            "met_bar_off_place_mm": float(abs(crest + design.prescription.met_bar.offset_mm))}
+
+
+def border_feature(design: Design, section: str, field: str, lateral: bool) -> float:
+    """The highest rise of a feature along one border of the midfoot (a lateral arch, a flange)."""
+    ctx, plan = design.context, design.plan
+    gx, gy, rise = _rise(design, section, field)
+    inward = (gy - plan.lateral_border(gx)) if lateral else (plan.medial_border(gx) - gy)
+    strip = np.isfinite(rise) & (inward < BORDER_STRIP_MM) & (gx > MIDFOOT[0] * ctx.length) & (gx < MIDFOOT[1] * ctx.length)
+    return float(rise[strip].max()) if strip.any() else float("nan")
+
+
+def forefoot_rise(design: Design, section: str, field: str) -> float:
+    """The highest rise of a feature under the forefoot (a met pad on a scanned sole, which stands
+    on the sole's own forefoot curve)."""
+    ctx = design.context
+    gx, _, rise = _rise(design, section, field)
+    fore = np.isfinite(rise) & (gx > ctx.mth5[0] - 0.2 * ctx.length) & (gx < ctx.mth1[0])
+    return float(rise[fore].max()) if fore.any() else float("nan")

@@ -1,0 +1,47 @@
+"""`measure` reads the forefoot of an insole it did not design: a forefoot post and a step along
+the first ray (a Morton's extension raises it, a cut-out lowers it), together, in any pose. Built
+by tests/foreign.py on the real dupontgu sole outline; every truth is what this file put there."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from foreign import random_pose, ring_insole
+from test_rearfoot_measure import right_outline, smoothstep
+
+from insolegen.measure import measure_mesh
+
+BASE_MM, ARCH_MM = 4.0, 12.0
+
+
+def forefoot_insole(post_deg: float, step_mm: float):
+    """A flat-bottomed insole whose forefoot is posted about its low-side prominence (the 5th
+    head's for varus, the 1st's for valgus) and carries a step rising medially over 6 mm at a
+    line 8 mm medial of the forefoot's centre line, from just behind the ball."""
+    outline = right_outline()
+    x0 = outline[:, 0].min()
+    length = float(np.ptp(outline[:, 0]))
+    front = outline[outline[:, 0] > x0 + 0.5 * length]
+    lateral, medial = front[:, 1].min(), front[:, 1].max()
+    pivot = lateral if post_deg >= 0 else medial
+    line = 0.5 * (lateral + medial) + 8.0
+
+    def top(xy):
+        x, y = xy[:, 0] - x0, xy[:, 1]
+        fore = smoothstep((x - 0.45 * length) / (0.15 * length))        # post and step fade in behind the ball
+        post = np.tan(np.radians(post_deg)) * (y - pivot)
+        step = step_mm * smoothstep((y - line) / 6.0 + 0.5)
+        arch = ARCH_MM * np.exp(-((x - 0.4 * length) / (0.08 * length)) ** 2) * smoothstep((y - 0.5 * (lateral + medial)) / 30.0)
+        return BASE_MM + (post + step) * fore + arch
+
+    mesh = ring_insole(outline, top, rings=90)
+    assert mesh.is_watertight
+    return mesh
+
+
+@pytest.mark.parametrize("post_deg, step_mm, seed", [(5.0, 0.0, 1), (-4.0, 3.0, 2), (3.0, -2.0, 3), (0.0, 4.0, 4)])
+def test_forefoot_post_step_and_thickness_are_read_apart_in_any_pose(post_deg, step_mm, seed):
+    posed = random_pose(forefoot_insole(post_deg, step_mm), seed)
+    q = measure_mesh(posed.vertices, posed.faces, side="right", check_intersections=False).quantities
+    assert q["forefoot_post_deg"] == pytest.approx(post_deg, abs=0.3)
+    assert q["first_ray_step_mm"] == pytest.approx(step_mm, abs=0.25)
+    assert q["forefoot_thickness_mm"] == pytest.approx(BASE_MM, abs=0.2)        # the lesser rays', at the pivot
