@@ -35,7 +35,10 @@ def prescriptions(draw):
         "accommodations.medial_flange_mm": draw(st.floats(0, 20)),
         "accommodations.lateral_flange_mm": draw(st.floats(0, 20)),
     }
-    if o["device.length"] != "three_quarter":
+    if o["device.length"] == "three_quarter":   # pad and bar behind the trim (nearer the heads, refused)
+        o["met_pad.offset_mm"] = draw(st.floats(26, 30))
+        o["met_bar.offset_mm"] = draw(st.floats(20, 25))
+    else:
         o["forefoot_post.angle_deg"] = draw(st.floats(-8, 8))
         extra = draw(st.sampled_from(["none", "mortons", "reverse", "cutout"]))
         if extra == "mortons":
@@ -44,7 +47,9 @@ def prescriptions(draw):
             o["accommodations.reverse_mortons_mm"] = draw(st.floats(0, 6))
         elif extra == "cutout":
             o["accommodations.first_ray_cutout_mm"] = draw(st.floats(0, min(6.0, o["device.forefoot_thickness_mm"] - 1.0)))
-    o["accommodations.heel_spur_pocket_mm"] = draw(st.floats(0, min(6.0, o["device.base_thickness_mm"] + o["heel_lift.height_mm"] - 1.0)))
+    room = min(6.0, o["device.base_thickness_mm"] + o["heel_lift.height_mm"] - 1.0)
+    # none, or at least 1 mm deep (a shallower heel pocket is refused: it would not offload)
+    o["accommodations.heel_spur_pocket_mm"] = draw(st.just(0.0) | st.floats(1.0, room)) if room >= 1.0 else 0.0
     if draw(st.booleans()):
         o["rearfoot_post.kind"] = '"extrinsic"'
         o["rearfoot_post.motion_grind_deg"] = draw(st.floats(0, 30))

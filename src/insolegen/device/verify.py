@@ -136,6 +136,7 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
                          TOLERANCES["heel_pocket_off_place_mm"])]
     if rx.met_pad.height_mm and "met_pad_rise_mm" in rises:
         under = ("the scanned sole's own forefoot curve" if reference is not None
+                 else "a three-quarter device, which has no forefoot plate" if not has_plate
                  else "the met bar or a first-ray or lesser-ray accommodation")
         checks.append(c("met_pad_height_mm", rx.met_pad.height_mm, f"not compared: the pad stands on {under} "
                         "(its rise over the same device without it is compared instead)"))
@@ -183,7 +184,8 @@ def feature_rises(design: Design, scanned_sole: bool) -> dict:
         found["medial_flange_mm"] = rises.border_feature(design, "accommodations", "medial_flange_mm", lateral=False)
     if acc.lateral_flange_mm:
         found["lateral_flange_mm"] = rises.border_feature(design, "accommodations", "lateral_flange_mm", lateral=True)
-    under = (rx.met_bar.height_mm, acc.mortons_extension_mm, acc.reverse_mortons_mm, acc.first_ray_cutout_mm)
+    under = (rx.met_bar.height_mm, acc.mortons_extension_mm, acc.reverse_mortons_mm, acc.first_ray_cutout_mm,
+             rx.device.length == "three_quarter")
     if rx.met_pad.height_mm and (scanned_sole or any(under)):
         found["met_pad_rise_mm"] = rises.forefoot_rise(design, "met_pad", "height_mm")
     return found

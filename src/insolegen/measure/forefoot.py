@@ -18,7 +18,6 @@ PAD_DOME_MM = 9.0        # ... and is the highest cell within this square about 
 PAD_BEHIND_BALL = 0.18   # of F: a pad's centre may stand met_pad.offset_mm (up to 30 mm) behind the 2nd-3rd heads
 PLATE_MM = 0.2           # a plate cell further than this from the fit is left out of it
 PLATE_BEYOND_BALL = (0.03, 0.13)   # of F beyond the ball line: the forefoot plate
-SHORT_PLATE = 0.10                 # of F: an insole ending this close to the ball line has its plate from the line
 PLATE_TRIM_MARGIN = 0.01           # of F short of the insole's front end (a sulcus trim)
 MIN_PLATE_MM = 4.0                 # a shorter band is no plate (a three-quarter insole has none)
 PLATE_ACROSS = 0.45                # of the width either side of the centre line: the first ray's side too
@@ -126,9 +125,12 @@ def _pad_height(hm: HeightMap, plate_at, beyond, medial_sign: float, centre, wid
 
 
 def measure_forefoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, medial_sign: float, foot: float, length: float,
-                     ball_x: float, centre: np.ndarray, width: np.ndarray) -> tuple[dict, list[str]]:
-    """``x, y``: the vertices in the measuring frame (for the forefoot's prominences)."""
+                     kind: str, centre: np.ndarray, width: np.ndarray) -> tuple[dict, list[str]]:
+    """``x, y``: the vertices in the measuring frame (for the forefoot's prominences); ``kind``:
+    full, sulcus or three_quarter (``quantities.insole_kind``)."""
     q = dict.fromkeys(("forefoot_post_deg", "forefoot_thickness_mm", "first_ray_step_mm", "met_pad_height_mm"))
+    if kind == "three_quarter":
+        return q, ["no forefoot plate: the insole ends behind the metatarsal heads (three-quarter length)"]
     gx, gy = np.meshgrid(hm.xs, hm.ys)
     col_centre, col_width = np.nan_to_num(centre)[None, :], np.nan_to_num(width)[None, :]
     # the plate: beyond the ball line (a met bar stands behind it), to its widest part's end or
@@ -136,7 +138,7 @@ def measure_forefoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, medial_sign: f
     beyond = ball_line_distance(hm, medial_sign, foot)
     along = np.where(hm.inside, beyond(gx, gy), np.nan)
     d0, d1 = PLATE_BEYOND_BALL[0] * foot, PLATE_BEYOND_BALL[1] * foot
-    if np.nanmax(along) < SHORT_PLATE * foot:     # a sulcus insole: its plate starts at the ball line
+    if kind == "sulcus":                          # it ends 0.06 F past the ball line: its plate starts at the line
         d0 = 0.0
     row_end = np.where(hm.inside, gx, -np.inf).max(axis=1, keepdims=True)         # each row's front end
     plate = (hm.inside & (along > d0) & (along < d1) & (gx < row_end - PLATE_TRIM_MARGIN * foot)
@@ -155,7 +157,7 @@ def measure_forefoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, medial_sign: f
         if plate.sum() >= 20:
             fit = _plate_fit(gx[plate], Y[plate], hm.top[plate], centre_Y, medial_Y)
     if fit is None:
-        return q, ["no forefoot plate: the insole ends at the ball (three-quarter length?)"]
+        return q, ["no forefoot plate found beyond the ball line"]
     a, b, c, s, line = fit
     q["forefoot_post_deg"] = float(np.degrees(np.arctan(c)))
     q["first_ray_step_mm"] = float(s)

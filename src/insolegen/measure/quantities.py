@@ -43,6 +43,20 @@ DEFINITIONS = {
 }
 
 
+def insole_kind(hm: HeightMap, length: float) -> tuple[str, float]:
+    """Whether the insole is full length (its toes are there: it reaches well beyond its widest
+    column), sulcus length (it ends beyond its widest column, at the sulcus) or three-quarter
+    (it ends close to its widest column: its trim, just behind the metatarsal heads); and that
+    column's x, the ball's. Over EU36-47 with offsets of -4 to 10 mm, the front end lies 0.06-0.10
+    L beyond the widest column on a three-quarter insole and 0.12-0.20 L on a sulcus one."""
+    _, width = columns(hm)
+    front = hm.xs > 0.5 * length
+    ball_x = float(hm.xs[front][np.argmax(width[front])])
+    if length - ball_x > FULL_LENGTH_TOES * length:
+        return "full", ball_x
+    return ("three_quarter" if length - ball_x < SULCUS_BEYOND_BALL * length else "sulcus"), ball_x
+
+
 def ball_and_foot_length(hm: HeightMap, length: float) -> tuple[float, float]:
     """The ball's x (the widest part of the front half) and the foot length F that regions
     scale with. An outline offset lengthens an insole (at both ends if it is full length, at the
@@ -51,17 +65,14 @@ def ball_and_foot_length(hm: HeightMap, length: float) -> tuple[float, float]:
     heel's width together, which cancels the offset: length = k F + (2) offset, heel width =
     0.27 F + 2 offset (ANSUR II). Widths alone would take a 10 mm offset for 50 mm of foot."""
     _, width = columns(hm)
-    front = hm.xs > 0.5 * length
-    ball_x = float(hm.xs[front][np.argmax(width[front])])
+    kind, ball_x = insole_kind(hm, length)
     heel = (hm.xs > 0.1 * length) & (hm.xs < 0.35 * length)
     if not heel.any():
         return ball_x, length
     heel_width = float(width[heel].max())
-    if length - ball_x > FULL_LENGTH_TOES * length:      # the toes are there: the offset is at both ends
+    if kind == "full":                                   # the offset is at both ends
         return ball_x, (length - heel_width) / (1.0 - HEEL_WIDTH_OF_FOOT_LENGTH)
-    # a three-quarter insole ends close to its widest column (its trim, just behind the ball);
-    # a sulcus one well beyond it (0.06-0.10 L against 0.12-0.20 L over EU36-47, offsets -4 to 10 mm)
-    share = THREE_QUARTER_OF_FOOT if length - ball_x < SULCUS_BEYOND_BALL * length else SULCUS_OF_FOOT
+    share = THREE_QUARTER_OF_FOOT if kind == "three_quarter" else SULCUS_OF_FOOT
     return ball_x, (length - heel_width / 2) / (share - HEEL_WIDTH_OF_FOOT_LENGTH / 2)
 
 
@@ -93,7 +104,7 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
         q["arch_apex_height_mm"] = q["arch_apex_frac"] = None
         notes.append("no midfoot between 30 and 58 % of the foot length")
 
-    fore, fore_notes = measure_forefoot(hm, x, y, medial_sign, foot, length, ball_x, centre, width)
+    fore, fore_notes = measure_forefoot(hm, x, y, medial_sign, foot, length, insole_kind(hm, length)[0], centre, width)
     q.update(fore)
     notes += fore_notes
 
