@@ -241,7 +241,7 @@ def test_designed_insoles_measure_as_prescribed(tmp_path, o, size, width, side):
     try:
         result = design_case(CaseRequest(size=f"EU{size}", width=width, overrides=overrides, sides=(side,), formats="stl"))
     except InvalidInput as exc:   # an arch lower than what lies under it: the one refusal allowed here
-        assert "below the device's own height" in str(exc)
+        assert "below the device's own height" in str(exc) or "above the arch's own apex" in str(exc)
         return
     path = tmp_path / f"{side}.stl"
     path.write_bytes(result.files[f"{result.name}_{side}.stl"])
