@@ -190,8 +190,8 @@ def test_bar_lateral_arch_and_flanges_are_compared_as_what_they_add():
     rx = load_prescription("neutral", ["met_bar.height_mm=3", "met_bar.offset_mm=12", "lateral_arch.height_mm=4",
                                        "accommodations.medial_flange_mm=6", "accommodations.lateral_flange_mm=5"])
     checks = {c["quantity"]: c for c in verify_design(design_pair(foot_from_size("EU40"), rx))["checks"]}
-    for quantity, prescribed in (("met_bar_height_mm", 3), ("lateral_arch_height_mm", 4), ("medial_flange_mm", 6),
-                                 ("lateral_flange_mm", 5)):
+    for quantity, prescribed in (("met_bar_rise_mm", 3), ("lateral_arch_rise_mm", 4), ("medial_flange_rise_mm", 6),
+                                 ("lateral_flange_rise_mm", 5)):
         assert checks[quantity]["compared"] and checks[quantity]["prescribed"] == prescribed
         assert abs(checks[quantity]["measured"] - prescribed) < 0.5
     assert checks["met_bar_off_place_mm"]["measured"] < 2.0

@@ -45,3 +45,37 @@ def test_forefoot_post_step_and_thickness_are_read_apart_in_any_pose(post_deg, s
     assert q["forefoot_post_deg"] == pytest.approx(post_deg, abs=0.3)
     assert q["first_ray_step_mm"] == pytest.approx(step_mm, abs=0.25)
     assert q["forefoot_thickness_mm"] == pytest.approx(BASE_MM, abs=0.2)        # the lesser rays', at the pivot
+
+
+def bar_insole(height_mm: float, behind_mm: float):
+    """A bar 20 mm wide across the whole foot, its crest ``behind_mm`` behind the line through
+    the forefoot's outermost points."""
+    outline = right_outline()
+    x0 = outline[:, 0].min()
+    length = float(np.ptp(outline[:, 0]))
+    front = outline[outline[:, 0] > x0 + 0.5 * length]
+    a, b = front[np.argmax(front[:, 1])], front[np.argmin(front[:, 1])]
+    n = np.array([a[1] - b[1], b[0] - a[0]]) / np.hypot(*(a - b))
+    n = n if n[0] > 0 else -n                                  # distal
+
+    def top(xy):
+        x = xy[:, 0] - x0
+        bar = height_mm * smoothstep(1 - np.abs((xy - b) @ n + behind_mm) / 10.0)
+        arch = ARCH_MM * np.exp(-((x - 0.4 * length) / (0.08 * length)) ** 2) * smoothstep((xy[:, 1] - 0.5 * (a[1] + b[1])) / 30.0)
+        return BASE_MM + bar + arch
+
+    return ring_insole(outline, top, rings=90)
+
+
+def test_a_met_bar_across_the_foot_is_read_from_the_mesh_alone():
+    """Its height, and its place: moved 8 mm further back, it reads 8 mm further back (where the
+    ball line lies is `measure`'s own definition, so the place is checked as a move)."""
+    found = []
+    for height_mm, behind_mm, seed in ((3.0, 12.0, 5), (5.0, 20.0, 6)):
+        mesh = random_pose(bar_insole(height_mm, behind_mm), seed)
+        q = measure_mesh(mesh.vertices, mesh.faces, side="right", check_intersections=False).quantities
+        assert q["met_bar_height_mm"] == pytest.approx(height_mm, abs=0.3)
+        found.append(q["met_bar_offset_mm"])
+    assert found[1] - found[0] == pytest.approx(8.0, abs=1.5)
+    flat = random_pose(forefoot_insole(0.0, 0.0), 7)
+    assert measure_mesh(flat.vertices, flat.faces, side="right", check_intersections=False).quantities["met_bar_height_mm"] == 0.0

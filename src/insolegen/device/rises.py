@@ -61,7 +61,7 @@ def met_bar(design: Design) -> dict:
             profile[k] = np.percentile(cells, BAR_QUANTILE)
     k = int(np.argmax(profile))
     crest = 0.5 * (edges[k - 1] + edges[min(k, len(edges) - 1)])
-    return {"met_bar_height_mm": float(profile[k]),
+    return {"met_bar_rise_mm": float(profile[k]),
             "met_bar_off_place_mm": float(abs(crest + design.prescription.met_bar.offset_mm))}
 
 

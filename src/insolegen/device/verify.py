@@ -15,8 +15,8 @@ from insolegen.device.surface import pocket_wall_mm
 from insolegen.errors import DesignFailed
 
 TOLERANCES = {
-    "first_ray_step_mm": 0.3, "met_bar_height_mm": 0.5, "met_bar_off_place_mm": 2.0, "lateral_arch_height_mm": 0.5,
-    "medial_flange_mm": 0.5, "lateral_flange_mm": 0.5,
+    "first_ray_step_mm": 0.3, "met_bar_rise_mm": 0.5, "met_bar_off_place_mm": 2.0, "lateral_arch_rise_mm": 0.5,
+    "medial_flange_rise_mm": 0.5, "lateral_flange_rise_mm": 0.5,
     "arch_apex_height_mm": 0.5, "heel_cup_depth_mm": 1.0, "rearfoot_post_deg": 0.5,
     "medial_skive_depth_mm": 0.5, "heel_pocket_depth_mm": 0.2, "heel_pocket_half_depth_diameter_mm": 1.5,
     "heel_pocket_off_place_mm": 2.0,
@@ -121,8 +121,8 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
           plate),
     ]
     # features read as what they add to the same device without them (device/rises.py)
-    for q, prescribed in (("met_bar_height_mm", rx.met_bar.height_mm), ("lateral_arch_height_mm", rx.lateral_arch.height_mm),
-                          ("medial_flange_mm", acc.medial_flange_mm), ("lateral_flange_mm", acc.lateral_flange_mm)):
+    for q, prescribed in (("met_bar_rise_mm", rx.met_bar.height_mm), ("lateral_arch_rise_mm", rx.lateral_arch.height_mm),
+                          ("medial_flange_rise_mm", acc.medial_flange_mm), ("lateral_flange_rise_mm", acc.lateral_flange_mm)):
         if prescribed:
             checks.append(Check(q, prescribed, rises.get(q), TOLERANCES[q]))
     if rx.met_bar.height_mm:
@@ -179,11 +179,11 @@ def feature_rises(design: Design, scanned_sole: bool) -> dict:
     if rx.met_bar.height_mm:
         found.update(rises.met_bar(design))
     if rx.lateral_arch.height_mm:
-        found["lateral_arch_height_mm"] = rises.border_feature(design, "lateral_arch", "height_mm", lateral=True)
+        found["lateral_arch_rise_mm"] = rises.border_feature(design, "lateral_arch", "height_mm", lateral=True)
     if acc.medial_flange_mm:
-        found["medial_flange_mm"] = rises.border_feature(design, "accommodations", "medial_flange_mm", lateral=False)
+        found["medial_flange_rise_mm"] = rises.border_feature(design, "accommodations", "medial_flange_mm", lateral=False)
     if acc.lateral_flange_mm:
-        found["lateral_flange_mm"] = rises.border_feature(design, "accommodations", "lateral_flange_mm", lateral=True)
+        found["lateral_flange_rise_mm"] = rises.border_feature(design, "accommodations", "lateral_flange_mm", lateral=True)
     under = (rx.met_bar.height_mm, acc.mortons_extension_mm, acc.reverse_mortons_mm, acc.first_ray_cutout_mm,
              rx.device.length == "three_quarter")
     if rx.met_pad.height_mm and (scanned_sole or any(under)):

@@ -1,7 +1,7 @@
 """The forefoot, read from the plate beyond the ball (its widest part) and the band behind the
 ball line: the forefoot post, the plate's thickness at the post's pivot, a step along the first
 ray (a Morton's extension raises the first ray, a cut-out lowers it, a reverse Morton's raises
-the lesser rays), and the met pad's dome.
+the lesser rays), the met pad's dome and a met bar across the foot.
 
 The plate is modelled as a plane (the post) with, where the first ray stands apart from the
 lesser rays, a step rounded over a few mm at the line between them; the step's place is found on
@@ -23,6 +23,10 @@ MIN_PLATE_MM = 4.0                 # a shorter band is no plate (a three-quarter
 PLATE_ACROSS = 0.45                # of the width either side of the centre line: the first ray's side too
 STEP_MM = 6.0            # a first-ray step rises over about this width
 MIN_STEP_MM = 0.2        # a smaller step is no step
+BAR_QUANTILE = 10        # a met bar runs across the foot: its height is the 10th percentile across it
+BAR_CHORD_MM = 20        # ... read above the chord this far either side of its crest
+BAR_ACROSS = 0.4         # of the width either side of the centre line: where a bar is read
+MIN_BAR_MM = 0.3         # a lower rise is no bar
 BAR_RISE_MM = 0.15       # a band across the plate's proximal edge raised this much ...
 BAR_SHARE = 0.6          # ... over this share of its width is a met bar's distal flank
 
@@ -100,6 +104,49 @@ def _past_a_bar(hm: HeightMap, plate: np.ndarray, along: np.ndarray) -> np.ndarr
     return plate & (along > cut + 2.0) if cut > start else plate
 
 
+def _bar_profile(heights: np.ndarray, d: np.ndarray, foot: float):
+    """(rise, d) of the highest rise above the chord of the across-the-foot profile (10th
+    percentile at each mm of d), up to PAD_BEHIND_BALL of F behind the ball line."""
+    bins = np.floor(d).astype(int)
+    lo, hi = bins.min(), bins.max()
+    counts = np.bincount(bins - lo)
+    order = np.argsort(bins, kind="stable")
+    splits = np.cumsum(counts)[:-1]
+    profile = np.array([np.percentile(h, BAR_QUANTILE) if len(h) >= 5 else np.nan
+                        for h in np.split(heights[order], splits)])
+    centres = np.arange(lo, hi + 1) + 0.5
+    w = int(BAR_CHORD_MM)
+    if len(profile) <= 2 * w:
+        return np.nan, np.nan
+    rise = np.full_like(profile, np.nan)
+    rise[w:-w] = profile[w:-w] - 0.5 * (profile[:-2 * w] + profile[2 * w:])
+    window = (centres > -PAD_BEHIND_BALL * foot) & (centres < 0.0) & np.isfinite(rise)
+    if not window.any():
+        return np.nan, np.nan
+    k = np.flatnonzero(window)[np.nanargmax(rise[window])]
+    return float(rise[k]), float(centres[k])
+
+
+def _met_bar(hm: HeightMap, along: np.ndarray, band: np.ndarray, centre_y: float, foot: float):
+    """A met bar, from the mesh alone: across the foot (the 10th percentile of the top's height
+    over the band at each mm of distance from the ball line), the highest rise above the chord
+    BAR_CHORD_MM either side, up to 18 % of F behind the ball line; the bar's own direction is
+    found too (within 6 degrees of the ball line). Returns (height, how far its crest stands
+    behind the ball line at the centre line), (0, None) where none rises MIN_BAR_MM, or None."""
+    cells = band & np.isfinite(along)
+    if cells.sum() < 50:
+        return None, None
+    heights, d = hm.top[cells], along[cells]
+    across = np.broadcast_to(hm.ys[:, None], along.shape)[cells] - centre_y
+    best = max((_bar_profile(heights, d + t * across, foot) for t in np.tan(np.radians(np.arange(-6.0, 6.1, 1.5)))),
+               key=lambda r: -np.inf if np.isnan(r[0]) else r[0])
+    if np.isnan(best[0]):
+        return None, None
+    if best[0] < MIN_BAR_MM:
+        return 0.0, None
+    return best[0], -best[1]
+
+
 def _pad_height(hm: HeightMap, plate_at, beyond, medial_sign: float, centre, width, foot: float) -> float | None:
     """The met pad's rise over the forefoot plate: the highest *dome* in the pad's window (a cell
     higher than every cell around it, away from the window's edge). The arch's flank also rises
@@ -128,7 +175,8 @@ def measure_forefoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, medial_sign: f
                      kind: str, centre: np.ndarray, width: np.ndarray) -> tuple[dict, list[str]]:
     """``x, y``: the vertices in the measuring frame (for the forefoot's prominences); ``kind``:
     full, sulcus or three_quarter (``quantities.insole_kind``)."""
-    q = dict.fromkeys(("forefoot_post_deg", "forefoot_thickness_mm", "first_ray_step_mm", "met_pad_height_mm"))
+    q = dict.fromkeys(("forefoot_post_deg", "forefoot_thickness_mm", "first_ray_step_mm", "met_pad_height_mm",
+                       "met_bar_height_mm", "met_bar_offset_mm"))
     if kind == "three_quarter":
         return q, ["no forefoot plate: the insole ends behind the metatarsal heads (three-quarter length)"]
     gx, gy = np.meshgrid(hm.xs, hm.ys)
@@ -149,6 +197,9 @@ def measure_forefoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, medial_sign: f
     front = x > 0.5 * length
     across = medial_sign * y[front]
     medial_Y = float(across.max())
+    bar_band = hm.inside & (np.abs(gy - col_centre) < BAR_ACROSS * col_width)
+    centre_y = float(np.nanmedian(np.nan_to_num(centre)[(hm.xs > 0.5 * length)]))
+    q["met_bar_height_mm"], q["met_bar_offset_mm"] = _met_bar(hm, along, bar_band, centre_y, foot)
     fit = None
     if d1 - d0 > MIN_PLATE_MM and plate.sum() >= 20:
         plate = _past_a_bar(hm, plate, along)

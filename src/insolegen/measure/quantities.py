@@ -37,6 +37,8 @@ DEFINITIONS = {
     "forefoot_thickness_mm": "thickness (top minus bottom) of the lesser rays' forefoot plate at the post's pivot (the forefoot's low-side prominence: the 5th head's for varus, the 1st's for valgus)",
     "first_ray_step_mm": "how much higher the forefoot plate stands medial of a line between the first and the lesser rays (+: a Morton's extension; -: a first-ray cut-out or a reverse Morton's), 0 where the plate has no step",
     "met_pad_height_mm": "highest dome (a cell above all within 9 mm) of the central and lateral forefoot (18 % of F behind the ball line, from the forefoot's medial to its lateral prominence, to 3 % beyond it) above the forefoot plate's plane",
+    "met_bar_height_mm": "a met bar's rise across the foot: at each mm of distance from the ball line, the 10th percentile of the top's height over the middle 80 % of the width; its highest rise above the chord 20 mm either side, up to 18 % of F behind the ball line (0 where none rises 0.3 mm). Read from the mesh alone, and so disturbed by a heel lift or a forefoot post fading in under it; the design record compares the bar's rise over the same device made without it",
+    "met_bar_offset_mm": "how far that crest stands behind the ball line",
     "min_thickness_mm": "smallest thickness (top minus bottom, vertically) at least 1 mm inside the edge",
     "volume_mm3": "volume of the main body",
     "mass_g": "volume x the material's density (printed solid)",
