@@ -1,8 +1,10 @@
 """Prescribed beside measured. Every device is measured by ``insolegen.measure`` (the
 independent oracle, which reads the mesh alone) and each prescribed quantity is compared with
 its measurement within the tolerance below. A miss is a ``DesignFailed``: the device is not
-written. Quantities that a combination of features makes ambiguous (a Morton's extension or a met
-bar reshapes the forefoot plate, for instance) are recorded as measured but not compared, with why.
+written. A feature that rides on a surface other features also shape (a met bar, a lateral arch,
+a flange, a met pad standing on a bar) is compared as what it adds: the device against the same
+device made without it (``device.rises``). Only a quantity a device cannot have (the forefoot
+plate of a three-quarter device) is recorded as measured but not compared, with why.
 """
 from __future__ import annotations
 
@@ -170,8 +172,9 @@ def _sole_reference(design: Design) -> dict:
 
 
 def feature_rises(design: Design, scanned_sole: bool) -> dict:
-    """What each prescribed met bar, lateral arch and flange (and on a scanned sole, the met pad)
-    adds to the device, read on the meshes (``device.rises``)."""
+    """What each prescribed met bar, lateral arch and flange adds to the device, and a met pad
+    standing on something other than the forefoot plate (a scanned sole, a bar, a first-ray or
+    lesser-ray accommodation, a three-quarter device's end), read on the meshes (``device.rises``)."""
     from insolegen.device import rises
 
     rx, acc = design.prescription, design.prescription.accommodations

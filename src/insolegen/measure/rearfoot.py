@@ -2,10 +2,13 @@
 post's tilt, a medial skive's extra wedge, a heel-spur pocket's depth and place, the seat's
 height at the post's pivot and the cup's depth.
 
-The seat is modelled as what a podiatrist would describe: a plane (the post), a crease from which
-the medial half rises more steeply (a skive), and, where a depression with a floor sits in it, a
-floor that is the same surface lowered (a pocket). The model is fitted to the ground level and the
-floor together, so a pocket no longer reads as a tilt, nor a skive as post."""
+The seat is modelled as a podiatrist describes it: a plane (the post), a crease from which the
+medial half rises more steeply (a skive), and, where a pocket sits in it, a floor that is the same
+surface lowered. The model is fitted to the seat and the floor together, each smooth piece of the
+top (cut apart by a pocket's curved wall) at a level of its own, so a pocket does not read as a
+tilt, nor a skive as post. A pocket is a closed depression (where water poured on the top would
+stand) whose floor lies below the seat's level; a seat that dips between a heel lift and a
+thicker forefoot holds water too, but its floor is the seat itself."""
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +30,7 @@ SEAT_X = (0.09, 0.16)    # of F: the heel seat's extent (a skive fades out beyon
 FLOOR_X = 0.18           # of F: a pocket's floor is fitted behind this, where a skive still holds full
 POCKET_REGION_X = 0.35   # of F: a heel pocket lies behind this
 WET_MM = 0.05            # water standing this deep marks a depression
-BAND_OF_WIDTH = 0.16      # the seat: this share of the width either side of the centre line (inside the cup's wall)
+BAND_OF_WIDTH = 0.16     # the seat: this share of the width either side of the centre line (inside the cup's wall)
 SEAT_CENTRE = 0.145      # of F: where the seat's height and the heel's edges (a post's pivot, a skive's top) are read
 
 
@@ -183,7 +186,7 @@ def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     seat = band & (gx > SEAT_X[0] * foot) & (gx < SEAT_X[1] * foot)
     fit = _fit_window(hm, seat, Y, crease_at, foot)
     if fit is None:
-        return none, ["no heel seat found (too few points at 9-20 % of the foot length)"]
+        return none, ["no heel seat found (too few points at 9-16 % of the foot length)"]
     region = hm.inside & (gx < POCKET_REGION_X * foot)
     pocket = _depression(hm, _ground_at(fit[0], fit[1], gx, Y), region)
     depth, floor = 0.0, None
