@@ -212,3 +212,20 @@ def test_a_met_bar_built_off_its_place_refuses_the_device(monkeypatch):
     rx = load_prescription("neutral", ["met_bar.height_mm=3", "met_bar.offset_mm=12"])
     with pytest.raises(DesignFailed, match="met_bar_off_place_mm"):
         verify_design(design_pair(foot_from_size("EU40"), rx))
+
+
+def test_the_heel_pocket_lies_under_the_plantar_fascia_origin():
+    """Ahead of and medial to the heel's centre (the fascia's origin on the calcaneal tubercle),
+    as ray casting finds it: the deepest part of the device's top below the same device without it."""
+    from oracle import grid, top_heights
+
+    result, meshes = designed(size="EU42", overrides=("accommodations.heel_spur_pocket_mm=3", "device.base_thickness_mm=5"))
+    _, bare = designed(size="EU42", overrides=("device.base_thickness_mm=5",))
+    ctx = result.design.context
+    pts = grid((ctx.heel[0] - 30, ctx.heel[0] + 40), (ctx.heel[1] - 30, ctx.heel[1] + 30), 1.0)
+    drop = top_heights(bare["right"], pts) - top_heights(meshes["right"], pts)
+    deep = pts[drop > 2.5]
+    assert len(deep) > 20
+    ahead, medial = (deep.mean(axis=0) - ctx.heel)
+    assert 0.02 * ctx.length < ahead < 0.06 * ctx.length        # the design puts it 0.04 L ahead
+    assert 2.0 < medial < 0.2 * ctx.heel_width                   # ... and 0.1 of the heel's width medial
