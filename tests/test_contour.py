@@ -119,3 +119,15 @@ def test_contour_scan_needs_a_3d_scan(tmp_path):
     r = run("design", PLANTAR, "--contour", "foam", "--out", tmp_path)
     assert r.returncode == 1 and "flat, scan" in r.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_a_left_scans_record_shows_the_left_device():
+    """The scanned foot is a left one: the record's prescribed-vs-measured (which the console
+    summary and the report print) is the left device's, measured as a left insole."""
+    from insolegen.case import CaseRequest, design_case
+
+    scan = Path(__file__).parent / "data" / "scans" / "dupontgu_left_foot.stl"
+    record = design_case(CaseRequest(foot_file=scan, contour="scan", formats="json")).record
+    assert record["inputs"]["sides"] == ["left", "right"]
+    verified = record["prescribed_vs_measured"]
+    assert verified["device"] == "left" and verified["measurement"]["side"] == "left"

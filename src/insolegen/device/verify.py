@@ -204,7 +204,9 @@ def verify_design(design: Design) -> dict:
     Returns the record section; raises DesignFailed when a compared quantity misses."""
     from insolegen.measure import measure_mesh
 
-    side = "right" if "right" in design.devices else next(iter(design.devices))
+    # the device for the foot that was given (a left scan's record shows the left device), else the right
+    side = design.foot.side if design.foot.side in design.devices else ("right" if "right" in design.devices
+                                                                          else next(iter(design.devices)))
     device = design.devices[side]
     # the design's own checks (check_mesh) have passed: measure the shape, not the mesh again
     # the design knows which foot the device is for and how long that foot is: a tall lateral
