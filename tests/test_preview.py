@@ -92,3 +92,20 @@ def test_design_preview_writes_a_picture_beside_the_meshes(tmp_path):
     assert pixels.shape == (900, 2400, 3) and 0.03 < _ink(pixels).mean() < 0.5
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "EU42_medium.3mf", "EU42_medium.json", "EU42_medium_left.stl", "EU42_medium_preview.png", "EU42_medium_right.stl"]
+
+
+def test_no_display_and_no_off_screen_renderer_is_a_clear_refusal_not_a_segfault(case, tmp_path):
+    """Without a display and without OSMesa, VTK dies with a segmentation fault (exit 139) when
+    its first window opens: the preview finds out first, says what to install, exits 1."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import ctypes.util, sys; ctypes.util.find_library = lambda name: None; "
+            "from insolegen.cli import main; sys.argv = ['insolegen', 'preview', sys.argv[1], '--out', sys.argv[2]]; main()")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "VTK_DEFAULT_OPENGL_WINDOW")}
+    png = tmp_path / "x.png"
+    r = subprocess.run([sys.executable, "-c", code, str(case), str(png)], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert "libosmesa6" in r.stderr and "xvfb-run" in r.stderr
+    assert not png.exists()

@@ -50,8 +50,17 @@ def has_display() -> bool:
 
 
 def _use_osmesa_without_display() -> None:
-    if not has_display():
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+    """With no display, VTK renders through OSMesa. Without that library VTK dies with a
+    segmentation fault when the first window opens: found out here, before VTK starts."""
+    if has_display():
+        return
+    import ctypes.util
+
+    if ctypes.util.find_library("OSMesa") is None and "VTK_DEFAULT_OPENGL_WINDOW" not in os.environ:
+        raise InvalidInput("there is no display here and no off-screen renderer: install OSMesa "
+                           "(Debian/Ubuntu: apt-get install libosmesa6) or run under a virtual display "
+                           "(xvfb-run insolegen ...)")
+    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
 
 
 # ---- what to show -----------------------------------------------------------------------------
