@@ -1,5 +1,5 @@
-"""The forefoot, read from the plate beyond the ball (its widest part) and the band behind the
-ball line: the forefoot post, the plate's thickness at the post's pivot, a step along the first
+"""The forefoot, read from the plate beyond the ball line (from a sulcus insole's line itself;
+a three-quarter insole has none) and the band behind it: the forefoot post, the plate's thickness at the post's pivot, a step along the first
 ray (a Morton's extension raises the first ray, a cut-out lowers it, a reverse Morton's raises
 the lesser rays), the met pad's dome and a met bar across the foot.
 
