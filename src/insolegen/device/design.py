@@ -11,7 +11,7 @@ import numpy as np
 
 from insolegen.device.contour import SoleSurface
 from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
-from insolegen.device.plan import Plan, make_plan
+from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL, Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
 from insolegen.device.surface import Context, Points, bottom_surface, make_context, top_surface
 from insolegen.errors import DesignFailed
@@ -80,8 +80,6 @@ def refuse_features_past_the_trim(ctx: Context) -> None:
     """A three-quarter device ends 5 % of the foot length behind the ball line. A met pad or a met
     bar whose top lies past that line would be cut through: neither felt nor measurable as
     prescribed. Refused, naming the offset that would keep it on the device."""
-    from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL
-
     rx = ctx.rx
     if rx.device.length != "three_quarter":
         return

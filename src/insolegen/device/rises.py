@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from insolegen.device.design import Design
+from insolegen.measure.forefoot import across_profile
 
 BAR_BAND = 0.4            # of the width either side of the centre line: where a bar is read
 BAR_QUANTILE = 10         # a bar runs across the foot: its rise is the 10th percentile across that band
@@ -51,16 +52,9 @@ def met_bar(design: Design) -> dict:
     mid = 0.5 * (plan.medial_border(gx) + plan.lateral_border(gx))
     half = 0.5 * (plan.medial_border(gx) - plan.lateral_border(gx))
     band = np.isfinite(rise) & (np.abs(gy - mid) < BAR_BAND * 2 * half)
-    edges = np.arange(np.floor(d[band].min()), np.ceil(d[band].max()) + 1.0, 1.0)
-    which = np.digitize(d[band], edges)
-    values = rise[band]
-    profile = np.full(len(edges) + 1, -np.inf)
-    for k in np.unique(which):
-        cells = values[which == k]
-        if len(cells) >= 10:
-            profile[k] = np.percentile(cells, BAR_QUANTILE)
-    k = int(np.argmax(profile))
-    crest = 0.5 * (edges[k - 1] + edges[min(k, len(edges) - 1)])
+    centres, profile = across_profile(rise[band], d[band], BAR_QUANTILE, 10)
+    k = int(np.nanargmax(profile))
+    crest = centres[k]
     return {"met_bar_rise_mm": float(profile[k]),
             "met_bar_off_place_mm": float(abs(crest + design.prescription.met_bar.offset_mm))}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from insolegen.measure.raster import HeightMap, borders, fit_linear
+from insolegen.measure.raster import HeightMap, borders, fit_linear, fit_plane
 
 PAD_MEDIAL_LIMIT = 0.35    # of the width medial of the centre line: the pad window's medial edge (a dome test keeps the arch out)
 PAD_EDGE_MM = 2.0        # a dome's top lies at least this far inside the pad's window
@@ -88,8 +88,6 @@ def _plate_fit(X, Y, Z, centre_Y: float, medial_Y: float):
 def _past_a_bar(hm: HeightMap, plate: np.ndarray, along: np.ndarray) -> np.ndarray:
     """The plate without a met bar's distal flank: where a band across the foot stands raised at
     the plate's proximal edge, the plate starts 2 mm beyond it."""
-    from insolegen.measure.raster import fit_plane
-
     plane, _ = fit_plane(hm.points(plate), hm.top[plate], trim_mm=PLATE_MM)
     if plane is None:
         return plate
@@ -104,17 +102,23 @@ def _past_a_bar(hm: HeightMap, plate: np.ndarray, along: np.ndarray) -> np.ndarr
     return plate & (along > cut + 2.0) if cut > start else plate
 
 
-def _bar_profile(heights: np.ndarray, d: np.ndarray, foot: float):
-    """(rise, d) of the highest rise above the chord of the across-the-foot profile (10th
-    percentile at each mm of d), up to PAD_BEHIND_BALL of F behind the ball line."""
+def across_profile(values: np.ndarray, d: np.ndarray, quantile: float, min_cells: int):
+    """A profile along d across the foot: for each 1 mm of d, the ``quantile`` percentile of the
+    values there (NaN where fewer than ``min_cells``). Returns (the bins' centres, the profile)."""
     bins = np.floor(d).astype(int)
     lo, hi = bins.min(), bins.max()
     counts = np.bincount(bins - lo)
     order = np.argsort(bins, kind="stable")
     splits = np.cumsum(counts)[:-1]
-    profile = np.array([np.percentile(h, BAR_QUANTILE) if len(h) >= 5 else np.nan
-                        for h in np.split(heights[order], splits)])
-    centres = np.arange(lo, hi + 1) + 0.5
+    profile = np.array([np.percentile(h, quantile) if len(h) >= min_cells else np.nan
+                        for h in np.split(values[order], splits)])
+    return np.arange(lo, hi + 1) + 0.5, profile
+
+
+def _bar_profile(heights: np.ndarray, d: np.ndarray, foot: float):
+    """(rise, d) of the highest rise above the chord of the across-the-foot profile (10th
+    percentile at each mm of d), up to PAD_BEHIND_BALL of F behind the ball line."""
+    centres, profile = across_profile(heights, d, BAR_QUANTILE, 5)
     w = int(BAR_CHORD_MM)
     if len(profile) <= 2 * w:
         return np.nan, np.nan

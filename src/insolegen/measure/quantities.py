@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from insolegen.measure.forefoot import measure_forefoot
-from insolegen.measure.raster import HeightMap, borders, columns, erode  # noqa: F401 (borders: for callers)
+from insolegen.measure.raster import HeightMap, columns, erode
 from insolegen.measure.rearfoot import measure_rearfoot
 
 HEEL_WIDTH_OF_FOOT_LENGTH = 0.27     # ANSUR II median: heel breadth / foot length
