@@ -108,6 +108,7 @@ def design(
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
     preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (needs the 'preview' extra)."),
+    view_html: bool = typer.Option(False, "--html", help="Also write CASE_view.html: the interactive 3D view, one file that opens in any browser, offline."),
     report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf, the one-page case report (needs the 'report' extra)."),
     material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
     printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
@@ -134,12 +135,14 @@ def design(
         if preview_png:
             require_extra("preview")
             extra_files.append(f"{name}_preview.png")
+        if view_html:
+            extra_files.append(f"{name}_view.html")
         if report_pdf:
             require_extra("report")
             material(material_name), printer(printer_name)     # a bad name is refused before the design
             extra_files.append(f"{name}_report.pdf")
-        if (preview_png or report_pdf) and "json" not in parse_formats(fmt):
-            raise InvalidInput("--preview and --report are drawn from the design record: include json in --format")
+        if (preview_png or view_html or report_pdf) and "json" not in parse_formats(fmt):
+            raise InvalidInput("--preview, --html and --report are drawn from the design record: include json in --format")
         targets = [out_dir / n for n in output_names(name, sides, fmt) + extra_files]
         check_out_dir(out_dir)
         refuse_existing(targets, force)
@@ -149,6 +152,8 @@ def design(
             staged = write_files(stage, result.files)
             if preview_png:
                 staged.append(_write_design_preview(result, stage, foot_file))
+            if view_html:
+                staged.append(_write_design_view(result, stage, foot_file))
             if report_pdf:
                 staged.append(stage / f"{result.name}_report.pdf")
                 _write_report(stage / f"{result.name}.json", _scan_of(foot_file), staged[-1], material_name, printer_name)
@@ -178,6 +183,18 @@ def _write_design_preview(result, out_dir: Path, foot_file) -> Path:
     path = out_dir / f"{result.name}_preview.png"
     shown = load_preview_input(out_dir / f"{result.name}.json", _scan_of(foot_file))
     write_atomic(path, render_png(shown, VIEWS, "height", True, (2400, 900)))
+    return path
+
+
+def _write_design_view(result, out_dir: Path, foot_file) -> Path:
+    """CASE_view.html beside the meshes (written atomically)."""
+    from insolegen.outputs.export import write_atomic
+    from insolegen.outputs.preview import load_preview_input
+    from insolegen.outputs.webview import view_html
+
+    path = out_dir / f"{result.name}_view.html"
+    shown = load_preview_input(out_dir / f"{result.name}.json", _scan_of(foot_file))
+    write_atomic(path, view_html(shown).encode("utf-8"))
     return path
 
 
@@ -469,9 +486,14 @@ Examples:
 
   insolegen preview out/pat042.json --scan pat042_scan.stl --view medial --out fit.png   # the fit on the scan
 
-With no display (a headless server) it renders off-screen through OSMesa (apt-get install
-libosmesa6) and needs --out. With a display and no --out, an interactive window opens.
-Needs the 'preview' extra: pip install 'insolegen[preview]'.
+  insolegen preview output/EU42_medium.json --html EU42.html             # the 3D view for any browser
+
+--html writes one self-contained page: both devices (and the scan) to turn and zoom, height and
+thickness colours, the features labelled, a section slider, the prescribed-vs-measured table.
+It opens by double-click, offline, and needs no extra.
+Pictures: with no display (a headless server) they render off-screen through OSMesa (apt-get
+install libosmesa6) and need --out. With a display and neither --out nor --html, an interactive
+window opens. Pictures need the 'preview' extra: pip install 'insolegen[preview]'.
 """
 
 
@@ -489,7 +511,8 @@ def _image_size(text: str, option: str) -> tuple[int, int]:
 def preview(
     target: Path = typer.Argument(..., help="A design record (CASE.json), the folder of a design, or a mesh (.stl, .3mf, .obj, .ply)."),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Render off-screen to this PNG (needed without a display)."),
-    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing picture."),
+    html_file: Optional[Path] = typer.Option(None, "--html", help="Write the interactive 3D view to this HTML file (self-contained, offline)."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing picture or page."),
     color: str = typer.Option("height", "--color", help="height (above the ground), thickness (top minus bottom) or none."),
     view: list[str] = typer.Option(["iso"], "--view", help="top, medial, lateral, posterior, iso or all (repeatable)."),
     sections: bool = typer.Option(False, "--sections", help="Add cross-sections at the heel seat, arch apex and met pad, with their heights."),
@@ -511,26 +534,42 @@ def preview(
         _deprecated("--size", "--image-size")
         image_size = old_size
     try:
-        require_extra("preview")
         views = VIEWS if "all" in view else tuple(view)
         size = _image_size(image_size, "--image-size")
+        if html_file is not None:
+            if html_file.suffix.lower() not in (".html", ".htm"):
+                raise InvalidInput(f"--html {html_file}: the view is a web page; name it .html")
+            refuse_existing([html_file], force)
+        if out_file is not None or html_file is None:
+            require_extra("preview")
         if out_file is not None:
             if out_file.suffix.lower() != ".png":
                 raise InvalidInput(f"--out {out_file}: the picture is a PNG; name it .png")
             refuse_existing([out_file], force)
-        elif not has_display():
-            raise InvalidInput("there is no display here: give --out FILE.png to render to a picture")
+        elif html_file is None and not has_display():
+            raise InvalidInput("there is no display here: give --out FILE.png to render to a picture, or --html FILE.html")
         shown = load_preview_input(target, scan, pair)
+        written = []
         with record_guard(shown.record_path or target):
-            if out_file is None:
+            if html_file is not None:
+                from insolegen.outputs.webview import view_html
+
+                page = view_html(shown).encode("utf-8")
+                check_out_dir(html_file.parent, "--html")
+                write_atomic(html_file, page)
+                written.append(html_file)
+            if out_file is None and html_file is None:
                 render(shown, views, color, sections, size)
                 return
-            picture = render_png(shown, views, color, sections, size)
-        check_out_dir(out_file.parent, "--out")
-        write_atomic(out_file, picture)
+            if out_file is not None:
+                picture = render_png(shown, views, color, sections, size)
+                check_out_dir(out_file.parent, "--out")
+                write_atomic(out_file, picture)
+                written.append(out_file)
     except InsolegenError as exc:
         _fail(exc)
-    out.print(f"wrote {out_file}", markup=False, soft_wrap=True)
+    for path in written:
+        out.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
 REPORT_EPILOG = """
