@@ -133,7 +133,8 @@ def test_the_meshes_measure_as_the_manifest_and_the_feet_say(scans, pooled):
             assert row["length_mm"] == pytest.approx(extent[0], abs=0.05)
             assert row["height_mm"] == pytest.approx(extent[2], abs=0.05)
             assert row["volume_cm3"] == pytest.approx(mesh.volume / 1000.0, rel=1e-3)
-            assert set(row["outputs"].split(";")) == {f"{case}/{case}_{side}.stl", f"{case}/{case}.3mf", f"{case}/{case}.json"}
+            assert set(row["outputs"].split(";")) == {f"{case}/{case}_{side}.stl", f"{case}/{case}.3mf", f"{case}/{case}.json",
+                                                      f"{case}/{case}_view.html", f"{case}/{case}_thumb.png"}
     # a pair of files: each device from its own foot (lengths differ as the feet do)
     pair = {side: np.ptp(load_stl((out / "pair" / f"pair_{side}.stl").read_bytes()).vertices[:, 0]) for side in ("left", "right")}
     feet = expect["lengths"]["pair"]

@@ -645,7 +645,8 @@ SCANS holds one folder per case: left.* and/or right.* (or one file whose side i
 one image of both feet), and optionally prescription.toml (profile = "NAME", then tables of
 fields as in --set; an [input] table may give units, dpi, pitch_mm, contour). The case's
 profile wins over --profile; --set wins over the case's fields. Writes OUT/CASE/ (the files of
-`insolegen design`) and OUT/manifest.csv, OUT/manifest.json. Exit status: 0 when every case is
+`insolegen design`, with CASE_view.html and a picture), OUT/manifest.csv, OUT/manifest.json and
+OUT/index.html, the review page (`insolegen review OUT` rebuilds it). Exit status: 0 when every case is
 ok (or skipped by --resume), 1 when any failed.
 """
 
@@ -653,7 +654,7 @@ ok (or skipped by --resume), 1 when any failed.
 @app.command(epilog=BATCH_EPILOG)
 def batch(
     scans: Path = typer.Argument(..., help="The folder of case folders."),
-    out_dir: Path = typer.Option(..., "--out", "-o", help="Output folder (OUT/CASE/ per case, OUT/manifest.csv and .json)."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Output folder (OUT/CASE/ per case, OUT/manifest.csv and .json, OUT/index.html)."),
     profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile for cases whose prescription.toml names none. [default: neutral]"),
     set_: list[str] = typer.Option([], "--set", "-s", help="Override a field in every case: --set arch.height_mm=24 (repeatable)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Processes on this machine. [default: its cores]"),
@@ -661,8 +662,9 @@ def batch(
     resume: bool = typer.Option(False, "--resume", help="Keep cases whose outputs match their inputs (hashes, tool version); redo the rest."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed case."),
     report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf for every case (needs the 'report' extra)."),
+    html: bool = typer.Option(True, "--html/--no-html", help="Write CASE_view.html, each case's 3D view (about 1.1 MB), linked from OUT/index.html."),
     material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
-    printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
+    printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdicts on the review page and in the reports (see `insolegen measure --help`)."),
     force: bool = typer.Option(False, "--force", "-f", help="Run into an OUT that holds an earlier batch, redoing every case."),
 ) -> None:
     """Design every case in a folder of case folders, locally or on a Dask cluster, with a manifest."""
@@ -688,7 +690,7 @@ def batch(
         resolve_prescription(profile, list(set_))   # a bad --profile or --set is the run's error, not every case's
         if profile and (profile.endswith(".toml") or "/" in profile):
             profile = str(Path(profile).resolve())    # a file: as a cluster's workers will find it
-        options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf,
+        options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf, html=html,
                                material=material_name, printer=printer_name)
         with _BatchProgress() as progress:
             summary = run_batch(scans, out_dir, options, workers, scheduler, resume, fail_fast, progress.update)
@@ -751,7 +753,42 @@ def _print_batch_summary(summary, out_dir: Path) -> None:
         out.print(errors)
     if summary.stopped_early:
         out.print("[yellow]stopped at the first failure (--fail-fast)[/]")
-    out.print(f"wrote {out_dir / 'manifest.csv'} and {out_dir / 'manifest.json'}", markup=False, soft_wrap=True)
+    out.print(f"wrote {out_dir / 'manifest.csv'}, {out_dir / 'manifest.json'} and the review page {out_dir / 'index.html'}",
+              markup=False, soft_wrap=True)
+
+
+REVIEW_EPILOG = """
+Examples:
+
+  insolegen review batch_out                          # rebuilds batch_out/index.html
+
+  insolegen review batch_out --printer prusa-mk4      # printability on another printer
+
+The page has one row per case: a picture from above, the status (and why a case failed), the
+foot's side and length, the profile, the prescribed-vs-measured checks with any outside their
+tolerance in red, the printability verdict and links to the case's 3D view, STL, 3MF, record and
+report. Filter by status or by name; click a column's name to sort. Every link is relative, so
+the folder can be moved or opened from a file share. `insolegen batch` writes it too.
+"""
+
+
+@app.command(epilog=REVIEW_EPILOG)
+def review(
+    out_dir: Path = typer.Argument(..., help="The --out folder of `insolegen batch` (it holds manifest.json)."),
+    printer_name: Optional[str] = typer.Option(None, "--printer", help="Printer for the printability verdicts. [default: the batch's]"),
+) -> None:
+    """Rebuild OUT/index.html, the batch review page, from the manifest and the cases' records."""
+    from insolegen.batch.review import write_index
+    from insolegen.outputs.export import check_out_dir
+
+    try:
+        if not out_dir.is_dir():
+            raise InvalidInput(f"{out_dir}: no such folder")
+        check_out_dir(out_dir)
+        path = write_index(out_dir, printer_name)
+    except InsolegenError as exc:
+        _fail(exc)
+    out.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
 def _measure_epilog() -> str:

@@ -41,6 +41,7 @@ class BatchOptions:
     profile: str | None = None
     overrides: tuple[str, ...] = ()
     report: bool = False
+    html: bool = True                # CASE_view.html, the case's 3D view, for the review page
     date: str | None = None          # ISO date printed on every report of the run
     material: str = "tpu95a"
     printer: str = "generic"
@@ -180,7 +181,7 @@ def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
 
     digest = hashlib.sha256()
     parts = {"tool": __version__, "profile": options.profile, "overrides": list(options.overrides),
-             "report": options.report}
+             "report": options.report, "html": options.html}
     if options.report:
         parts.update(material=options.material, printer=options.printer)
     digest.update(json.dumps(parts, sort_keys=True).encode())
@@ -214,11 +215,27 @@ def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, byte
 
     batch = {"case_folder": spec.folder.name, "input_fingerprint": fingerprint(spec, options)}
     result = design_case(case_request(spec, options), {"batch": batch})
+    from insolegen.outputs.thumbnail import thumbnail_png
+
     record, files = result.record, dict(result.files)
+    scans = [p for _, p in spec.foot_files if p.suffix.lower() in SCAN_SUFFIXES]
+    scan = scans[0] if len(scans) == 1 else None
+    files[f"{spec.name}_thumb.png"] = thumbnail_png([(side, d.vertices, d.faces) for side, d in result.devices.items()])
+    if options.html:
+        files[f"{spec.name}_view.html"] = _view_bytes(result, scan)
     if options.report:
-        scans = [p for _, p in spec.foot_files if p.suffix.lower() in SCAN_SUFFIXES]
-        files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options, scans[0] if len(scans) == 1 else None)
+        files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options, scan)
     return files, record
+
+
+def _view_bytes(result, scan: Path | None) -> bytes:
+    """The case's 3D view, drawn from the design in memory (the scan seated on it, if any)."""
+    from insolegen.outputs.preview import PreviewInput, Shown, seated_scans
+    from insolegen.outputs.webview import view_html
+
+    shown = [Shown(side, side, d.vertices, d.faces) for side, d in result.devices.items()]
+    scans = seated_scans(result.record, scan.parent, scan, shown) if scan else {}
+    return view_html(PreviewInput(result.name, shown, result.record, scans)).encode("utf-8")
 
 
 def _report_bytes(files: dict[str, bytes], name: str, options: BatchOptions, scan: Path | None) -> bytes:
@@ -261,6 +278,8 @@ def up_to_date(out: Path, spec: CaseSpec, options: BatchOptions) -> dict | None:
                 if hashlib.sha256((folder / fn).read_bytes()).hexdigest() != sha:
                     return None
         if options.report and not (folder / f"{spec.name}_report.pdf").is_file():
+            return None
+        if options.html and not (folder / f"{spec.name}_view.html").is_file():
             return None
         return record
     except (OSError, ValueError, KeyError, TypeError, InsolegenError):

@@ -1,6 +1,6 @@
 """Running a batch: which cases to do (``--resume`` keeps those done with the same inputs),
 where they run (in this process, a local process pool, or an existing Dask cluster), and
-writing each case as it comes back, then the manifest. Workers only compute: every file is
+writing each case as it comes back, then the manifest and the review page (index.html). Workers only compute: every file is
 written here, so a cluster needs no shared output folder and nothing is half-written."""
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from insolegen.batch.cases import (
     write_case,
     write_manifest,
 )
+from insolegen.batch.review import write_index
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.outputs.export import check_out_dir, folder_lock
 
@@ -99,11 +100,13 @@ def _run_locked(scans, out, specs, options, workers, scheduler, resume, fail_fas
     summary.seconds = time.perf_counter() - start
     meta = {"tool": {"name": "insolegen", "version": __version__}, "scans": str(scans), "out": str(out),
             "options": {"profile": options.profile, "overrides": list(options.overrides), "report": options.report,
+                        "html": options.html, "printer": options.printer,
                         "workers": None if scheduler else (workers or default_workers()), "scheduler": scheduler,
                         "resume": resume, "fail_fast": fail_fast},
             "counts": {s: summary.count(s) for s in ("ok", "failed", "skipped")},
             "not_run": summary.total - len(summary.outcomes), "seconds": round(summary.seconds, 2)}
     write_manifest(out, summary.rows, meta)
+    write_index(out, options.printer)
     return summary
 
 

@@ -152,7 +152,7 @@ def _from_record(path: Path, scan) -> PreviewInput:
         for part in load_mesh_file(threemf).parts:
             side = _side_named(part.name)
             devices.append(Shown(side or part.name, side, part.vertices, part.faces))
-    return PreviewInput(name, devices, record, _seated_scans(record, path.parent, scan, devices), path)
+    return PreviewInput(name, devices, record, seated_scans(record, path.parent, scan, devices), path)
 
 
 def _side_named(name: str) -> str | None:
@@ -180,7 +180,7 @@ def _from_mesh(path: Path, pair: bool) -> PreviewInput:
     return PreviewInput(name, devices)
 
 
-def _seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict:
+def seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict:
     """The scan the design came from, in each device's frame, its sole resting on the heel seat."""
     from insolegen.feet.scan3d import is_scan_file, read_scan
 
