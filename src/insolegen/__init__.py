@@ -27,6 +27,10 @@ the same from a ``CaseRequest`` (a foot file or a size and every CLI option).
 Measuring (``insolegen.measure``, which imports none of the design code): ``measure_file(path)``
 -> ([Measurement per insole in the file], file info); ``measure_mesh(vertices, faces)``.
 
+Looking (``insolegen.outputs``): ``view_html(load_preview_input("out/pat042.json"))`` is the
+self-contained 3D view's page text (``preview --html``); ``write_index(OUT)`` rebuilds a batch's
+review page, OUT/index.html (``insolegen review``).
+
 Errors: every refusal is an ``InsolegenError``: ``InvalidInput`` (the message names the field,
 value and range, or the file and line) or ``DesignFailed``.
 
@@ -51,6 +55,8 @@ _EXPORTS = {
     "design": "insolegen.case", "CaseResult": "insolegen.case",
     "CaseRequest": "insolegen.case", "design_case": "insolegen.case",
     "measure_file": "insolegen.measure", "measure_mesh": "insolegen.measure", "Measurement": "insolegen.measure",
+    "load_preview_input": "insolegen.outputs.preview", "view_html": "insolegen.outputs.webview",
+    "write_index": "insolegen.batch.review",
 }
 __all__ = ["__version__", *_EXPORTS]
 
