@@ -58,12 +58,20 @@ def test_height_and_thickness_colour_maps_differ(tmp_path):
 
 
 def test_every_view_and_the_sections(case, tmp_path):
+    import json
+
     pixels = _render(case, tmp_path / "all.png", "--view", "all", "--sections", "--image-size", "1800x600")
     assert pixels.shape == (600, 1800, 3)
-    panel = 1800 // 6
-    for k in range(6):                                            # five views and the sections
-        for row in (pixels[40:300], pixels[340:]):
-            assert _ink(row[:, k * panel:(k + 1) * panel]).mean() > 0.01
+    layout = json.loads(Image.open(tmp_path / "all.png").text["insolegen-layout"])
+    frames = [f["what"] for f in layout["frames"]]
+    for side in ("left", "right"):
+        assert [f for f in frames if f.startswith(side) and not f.endswith("section")] == [
+            f"{side} {view}" for view in ("top", "medial", "lateral", "posterior", "iso")]
+        assert [f for f in frames if f.startswith(side) and f.endswith("section")] == [
+            f"{side} {what} section" for what in ("heel seat", "arch apex", "met pad")]
+    for f in layout["frames"]:
+        x0, y0, x1, y1 = f["box"]
+        assert _ink(pixels[y0:y1, x0:x1]).mean() > 0.01, f
 
 
 def test_a_design_from_a_scan_is_drawn_with_the_scan(tmp_path):

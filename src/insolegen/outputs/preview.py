@@ -252,19 +252,13 @@ def _camera(view: str, side: str | None):
 
 
 def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: bool = False,
-           size=DEFAULT_SIZE, screenshot: str | Path | None = None) -> Path | None:
-    """Draw every device (columns) in every view (rows), plus a row of sections. Off-screen to
-    ``screenshot`` when given or when there is no display; otherwise an interactive window."""
-    if color not in COLORS:
-        raise InvalidInput(f"--color {color!r} is not one of {', '.join(COLORS)}")
-    bad = [v for v in views if v not in VIEWS]
-    if bad:
-        raise InvalidInput(f"--view {bad[0]!r} is not one of {', '.join(VIEWS)} or all")
-    off_screen = screenshot is not None or not has_display()
-    if off_screen and screenshot is None:
+           size=DEFAULT_SIZE) -> None:
+    """An interactive window (a display is needed): every device (rows) in every view
+    (columns), plus its sections, to turn and zoom. Pictures are ``render_png``'s."""
+    _check_request(views, color)
+    if not has_display():
         raise InvalidInput("there is no display here: give --out FILE.png to render to a picture")
     require_extra("preview")
-    _use_osmesa_without_display()
     import pyvista as pv
 
     panels = len(views) + (1 if sections else 0)
@@ -274,7 +268,7 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
     def cell(device: int, panel: int) -> tuple[int, int]:
         return (0, device) if side_by_side else (device, panel)
 
-    plotter = pv.Plotter(shape=(rows, cols), off_screen=off_screen, window_size=list(size), border=False)
+    plotter = pv.Plotter(shape=(rows, cols), window_size=list(size), border=False)
     plotter.set_background("white")
     meshes = [_polydata(pv, d.vertices, d.faces) for d in inp.devices]
     title = {"height": "height (mm)", "thickness": "thickness (mm)"}.get(color)
@@ -305,28 +299,27 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
             plotter.add_text(f"{inp.name}: {d.label.upper()} ({view})", font_size=9, color="black")
         if sections:
             plotter.subplot(*cell(r, panels - 1))
-            _draw_sections(plotter, pv, d, mesh, inp.record)
-    if off_screen:
-        path = Path(screenshot)
-        plotter.screenshot(str(path))
-        plotter.close()
-        return path
+            _draw_sections(plotter, d, mesh, inp.record)
     plotter.show()
-    return None
 
 
 def render_png(inp: PreviewInput, views=("iso",), color: str = "height", sections: bool = False,
                size=DEFAULT_SIZE) -> bytes:
-    """The picture ``render`` draws, off-screen, as PNG bytes (for a caller that writes or embeds it)."""
-    import tempfile
+    """The picture, off-screen, as PNG bytes (for a caller that writes or embeds it), laid out
+    for print (``outputs.picture``)."""
+    _check_request(views, color)
+    require_extra("preview")
+    from insolegen.outputs.picture import picture_png
 
-    handle, tmp = tempfile.mkstemp(suffix=".png")
-    os.close(handle)
-    try:
-        render(inp, views, color, sections, size, tmp)
-        return Path(tmp).read_bytes()
-    finally:
-        os.unlink(tmp)
+    return picture_png(inp, views, color, sections, size)
+
+
+def _check_request(views, color: str) -> None:
+    if color not in COLORS:
+        raise InvalidInput(f"--color {color!r} is not one of {', '.join(COLORS)}")
+    bad = [v for v in views if v not in VIEWS]
+    if bad:
+        raise InvalidInput(f"--view {bad[0]!r} is not one of {', '.join(VIEWS)} or all")
 
 
 def _polydata(pv, vertices: np.ndarray, faces: np.ndarray):
@@ -334,32 +327,19 @@ def _polydata(pv, vertices: np.ndarray, faces: np.ndarray):
     return pv.PolyData(vertices, np.column_stack([np.full(len(faces), 3), faces]).ravel())
 
 
-def _draw_sections(plotter, pv, device: Shown, mesh, record) -> None:
-    """Each section's outline in the y-z plane, stacked, seen from behind, with its heights."""
+def _draw_sections(plotter, device: Shown, mesh, record) -> None:
+    """Each section's outline in the y-z plane, stacked, seen from behind, captioned with what
+    the pictures' sections say (the heel seat's seat and rim apart)."""
+    from insolegen.outputs.picture import _Facts, _section_captions
+
     spacing = 1.6 * float(device.vertices[:, 2].max()) + 10.0
-    lines = []
-    for k, (what, x) in enumerate(section_positions(device, record)):
+    for k, (_, x) in enumerate(section_positions(device, record)):
         cut = mesh.slice(normal="x", origin=(x, 0.0, 0.0))
-        if cut.n_points == 0:
-            lines.append(f"{what} (x {x:.0f} mm): outside the device")
-            continue
-        pts = np.asarray(cut.points)
-        z_top = pts[:, 2]
-        width = float(np.ptp(pts[:, 1]))
-        mid = pts[np.abs(pts[:, 1] - pts[:, 1].mean()) < 3.0, 2]
-        lines.append(f"{what} (x {x:.0f} mm): top {z_top.max():.1f} mm, centre {mid.max() if mid.size else float('nan'):.1f} mm, "
-                     f"width {width:.0f} mm")
-        shifted = cut.translate((0.0, 0.0, -k * spacing), inplace=False)
-        plotter.add_mesh(shifted, color="black", line_width=2)
-        plotter.add_point_labels([pts[np.argmax(z_top)] + [0, 0, -k * spacing]], [f"{what}: {z_top.max():.1f} mm"],
-                                 font_size=10, point_size=6, text_color="black", shape=None)
+        if cut.n_points:
+            plotter.add_mesh(cut.translate((0.0, 0.0, -k * spacing), inplace=False), color="black", line_width=2)
     plotter.camera_position = [(-500.0, 0.0, -spacing), (0.0, 0.0, -spacing), (0, 0, 1)]
     plotter.enable_parallel_projection()
     plotter.reset_camera()
-    # the profiles to the left of the panel, so the height labels beside them fit (seen from
-    # behind, the screen's right is -y)
-    shift = 0.3 * float(np.ptp(device.vertices[:, 1]))
-    position, focus, up = plotter.camera_position
-    plotter.camera_position = [(position[0], position[1] - shift, position[2]), (focus[0], focus[1] - shift, focus[2]), up]
     plotter.camera.zoom(0.8)
-    plotter.add_text("sections, seen from behind\n" + "\n".join(lines), font_size=8, color="black")
+    captions = _section_captions(_Facts(device, record))
+    plotter.add_text("sections, seen from behind, top to bottom:\n" + "\n".join(captions), font_size=8, color="black")
