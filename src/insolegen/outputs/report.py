@@ -19,7 +19,7 @@ from insolegen.measure import Measurement, measure_mesh
 from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER
 
 PICTURE_VIEWS = ("top", "medial", "posterior", "iso")
-PICTURE_SIZE = (2000, 1100)       # about 280 dpi across the page; type of 8 pt
+PICTURE_SIZE = (2000, 1000)       # about 280 dpi across the page
 PAGE_MARGIN_MM = 12.0
 SCALES = (1.0, 0.92, 0.85, 0.78, 0.7)      # type and picture sizes tried, largest first, to fit the page
 
