@@ -212,11 +212,10 @@ def run_case(spec: CaseSpec, options: BatchOptions) -> CaseOutcome:
 
 def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, bytes], dict]:
     from insolegen.case import design_case
+    from insolegen.outputs.thumbnail import thumbnail_png
 
     batch = {"case_folder": spec.folder.name, "input_fingerprint": fingerprint(spec, options)}
     result = design_case(case_request(spec, options), {"batch": batch})
-    from insolegen.outputs.thumbnail import thumbnail_png
-
     record, files = result.record, dict(result.files)
     scans = [p for _, p in spec.foot_files if p.suffix.lower() in SCAN_SUFFIXES]
     scan = scans[0] if len(scans) == 1 else None

@@ -1,7 +1,8 @@
 """Running a batch: which cases to do (``--resume`` keeps those done with the same inputs),
 where they run (in this process, a local process pool, or an existing Dask cluster), and
-writing each case as it comes back, then the manifest and the review page (index.html). Workers only compute: every file is
-written here, so a cluster needs no shared output folder and nothing is half-written."""
+writing each case as it comes back, then the manifest and the review page (index.html).
+Workers only compute: every file is written here, so a cluster needs no shared output folder
+and nothing is half-written."""
 from __future__ import annotations
 
 import datetime as dt

@@ -25,7 +25,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from insolegen.errors import InvalidInput
 from insolegen.measure.raster import height_maps
-from insolegen.outputs.preview import PreviewInput, Shown, section_positions, vertex_thickness
+from insolegen.outputs.scene import PreviewInput, Shown, section_positions, vertex_thickness
 from insolegen.outputs.thumbnail import viridis
 
 EXAGGERATION = 3.0
@@ -111,7 +111,7 @@ def compose(inp: PreviewInput, views, color: str, sections: bool, size, exaggera
     if cell_w < 6 * font_px or min(np.diff(edges_y)) < 5 * font_px:
         raise InvalidInput(f"--image-size {width}x{height} is too small for {rows} x {cols} pictures at legible type: "
                            f"give at least {cols * 6 * font_px + legend_w}x{header + int(sum(weights) * 5 * font_px)}")
-    facts = [_Facts(device, inp.record) for device in inp.devices]
+    facts = [SectionFacts(device, inp.record) for device in inp.devices]
     renderer = _Renderer()
     try:
         for d_index in range(len(inp.devices)):
@@ -212,7 +212,7 @@ def _ticks(clim) -> list[float]:
 
 # ---- what the pictures annotate --------------------------------------------------------------------
 
-class _Facts:
+class SectionFacts:
     """A device's height maps and where its annotated places are (from the record when there is
     one, else from the mesh), in the device's own frame."""
 
@@ -263,7 +263,7 @@ def _colours(devices: list[Shown], color: str):
 
 # ---- the views ----------------------------------------------------------------------------------
 
-def _camera(view: str, side: str | None) -> tuple[np.ndarray, np.ndarray]:
+def view_direction(view: str, side: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Where the camera is, seen from the device (unit vector), and its up."""
     medial = -1.0 if side == "left" else 1.0
     direction, up = {
@@ -308,9 +308,9 @@ class _Renderer:
         self.plotter = None
 
     def image(self, meshes: list[dict], projection: _Projection) -> Image.Image:
-        from insolegen.outputs.preview import _use_osmesa_without_display
+        from insolegen.outputs.scene import use_osmesa_without_display
 
-        _use_osmesa_without_display()
+        use_osmesa_without_display()
         import pyvista as pv
 
         width, height = projection.size
@@ -342,7 +342,7 @@ class _Renderer:
 
 
 def _draw_view(pen: _Pen, renderer: _Renderer, image: Image.Image, cell: Box, inp: PreviewInput, d_index: int,
-               view: str, values, clim, facts: _Facts, exaggeration: float) -> None:
+               view: str, values, clim, facts: SectionFacts, exaggeration: float) -> None:
     device = inp.devices[d_index]
     stretch = np.array([1.0, 1.0, exaggeration if view in SIDE_VIEWS else 1.0])
     title = f"{device.label.upper()}, {view}" + (f" (heights x{exaggeration:g})" if view in SIDE_VIEWS else "")
@@ -354,7 +354,7 @@ def _draw_view(pen: _Pen, renderer: _Renderer, image: Image.Image, cell: Box, in
     if frame.height < 2 * pen.font_px:
         raise InvalidInput(f"--image-size {image.width}x{image.height}: no room for the {view} view under its title; "
                            "give a larger picture or fewer views")
-    direction, up = _camera(view, device.side)
+    direction, up = view_direction(view, device.side)
     points = device.vertices * stretch
     projection = _Projection(points, direction, up, (frame.width, frame.height))
     meshes = [{"vertices": points, "faces": device.faces, "scalars": None if values is None else values[d_index],
@@ -369,7 +369,7 @@ def _draw_view(pen: _Pen, renderer: _Renderer, image: Image.Image, cell: Box, in
         _medial_dimensions(pen.draw, frame, projection, facts, stretch)
 
 
-def _view_notes(view: str, facts: _Facts) -> str:
+def _view_notes(view: str, facts: SectionFacts) -> str:
     if view == "medial":
         arch, heel = facts.arch(), facts.heel()
         parts = []
@@ -384,7 +384,7 @@ def _view_notes(view: str, facts: _Facts) -> str:
     return ""
 
 
-def _medial_dimensions(draw: ImageDraw.ImageDraw, frame: Box, projection: _Projection, facts: _Facts, stretch) -> None:
+def _medial_dimensions(draw: ImageDraw.ImageDraw, frame: Box, projection: _Projection, facts: SectionFacts, stretch) -> None:
     """Red dimension lines: the arch from the ground to its apex, the cup from seat to rim."""
     width = max(2, frame.height // 150)
     arch, heel = facts.arch(), facts.heel()
@@ -404,12 +404,12 @@ def _medial_dimensions(draw: ImageDraw.ImageDraw, frame: Box, projection: _Proje
 
 # ---- sections -----------------------------------------------------------------------------------
 
-def _draw_sections(pen: _Pen, row: Box, facts: list[_Facts], exaggeration: float, gap: int) -> None:
+def _draw_sections(pen: _Pen, row: Box, facts: list[SectionFacts], exaggeration: float, gap: int) -> None:
     """Each device's three sections across it, side by side, seen from behind, at one scale."""
     cells = []
     n = sum(len(f.stations) for f in facts)
     cell_w = row.width // n
-    for k, (f, (what, x), caption) in enumerate((f, st, cap) for f in facts for st, cap in zip(f.stations.items(), _section_captions(f))):
+    for k, (f, (what, x), caption) in enumerate((f, st, cap) for f in facts for st, cap in zip(f.stations.items(), section_captions(f))):
         cells.append((Box(row.x0 + k * cell_w + gap // 2, row.y0, row.x0 + (k + 1) * cell_w - gap // 2, row.y1), f, what,
                       f"{f.device.label.upper()}, {caption}", f.across(x)))
     tick_w = int(pen.draw.textlength("00", font=pen.small)) + pen.font_px // 2
@@ -429,7 +429,7 @@ def _draw_sections(pen: _Pen, row: Box, facts: list[_Facts], exaggeration: float
         _draw_profile(pen, plot, cut, scale * np.array([1.0, exaggeration]), f, what)
 
 
-def _section_captions(facts: _Facts) -> list[str]:
+def section_captions(facts: SectionFacts) -> list[str]:
     captions = []
     heel, arch = facts.heel(), facts.arch()
     for what, x in facts.stations.items():
@@ -447,7 +447,7 @@ def _section_captions(facts: _Facts) -> list[str]:
     return captions
 
 
-def _draw_profile(pen: _Pen, plot: Box, cut, scale: np.ndarray, facts: _Facts, what: str) -> None:
+def _draw_profile(pen: _Pen, plot: Box, cut, scale: np.ndarray, facts: SectionFacts, what: str) -> None:
     ys, top, bottom = cut
     if not len(ys):
         return

@@ -1,17 +1,14 @@
-"""Pictures a technician checks before printing: a device or a pair, coloured by height or
-thickness with a scale bar in mm, from the views that show what is checked (the plantar surface
-from above, the medial arch from the medial side, posting from behind), cross-sections at the
-heel seat, the arch apex and the met pad drawn as profiles with their heights, and the scan the
-device was designed from, translucent, to see the fit.
+"""Previews a technician checks before printing. This module reads what to show (a design
+record, the folder of a design, or any mesh, with the scan the design came from), opens the
+interactive window on a display, and hands pictures to ``outputs.picture`` (laid out for print)
+and pages to ``outputs.webview`` (the 3D view in a browser).
 
 Rendering is pyvista (VTK). With no display it renders off-screen through OSMesa (Debian's
-libosmesa6): VTK is told so before it is imported."""
+libosmesa6): VTK is told so before it is imported (``outputs.scene``)."""
 from __future__ import annotations
 
 import json
-import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,48 +16,13 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
 from insolegen.outputs.export import safe_name
+from insolegen.outputs.scene import PreviewInput, Shown, has_display, section_positions, vertex_thickness
 
 VIEWS = ("top", "medial", "lateral", "posterior", "iso")
 COLORS = ("height", "thickness", "none")
 SECTIONS = (("heel seat", 0.15), ("arch apex", None), ("met pad", None))   # fractions of L, or from the record
 DEFAULT_SIZE = (1600, 900)
 SCALE_BAR = {"vertical": True, "position_x": 0.74, "position_y": 0.2, "height": 0.6, "width": 0.08, "title_font_size": 12}
-
-
-@dataclass(frozen=True)
-class Shown:
-    """One device to draw, in its own frame (heel at x = 0, ground z = 0)."""
-    label: str
-    side: str | None          # "left", "right" or None (unknown)
-    vertices: np.ndarray
-    faces: np.ndarray
-
-
-@dataclass(frozen=True)
-class PreviewInput:
-    name: str
-    devices: list[Shown]
-    record: dict | None = None
-    scans: dict = field(default_factory=dict)     # side -> (vertices, faces) seated on that device
-    record_path: Path | None = None               # the design record it was read from
-
-
-def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def _use_osmesa_without_display() -> None:
-    """With no display, VTK renders through OSMesa. Without that library VTK dies with a
-    segmentation fault when the first window opens: found out here, before VTK starts."""
-    if has_display():
-        return
-    import ctypes.util
-
-    if ctypes.util.find_library("OSMesa") is None and "VTK_DEFAULT_OPENGL_WINDOW" not in os.environ:
-        raise InvalidInput("there is no display here and no off-screen renderer: install OSMesa "
-                           "(Debian/Ubuntu: apt-get install libosmesa6) or run under a virtual display "
-                           "(xvfb-run insolegen ...)")
-    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
 
 
 # ---- what to show -----------------------------------------------------------------------------
@@ -207,49 +169,7 @@ def seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict
     return out
 
 
-# ---- colours and sections ----------------------------------------------------------------------
-
-def vertex_thickness(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Top minus bottom straight down through each vertex (1 mm height maps, nearest cell)."""
-    from insolegen.measure.raster import height_maps
-
-    hm = height_maps(vertices, faces, 1.0)
-    i = np.clip(np.rint((vertices[:, 0] - hm.xs[0])).astype(int), 0, len(hm.xs) - 1)
-    j = np.clip(np.rint((vertices[:, 1] - hm.ys[0])).astype(int), 0, len(hm.ys) - 1)
-    from scipy.ndimage import maximum_filter
-
-    # a rim vertex may fall just outside the map's cells: take the thickest cell next to it
-    grid = maximum_filter(np.nan_to_num(hm.top - hm.bottom, nan=0.0), size=3)
-    return grid[j, i]
-
-
-def section_positions(device: Shown, record: dict | None) -> list[tuple[str, float]]:
-    """x of the heel seat, the arch apex and the met pad, from the record where there is one."""
-    length = float(np.ptp(device.vertices[:, 0]))
-    x0 = float(device.vertices[:, 0].min())
-    apex = 0.42 * length
-    pad = 0.62 * length
-    if record:
-        apex = record["derived"]["arch"]["apex_x"]
-        mth = record["foot"]["landmarks"]
-        if "mth1_head" in mth and "mth5_head" in mth:
-            ball = 0.5 * (mth["mth1_head"]["x_mm"] + mth["mth5_head"]["x_mm"])
-            pad = ball - record["prescription"]["met_pad"]["offset_mm"]
-    return [("heel seat", x0 + 0.15 * length), ("arch apex", apex), ("met pad", pad)]
-
-
 # ---- rendering ---------------------------------------------------------------------------------
-
-def _camera(view: str, side: str | None):
-    medial = -1.0 if side == "left" else 1.0
-    return {
-        "top": ((0, 0, 1), (1, 0, 0)),
-        "medial": ((0, medial, 0), (0, 0, 1)),
-        "lateral": ((0, -medial, 0), (0, 0, 1)),
-        "posterior": ((-1, 0, 0), (0, 0, 1)),
-        "iso": ((-0.6, medial * 0.9, 0.8), (0, 0, 1)),
-    }[view]
-
 
 def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: bool = False,
            size=DEFAULT_SIZE) -> None:
@@ -260,6 +180,8 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
         raise InvalidInput("there is no display here: give --out FILE.png to render to a picture")
     require_extra("preview")
     import pyvista as pv
+
+    from insolegen.outputs.picture import view_direction
 
     panels = len(views) + (1 if sections else 0)
     side_by_side = panels == 1          # one picture per device: the pair side by side
@@ -290,9 +212,9 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
             plotter.add_mesh(mesh.copy(), smooth_shading=False, **kwargs)
             if d.side in inp.scans:
                 plotter.add_mesh(_polydata(pv, *inp.scans[d.side]), color="lightsteelblue", opacity=0.25)
-            direction, up = _camera(view, d.side)
+            direction, up = view_direction(view, d.side)
             centre = d.vertices.mean(axis=0)
-            plotter.camera_position = [tuple(centre + 500.0 * np.asarray(direction, float)), tuple(centre), up]
+            plotter.camera_position = [tuple(centre + 500.0 * direction), tuple(centre), tuple(up)]
             plotter.enable_parallel_projection()
             plotter.reset_camera(bounds=mesh.bounds)
             plotter.camera.zoom(1.15)
@@ -330,7 +252,7 @@ def _polydata(pv, vertices: np.ndarray, faces: np.ndarray):
 def _draw_sections(plotter, device: Shown, mesh, record) -> None:
     """Each section's outline in the y-z plane, stacked, seen from behind, captioned with what
     the pictures' sections say (the heel seat's seat and rim apart)."""
-    from insolegen.outputs.picture import _Facts, _section_captions
+    from insolegen.outputs.picture import SectionFacts, section_captions
 
     spacing = 1.6 * float(device.vertices[:, 2].max()) + 10.0
     for k, (_, x) in enumerate(section_positions(device, record)):
@@ -341,5 +263,5 @@ def _draw_sections(plotter, device: Shown, mesh, record) -> None:
     plotter.enable_parallel_projection()
     plotter.reset_camera()
     plotter.camera.zoom(0.8)
-    captions = _section_captions(_Facts(device, record))
+    captions = section_captions(SectionFacts(device, record))
     plotter.add_text("sections, seen from behind, top to bottom:\n" + "\n".join(captions), font_size=8, color="black")

@@ -17,7 +17,7 @@ from importlib.resources import files
 import numpy as np
 
 from insolegen.measure.raster import height_maps
-from insolegen.outputs.preview import PreviewInput, Shown, section_positions, vertex_thickness
+from insolegen.outputs.scene import PreviewInput, Shown, section_positions, vertex_thickness
 
 SCAN_MAX_FACES = 60_000       # a scan is context, drawn translucent: clustered down to this
 GRID_MM = 1.0                 # the section profiles' spacing across and along the device

@@ -1,0 +1,78 @@
+"""What a preview shows, whatever draws it (the pictures, the interactive window, the HTML
+view): the devices in their own frames, the record and the scans; per-vertex thickness; where
+the sections are cut; and whether VTK has something to render with."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from insolegen.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One device to draw, in its own frame (heel at x = 0, ground z = 0)."""
+    label: str
+    side: str | None          # "left", "right" or None (unknown)
+    vertices: np.ndarray
+    faces: np.ndarray
+
+
+@dataclass(frozen=True)
+class PreviewInput:
+    name: str
+    devices: list[Shown]
+    record: dict | None = None
+    scans: dict = field(default_factory=dict)     # side -> (vertices, faces) seated on that device
+    record_path: Path | None = None               # the design record it was read from
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def use_osmesa_without_display() -> None:
+    """With no display, VTK renders through OSMesa. Without that library VTK dies with a
+    segmentation fault when the first window opens: found out here, before VTK starts."""
+    if has_display():
+        return
+    import ctypes.util
+
+    if ctypes.util.find_library("OSMesa") is None and "VTK_DEFAULT_OPENGL_WINDOW" not in os.environ:
+        raise InvalidInput("there is no display here and no off-screen renderer: install OSMesa "
+                           "(Debian/Ubuntu: apt-get install libosmesa6) or run under a virtual display "
+                           "(xvfb-run insolegen ...)")
+    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+
+
+
+def vertex_thickness(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Top minus bottom straight down through each vertex (1 mm height maps, nearest cell)."""
+    from insolegen.measure.raster import height_maps
+
+    hm = height_maps(vertices, faces, 1.0)
+    i = np.clip(np.rint((vertices[:, 0] - hm.xs[0])).astype(int), 0, len(hm.xs) - 1)
+    j = np.clip(np.rint((vertices[:, 1] - hm.ys[0])).astype(int), 0, len(hm.ys) - 1)
+    from scipy.ndimage import maximum_filter
+
+    # a rim vertex may fall just outside the map's cells: take the thickest cell next to it
+    grid = maximum_filter(np.nan_to_num(hm.top - hm.bottom, nan=0.0), size=3)
+    return grid[j, i]
+
+
+def section_positions(device: Shown, record: dict | None) -> list[tuple[str, float]]:
+    """x of the heel seat, the arch apex and the met pad, from the record where there is one."""
+    length = float(np.ptp(device.vertices[:, 0]))
+    x0 = float(device.vertices[:, 0].min())
+    apex = 0.42 * length
+    pad = 0.62 * length
+    if record:
+        apex = record["derived"]["arch"]["apex_x"]
+        mth = record["foot"]["landmarks"]
+        if "mth1_head" in mth and "mth5_head" in mth:
+            ball = 0.5 * (mth["mth1_head"]["x_mm"] + mth["mth5_head"]["x_mm"])
+            pad = ball - record["prescription"]["met_pad"]["offset_mm"]
+    return [("heel seat", x0 + 0.15 * length), ("arch apex", apex), ("met pad", pad)]
