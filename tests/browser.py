@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 CHROMIUM_ARGS = ["--headless=new", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
@@ -17,6 +18,17 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     assert path, "Chromium is not installed: .ci/run installs Debian's chromium (apt-get install chromium)"
     return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session's pages (import this fixture into a test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=["--use-angle=swiftshader", "--enable-unsafe-swiftshader"])
+        yield b
+        b.close()
 
 
 @dataclass

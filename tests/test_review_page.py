@@ -7,21 +7,11 @@ import shutil
 
 import numpy as np
 import pytest
-from browser import chromium_path, ink, open_page
+from browser import ink, open_page
 from helpers import run_cli as run
 from test_batch import _ansur, _outline
 
 from insolegen.outputs.thumbnail import thumbnail_png
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=["--use-angle=swiftshader", "--enable-unsafe-swiftshader"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

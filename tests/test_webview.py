@@ -10,22 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import trimesh
-from browser import chromium_path, ink, open_page
+from browser import ink, open_page
 from helpers import run_cli as run
 
 from insolegen.outputs.webview import _clustered, _packed_mesh
 
 SCAN = Path(__file__).resolve().parent / "data" / "scans" / "dupontgu_left_foot.stl"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=["--use-angle=swiftshader", "--enable-unsafe-swiftshader"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
