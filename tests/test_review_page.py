@@ -48,7 +48,9 @@ def test_one_row_per_case_with_failures_in_red(batch_out, browser):
     for case in ("long", "short"):
         row = page.locator(f"tr[data-case={case}]")
         assert "within tolerance" in row.inner_text() and "printable" in row.inner_text()
-        assert row.locator("img").evaluate("img => img.naturalWidth") > 50
+        picture = row.locator("img")
+        picture.scroll_into_view_if_needed()                # the page loads its pictures lazily
+        assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 50
     assert view.errors == []
     assert all(u.startswith(batch_out.resolve().as_uri()) for u in view.requests)
     page.close()
