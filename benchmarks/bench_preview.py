@@ -1,5 +1,5 @@
 """A preview PNG of a pair, including Python start (the bar: <= 3 s): `insolegen preview CASE.json
---screenshot PNG` in a fresh process, off-screen; and, for the record, the case report (which also
+--out PNG` in a fresh process, off-screen; and, for the record, the case report (which also
 measures both meshes afresh). Run: .venv/bin/python benchmarks/bench_preview.py"""
 import os
 import statistics
@@ -19,7 +19,7 @@ def main() -> None:
             for _ in range(5):
                 t = time.perf_counter()
                 subprocess.run([sys.executable, "-m", "insolegen.cli", "preview", str(Path(tmp) / "EU42_medium.json"),
-                                "--screenshot", str(Path(tmp) / "p.png"), *args], check=True, env=env, capture_output=True)
+                                "--out", str(Path(tmp) / "p.png"), "--force", *args], check=True, env=env, capture_output=True)
                 runs.append(time.perf_counter() - t)
             print(f"{label}: median of 5 {statistics.median(runs):.2f} s (min {min(runs):.2f})")
         runs = []
