@@ -151,3 +151,23 @@ def test_the_pair_stays_in_frame_at_odd_sizes(case, size):
         assert inner.mean() > 0.03 and not ring.any(), f
     for t in layout["texts"]:
         assert not coloured[_inside(t["box"], coloured.shape)].any(), t
+
+
+def test_the_stated_exaggeration_is_the_drawn_one(case):
+    spans = {}
+    for factor in ("1", "3"):
+        png = case / f"medial_{factor}.png"
+        r = run_cli_headless("preview", case / "EU42_medium.json", "--single", "--view", "medial", "--exaggeration", factor,
+                             "--image-size", "1600x900", "--out", png)
+        assert r.returncode == 0, r.stderr
+        image = Image.open(png)
+        layout = json.loads(image.text["insolegen-layout"])
+        assert any(f"heights x{factor}" in t["text"] for t in layout["texts"])
+        frame = next(f["box"] for f in layout["frames"] if f["what"] == "right medial")
+        drawn = _coloured(np.asarray(image.convert("RGB")).astype(int))[_inside(frame, (900, 1600))]
+        rows, cols = np.nonzero(drawn)
+        spans[factor] = (np.ptp(rows), np.ptp(cols))
+    assert spans["3"][1] == pytest.approx(spans["1"][1], rel=0.02)          # the same length across...
+    assert spans["3"][0] / spans["1"][0] == pytest.approx(3.0, rel=0.1)     # ...three times the height
+    r = run_cli_headless("preview", case / "EU42_medium.json", "--exaggeration", "0", "--out", case / "x.png")
+    assert r.returncode == 1 and "--exaggeration 0 is outside 1-10" in r.stderr

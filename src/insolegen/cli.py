@@ -519,6 +519,7 @@ def preview(
     pair: bool = typer.Option(True, "--pair/--single", help="Given one STL of a case, show its other side beside it."),
     scan: Optional[Path] = typer.Option(None, "--scan", help="The 3D scan the design came from (default: found by name beside the record)."),
     image_size: str = typer.Option("1600x900", "--image-size", help="Picture size in pixels, WIDTHxHEIGHT."),
+    exaggeration: float = typer.Option(3.0, "--exaggeration", help="Side views and sections: heights drawn this many times their true scale (1-10; stated on the picture)."),
     old_screenshot: Optional[Path] = typer.Option(None, "--screenshot", hidden=True, help="Deprecated spelling of --out."),
     old_size: Optional[str] = typer.Option(None, "--size", hidden=True, help="Deprecated spelling of --image-size."),
 ) -> None:
@@ -562,7 +563,7 @@ def preview(
                 render(shown, views, color, sections, size)
                 return
             if out_file is not None:
-                picture = render_png(shown, views, color, sections, size)
+                picture = render_png(shown, views, color, sections, size, exaggeration)
                 check_out_dir(out_file.parent, "--out")
                 write_atomic(out_file, picture)
                 written.append(out_file)

@@ -226,14 +226,16 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
 
 
 def render_png(inp: PreviewInput, views=("iso",), color: str = "height", sections: bool = False,
-               size=DEFAULT_SIZE) -> bytes:
+               size=DEFAULT_SIZE, exaggeration: float = 3.0) -> bytes:
     """The picture, off-screen, as PNG bytes (for a caller that writes or embeds it), laid out
-    for print (``outputs.picture``)."""
+    for print (``outputs.picture``); side views and sections at heights x ``exaggeration``."""
     _check_request(views, color)
+    if not 1.0 <= exaggeration <= 10.0:
+        raise InvalidInput(f"--exaggeration {exaggeration:g} is outside 1-10 (heights drawn that many times their true scale)")
     require_extra("preview")
     from insolegen.outputs.picture import picture_png
 
-    return picture_png(inp, views, color, sections, size)
+    return picture_png(inp, views, color, sections, size, exaggeration)
 
 
 def _check_request(views, color: str) -> None:
