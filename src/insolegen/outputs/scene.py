@@ -49,15 +49,17 @@ def use_osmesa_without_display() -> None:
 
 
 
-def vertex_thickness(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Top minus bottom straight down through each vertex (1 mm height maps, nearest cell)."""
-    from insolegen.measure.raster import height_maps
-
-    hm = height_maps(vertices, faces, 1.0)
-    i = np.clip(np.rint((vertices[:, 0] - hm.xs[0])).astype(int), 0, len(hm.xs) - 1)
-    j = np.clip(np.rint((vertices[:, 1] - hm.ys[0])).astype(int), 0, len(hm.ys) - 1)
+def vertex_thickness(vertices: np.ndarray, faces: np.ndarray, hm=None) -> np.ndarray:
+    """Top minus bottom straight down through each vertex (1 mm height maps, nearest cell);
+    ``hm``: the mesh's height maps, when the caller has them already."""
     from scipy.ndimage import maximum_filter
 
+    from insolegen.measure.raster import height_maps
+
+    hm = hm if hm is not None else height_maps(vertices, faces, 1.0)
+    step = float(hm.xs[1] - hm.xs[0]) if len(hm.xs) > 1 else 1.0
+    i = np.clip(np.rint((vertices[:, 0] - hm.xs[0]) / step).astype(int), 0, len(hm.xs) - 1)
+    j = np.clip(np.rint((vertices[:, 1] - hm.ys[0]) / step).astype(int), 0, len(hm.ys) - 1)
     # a rim vertex may fall just outside the map's cells: take the thickest cell next to it
     grid = maximum_filter(np.nan_to_num(hm.top - hm.bottom, nan=0.0), size=3)
     return grid[j, i]
