@@ -1,7 +1,8 @@
 """Batch throughput: a folder of N cases (default 1,000), each a foot drawn from one ANSUR II
 soldier's measurements with one of several profiles, run by `insolegen batch` in a fresh
 process with 1 and with 2 workers. Prints cases per minute (the bar: 1,000 cases in <= 5 min on
-a 2-core machine). Run: .venv/bin/python benchmarks/bench_batch.py [N] [--workers 2]"""
+a 2-core machine). Run: .venv/bin/python benchmarks/bench_batch.py [N] [--workers 2] [--no-html]
+(--no-html: without each case's 3D view, to see what the views cost)."""
 import argparse
 import json
 import subprocess
@@ -29,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=1000)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--no-html", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scans = Path(tmp) / "scans"
@@ -37,10 +39,11 @@ def main() -> None:
             out = Path(tmp) / f"out{workers}"
             t = time.perf_counter()
             r = subprocess.run([sys.executable, "-m", "insolegen.cli", "batch", str(scans), "--out", str(out),
-                                "--workers", str(workers)], capture_output=True, text=True)
+                                "--workers", str(workers), *(["--no-html"] if args.no_html else [])],
+                               capture_output=True, text=True)
             seconds = time.perf_counter() - t
             ok = r.stdout.count(" ok (")
-            print(f"{args.n} cases, {workers} worker(s): {seconds:.1f} s, {60 * args.n / seconds:.0f} cases per minute "
+            print(f"{args.n} cases{' without 3D views' if args.no_html else ''}, {workers} worker(s): {seconds:.1f} s, {60 * args.n / seconds:.0f} cases per minute "
                   f"({ok} ok, exit {r.returncode}); 1,000 cases would take {1000 * seconds / args.n / 60:.1f} min")
             for row in json.loads((out / "manifest.json").read_text())["rows"]:
                 if row["status"] != "ok" and row["side"] == "right":
