@@ -62,8 +62,11 @@ def test_the_side_toggle_shows_one_device(pair, browser):
     columns = np.nonzero(one.any(axis=0))[0]
     centre = 0.5 * (columns.min() + columns.max())
     assert abs(centre - one.shape[1] / 2) < 0.1 * one.shape[1]
-    # one device, framed alone, covers about as much screen as the pair does together
-    assert 0.5 < one.mean() / both.mean() < 3.0
+    # from above, toes up, the camera fits the length either way: one device as long on screen
+    # as the pair, with half of its ink
+    span = lambda drawn: np.ptp(np.nonzero(drawn.any(axis=1))[0])  # noqa: E731
+    assert span(one) == pytest.approx(span(both), rel=0.1)
+    assert 0.35 < one.mean() / both.mean() < 0.65
     assert view.errors == []
     view.page.close()
 
@@ -163,3 +166,25 @@ def test_a_large_scan_is_thinned_for_the_view_but_keeps_its_shape():
     assert np.abs(vertices.max(axis=0) - mesh.vertices.max(axis=0)).max() < 4.0
     thinned = trimesh.Trimesh(vertices, faces)
     assert abs(thinned.area / mesh.area - 1) < 0.1
+
+
+def test_each_devices_section_puts_its_medial_side_where_seen_from_behind(pair, browser):
+    """Seen from behind, a right device's medial side is on the left, a left device's on the
+    right; with a varus post the seat's medial side stands higher, so the profile's highest
+    point is on that side."""
+    view = open_page(browser, pair / "EU42_medium_view.html")
+    page = view.page
+    sides = {}
+    for index, side in ((0, "left"), (1, "right")):
+        _click(page, f"#sides [data-side='{index}']")
+        page.locator("#jumps button", has_text="heel seat").click()
+        page.wait_for_timeout(100)
+        profile = view.pixels("#profile")
+        outline = np.abs(profile - np.array([36, 88, 179])).sum(axis=-1) < 60
+        rows, cols = np.nonzero(outline)
+        highest = cols[rows == rows.min()].mean()
+        sides[side] = highest / profile.shape[1]
+        readout = page.locator("#readout").inner_text()
+        assert int(re.search(r"(\d+) mm from the medial edge", readout).group(1)) < 20, readout
+    assert sides["right"] < 0.5 < sides["left"], sides
+    page.close()

@@ -109,7 +109,7 @@ class Viewer {
       }
       const box = geometry.boundingBox;
       const plane = new THREE.Mesh(new THREE.PlaneGeometry(1, 1),
-        new THREE.MeshBasicMaterial({ color: 0xd0312d, transparent: true, opacity: 0.35, side: THREE.DoubleSide, depthWrite: false }));
+        new THREE.MeshBasicMaterial({ color: 0xd0312d, transparent: true, opacity: 0.2, side: THREE.DoubleSide, depthWrite: false }));
       plane.rotation.y = Math.PI / 2;                          // the plane's normal along the foot
       plane.scale.set(box.max.z - box.min.z + 16, box.max.y - box.min.y + 16, 1);
       plane.position.set(0, (box.max.y + box.min.y) / 2, (box.max.z + box.min.z) / 2);
@@ -200,14 +200,23 @@ class Viewer {
     const box = new THREE.Box3();
     for (const d of this.devices) if (d.group.visible) box.expandByObject(d.group.children[0]);
     const centre = box.getCenter(new THREE.Vector3());
-    const radius = box.getBoundingSphere(new THREE.Sphere()).radius;
+    // the box's corners seen along the view: the camera stands back until they all fit
+    const dir = new THREE.Vector3(...direction).normalize();
+    const upv = new THREE.Vector3(...up);
+    const right = new THREE.Vector3().crossVectors(dir.clone().negate(), upv);
+    let across = 0, high = 0, deep = 0;
+    for (const x of [box.min.x, box.max.x]) for (const y of [box.min.y, box.max.y]) for (const z of [box.min.z, box.max.z]) {
+      const p = new THREE.Vector3(x, y, z).sub(centre);
+      across = Math.max(across, Math.abs(p.dot(right)));
+      high = Math.max(high, Math.abs(p.dot(upv)));
+      deep = Math.max(deep, p.dot(dir));
+    }
     const vfov = THREE.MathUtils.degToRad(this.camera.fov);
     const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    const distance = 1.08 * radius / Math.sin(Math.min(vfov, hfov) / 2);
-    const dir = new THREE.Vector3(...direction).normalize();
-    this.camera.up.set(...up);
+    const distance = deep + 1.1 * Math.max(high / Math.tan(vfov / 2), across / Math.tan(hfov / 2));
+    this.camera.up.copy(upv);
     this.camera.position.copy(centre).addScaledVector(dir, distance);
-    this.camera.near = distance / 50;
+    this.camera.near = Math.max(distance / 100, 0.1);
     this.camera.far = distance * 10;
     this.camera.updateProjectionMatrix();
     this.controls.target.copy(centre);
@@ -363,7 +372,7 @@ class Viewer {
     const plotW = W - margin.left - margin.right, plotH = H - margin.top - margin.bottom;
     const s = plotW / Math.max(yMax - yMin, 1);
     const exaggeration = Math.max(1, Math.min(4, Math.floor(plotH / Math.max(zMax, 1) / s)));
-    const sx = y => margin.left + (medialLeft ? yMax - y : y - yMin) * s;
+    const sx = y => margin.left + (yMax - y) * s;            // from behind, +y is on the left
     const sz = z => H - margin.bottom - z * s * exaggeration;
     c.strokeStyle = '#d6dbe3';
     c.fillStyle = '#5b6575';
