@@ -411,7 +411,7 @@ def _draw_sections(pen: _Pen, row: Box, facts: list[SectionFacts], exaggeration:
     cell_w = row.width // n
     for k, (f, (what, x), caption) in enumerate((f, st, cap) for f in facts for st, cap in zip(f.stations.items(), section_captions(f))):
         cells.append((Box(row.x0 + k * cell_w + gap // 2, row.y0, row.x0 + (k + 1) * cell_w - gap // 2, row.y1), f, what,
-                      f"{f.device.label.upper()} (medial on the {'right' if f.medial < 0 else 'left'}), {caption}", f.across(x)))
+                      f"{f.device.label.upper()} (medial {'right' if f.medial < 0 else 'left'}), {caption}", f.across(x)))
     tick_w = int(pen.draw.textlength("00", font=pen.small)) + pen.font_px // 2
     half_tick = int(0.7 * pen.small.size)          # a tick's label reaches this far above and below its line
     inset = 2 * PROFILE_INSET
