@@ -18,6 +18,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -96,7 +97,7 @@ def compose(inp: PreviewInput, views, color: str, sections: bool, size, exaggera
     pen = _Pen(draw, layout, font_px)
 
     values, clim = _colours(inp.devices, color)
-    legend_w = pen.legend_width(color, clim) if values else 0
+    legend_w = pen.legend_width(clim) if values else 0
     header = pen.line_height(1.15) + font_px // 2
     pen.text((font_px // 2, font_px // 3), f"{inp.name}: {_header_note(views, sections, exaggeration)}", width - font_px,
              bold=True, max_lines=1)
@@ -174,17 +175,18 @@ class _Pen:
                 lines[-1] = lines[-1][:-1]
             lines[-1] += "…"
         step = self.line_height(small=small)
+        stroke = 1 if bold and self.font_px >= 18 else 0         # a stroke smears small type
         x, y = at
         for k, line in enumerate(lines):
-            self.draw.text((x, y + k * step), line, fill=colour, font=font, stroke_width=1 if bold and self.font_px >= 18 else 0, stroke_fill=colour)
-            box = self.draw.textbbox((x, y + k * step), line, font=font, stroke_width=1 if bold and self.font_px >= 18 else 0)
+            self.draw.text((x, y + k * step), line, fill=colour, font=font, stroke_width=stroke, stroke_fill=colour)
+            box = self.draw.textbbox((x, y + k * step), line, font=font, stroke_width=stroke)
             self.layout.texts.append({"text": line, "box": Box(*(int(v) for v in box))})
         return len(lines) * step
 
     def text_height(self, text: str, width: int, small: bool = False) -> int:
         return len(self.wrap(text, width, small)) * self.line_height(small=small)
 
-    def legend_width(self, color: str, clim) -> int:
+    def legend_width(self, clim) -> int:
         ticks = max(self.draw.textlength(f"{v:.1f}", font=self.small) for v in _ticks(clim))
         return int(self.font_px * 2.2 + ticks + self.font_px)
 
@@ -235,7 +237,9 @@ class SectionFacts:
         inside = np.isfinite(top)
         return self.hm.ys[inside], top[inside], bottom[inside]
 
+    @cached_property
     def heel(self) -> dict | None:
+        """The heel seat's section: the seat (the top at the heel's centre), the rim, the seat's tilt."""
         ys, top, _ = self.across(self.stations["heel seat"])
         if len(ys) < 8:
             return None
@@ -246,7 +250,9 @@ class SectionFacts:
         return {"x": self.stations["heel seat"], "seat": seat_z, "rim": float(top.max()), "y_rim": float(ys[np.argmax(top)]),
                 "post_deg": math.degrees(math.atan(slope * self.medial)), "half": half, "slope": float(slope)}
 
+    @cached_property
     def arch(self) -> dict | None:
+        """The arch apex's section: its highest point."""
         ys, top, _ = self.across(self.stations["arch apex"])
         if not len(ys):
             return None
@@ -371,7 +377,7 @@ def _draw_view(pen: _Pen, renderer: _Renderer, image: Image.Image, cell: Box, in
 
 def _view_notes(view: str, facts: SectionFacts) -> str:
     if view == "medial":
-        arch, heel = facts.arch(), facts.heel()
+        arch, heel = facts.arch, facts.heel
         parts = []
         if arch:
             parts.append(f"red: arch {arch['z']:.1f} mm above the ground at its apex")
@@ -379,7 +385,7 @@ def _view_notes(view: str, facts: SectionFacts) -> str:
             parts.append(f"heel cup {heel['rim'] - heel['seat']:.1f} mm, seat to rim")
         return "; ".join(parts)
     if view == "posterior":
-        heel = facts.heel()
+        heel = facts.heel
         return f"rearfoot post {_signed(heel['post_deg'])}° (the seat's tilt; + varus)" if heel else ""
     return ""
 
@@ -387,7 +393,7 @@ def _view_notes(view: str, facts: SectionFacts) -> str:
 def _medial_dimensions(draw: ImageDraw.ImageDraw, frame: Box, projection: _Projection, facts: SectionFacts, stretch) -> None:
     """Red dimension lines: the arch from the ground to its apex, the cup from seat to rim."""
     width = max(2, frame.height // 150)
-    arch, heel = facts.arch(), facts.heel()
+    arch, heel = facts.arch, facts.heel
     lines = []
     if arch:
         lines.append(((arch["x"], arch["y"], 0.0), (arch["x"], arch["y"], arch["z"])))
@@ -431,7 +437,7 @@ def _draw_sections(pen: _Pen, row: Box, facts: list[SectionFacts], exaggeration:
 
 def section_captions(facts: SectionFacts) -> list[str]:
     captions = []
-    heel, arch = facts.heel(), facts.arch()
+    heel, arch = facts.heel, facts.arch
     for what, x in facts.stations.items():
         ys, top, _ = facts.across(x)
         where = f"{what} at {x:.0f} mm"
@@ -471,7 +477,7 @@ def _draw_profile(pen: _Pen, plot: Box, cut, scale: np.ndarray, facts: SectionFa
     width = max(2, plot.height // 60)
     k = int(np.argmax(top))
     if what == "heel seat":
-        heel = facts.heel()
+        heel = facts.heel
         if heel:
             a, b = px(facts.heel_y, heel["seat"]), px(facts.heel_y, heel["rim"])
             pen.draw.line([a, b], fill=RED, width=width)
