@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
@@ -145,9 +146,8 @@ def index_html(cases: list[dict], manifest: dict, printer_name: str) -> str:
     tool = manifest.get("tool", {}).get("version", "")
     parts = {"@ROWS@": "\n".join(_row_html(c) for c in cases), "@SUMMARY@": _e(summary),
              "@PRINTER@": _e(printer_name), "@TOOL@": _e(str(tool))}
-    for key, value in parts.items():
-        template = template.replace(key, value)
-    return template
+    # one pass, so a case's text holding a placeholder's name is never filled in
+    return re.sub(r"@[A-Z]+@", lambda m: parts.get(m.group(0), m.group(0)), template)
 
 
 def _needs_a_look(case: dict) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 from functools import lru_cache
 from importlib.resources import files
 
@@ -37,9 +38,8 @@ def view_html(inp: PreviewInput) -> str:
         "/*@VIEWER@*/": (_WEB / "viewer.js").read_text(encoding="utf-8"),
         "/*@THREE_VERSION@*/": (_WEB / "three.VERSION").read_text(encoding="utf-8").strip(),
     }
-    for key, value in parts.items():
-        template = template.replace(key, value)
-    return template
+    # one pass, so a value holding a placeholder's text (a file name, say) is never filled in
+    return re.sub(r"/\*@[A-Z_]+@\*/", lambda m: parts[m.group(0)], template)
 
 
 def scene_data(inp: PreviewInput) -> dict:
