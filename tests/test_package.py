@@ -41,6 +41,9 @@ def test_the_wheel_carries_the_profiles_and_nothing_of_the_checkout(installed):
     profiles = {Path(n).stem for n in names if n.startswith("insolegen/device/profiles/") and n.endswith(".toml")}
     assert {"neutral", "pronation-mild", "sport-shell"} <= profiles and len(profiles) == 12
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "examples/"))]
+    # the HTML view's page, script and vendored three.js with its licence
+    assert {"viewer.html", "viewer.js", "review.html", "three.min.js", "three.LICENSE", "three.VERSION"} <= {
+        Path(n).name for n in names if n.startswith("insolegen/outputs/web/")}
 
 
 @pytest.mark.slow
@@ -52,6 +55,8 @@ def test_an_installed_wheel_designs_from_another_folder(installed):
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in (work / "out").iterdir()) == [
         "EU42_medium.3mf", "EU42_medium.json", "EU42_medium_left.stl", "EU42_medium_right.stl"]
+    r = _run(bin_dir / "insolegen", "preview", "out/EU42_medium.json", "--html", "view.html", cwd=work)
+    assert r.returncode == 0 and (work / "view.html").stat().st_size > 500_000, r.stderr      # no extra needed
     r = _run(bin_dir / "insolegen", "measure", "out/EU42_medium_right.stl", "--json", cwd=work)
     assert r.returncode == 0, r.stderr
     assert abs(json.loads(r.stdout)["rearfoot_post_deg"] - 2.0) < 0.5       # pronation-mild's 2° varus post, measured
