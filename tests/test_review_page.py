@@ -3,6 +3,7 @@ status, failures in red, filters and sorting that work, relative links that reso
 the folder is moved), and a case's link that opens its 3D view. `insolegen review` rebuilds it
 from what is on disk, with another printer's verdicts or a record's failed check."""
 import json
+import re
 import shutil
 
 import numpy as np
@@ -150,3 +151,20 @@ def test_the_thumbnail_puts_the_left_device_on_the_left():
     left, right = pixels[:, :half], pixels[:, half:]
     assert left[5:15, :, 0].mean() > left[-15:-5, :, 0].mean() + 40
     assert abs(right[5:15, :, 0].mean() - right[-15:-5, :, 0].mean()) < 10
+
+
+def test_a_hand_edited_manifest_cannot_link_outside_or_inject(batch_out, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(batch_out, out)
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "secret.json").write_text("{}")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["rows"] += [{"case": "../secret", "side": "right", "status": "ok", "message": ""},
+                         {"case": "<script>alert(1)</script>", "side": "left", "status": "failed", "message": "<b>x</b>"}]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert run("review", out).returncode == 0
+    page = (out / "index.html").read_text()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>x</b>" not in page
+    links = re.findall(r'(?:href|src)="([^"]*)"', page)
+    assert links and not [h for h in links if "secret" in h or h.startswith(("/", ".."))]
