@@ -138,16 +138,17 @@ def _checks(record: dict | None) -> list[dict]:
 
 
 def _prescription_lines(record: dict | None) -> list[str]:
-    """The prescription's non-zero fields, one "section.field = value" line each."""
+    """The prescription's set fields, one "section.field = value" line each; a feature whose
+    height or depth is 0 is left out whole (its place and size do not matter then)."""
     if not record:
         return []
     lines = []
     for section, fields in record["prescription"].items():
-        if not isinstance(fields, dict):
+        if not isinstance(fields, dict) or any(fields.get(k) == 0 for k in ("height_mm", "depth_mm")):
             continue
         for key, value in fields.items():
-            if value not in (None, 0, 0.0, False, "") and not (section == "met_pad" and record["prescription"]["met_pad"]["height_mm"] == 0
-                                                               and key != "height_mm"):
+            unused = key.endswith("_diameter_mm") and fields.get(key.replace("_diameter_mm", "_mm")) == 0   # a pocket of 0 mm
+            if value not in (None, 0, 0.0, False, "") and not unused:
                 lines.append(f"{section}.{key} = {value}")
     return lines
 
