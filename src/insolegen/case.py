@@ -20,6 +20,7 @@ from insolegen.feet.foot import ArchMeasurements, Foot
 from insolegen.feet.footshape import foot_from_size
 from insolegen.feet.kinds import foot_kind
 from insolegen.feet.read import read_foot, with_given_arch
+from insolegen.measure.printing import BED_MARGIN_MM, DEFAULT_PRINTER, Placed, describe_placement, plan_plates, printer
 from insolegen.outputs.export import record_bytes, refuse_existing, safe_name, stl_bytes, threemf_bytes
 
 FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
@@ -60,6 +61,7 @@ class CaseRequest:
     case_layer: dict | None = None        # a case's own prescription fields, between profile and overrides
     case_layer_file: Path | None = None   # where they were read (errors in the prescription name it)
     accept_landmarks: bool = False        # design even from landmarks that do not fit a human foot
+    printer: str = DEFAULT_PRINTER        # the 3MF places the devices on this printer's bed
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ def output_names(name: str, sides: tuple[str, ...], formats: str) -> list[str]:
     if "stl" in kinds:
         names += [f"{name}_{side}.stl" for side in sides]
     if "3mf" in kinds:
-        names.append(f"{name}.3mf")
+        names.append(f"{name}.3mf")             # or a plate each, where the pair does not fit one bed
+        names += [f"{name}_{side}.3mf" for side in sides] if len(sides) > 1 else []
     if "json" in kinds:
         names.append(f"{name}.json")
     return names
@@ -218,9 +221,13 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     if "stl" in kinds:
         for side, dev in devices.items():
             files[f"{name}_{side}.stl"] = stl_bytes(dev.vertices, dev.faces, f"{name} {side}")
+    plates = None
     if "3mf" in kinds:
-        files[f"{name}.3mf"] = threemf_bytes([(f"{name}_{s}", d.vertices, d.faces) for s, d in devices.items()])
+        plate_files, plates = bed_plates(name, devices, request.printer)
+        files.update(plate_files)
     record = design_record(name, primary, devices, foot_input, request, provenance, files)
+    if plates is not None:
+        record["printing"] = plates
     record["prescribed_vs_measured"] = next(v for sides, v in verifications.items() if primary.devices.keys() == set(sides))
     if len(feet) > 1:
         # each device from its own foot: the top-level foot, derived and verification are the right one's
@@ -236,6 +243,31 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     if "json" in kinds:
         files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, primary, record, files, designs, name_note)
+
+
+def bed_plates(name: str, devices: dict, printer_name: str) -> tuple[dict[str, bytes], dict]:
+    """The 3MF files for the printer's bed and the record's account of them: the pair on one
+    plate (CASE.3mf) where both fit at one turn, else a plate each (CASE_left.3mf, CASE_right.3mf),
+    each device turned for room. A device that fits the bed at no turn lies as it is, at the
+    bed's corner, and is named in ``not_on_bed``."""
+    build = printer(printer_name).build_mm
+    sides = list(devices)
+    plates, unplaced = plan_plates([devices[s].vertices[:, :2] for s in sides],
+                                   [float(devices[s].vertices[:, 2].max()) for s in sides], build)
+    for k in unplaced:
+        lo = devices[sides[k]].vertices.min(axis=0)
+        plates.append([Placed(k, 0.0, round(BED_MARGIN_MM - float(lo[0]), 3), round(BED_MARGIN_MM - float(lo[1]), 3))])
+    files, section = {}, {"printer": printer_name, "bed_mm": list(build), "plates": [],
+                          "not_on_bed": [sides[k] for k in unplaced]}
+    for plate in sorted(plates, key=lambda pl: pl[0].index):
+        file_name = f"{name}.3mf" if len(plate) == len(sides) else f"{name}_{sides[plate[0].index]}.3mf"
+        objects = [(f"{name}_{sides[p.index]}", devices[sides[p.index]].vertices, devices[sides[p.index]].faces) for p in plate]
+        files[file_name] = threemf_bytes(objects, plate)
+        section["plates"].append({"file": file_name, "devices": [
+            {"side": sides[p.index], "turn_deg": p.turn_deg, "x_mm": p.x_mm, "y_mm": p.y_mm,
+             "placement": describe_placement(p.turn_deg, build, "heel-to-toe axis") if p.index not in unplaced else "does not fit the bed at any turn"}
+            for p in plate]})
+    return files, section
 
 
 def _read_feet(request: CaseRequest, arch):
@@ -366,7 +398,8 @@ def design_record(name, design: Design, devices: dict, foot_input, request: Case
     for side, dev in devices.items():
         lo, hi = dev.bounds
         devices_section[side] = {
-            "files": {fn: hashlib.sha256(b).hexdigest() for fn, b in files.items() if side in fn or fn.endswith(".3mf")},
+            "files": {fn: hashlib.sha256(b).hexdigest() for fn, b in files.items()
+                      if fn in (f"{name}_{side}.stl", f"{name}_{side}.3mf", f"{name}.3mf")},
             "vertices": int(len(dev.vertices)),
             "faces": int(len(dev.faces)),
             "length_mm": _r(hi[0] - lo[0]), "width_mm": _r(hi[1] - lo[1]), "height_mm": _r(hi[2]),

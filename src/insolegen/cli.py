@@ -111,7 +111,7 @@ def design(
     view_html: bool = typer.Option(False, "--html", help="Also write CASE_view.html: the interactive 3D view, one file that opens in any browser, offline."),
     report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf, the one-page case report (needs the 'report' extra)."),
     material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
-    printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
+    printer_name: str = typer.Option("generic", "--printer", help="Printer whose bed the 3MF places the devices on (turned as needed; a plate each where the pair does not fit one), and for the report's verdict (see `insolegen measure --help`)."),
 ) -> None:
     """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
     from insolegen.case import CaseRequest, case_name, design_case, output_names, parse_formats
@@ -128,7 +128,7 @@ def design(
             foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
             profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
-            contour=contour, accept_landmarks=accept_landmarks,
+            contour=contour, accept_landmarks=accept_landmarks, printer=printer_name,
         )
         name, _ = case_name(request)
         extra_files = []
@@ -137,9 +137,10 @@ def design(
             extra_files.append(f"{name}_preview.png")
         if view_html:
             extra_files.append(f"{name}_view.html")
+        printer(printer_name)                                # a bad name is refused before the design
         if report_pdf:
             require_extra("report")
-            material(material_name), printer(printer_name)     # a bad name is refused before the design
+            material(material_name)
             extra_files.append(f"{name}_report.pdf")
         if (preview_png or view_html or report_pdf) and "json" not in parse_formats(fmt):
             raise InvalidInput("--preview, --html and --report are drawn from the design record: include json in --format")
@@ -614,7 +615,8 @@ def report(
         _fail(exc)
     for side, m in verdicts.items():
         verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]: " + escape("; ".join(m.reasons))
-        out.print(f"{side}: {verdict} on {m.printer} in {m.material} ({m.as_dict()['mass_g']:.1f} g)", soft_wrap=True)
+        placed = f", {escape(m.placement)}" if m.printable and m.placement else ""
+        out.print(f"{side}: {verdict} on {m.printer}{placed}, in {m.material} ({m.as_dict()['mass_g']:.1f} g)", soft_wrap=True)
     out.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
@@ -665,7 +667,7 @@ def batch(
     report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf for every case (needs the 'report' extra)."),
     html: bool = typer.Option(True, "--html/--no-html", help="Write CASE_view.html, each case's 3D view (about 1.1 MB), linked from OUT/index.html."),
     material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
-    printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdicts on the review page and in the reports (see `insolegen measure --help`)."),
+    printer_name: str = typer.Option("generic", "--printer", help="Printer whose bed each case's 3MF places its devices on, and for the printability verdicts on the review page and in the reports (see `insolegen measure --help`)."),
     force: bool = typer.Option(False, "--force", "-f", help="Run into an OUT that holds an earlier batch, redoing every case."),
 ) -> None:
     """Design every case in a folder of case folders, locally or on a Dask cluster, with a manifest."""
@@ -677,9 +679,10 @@ def batch(
     from insolegen.outputs.export import check_out_dir
 
     try:
+        printer(printer_name)
         if report_pdf:
             require_extra("report")
-            material(material_name), printer(printer_name)
+            material(material_name)
         if scheduler:
             require_extra("cluster")
         check_out_dir(out_dir)
@@ -867,7 +870,8 @@ def _print_measurements(found, info) -> None:
         for warning in d["warnings"]:
             out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
         verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]"
-        out.print(f"{verdict} on {m.printer} in {m.material} ({d['mass_g']:.1f} g)")
+        placed = f", {escape(m.placement)}" if m.placement else ""
+        out.print(f"{verdict} on {m.printer}{placed}, in {m.material} ({d['mass_g']:.1f} g)", soft_wrap=True)
         for reason in m.reasons:
             out.print(f"  - {reason}", markup=False, soft_wrap=True)
 

@@ -167,7 +167,7 @@ def case_request(spec: CaseSpec, options: BatchOptions):
                   case_layer_file=spec.prescription,
                   name=spec.name, units=settings.get("units"), dpi=settings.get("dpi"),
                   pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"),
-                  accept_landmarks=settings.get("accept_landmarks", False))
+                  accept_landmarks=settings.get("accept_landmarks", False), printer=options.printer)
     if len(spec.foot_files) == 2:
         return CaseRequest(foot_files=tuple((side, path) for side, path in spec.foot_files), **common)
     side, path = spec.foot_files[0]
@@ -181,9 +181,9 @@ def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
 
     digest = hashlib.sha256()
     parts = {"tool": __version__, "profile": options.profile, "overrides": list(options.overrides),
-             "report": options.report, "html": options.html}
+             "report": options.report, "html": options.html, "printer": options.printer}
     if options.report:
-        parts.update(material=options.material, printer=options.printer)
+        parts.update(material=options.material)
     digest.update(json.dumps(parts, sort_keys=True).encode())
     files = [p for _, p in spec.foot_files] + ([spec.prescription] if spec.prescription else [])
     files += sorted(profiles_dir().glob("*.toml"))
@@ -309,9 +309,9 @@ def manifest_rows(spec: CaseSpec, outcome: CaseOutcome, outputs: list[str]) -> l
 
 
 def _belongs_to(output: str, case: str, side: str) -> bool:
-    """Every output of the case but the other side's own mesh (CASE_OTHER.stl)."""
+    """Every output of the case but the other side's own files (CASE_OTHER.stl, its plate)."""
     other = "right" if side == "left" else "left"
-    return Path(output).name != f"{case}_{other}.stl"
+    return Path(output).name not in (f"{case}_{other}.stl", f"{case}_{other}.3mf")
 
 
 def _key_measurements(record: dict, side: str) -> dict:

@@ -10,7 +10,7 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.measure.frame import Frame, find_frame
 from insolegen.measure.load import load_mesh_file
-from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER, fits_on_bed, material, printer
+from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER, describe_placement, fits_on_bed, material, printer
 from insolegen.measure.quantities import measure_quantities
 from insolegen.measure.state import MeshState, inspect, main_body, merge_vertices
 
@@ -31,6 +31,7 @@ class Measurement:
     printable: bool
     reasons: list[str]
     warnings: list[str] = field(default_factory=list)
+    placement: str = ""          # where the verdict assumed the part lies on the printer's bed
 
     def as_dict(self) -> dict:
         def clean(v):
@@ -42,6 +43,7 @@ class Measurement:
             "material": self.material,
             "printer": self.printer,
             "printable": self.printable,
+            "placement": self.placement,
             "reasons": list(self.reasons),
             "mesh": None if self.state is None else self.state.as_dict(),
             "frame": self.frame.as_dict(),
@@ -112,7 +114,7 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     reasons = _mesh_reasons(state) if state is not None else ["the mesh itself was not checked (check_state=False)"]
     if q["min_thickness_mm"] is not None and q["min_thickness_mm"] < prn.min_wall_mm:
         reasons.append(f"thinnest point {q['min_thickness_mm']:.2f} mm is below the printer's minimum wall {prn.min_wall_mm:g} mm")
-    fits, _ = fits_on_bed(_outer_points(local[:, :2]), q["height_mm"], prn.build_mm)
+    fits, turn = fits_on_bed(_outer_points(local[:, :2]), q["height_mm"], prn.build_mm)
     if not fits:
         bx, by, bz = prn.build_mm
         reasons.append(f"{q['length_mm']:.0f} x {q['width_mm']:.0f} x {q['height_mm']:.0f} mm does not fit the "
@@ -120,7 +122,8 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     warnings = body.warnings + notes
     if frame.confidence["side"] < 0.3 and side == "auto":
         warnings.append(f"the side ({frame.side}) is a guess (confidence {frame.confidence['side']:.2f}); give --foot-side")
-    return Measurement(name, q, frame, state, material_name, printer_name, not reasons, reasons, warnings)
+    placement = describe_placement(turn, prn.build_mm) if fits else ""
+    return Measurement(name, q, frame, state, material_name, printer_name, not reasons, reasons, warnings, placement)
 
 
 def measure_file(path: str | Path, *, side: str = "auto", units: str | None = None,

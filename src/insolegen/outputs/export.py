@@ -46,12 +46,20 @@ def _xml_mesh(vertices: np.ndarray, faces: np.ndarray) -> str:
     return f"<mesh><vertices>{v}</vertices><triangles>{t}</triangles></mesh>"
 
 
-def threemf_bytes(objects: list[tuple[str, np.ndarray, np.ndarray]]) -> bytes:
-    """A 3MF package (core spec 1.x) holding each (name, vertices, faces) as an object, in mm,
-    placed side by side on the build plate."""
+def threemf_bytes(objects: list[tuple[str, np.ndarray, np.ndarray]], placements=None) -> bytes:
+    """A 3MF package (core spec 1.x) holding each (name, vertices, faces) as an object, in mm.
+    ``placements`` (``measure.printing.Placed``, one per object) put each on the bed, turned
+    about the vertical and moved; without them the objects lie side by side."""
     parts, items, x_shift = [], [], 0.0
     for k, (name, vertices, faces) in enumerate(objects, start=1):
         parts.append(f'<object id="{k}" name="{name}" type="model">{_xml_mesh(vertices, faces)}</object>')
+        if placements is not None:
+            p = placements[k - 1]
+            c, s = np.cos(np.radians(p.turn_deg)), np.sin(np.radians(p.turn_deg))
+            # 3MF: a point (row) times the matrix; rows x, y, z, then the move
+            items.append(f'<item objectid="{k}" transform="{c:.6f} {s:.6f} 0 {-s:.6f} {c:.6f} 0 0 0 1 '
+                         f'{p.x_mm:.4f} {p.y_mm:.4f} 0"/>')
+            continue
         lo, hi = vertices.min(axis=0), vertices.max(axis=0)
         dy = x_shift - lo[1]
         items.append(f'<item objectid="{k}" transform="1 0 0 0 1 0 0 0 1 0 {dy:.4f} 0"/>')

@@ -247,7 +247,8 @@ class _Page:
         row("thinnest point", lambda s: _num(measured[s]["min_thickness_mm"], " mm"), missing="—")
         row("volume", lambda s: _num(measured[s]["volume_mm3"] / 1000.0, " cm³"), missing="—")
         row("material, mass", lambda s: f"{found[s].material}, {measured[s]['mass_g']:.1f} g", missing="—")
-        row("printer, verdict", lambda s: f"{found[s].printer}: {'PRINTABLE' if found[s].printable else 'NOT PRINTABLE'}")
+        row("printer, verdict", lambda s: f"{found[s].printer}: {'PRINTABLE' if found[s].printable else 'NOT PRINTABLE'}"
+                                          + (f" ({found[s].placement})" if found[s].placement else ""))
         if any(s in found and not found[s].printable for s in sides):
             bad.append(len(rows) - 1)
             row("why not", lambda s: self._p(_esc("; ".join(found[s].reasons)), self.small), missing="")
