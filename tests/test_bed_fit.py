@@ -11,6 +11,7 @@ import pytest
 from helpers import run_cli as run
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_batch import load_stl
 
 from insolegen.measure.printing import BED_MARGIN_MM, PRINTERS, placed_points, plan_plates
 
@@ -107,3 +108,21 @@ def test_planned_parts_lie_on_the_bed_and_apart(length, width, bed, pair):
             c, s = np.cos(np.radians(turn)), np.sin(np.radians(turn))
             span = np.ptp(parts[k] @ np.array([[c, s], [-s, c]]), axis=0)
             assert (span > room).any() and (span[::-1] > room).any(), (k, turn)
+
+
+def test_a_case_with_plates_alone_is_previewed_in_its_own_frame(designs, tmp_path):
+    """With only the 3MF plates beside the record, the preview moves each device back from
+    where its plate put it: the same vertices as its STL."""
+    from scipy.spatial import cKDTree
+
+    from insolegen.outputs.preview import load_preview_input
+
+    r = run("design", "--printer", "prusa-mk4", "--format", "3mf,json", "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    shown = load_preview_input(tmp_path / "EU42_medium.json")
+    folder, _ = designs["prusa-mk4"]
+    assert sorted(d.side for d in shown.devices) == ["left", "right"]
+    for d in shown.devices:
+        stl = load_stl((folder / f"EU42_medium_{d.side}.stl").read_bytes())
+        distance, _ = cKDTree(stl.vertices).query(d.vertices)
+        assert distance.max() < 0.01, (d.side, distance.max())

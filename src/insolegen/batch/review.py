@@ -21,7 +21,7 @@ from insolegen.outputs.export import write_atomic
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "skipped": 2}
 LINKS = (("view", "_view.html"), ("left STL", "_left.stl"), ("right STL", "_right.stl"), ("3MF", ".3mf"),
-         ("record", ".json"), ("report", "_report.pdf"))
+         ("left 3MF", "_left.3mf"), ("right 3MF", "_right.3mf"), ("record", ".json"), ("report", "_report.pdf"))
 
 
 def write_index(out: str | Path, printer_name: str | None = None) -> Path:

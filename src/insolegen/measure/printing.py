@@ -164,6 +164,16 @@ def placed_points(points: np.ndarray, placed: Placed) -> np.ndarray:
     return out
 
 
+def unplaced_points(points: np.ndarray, placed: Placed) -> np.ndarray:
+    """Where ``placed_points`` took them from: points on the bed back in the part's own frame."""
+    t = np.radians(placed.turn_deg)
+    c, s = np.cos(t), np.sin(t)
+    out = np.array(points, float, copy=True)
+    x, y = out[:, 0] - placed.x_mm, out[:, 1] - placed.y_mm
+    out[:, 0], out[:, 1] = c * x + s * y, -s * x + c * y
+    return out
+
+
 def describe_placement(turn_deg: float, build: tuple[float, float, float], axis: str = "long axis") -> str:
     """Where a verdict assumed the part lies, in words: "on the 250 x 210 mm bed, its long axis
     turned +31° from the bed's x axis"."""

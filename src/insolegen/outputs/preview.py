@@ -108,13 +108,31 @@ def _from_record(path: Path, scan) -> PreviewInput:
             part = load_mesh_file(stl).parts[0]
             devices.append(Shown(side, side, part.vertices, part.faces))
     if not devices:
-        threemf = path.parent / f"{name}.3mf"
-        if not threemf.is_file():
-            raise InvalidInput(f"{path}: none of the case's meshes ({name}_left.stl, {name}_right.stl, {name}.3mf) is beside it")
-        for part in load_mesh_file(threemf).parts:
-            side = _side_named(part.name)
-            devices.append(Shown(side or part.name, side, part.vertices, part.faces))
+        devices = _from_plates(path, record)
     return PreviewInput(name, devices, record, seated_scans(record, path.parent, scan, devices), path)
+
+
+def _from_plates(path: Path, record: dict) -> list[Shown]:
+    """The devices read from the case's 3MF plates, each moved back from where its plate put it
+    on the bed into its own frame (the record says where)."""
+    from insolegen.measure.load import load_mesh_file
+    from insolegen.measure.printing import Placed, unplaced_points
+
+    name = record["case"]
+    plates = record.get("printing", {}).get("plates") or [{"file": f"{name}.3mf", "devices": []}]
+    devices = []
+    for plate in plates:
+        file_name = str(plate["file"])
+        if Path(file_name).name != file_name or not (path.parent / file_name).is_file():
+            continue                          # only a plain file name beside the record
+        placed = {d["side"]: Placed(0, float(d["turn_deg"]), float(d["x_mm"]), float(d["y_mm"])) for d in plate["devices"]}
+        for part in load_mesh_file(path.parent / file_name).parts:
+            side = _side_named(part.name)
+            vertices = unplaced_points(part.vertices, placed[side]) if side in placed else part.vertices
+            devices.append(Shown(side or part.name, side, vertices, part.faces))
+    if not devices:
+        raise InvalidInput(f"{path}: none of the case's meshes ({name}_left.stl, {name}_right.stl, {name}.3mf) is beside it")
+    return devices
 
 
 def _side_named(name: str) -> str | None:
