@@ -88,6 +88,10 @@ def plan_plates(footprints: list[np.ndarray], heights: list[float], build: tuple
     """Plates for the parts (footprints: (n, 2) points in mm): all on one plate where they fit
     side by side at one turn (a mirrored pair at mirrored turns), else one plate each, each part
     turned for the most room. Returns the plates and the parts that fit no bed at any turn."""
+    from scipy.spatial import ConvexHull
+
+    # the box of a turned part is its hull's: a few dozen points instead of every vertex
+    footprints = [np.asarray(f, float)[ConvexHull(np.asarray(f, float)).vertices] for f in footprints]
     room = np.array(build[:2], float) - 2 * margin
     tall = [k for k, h in enumerate(heights) if h > build[2]]
     parts = [k for k in range(len(footprints)) if k not in tall]
