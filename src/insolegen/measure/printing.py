@@ -133,7 +133,7 @@ def _one_plate(footprints: list[np.ndarray], room: np.ndarray, gap: float):
             if slack.max() < 0:
                 continue
             # within 2 mm of the most room, the smallest turn: a part as it lies where it can
-            near = np.nonzero(slack >= slack.max() - 2.0)[0]
+            near = np.nonzero((slack >= 0) & (slack >= slack.max() - 2.0))[0]
             k = int(near[np.argmin(np.abs(degrees[near]))])
             key = (abs(degrees[k]), -slack[k])
             if best is None or key < best[0]:
