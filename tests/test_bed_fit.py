@@ -97,8 +97,8 @@ def test_planned_parts_lie_on_the_bed_and_apart(length, width, bed, pair):
         boxes = []
         for q in plate:
             pts = placed_points(parts[q.index], q)
-            assert pts.min() >= BED_MARGIN_MM - 1e-6
-            assert (pts.max(axis=0) <= np.array(build[:2]) - BED_MARGIN_MM + 1e-6).all()
+            assert pts.min() >= BED_MARGIN_MM - 1e-3                       # placements are kept to 0.001 mm
+            assert (pts.max(axis=0) <= np.array(build[:2]) - BED_MARGIN_MM + 1e-3).all()
             boxes.append((pts.min(axis=0), pts.max(axis=0)))
         if len(boxes) == 2:
             (a0, a1), (b0, b1) = boxes

@@ -64,6 +64,7 @@ def printer(name: str) -> Printer:
 
 BED_MARGIN_MM = 5.0           # kept clear around the bed's edge
 PART_GAP_MM = 10.0            # between two parts on one plate
+ROOM_MM = 10.0                # free room a turn should leave beyond the margin, where there is that much
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Placed:
 
 def fits_on_bed(footprint: np.ndarray, height: float, build: tuple[float, float, float]) -> tuple[bool, float]:
     """Whether the part, lying on its ground, fits the build volume at some turn about the
-    vertical (1 degree steps, a margin kept at the edge); and the turn with the most room."""
+    vertical (1 degree steps, a margin kept at the edge); and the turn a plate would give it."""
     plates, unplaced = plan_plates([footprint], [height], build)
     return (not unplaced), (plates[0][0].turn_deg if plates else 0.0)
 
@@ -88,10 +89,7 @@ def plan_plates(footprints: list[np.ndarray], heights: list[float], build: tuple
     """Plates for the parts (footprints: (n, 2) points in mm): all on one plate where they fit
     side by side at one turn (a mirrored pair at mirrored turns), else one plate each, each part
     turned for the most room. Returns the plates and the parts that fit no bed at any turn."""
-    from scipy.spatial import ConvexHull
-
-    # the box of a turned part is its hull's: a few dozen points instead of every vertex
-    footprints = [np.asarray(f, float)[ConvexHull(np.asarray(f, float)).vertices] for f in footprints]
+    footprints = [_hull(np.asarray(f, float)) for f in footprints]
     room = np.array(build[:2], float) - 2 * margin
     tall = [k for k, h in enumerate(heights) if h > build[2]]
     parts = [k for k in range(len(footprints)) if k not in tall]
@@ -109,10 +107,22 @@ def plan_plates(footprints: list[np.ndarray], heights: list[float], build: tuple
     return plates, sorted(unplaced)
 
 
+def _hull(points: np.ndarray) -> np.ndarray:
+    """The box of a turned part is its hull's: a few dozen points instead of every vertex (all
+    of them where there is no hull, as for points on a line)."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    try:
+        return points[ConvexHull(points).vertices]
+    except (QhullError, ValueError):
+        return points
+
+
 def _one_plate(footprints: list[np.ndarray], room: np.ndarray, gap: float):
     """[(turn, shift)] for parts in a row along the bed's y (or x), or None: the smallest turn
-    that leaves within 2 mm of the most room there is. The second of two parts turns the other
-    way (a mirrored pair needs the same room at mirrored turns)."""
+    that leaves ROOM_MM free beyond the margin (or the most room there is, when less). The
+    second of two parts turns the other way (a mirrored pair needs the same room at mirrored
+    turns)."""
     degrees = np.arange(-89.0, 91.0, 1.0)             # a half turn more gives the same box
     angles = np.radians(degrees)
     best = None
@@ -132,8 +142,8 @@ def _one_plate(footprints: list[np.ndarray], room: np.ndarray, gap: float):
             slack = np.minimum(room[axis] - along, room[1 - axis] - across)
             if slack.max() < 0:
                 continue
-            # within 2 mm of the most room, the smallest turn: a part as it lies where it can
-            near = np.nonzero((slack >= 0) & (slack >= slack.max() - 2.0))[0]
+            # a part turns only as far as it must to leave ROOM_MM free (or the most there is)
+            near = np.nonzero(slack >= min(ROOM_MM, slack.max()) - 1e-9)[0]
             k = int(near[np.argmin(np.abs(degrees[near]))])
             key = (abs(degrees[k]), -slack[k])
             if best is None or key < best[0]:
