@@ -163,13 +163,15 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
 
 
 def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
-           name: str = "case", formats: str = "all", accept_landmarks: bool = False) -> CaseResult:
+           name: str = "case", formats: str = "all", accept_landmarks: bool = False,
+           printer: str = DEFAULT_PRINTER) -> CaseResult:
     """Design, verify and serialise the devices for one foot: the Python form of ``insolegen design``.
 
     ``prescription`` is a Prescription (``load_prescription``), a profile's name or TOML path, or
     None for the ``neutral`` profile. ``sides``: the devices to make (the other is the exact
     mirror image). ``name`` names the files (made safe); ``formats`` is ``all`` or a comma-separated
-    choice of stl, 3mf, json. A foot with implausible landmarks is refused unless
+    choice of stl, 3mf, json; the 3MF places the devices on ``printer``'s bed (a plate each where
+    the pair does not fit one). A foot with implausible landmarks is refused unless
     ``accept_landmarks``. Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
 
     >>> import insolegen
@@ -189,7 +191,7 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
                                         "prescription_how": "given as a Prescription object (the record holds it whole)"}
     else:
         rx, provenance = resolve_prescription(prescription, [])
-    request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=name)
+    request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=name, printer=printer)
     safe, note = case_name(request)
     foot_input = {"kind": "foot", "source": foot.source}
     return design_feet(safe, [(foot, tuple(sides), None)], rx, provenance, foot_input, request, parse_formats(formats),
@@ -265,7 +267,8 @@ def bed_plates(name: str, devices: dict, printer_name: str) -> tuple[dict[str, b
         files[file_name] = threemf_bytes(objects, plate)
         section["plates"].append({"file": file_name, "devices": [
             {"side": sides[p.index], "turn_deg": p.turn_deg, "x_mm": p.x_mm, "y_mm": p.y_mm,
-             "placement": describe_placement(p.turn_deg, build, "heel-to-toe axis") if p.index not in unplaced else "does not fit the bed at any turn"}
+             "placement": ("does not fit the bed at any turn" if p.index in unplaced
+                           else describe_placement(p.turn_deg, build, "heel-to-toe axis"))}
             for p in plate]})
     return files, section
 
