@@ -96,7 +96,7 @@ def compose(inp: PreviewInput, views, color: str, sections: bool, size, exaggera
     layout = Layout((width, height))
     pen = _Pen(draw, layout, font_px)
 
-    values, clim = _colours(inp.devices, color)
+    values, clim = colour_values(inp.devices, color)
     legend_w = pen.legend_width(clim) if values else 0
     header = pen.line_height(1.15) + font_px // 2
     pen.text((font_px // 2, font_px // 3), f"{inp.name}: {_header_note(views, sections, exaggeration)}", width - font_px,
@@ -223,10 +223,9 @@ class SectionFacts:
         self.hm = height_maps(device.vertices, device.faces, 0.5)
         self.medial = -1.0 if device.side == "left" else 1.0
         self.stations = dict(section_positions(device, record))
-        self.heel_y = None          # without a record: the middle of the heel's section
         if record:
             self.heel_y = self.medial * record["foot"]["landmarks"]["heel_center"]["y_mm"]
-        else:
+        else:                       # without a record: the middle of the heel's section
             ys, _, _ = self.across(self.stations["heel seat"])
             self.heel_y = 0.5 * float(ys.min() + ys.max()) if len(ys) else 0.0
 
@@ -260,7 +259,9 @@ class SectionFacts:
         return {"x": self.stations["arch apex"], "y": float(ys[k]), "z": float(top[k])}
 
 
-def _colours(devices: list[Shown], color: str):
+def colour_values(devices: list[Shown], color: str):
+    """Per-vertex values of each device for a colour map ("height" or "thickness") and their
+    common range from 0, or (None, None) for "none"."""
     if color == "none":
         return None, None
     values = [d.vertices[:, 2] if color == "height" else vertex_thickness(d.vertices, d.faces) for d in devices]

@@ -16,7 +16,7 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
 from insolegen.outputs.export import safe_name
-from insolegen.outputs.scene import PreviewInput, Shown, has_display, section_positions, vertex_thickness
+from insolegen.outputs.scene import PreviewInput, Shown, has_display, section_positions
 
 VIEWS = ("top", "medial", "lateral", "posterior", "iso")
 COLORS = ("height", "thickness", "none")
@@ -199,7 +199,7 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
     require_extra("preview")
     import pyvista as pv
 
-    from insolegen.outputs.picture import view_direction
+    from insolegen.outputs.picture import colour_values, view_direction
 
     panels = len(views) + (1 if sections else 0)
     side_by_side = panels == 1          # one picture per device: the pair side by side
@@ -212,18 +212,12 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
     plotter.set_background("white")
     meshes = [_polydata(pv, d.vertices, d.faces) for d in inp.devices]
     title = {"height": "height (mm)", "thickness": "thickness (mm)"}.get(color)
-    values = []
-    for d, mesh in zip(inp.devices, meshes):
-        if color == "height":
-            values.append(d.vertices[:, 2])
-        elif color == "thickness":
-            values.append(vertex_thickness(d.vertices, d.faces))
-    clim = [0.0, max(float(v.max()) for v in values)] if values else None
+    values, clim = colour_values(inp.devices, color)
     for r, (d, mesh) in enumerate(zip(inp.devices, meshes)):
         for c, view in enumerate(views):
             plotter.subplot(*cell(r, c))
             kwargs = {"color": "burlywood"}
-            if values:
+            if values is not None:
                 mesh.point_data[title] = values[r]
                 kwargs = {"scalars": title, "clim": clim, "cmap": "viridis", "show_scalar_bar": r == 0 and c == 0,
                           "scalar_bar_args": {"title": title, "color": "black", **SCALE_BAR}}

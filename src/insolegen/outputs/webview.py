@@ -170,11 +170,11 @@ def _html_text(text: str) -> str:
 @lru_cache(maxsize=1)
 def _packed_three() -> str:
     """three.js as the page carries it: the same for every page, so packed once a process."""
-    return base64.b64encode(gzip.compress((_WEB / "three.min.js").read_bytes(), compresslevel=9, mtime=0)).decode("ascii")
+    return _packed_bytes((_WEB / "three.min.js").read_bytes(), level=9)
 
 
-def _packed_bytes(data: bytes) -> str:
-    return base64.b64encode(gzip.compress(data, compresslevel=COMPRESSION, mtime=0)).decode("ascii")
+def _packed_bytes(data: bytes, level: int = COMPRESSION) -> str:
+    return base64.b64encode(gzip.compress(data, compresslevel=level, mtime=0)).decode("ascii")
 
 
 def _packed_array(values: np.ndarray, dtype) -> dict:
