@@ -62,6 +62,9 @@ class CaseRequest:
     case_layer_file: Path | None = None   # where they were read (errors in the prescription name it)
     accept_landmarks: bool = False        # design even from landmarks that do not fit a human foot
     printer: str = DEFAULT_PRINTER        # the 3MF places the devices on this printer's bed
+    pressure_file: Path | None = None     # a pressure recording for offloading and zones (a pressure foot file is its own)
+    pressure_statistic: str = "peak"      # peak or mean over the recording's frames
+    pressure_unit: str | None = None      # the recording's unit (kPa, N/cm2, psi): the file does not store it
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     designs = {}
     verifications = {}
     for foot, sides, sole in feet:
-        design = design_pair(foot, rx, sides, sole)
+        design = design_pair(foot, rx, sides, sole, _pressure_on(foot, request, foot_input))
         verifications[sides] = verify_design(design)
         designs.update({side: design for side in sides})
     devices = {side: designs[side].devices[side] for side in request.sides}
@@ -239,12 +242,34 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
             for sides in verifications for side in sides}
     if primary.context.sole is not None:
         record["contour"] = contour_record(primary)
+    if primary.context.pressure is not None:
+        record["pressure"] = primary.context.pressure.summary()
+    if primary.context.offload:
+        off = primary.prescription.offload
+        record["offload"] = {"depth_mm": off.depth_mm, "wall_mm": off.wall_mm,
+                             "sites": [s.as_dict() for s in primary.context.offload], **primary.context.offload_info}
     if name_note:
         record["name_note"] = name_note
     record.update(record_extra or {})
     if "json" in kinds:
         files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, primary, record, files, designs, name_note)
+
+
+def _pressure_on(foot, request: CaseRequest, foot_input: dict):
+    """The case's pressure recording on ``foot`` (feet.pressure.read_pressure_map), or None: the
+    --pressure file, registered to the foot; or the foot file itself when it is a recording."""
+    from insolegen.feet.pressure import read_pressure_map
+
+    own = request.foot_file if request.foot_file is not None and foot_kind(Path(request.foot_file)) == "pressure" else None
+    path = request.pressure_file or own
+    if path is None:
+        return None
+    same = own is not None and Path(path).resolve() == Path(own).resolve()
+    pressure = read_pressure_map(path, request.pitch_mm, foot, statistic=request.pressure_statistic,
+                                 unit=request.pressure_unit, is_foot_input=same)
+    foot_input.setdefault("pressure", {"file": Path(path).name, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()})
+    return pressure
 
 
 def bed_plates(name: str, devices: dict, printer_name: str) -> tuple[dict[str, bytes], dict]:

@@ -103,6 +103,9 @@ def design(
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs (meshes, record, preview, report)."),
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker in the image, else the image's DPI)."),
     pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
+    pressure: Optional[Path] = typer.Option(None, "--pressure", help="A pressure recording (.csv, with --pitch-mm) for [offload] thresholds and pressure zones; registered to the foot (refused when it does not fit). A recording given as the foot is used without this."),
+    pressure_stat: str = typer.Option("peak", "--pressure-stat", help="Over the recording's frames: peak (each sensor's highest) or mean."),
+    pressure_unit: Optional[str] = typer.Option(None, "--pressure-unit", help="The recording's unit: kPa, N/cm2 or psi (the file does not store it; needed for offload.above_kpa)."),
     contour: str = typer.Option("flat", "--contour", help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
     accept_landmarks: bool = typer.Option(False, "--accept-landmarks", help="Design even from landmarks that do not fit a human foot (they are refused otherwise, with the reasons)."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
@@ -129,6 +132,7 @@ def design(
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
             profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
             contour=contour, accept_landmarks=accept_landmarks, printer=printer_name,
+            pressure_file=pressure, pressure_statistic=pressure_stat, pressure_unit=pressure_unit,
         )
         name, _ = case_name(request)
         extra_files = []
@@ -646,7 +650,8 @@ Examples:
 
 SCANS holds one folder per case: left.* and/or right.* (or one file whose side is detected, or
 one image of both feet), and optionally prescription.toml (profile = "NAME", then tables of
-fields as in --set; an [input] table may give units, dpi, pitch_mm, contour). The case's
+fields as in --set; an [input] table may give units, dpi, pitch_mm, contour, pressure_stat,
+pressure_unit); a pressure.csv beside the foot is the case's recording for [offload]. The case's
 profile wins over --profile; --set wins over the case's fields. Writes OUT/CASE/ (the files of
 `insolegen design`, with CASE_view.html and a picture), OUT/manifest.csv, OUT/manifest.json and
 OUT/index.html, the review page (`insolegen review OUT` rebuilds it). Exit status: 0 when every case is
@@ -859,7 +864,10 @@ def _print_measurements(found, info) -> None:
             if key == "side":
                 continue
             value = d.get(key)
-            shown = "—" if value is None else (f"{value:.3f}" if key == "arch_apex_frac" else f"{value:.2f}")
+            if key == "pockets":
+                shown = "; ".join(f"({p['x_mm']:.0f}, {p['y_mm']:.0f}) {p['depth_mm']:.2f} deep" for p in value) or "none"
+            else:
+                shown = "—" if value is None else (f"{value:.3f}" if key == "arch_apex_frac" else f"{value:.2f}")
             table.add_row(key, shown, escape(DEFINITIONS[key]))
         out.print(table)
         mesh = d["mesh"]

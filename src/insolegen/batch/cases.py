@@ -26,8 +26,10 @@ from insolegen.feet.kinds import IMAGE_SUFFIXES, OUTLINE_SUFFIXES, SCAN_SUFFIXES
 from insolegen.outputs.export import case_unit, safe_name, write_atomic, write_files
 
 PRESCRIPTION_FILE = "prescription.toml"
+PRESSURE_FILE = "pressure.csv"      # a case's pressure recording for offloading ([input] pitch_mm gives its pitch)
 FOOT_SUFFIXES = OUTLINE_SUFFIXES + SCAN_SUFFIXES + IMAGE_SUFFIXES    # pressure recordings are .csv
-INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_landmarks": bool}
+INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_landmarks": bool,
+              "pressure_stat": str, "pressure_unit": str}
 INPUT_RANGES = {"dpi": (50.0, 4800.0), "pitch_mm": (1.0, 20.0)}      # as --dpi and --pitch-mm
 MANIFEST_FIELDS = ("case", "side", "status", "message", "folder", "inputs", "outputs", "length_mm", "width_mm",
                    "height_mm", "min_thickness_mm", "volume_cm3", "arch_apex_height_mm", "checks_passed", "seconds")
@@ -55,6 +57,7 @@ class CaseSpec:
     prescription: Path | None = None
     problem: str | None = None                  # why the case cannot run (found without designing)
     note: str | None = None                     # e.g. the name was made safe
+    pressure: Path | None = None                # the case's pressure.csv, when it has one beside its foot
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -112,6 +115,11 @@ def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
         return CaseSpec(name, folder, problem=f"{', '.join(sorted(outside))}: a link that leads outside the scans folder: refused",
                         note=note)
     files = sorted(p for p in entries if p.is_file() and p.suffix.lower() in FOOT_SUFFIXES)
+    pressure = next((p for p in files if p.name.lower() == PRESSURE_FILE), None)
+    if pressure is not None and len(files) > 1:
+        files.remove(pressure)          # beside a foot file it is the recording for offloading; alone it is the foot
+    else:
+        pressure = None
     sided = {p.stem.lower(): p for p in files if p.stem.lower() in ("left", "right")}
     prescription = folder / PRESCRIPTION_FILE if (folder / PRESCRIPTION_FILE).is_file() else None
     if sided:
@@ -123,9 +131,9 @@ def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
         else:
             problem = None
         return CaseSpec(name, folder, tuple((side, sided[side]) for side in ("left", "right") if side in sided),
-                        prescription, problem, note)
+                        prescription, problem, note, pressure=pressure)
     if len(files) == 1:
-        return CaseSpec(name, folder, ((None, files[0]),), prescription, None, note)
+        return CaseSpec(name, folder, ((None, files[0]),), prescription, None, note, pressure=pressure)
     problem = ("no foot input (left.*, right.*, or one scan, outline, image or pressure file: "
                f"{', '.join(FOOT_SUFFIXES)})" if not files else
                f"{len(files)} foot files ({', '.join(p.name for p in files)}): name them left.* and right.*, or keep one")
@@ -167,7 +175,9 @@ def case_request(spec: CaseSpec, options: BatchOptions):
                   case_layer_file=spec.prescription,
                   name=spec.name, units=settings.get("units"), dpi=settings.get("dpi"),
                   pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"),
-                  accept_landmarks=settings.get("accept_landmarks", False), printer=options.printer)
+                  accept_landmarks=settings.get("accept_landmarks", False), printer=options.printer,
+                  pressure_file=spec.pressure, pressure_statistic=settings.get("pressure_stat", "peak"),
+                  pressure_unit=settings.get("pressure_unit"))
     if len(spec.foot_files) == 2:
         return CaseRequest(foot_files=tuple((side, path) for side, path in spec.foot_files), **common)
     side, path = spec.foot_files[0]
@@ -186,6 +196,7 @@ def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
         parts.update(material=options.material)
     digest.update(json.dumps(parts, sort_keys=True).encode())
     files = [p for _, p in spec.foot_files] + ([spec.prescription] if spec.prescription else [])
+    files += [spec.pressure] if spec.pressure else []
     files += sorted(profiles_dir().glob("*.toml"))
     if options.profile and Path(options.profile).is_file():
         files.append(Path(options.profile))

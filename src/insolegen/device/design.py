@@ -100,16 +100,35 @@ def refuse_features_past_the_trim(ctx: Context) -> None:
         raise DesignFailed("the three-quarter device would cut its forefoot features: " + "; ".join(problems))
 
 
+def refuse_thin_pockets(plan: Plan, ctx: Context) -> None:
+    """A relief pocket must leave the printable minimum under its floor: refused by site name,
+    with the deepest pocket that would."""
+    depth = ctx.rx.offload.depth_mm
+    for site in ctx.offload:
+        ring = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+        xy = np.vstack([site.xy, site.xy + 0.5 * site.radius_mm * np.column_stack([np.cos(ring), np.sin(ring)])])
+        p = Points.of(xy, plan, ctx)
+        thickness = float((top_surface(p, ctx) - bottom_surface(p, ctx)).min())
+        if thickness < MIN_PRINTABLE_THICKNESS_MM - 1e-6:
+            room = thickness + depth - MIN_PRINTABLE_THICKNESS_MM
+            raise DesignFailed(f"offload site {site.name}: the pocket's floor would be {max(thickness, 0):.1f} mm thick, under the "
+                               f"printable minimum {MIN_PRINTABLE_THICKNESS_MM:g} mm: offload.depth_mm = {depth:g} is at most "
+                               f"{max(room, 0):.1f} there; make it shallower or the device thicker (device.forefoot_thickness_mm, "
+                               "device.base_thickness_mm)")
+
+
 def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] = SIDES,
-                sole: SoleSurface | None = None) -> Design:
+                sole: SoleSurface | None = None, pressure=None) -> Design:
     """Build and check the devices for ``sides``; with ``sole`` the top follows the scanned
-    sole (total contact). Raises InvalidInput / DesignFailed."""
+    sole (total contact); ``pressure`` (a PressureMap on this foot) places pressure-driven
+    offloading. Raises InvalidInput / DesignFailed."""
     plan = make_plan(foot, prescription)
-    ctx = make_context(foot, plan, prescription, sole)
+    ctx = make_context(foot, plan, prescription, sole, pressure)
     refuse_features_past_the_trim(ctx)
+    refuse_thin_pockets(plan, ctx)
+    devices = {}
     plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
     require_valid(checks, "the device")
-    devices = {}
     for side in sides:
         v, f = (vertices, faces) if side == "right" else mirror(vertices, faces)
         devices[side] = Device(side, v, f, checks)

@@ -108,6 +108,37 @@ class Accommodations(_Section):
     lateral_flange_mm: float = _f(0.0, 0.0, 20.0, "mm", "raised wall along the lateral midfoot border")
 
 
+OFFLOAD_SITES = ("mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux")
+
+
+class Offload(_Section):
+    sites: list[Literal["mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux"]] = Field(
+        default_factory=list, description="named sites to offload, from the landmarks: mth1 … mth5 (metatarsal heads), heel, hallux",
+        json_schema_extra={"unit": ""})
+    spots: list[tuple[float, float, float]] = Field(
+        default_factory=list, description="a clinician's sites (an ulcer, a callus) as [x, y, r] in mm: x from the heel along the foot, "
+        "y + medial, r the radius", json_schema_extra={"unit": "mm"})
+    above_kpa: float | None = _f(None, 20.0, 2000.0, "kPa", "offload every region of the pressure recording above this pressure (needs --pressure-unit)")
+    above_percentile: float | None = _f(None, 50.0, 99.9, "%", "offload every region above this percentile of the recording's loaded sensors")
+    depth_mm: float = _f(3.0, 0.5, 6.0, "mm", "depth of each relief pocket below the surface around it")
+    site_radius_mm: float | None = _f(None, 5.0, 30.0, "mm", "radius of a named site's pocket (default: 10 for a metatarsal head, 12 for the hallux and the heel)")
+    wall_mm: float = _f(4.0, 2.0, 10.0, "mm", "the pocket's wall slopes smoothly from its rim to its floor over this width")
+
+    @field_validator("spots")
+    @classmethod
+    def _spots(cls, value):
+        for k, (x, y, r) in enumerate(value):
+            if not 5.0 <= r <= 40.0:
+                raise ValueError(f"spot {k + 1} [{x:g}, {y:g}, {r:g}]: the radius {r:g} is out of range 5 … 40 mm")
+            if not (-50.0 <= x <= 400.0 and -150.0 <= y <= 150.0):
+                raise ValueError(f"spot {k + 1} [{x:g}, {y:g}, {r:g}]: the place is not on a foot (x 0 … L from the heel, y ± half the width)")
+        return value
+
+    @property
+    def wanted(self) -> bool:
+        return bool(self.sites or self.spots or self.above_kpa is not None or self.above_percentile is not None)
+
+
 class Prescription(_Section):
     """A validated prescription: one section per feature (``device``, ``arch``, ``heel_cup``,
     ``rearfoot_post``...), each field with its unit, default and range (``insolegen profiles
@@ -124,6 +155,7 @@ class Prescription(_Section):
     met_pad: MetPad = MetPad()
     met_bar: MetBar = MetBar()
     accommodations: Accommodations = Accommodations()
+    offload: Offload = Offload()
 
     @field_validator("version")
     @classmethod
@@ -185,6 +217,11 @@ def contradictions(p: Prescription) -> list[str]:
         out.append(f"accommodations.first_ray_cutout_mm = {acc.first_ray_cutout_mm:g} leaves less than "
                    f"{MIN_PRINTABLE_THICKNESS_MM:g} mm under the first ray: at most {room:g} mm with a "
                    f"forefoot thickness of {p.forefoot_thickness:g} mm")
+    off = p.offload
+    if off.above_kpa is not None and off.above_percentile is not None:
+        out.append(f"offload.above_kpa ({off.above_kpa:g}) and offload.above_percentile ({off.above_percentile:g}) both set: give one")
+    if "heel" in off.sites and acc.heel_spur_pocket_mm > 0:
+        out.append("offload.sites has heel and accommodations.heel_spur_pocket_mm is set: both pocket the heel, give one of them")
     if dev.mode == "shell" and dev.shell_thickness_mm < MIN_PRINTABLE_THICKNESS_MM:
         out.append("device.shell_thickness_mm is below the printable minimum")
     return out

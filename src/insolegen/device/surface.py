@@ -79,6 +79,9 @@ class Context:
     fore_y: tuple[float, float]   # ... under the forefoot
     back_x: float                 # the device's posterior-most x (behind 0 with an outline offset)
     sole: SoleSurface | None = None   # --contour scan: the scanned sole the top follows
+    pressure: object | None = None    # feet.pressure.PressureMap on this foot, when a recording was given
+    offload: tuple = ()               # device.offload.Site: where the relief pockets are
+    offload_info: dict = field(default_factory=dict)
     arch: dict = field(default_factory=dict)   # apex_x, start_x, end_x, width, target, how, amplitude
 
     def ball_distance(self, p: Points) -> np.ndarray:
@@ -257,10 +260,23 @@ def lateral_flange(p: Points, c: Context):
     return c.rx.accommodations.lateral_flange_mm * _midfoot_window(p, c) * ramp_down(p.d_lateral, 2, 14)
 
 
+def offload_pockets(p: Points, c: Context):
+    """The deepest of the sites' pockets at each point (overlapping discs make one pocket)."""
+    off = c.rx.offload
+    if not c.offload:
+        return np.zeros_like(p.x)
+    share = np.zeros_like(p.x)
+    for site in c.offload:
+        wall = min(off.wall_mm, site.radius_mm / 2)
+        r = np.hypot(p.x - site.xy[0], p.y - site.xy[1])
+        share = np.maximum(share, ramp_down(r, site.radius_mm - wall, site.radius_mm))
+    return -off.depth_mm * share
+
+
 TOP_FEATURES = (
     base_thickness, scanned_sole, heel_lift, heel_cup, rearfoot_post, medial_skive, forefoot_post, medial_arch,
     lateral_arch, met_pad, met_bar, first_ray_cutout, mortons_extension, reverse_mortons,
-    heel_spur_pocket, medial_flange, lateral_flange,
+    heel_spur_pocket, medial_flange, lateral_flange, offload_pockets,
 )
 
 
@@ -292,7 +308,7 @@ def bottom_surface(p: Points, c: Context, top: np.ndarray | None = None) -> np.n
 
 # ---- the context ----------------------------------------------------------------------------
 
-def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | None = None) -> Context:
+def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | None = None, pressure=None) -> Context:
     """``sole``: follow the scanned sole (total contact). The arch then scales the sole's
     midfoot: by arch.fill_frac (1.0 meets the scanned arch), or so that the medial apex stands
     at arch.height_mm."""
@@ -311,7 +327,13 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
         fore_y=plan.extreme_y(mth5[0] - 0.06 * length, np.inf),
         back_x=back_x,
         sole=sole,
+        pressure=pressure,
     )
+    if rx.offload.wanted:
+        from insolegen.device.offload import offload_sites
+
+        sites, info = offload_sites(foot, rx, plan.outline, pressure)
+        base = Context(**{**base.__dict__, "offload": sites, "offload_info": info})
     arch = arch_layout(foot, rx)
     if sole is not None and rx.arch.fill_frac is not None:
         # the fill scales the scanned midfoot itself; the arch height is what that makes

@@ -24,7 +24,9 @@ TOLERANCES = {
     "heel_pocket_off_place_mm": 2.0,
     "forefoot_post_deg": 0.5, "met_pad_height_mm": 0.5, "heel_seat_height_mm": 0.2,
     "forefoot_thickness_mm": 0.2, "length_mm": 0.5, "width_mm": 0.5,
+    "offload_depth_mm": 0.2, "offload_off_place_mm": 3.0,
 }
+HEEL_POCKET_REGION = 0.35     # of L: a pocket behind this is the rearfoot measure's heel pocket too
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
         c("rearfoot_post_deg", tilted("rearfoot_post_deg", rx.rearfoot_post.angle_deg)),
         c("heel_seat_height_mm", ref.get("heel_seat_height_mm", rx.device.base_thickness_mm) + rx.heel_lift.height_mm),
         c("medial_skive_depth_mm", added("medial_skive_depth_mm", rx.medial_skive.depth_mm)),
-        c("heel_pocket_depth_mm", added("heel_pocket_depth_mm", acc.heel_spur_pocket_mm)),
+        c("heel_pocket_depth_mm", added("heel_pocket_depth_mm", acc.heel_spur_pocket_mm or _heel_offload_depth(design))),
         c("forefoot_post_deg", tilted("forefoot_post_deg", rx.forefoot_post.angle_deg), plate),
         # the lesser rays' plate, at the post's pivot: a reverse Morton's raises it
         c("forefoot_thickness_mm", ref.get("forefoot_thickness_mm", rx.forefoot_thickness) + acc.reverse_mortons_mm, plate),
@@ -148,6 +150,56 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
     return checks
 
 
+def _heel_offload_depth(design: Design) -> float:
+    """An offload pocket in the heel is the heel pocket the rearfoot measure reads."""
+    ctx = design.context
+    return ctx.rx.offload.depth_mm if any(s.xy[0] < HEEL_POCKET_REGION * ctx.length for s in ctx.offload) else 0.0
+
+
+def offload_checks(design: Design, side: str, measured: dict, frame) -> tuple[list[Check], list[dict]]:
+    """Each pocket (a site, or overlapping sites together) beside the pocket found nearest to it on
+    the mesh: its depth, and how far the found pocket's centre (at half depth) lies from the
+    design's. Returns the checks and the record's rows, site by site."""
+    import shapely
+
+    from insolegen.device.offload import pocket_groups
+
+    ctx = design.context
+    off = ctx.rx.offload
+    if not ctx.offload:
+        return [], []
+    found = list(measured.get("pockets") or [])
+    if measured.get("heel_pocket_depth_mm") and measured.get("heel_pocket_x_mm") is not None:
+        # in the heel the rearfoot measure reads the pocket against the seat it models (the
+        # cup's wall rises close around a heel pocket, where a plane does not hold)
+        found = [p for p in found if p["x_mm"] > HEEL_POCKET_REGION * ctx.length] + [
+            {"x_mm": measured["heel_pocket_x_mm"], "y_mm": measured["heel_pocket_y_mm"],
+             "depth_mm": measured["heel_pocket_depth_mm"], "diameter_mm": measured.get("heel_pocket_diameter_mm")}]
+    sign = -1.0 if side == "left" else 1.0
+    checks, rows = [], []
+    for group in pocket_groups(ctx.offload, off.wall_mm):
+        sites = [ctx.offload[i] for i in group]
+        # the half-depth line runs half a wall inside each rim
+        half = shapely.union_all([shapely.Point(s.xy).buffer(s.radius_mm - min(off.wall_mm, s.radius_mm / 2) / 2, 64) for s in sites])
+        cx, cy = half.centroid.x, half.centroid.y
+        ex, ey, _ = frame.to_frame(np.array([cx, sign * cy, 0.0]))
+        expected = np.array([ex, frame.medial_sign * ey])
+        dist = [float(np.hypot(p["x_mm"] - expected[0], p["y_mm"] - expected[1])) for p in found]
+        k = int(np.argmin(dist)) if dist else None
+        near = k is not None and dist[k] <= 2 * max(s.radius_mm for s in sites)
+        name = "+".join(s.name for s in sites)
+        depth = found[k]["depth_mm"] if near else None
+        place = dist[k] if near else None
+        checks += [Check(f"offload_depth_mm[{name}]", off.depth_mm, depth, TOLERANCES["offload_depth_mm"]),
+                   Check(f"offload_off_place_mm[{name}]", 0.0, place, TOLERANCES["offload_off_place_mm"])]
+        rows.append({"sites": [s.as_dict() for s in sites], "prescribed_depth_mm": off.depth_mm,
+                     "measured_depth_mm": depth, "measured_diameter_mm": found[k]["diameter_mm"] if near else None,
+                     "off_place_mm": None if place is None else round(place, 2),
+                     "ok": near and abs(depth - off.depth_mm) <= TOLERANCES["offload_depth_mm"]
+                     and place <= TOLERANCES["offload_off_place_mm"]})
+    return checks, rows
+
+
 def _sole_reference(design: Design) -> dict:
     """Measure the right device as it would be without the features whose size is checked
     against the scanned sole's own (heel lift, cup, posts, skive, pocket, pad)."""
@@ -165,7 +217,7 @@ def _sole_reference(design: Design) -> dict:
         "accommodations": rx.accommodations.model_copy(update={"heel_spur_pocket_mm": 0.0, "mortons_extension_mm": 0.0,
                                                                "first_ray_cutout_mm": 0.0, "reverse_mortons_mm": 0.0}),
     })
-    bare_ctx = replace(ctx, rx=bare)
+    bare_ctx = replace(ctx, rx=bare, offload=())
     _, vertices, faces, _ = build_solid(design.plan, bare_ctx)
     return dict(measure_mesh(vertices, faces, name="reference", side="right", check_intersections=False, check_state=False,
                              foot_length_mm=design.foot.length_mm).quantities)
@@ -216,6 +268,8 @@ def verify_design(design: Design) -> dict:
                      foot_length_mm=design.foot.length_mm)
     reference = _sole_reference(design) if design.context.sole is not None else None
     checks = expected_checks(design, side, m.quantities, m.frame, reference, feature_rises(design, reference is not None))
+    pocket_checks, pocket_rows = offload_checks(design, side, m.quantities, m.frame)
+    checks += pocket_checks
     missed = [ch for ch in checks if not ch.ok]
     if missed:
         worst = missed[0]
@@ -225,6 +279,7 @@ def verify_design(design: Design) -> dict:
         "measured_by": "insolegen.measure, from the mesh alone (see `insolegen measure --help`)",
         "device": side,
         "checks": [ch.as_dict() for ch in checks],
+        **({"offload_pockets": pocket_rows} if pocket_rows else {}),
         "measurement": m.as_dict(),
         **({"bare_sole_device": {
             "what": "the same device without the prescribed heel lift, cup, posts and pad: the scanned sole's own shape, "

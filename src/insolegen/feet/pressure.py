@@ -9,6 +9,7 @@ read from below is a mirror image: give ``--foot-side`` then).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +32,20 @@ def _number(text: str, path: Path, line: int) -> float:
         raise InvalidInput(f"{path}:{line}: {text!r} is not a number") from None
 
 
+STATISTICS = ("peak", "mean")
+UNITS_TO_KPA = {"kPa": 1.0, "N/cm2": 10.0, "psi": 6.894757}
+
+
 def peak_pressure_grid(path: str | Path) -> np.ndarray:
     """The highest pressure each sensor saw over the recording, as a (rows, 64) grid."""
+    return pressure_grid(path, "peak")
+
+
+def pressure_grid(path: str | Path, statistic: str = "peak") -> np.ndarray:
+    """Each sensor's pressure over the recording as a (rows, 64) grid, in the file's own unit:
+    ``peak`` the highest it saw, ``mean`` its mean over every frame."""
+    if statistic not in STATISTICS:
+        raise InvalidInput(f"pressure statistic {statistic!r}: choose one of {', '.join(STATISTICS)}")
     path = Path(path)
     check_file_size(path, "PRESSURE_MB")
     lines = path.read_text(encoding="latin-1").splitlines()
@@ -52,14 +65,18 @@ def peak_pressure_grid(path: str | Path) -> np.ndarray:
     frames = [ln for ln in lines[4:] if ln.strip()]
     if not len(ids) or not frames:
         raise InvalidInput(f"{path}: no sensors or no frames in the recording")
-    peak = np.zeros(len(ids))
+    peak, total = np.zeros(len(ids)), np.zeros(len(ids))
     for k, line in enumerate(frames, start=5):
         cells = line.split(";")[1:len(ids) + 1]
         if len(cells) < len(ids):
             raise InvalidInput(f"{path}:{k}: {len(cells)} values for {len(ids)} sensors")
-        peak = np.maximum(peak, [_number(c, path, k) for c in cells])
+        values = np.array([_number(c, path, k) for c in cells])
+        if not np.isfinite(values).all() or (values < 0).any():
+            raise InvalidInput(f"{path}:{k}: a pressure is negative or not finite")
+        peak = np.maximum(peak, values)
+        total += values
     grid = np.zeros((ids.max() // GRID_COLUMNS + 1, GRID_COLUMNS))
-    grid[ids // GRID_COLUMNS, ids % GRID_COLUMNS] = peak
+    grid[ids // GRID_COLUMNS, ids % GRID_COLUMNS] = peak if statistic == "peak" else total / len(frames)
     return grid
 
 
@@ -108,10 +125,7 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     from insolegen.feet.indices import footprint_indices
     from insolegen.feet.relief import foot_with_relief, pressure_relief
 
-    if pitch_mm is None:
-        raise InvalidInput(f"{path}: a pressure recording does not store its sensor pitch: give --pitch-mm")
-    if not 1.0 <= pitch_mm <= 20.0:
-        raise InvalidInput(f"--pitch-mm {pitch_mm:g} is out of range 1 … 20 mm")
+    _check_pitch(path, pitch_mm)
     grid = peak_pressure_grid(path)
     footprint, outline = footprint_from_pressure(grid, pitch_mm)
     source = f"pressure recording {Path(path).name}"
@@ -122,3 +136,58 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     loaded = shapely.transform(footprint, foot.to_canonical)
     indices = {"note": "footprint indices from the loaded area of the recording", **footprint_indices(loaded, foot)}
     return replace(foot, warnings=foot.warnings + (note,), indices=indices), loaded
+
+
+@dataclass(frozen=True)
+class PressureMap:
+    """A recording on the foot: ``xy`` (n, 2) each loaded sensor's centre in the foot's canonical
+    frame (mm), ``value`` (n,) its pressure in the file's unit (``kpa`` converts when the unit
+    is known), over the frames as ``statistic`` says."""
+    xy: np.ndarray
+    value: np.ndarray
+    statistic: str
+    unit: str | None
+    pitch_mm: float
+    source: str
+    registration: dict
+
+    @property
+    def kpa(self) -> np.ndarray | None:
+        return None if self.unit is None else self.value * UNITS_TO_KPA[self.unit]
+
+    def summary(self) -> dict:
+        """For the record: what was read and how it was put on the foot."""
+        top = float(self.value.max()) if len(self.value) else 0.0
+        return {"file": self.source, "statistic": self.statistic, "unit": self.unit or "not given (the file does not store it)",
+                "pitch_mm": self.pitch_mm, "loaded_sensors": int(len(self.value)), "highest": round(top, 3),
+                "registration": self.registration}
+
+
+def read_pressure_map(path: str | Path, pitch_mm: float | None, foot, *, statistic: str = "peak",
+                      unit: str | None = None, is_foot_input: bool = False) -> PressureMap:
+    """The recording at ``path`` on ``foot``: its own frame when it is the foot input itself,
+    else registered to the foot's outline (``feet.register``; refused when it does not fit)."""
+    from insolegen.feet.register import register_footprint
+
+    if unit is not None and unit not in UNITS_TO_KPA:
+        raise InvalidInput(f"pressure unit {unit!r}: choose one of {', '.join(UNITS_TO_KPA)}")
+    _check_pitch(path, pitch_mm)
+    grid = pressure_grid(path, statistic)
+    centres = sensor_centres(grid.shape, pitch_mm)
+    values = grid.ravel()
+    loaded = values > 0
+    name = Path(path).name
+    if is_foot_input:
+        to_foot, registration = foot.to_canonical, {"how": "the recording is the foot input: its own frame", "residual_mm": 0.0}
+    else:
+        _, outline = footprint_from_pressure(grid, pitch_mm)
+        to_foot, fitted = register_footprint(outline, foot, f"pressure recording {name}", pitch_mm)
+        registration = fitted.as_dict()
+    return PressureMap(to_foot(centres[loaded]), values[loaded], statistic, unit, pitch_mm, name, registration)
+
+
+def _check_pitch(path, pitch_mm) -> None:
+    if pitch_mm is None:
+        raise InvalidInput(f"{path}: a pressure recording does not store its sensor pitch: give --pitch-mm")
+    if not 1.0 <= pitch_mm <= 20.0:
+        raise InvalidInput(f"--pitch-mm {pitch_mm:g} is out of range 1 … 20 mm")

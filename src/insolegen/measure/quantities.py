@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from insolegen.measure.forefoot import measure_forefoot
+from insolegen.measure.pockets import find_pockets
 from insolegen.measure.raster import HeightMap, columns, erode
 from insolegen.measure.rearfoot import measure_rearfoot
 
@@ -31,6 +32,7 @@ DEFINITIONS = {
     "heel_pocket_x_mm": "the pocket's centre (the circle through its half-depth line), from the heel end",
     "heel_pocket_y_mm": "... and across the long axis, + medial",
     "heel_pocket_diameter_mm": "the pocket's diameter at half its depth",
+    "pockets": "every relief pocket in the top (closed depressions below the surface around them): centre x, y (+ medial), depth and diameter at half depth, mm",
     "arch_apex_height_mm": "highest point of the medial half from 30 to 58 % of F (behind the met pad), above the ground",
     "arch_apex_frac": "where that point is, as a fraction of L from the heel end",
     "forefoot_post_deg": "tilt of the forefoot plate (3-13 % of F beyond the ball, the widest part, fitted with a first-ray step where there is one) about the long axis; + = medial side up",
@@ -109,6 +111,8 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
     fore, fore_notes = measure_forefoot(hm, x, y, medial_sign, foot, length, insole_kind(hm, length)[0], centre, width)
     q.update(fore)
     notes += fore_notes
+
+    q["pockets"] = find_pockets(hm, medial_sign)
 
     inner = erode(hm.inside, 2)
     thickness = (hm.top - hm.bottom)[inner]

@@ -31,6 +31,7 @@ FLOOR_X = 0.18           # of F: a pocket's floor is fitted behind this, where a
 POCKET_REGION_X = 0.35   # of F: a heel pocket lies behind this
 WET_MM = 0.05            # water standing this deep marks a depression
 BAND_OF_WIDTH = 0.16     # the seat: this share of the width either side of the centre line (inside the cup's wall)
+SEAT_AHEAD_OF_POCKET_MM = 12.0   # past a pocket that covers the seat, the seat is read this far ahead of its floor
 SEAT_CENTRE = 0.145      # of F: where the seat's height and the heel's edges (a post's pivot, a skive's top) are read
 
 
@@ -184,10 +185,14 @@ def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     crease_at = medial_sign * float(np.interp(sx, hm.xs, np.nan_to_num(centre)))
 
     seat = band & (gx > SEAT_X[0] * foot) & (gx < SEAT_X[1] * foot)
+    region = hm.inside & (gx < POCKET_REGION_X * foot)
+    wet = standing_water(np.where(region, hm.top, np.nan), region) > MIN_POCKET_MM
+    if seat.any() and wet[seat].mean() > 0.5:
+        # a pocket under the heel's centre covers the seat: the seat is read beside it, ahead
+        seat = band & (gx > SEAT_X[0] * foot) & (gx < hm.points(wet & band)[:, 0].max() + SEAT_AHEAD_OF_POCKET_MM)
     fit = _fit_window(hm, seat, Y, crease_at, foot)
     if fit is None:
         return none, ["no heel seat found (too few points at 9-16 % of the foot length)"]
-    region = hm.inside & (gx < POCKET_REGION_X * foot)
     pocket = _depression(hm, _ground_at(fit[0], fit[1], gx, Y), region)
     depth, floor = 0.0, None
     if pocket is not None:
