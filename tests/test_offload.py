@@ -108,14 +108,14 @@ def test_named_pockets_are_cut_and_measured_at_their_depth(profile, size):
 
 
 def test_measure_finds_each_pocket_from_the_mesh_alone(tmp_path):
-    rx, _ = resolve_prescription("neutral", [*THICK, "offload.spots=[[150, 10, 9], [60, -8, 8]]", "offload.depth_mm=2"])
+    rx, _ = resolve_prescription("neutral", [*THICK, "offload.spots=[[200, -20, 9], [60, -8, 8]]", "offload.depth_mm=2"])
     insolegen.design(insolegen.foot_from_size("EU42"), rx, name="sp", formats="stl").save(tmp_path)
     r = run("measure", tmp_path / "sp_right.stl", "--json")
     pockets = json.loads(r.stdout)["pockets"]
     assert len(pockets) == 2 and all(p["depth_mm"] == pytest.approx(2.0, abs=0.2) for p in pockets)
-    # the spots lie 90 mm apart along the foot, the measure's own frame keeps that
+    # the spots lie 140 mm apart along the foot, the measure's own frame keeps that
     xs = sorted(p["x_mm"] for p in pockets)
-    assert xs[1] - xs[0] == pytest.approx(90.0, abs=3.0)
+    assert xs[1] - xs[0] == pytest.approx(140.0, abs=3.0)
     plain = run("measure", tmp_path / "sp_right.stl")
     assert "2.0" in plain.stdout and "pockets" in plain.stdout
 

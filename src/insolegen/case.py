@@ -216,7 +216,7 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     designs = {}
     verifications = {}
     for foot, sides, sole in feet:
-        design = design_pair(foot, rx, sides, sole, _pressure_on(foot, request, foot_input))
+        design = design_pair(foot, rx, sides, sole, _pressure_on(foot, request, foot_input), name)
         verifications[sides] = verify_design(design)
         designs.update({side: design for side in sides})
     devices = {side: designs[side].devices[side] for side in request.sides}

@@ -5,7 +5,7 @@ The right device is built in the canonical frame; the left one is its exact mirr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from insolegen.device.contour import SoleSurface
 from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
 from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL, Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
-from insolegen.device.surface import Context, Points, bottom_surface, make_context, top_surface
+from insolegen.device.surface import Context, Points, bottom_surface, make_context, medial_arch, top_surface
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
 
@@ -42,6 +42,7 @@ class Design:
     context: Context
     plan_mesh: PlanMesh
     devices: dict[str, Device]
+    labels: dict = field(default_factory=dict)     # side -> engrave.Label on its underside (right frame)
 
     def right_frame_mesh(self) -> tuple[np.ndarray, np.ndarray]:
         """(vertices, faces) of a device in the canonical (right) frame: the right one, else the
@@ -52,11 +53,13 @@ class Design:
         return mirror(left.vertices, left.faces)
 
 
-def surfaces_for(plan: Plan, ctx: Context):
+def surfaces_for(plan: Plan, ctx: Context, label=None):
+    """xy -> (top, bottom); with ``label`` (engrave.Label) its letters are raised into the bottom."""
     def surfaces(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = Points.of(xy, plan, ctx)
         top = top_surface(p, ctx)
-        return top, bottom_surface(p, ctx, top)
+        bottom = bottom_surface(p, ctx, top)
+        return top, bottom if label is None else bottom + label.depth(xy)
     return surfaces
 
 
@@ -64,13 +67,39 @@ def mirror(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndar
     return vertices * [1.0, -1.0, 1.0], faces[:, ::-1].copy()
 
 
-def build_solid(plan: Plan, ctx: Context):
-    """(plan mesh, vertices, faces, checks) of the right device for a plan and context."""
-    plan_mesh = refine_plan(plan.outline, surfaces_for(plan, ctx))
+def build_solid(plan: Plan, ctx: Context, label=None):
+    """(plan mesh, vertices, faces, checks) of the right device for a plan and context; with
+    ``label`` (engrave.Label, in the right frame) debossed into its underside."""
+    plan_mesh = refine_plan(plan.outline, surfaces_for(plan, ctx, label), detail=None if label is None else label.needs_detail)
     top, bottom = plan_mesh.values.T     # the surfaces at the points, as refinement left them
     vertices, faces = solid_from_plan(plan_mesh, top, bottom)
     checks = check_mesh(vertices, faces, top - bottom, MIN_PRINTABLE_THICKNESS_MM)
     return plan_mesh, vertices, faces, checks
+
+
+def make_labels(plan: Plan, ctx: Context, sides: tuple[str, ...], name: str) -> dict:
+    """side -> its engrave.Label (``device.label``), drawn in one place in the right frame; {}
+    for none. An automatic label with no room for the whole case name is the side letter alone
+    (a cut name could read as another case's); a given text is engraved whole or refused."""
+    from insolegen.device import engrave
+
+    label = ctx.rx.device.label
+    if label == "none":
+        return {}
+
+    def thickness_at(xy):
+        p = Points.of(xy, plan, ctx)
+        top = top_surface(p, ctx)
+        return top - bottom_surface(p, ctx, top)
+    base = name if label == "auto" else label
+    for text in ((base, "") if label == "auto" else (base,)):
+        texts = {side: engrave.label_text(text, side).strip() for side in sides}
+        found = engrave.find_label_start(list(texts.values()), plan, ctx, thickness_at)
+        if found is not None:
+            return {side: engrave.place_label(text, side, *found) for side, text in texts.items()}
+    raise DesignFailed(f"device.label: no room for {engrave.label_text(base, sides[0])!r} on the underside at "
+                       f"{engrave.LETTER_HEIGHTS_MM[-1]:g} mm letters (clear of offload sites, on the ground, where the "
+                       "device is thick enough): give a shorter device.label, or device.label = \"none\"")
 
 
 ON_DEVICE_MM = 5.0   # a pad's or a bar's top stands at least this far inside a three-quarter trim
@@ -100,12 +129,22 @@ def refuse_features_past_the_trim(ctx: Context) -> None:
         raise DesignFailed("the three-quarter device would cut its forefoot features: " + "; ".join(problems))
 
 
-def refuse_thin_pockets(plan: Plan, ctx: Context) -> None:
-    """A relief pocket must leave the printable minimum under its floor: refused by site name,
-    with the deepest pocket that would."""
+ARCH_UNDER_POCKET_MM = 0.5     # a pocket where the medial arch rises more than this is refused
+
+
+def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
+    """A relief pocket must leave the printable minimum under its floor, and lie where the top is
+    nearly plane (under the heel and the forefoot, not on the medial arch's rise, where no floor
+    of a set depth can be cut nor measured): refused by site name."""
     depth = ctx.rx.offload.depth_mm
     for site in ctx.offload:
         ring = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+        disc = site.xy + site.radius_mm * np.column_stack([np.cos(ring), np.sin(ring)])
+        arch = float(medial_arch(Points.of(np.vstack([site.xy, disc]), plan, ctx), ctx).max())
+        if arch > ARCH_UNDER_POCKET_MM:
+            raise DesignFailed(f"offload site {site.name} at ({site.xy[0]:.0f}, {site.xy[1]:.0f}) mm lies on the medial arch, which "
+                               f"rises {arch:.1f} mm there: a relief pocket goes under the heel, the metatarsal heads or the toes; "
+                               "move it, or offload that place with a lower arch.height_mm")
         xy = np.vstack([site.xy, site.xy + 0.5 * site.radius_mm * np.column_stack([np.cos(ring), np.sin(ring)])])
         p = Points.of(xy, plan, ctx)
         thickness = float((top_surface(p, ctx) - bottom_surface(p, ctx)).min())
@@ -118,15 +157,24 @@ def refuse_thin_pockets(plan: Plan, ctx: Context) -> None:
 
 
 def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] = SIDES,
-                sole: SoleSurface | None = None, pressure=None) -> Design:
+                sole: SoleSurface | None = None, pressure=None, name: str = "case") -> Design:
     """Build and check the devices for ``sides``; with ``sole`` the top follows the scanned
     sole (total contact); ``pressure`` (a PressureMap on this foot) places pressure-driven
-    offloading. Raises InvalidInput / DesignFailed."""
+    offloading; ``name`` is what ``device.label = "auto"`` engraves. Raises InvalidInput / DesignFailed."""
     plan = make_plan(foot, prescription)
     ctx = make_context(foot, plan, prescription, sole, pressure)
     refuse_features_past_the_trim(ctx)
-    refuse_thin_pockets(plan, ctx)
+    refuse_pocket_problems(plan, ctx)
     devices = {}
+    labels = make_labels(plan, ctx, sides, name)
+    if labels:
+        # each side's letters are its own, so each side is meshed on its own (the left one's
+        # letters drawn mirrored in the right frame, then mirrored with the device)
+        for side in sides:
+            plan_mesh, vertices, faces, checks = build_solid(plan, ctx, labels[side])
+            require_valid(checks, f"the {side} device")
+            devices[side] = Device(side, *((vertices, faces) if side == "right" else mirror(vertices, faces)), checks)
+        return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels)
     plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
     require_valid(checks, "the device")
     for side in sides:

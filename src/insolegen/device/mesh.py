@@ -25,6 +25,7 @@ REFINE_TOLERANCE_MM = 0.04     # sizing and refinement target; the spec is SURFA
 LATTICE_LEVELS_MM = (4.0, 2.0, 1.0, 0.5, 0.25)   # nested lattices, coarse to fine
 OUTLINE_SPACING_MM = 1.0
 MAX_REFINE_ROUNDS = 12
+DETAIL_SPACING_MM = 0.45       # where ``detail`` says: the 0.5 mm lattice, refined from there
 MIN_FACE_AREA_MM2 = 1e-4
 
 Surfaces = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]   # xy (n, 2) -> (top, bottom)
@@ -234,9 +235,9 @@ class _Evaluated:
     their corner indices, which stay put as points are added: each round evaluates only
     what is new (most of the mesh is left as it was)."""
 
-    def __init__(self):
+    def __init__(self, columns: int = 2):
         self.keys = np.empty(0, np.int64)
-        self.values = np.empty((0, 2))
+        self.values = np.empty((0, columns))
 
     def at(self, corners: np.ndarray, xy: np.ndarray, surfaces: Surfaces) -> np.ndarray:
         if len(corners) and int(corners.max()) >= 1 << 21:
@@ -244,7 +245,7 @@ class _Evaluated:
         keys = np.zeros(len(corners), np.int64)
         for k in range(corners.shape[1]):            # 21 bits a corner: up to 2 million points
             keys = (keys << 21) | corners[:, k].astype(np.int64)
-        values = np.empty((len(keys), 2))
+        values = np.empty((len(keys), self.values.shape[1]))
         known = _member(keys, self.keys)
         at = np.searchsorted(self.keys, keys[known])
         values[known] = self.values[at]
@@ -255,11 +256,20 @@ class _Evaluated:
         return values
 
 
-def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFINE_TOLERANCE_MM) -> PlanMesh:
+def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFINE_TOLERANCE_MM,
+                detail: Callable[[np.ndarray], np.ndarray] | None = None) -> PlanMesh:
     """Triangulate, then split edges at their midpoints wherever the linear mesh misses a
     surface by more than ``tolerance`` at an edge midpoint or a triangle centroid, until it
-    does not (splitting locally: one Delaunay triangulation in all)."""
-    boundary, interior = _sized_points(outline, _spacing_needed(outline, surfaces, tolerance))
+    does not (splitting locally: one Delaunay triangulation in all). ``detail(xy) -> bool``:
+    where the surfaces have features finer than the 1 mm grid their curvature is read on (an
+    engraving's strokes): the finest lattice is laid there from the start."""
+    needed = _spacing_needed(outline, surfaces, tolerance)
+    if detail is not None:
+        coarse = needed
+
+        def needed(xy):
+            return np.where(detail(xy), DETAIL_SPACING_MM, coarse(xy))
+    boundary, interior = _sized_points(outline, needed)
     t = _Triangulation(boundary, interior)
     tris = t.conform()
     z = np.column_stack(surfaces(t.points))

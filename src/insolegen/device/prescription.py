@@ -38,6 +38,18 @@ class Device(_Section):
     forefoot_thickness_mm: float | None = _f(None, 1.5, 8.0, "mm", "thickness under the forefoot; tapers smoothly from the heel (default: same as base)")
     mode: Literal["solid", "shell"] = _choice("solid", "solid full-contact insole with a flat bottom, or a thin shell open underneath")
     shell_thickness_mm: float = _f(3.0, 1.5, 6.0, "mm", "shell mode: thickness of the shell under the arch")
+    label: str = _choice("none", "engraved 0.6 mm deep on the underside, reading from below: none, auto (the case name and "
+                         "L/R), or the text to engrave (L/R is added)")
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value):
+        from insolegen.device.engrave import label_problem
+
+        problem = label_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class Arch(_Section):
@@ -244,7 +256,7 @@ def describe_fields() -> list[dict[str, Any]]:
                 lo, hi, choices = 0.35, 0.5, "navicular or a number"
             rows.append({
                 "field": f"{section}.{name}", "unit": (f.json_schema_extra or {}).get("unit", ""),
-                "default": f.default, "min": lo, "max": hi, "choices": choices, "meaning": f.description,
+                "default": f.get_default(call_default_factory=True), "min": lo, "max": hi, "choices": choices, "meaning": f.description,
             })
     return rows
 

@@ -24,7 +24,7 @@ TOLERANCES = {
     "heel_pocket_off_place_mm": 2.0,
     "forefoot_post_deg": 0.5, "met_pad_height_mm": 0.5, "heel_seat_height_mm": 0.2,
     "forefoot_thickness_mm": 0.2, "length_mm": 0.5, "width_mm": 0.5,
-    "offload_depth_mm": 0.2, "offload_off_place_mm": 3.0,
+    "offload_depth_mm": 0.2, "offload_off_place_mm": 3.0, "label_depth_mm": 0.05, "label_clear_mm": 0.05,
 }
 HEEL_POCKET_REGION = 0.35     # of L: a pocket behind this is the rearfoot measure's heel pocket too
 
@@ -181,12 +181,19 @@ def offload_checks(design: Design, side: str, measured: dict, frame) -> tuple[li
         sites = [ctx.offload[i] for i in group]
         # the half-depth line runs half a wall inside each rim
         half = shapely.union_all([shapely.Point(s.xy).buffer(s.radius_mm - min(off.wall_mm, s.radius_mm / 2) / 2, 64) for s in sites])
-        cx, cy = half.centroid.x, half.centroid.y
-        ex, ey, _ = frame.to_frame(np.array([cx, sign * cy, 0.0]))
-        expected = np.array([ex, frame.medial_sign * ey])
-        dist = [float(np.hypot(p["x_mm"] - expected[0], p["y_mm"] - expected[1])) for p in found]
+        # the design's half-depth shape in the measuring frame
+        def to_measure(xy):
+            local = frame.to_frame(np.column_stack([xy[:, 0], sign * xy[:, 1], np.zeros(len(xy))]))
+            return np.column_stack([local[:, 0], frame.medial_sign * local[:, 1]])
+        shape = shapely.transform(half, to_measure)
+        centre = np.array([shape.centroid.x, shape.centroid.y])
+        dist = [float(np.hypot(p["x_mm"] - centre[0], p["y_mm"] - centre[1])) for p in found]
         k = int(np.argmin(dist)) if dist else None
         near = k is not None and dist[k] <= 2 * max(s.radius_mm for s in sites)
+        if near and len(sites) > 1:
+            # overlapping sites make one pocket of their union: its centre must lie in that union
+            # (the centre of a wide union moves with how its lobes meet the curving surface)
+            dist[k] = float(shape.distance(shapely.Point(found[k]["x_mm"], found[k]["y_mm"])))
         name = "+".join(s.name for s in sites)
         depth = found[k]["depth_mm"] if near else None
         place = dist[k] if near else None
@@ -198,6 +205,41 @@ def offload_checks(design: Design, side: str, measured: dict, frame) -> tuple[li
                      "ok": near and abs(depth - off.depth_mm) <= TOLERANCES["offload_depth_mm"]
                      and place <= TOLERANCES["offload_off_place_mm"]})
     return checks, rows
+
+
+def label_checks(design: Design) -> tuple[list[Check], dict]:
+    """Each side's engraving read back from its mesh: the underside's height along the strokes'
+    centre lines (the letters' depth) and between the strokes (left flat), on a 0.2 mm grid over
+    the label's box. Returns the checks and the record's section, side by side."""
+    from insolegen.device.engrave import EDGE_MM
+    from insolegen.measure.raster import height_maps
+
+    checks, section = [], {}
+    for side, label in design.labels.items():
+        device = design.devices[side]
+        sign = -1.0 if side == "left" else 1.0
+        x0, y0, x1, y1 = label.box
+        lo, hi = (np.array([x0, min(sign * y0, sign * y1)]), np.array([x1, max(sign * y0, sign * y1)]))
+        tri = device.vertices[device.faces]
+        keep = (tri[:, :, :2] >= lo).all(axis=(1, 2)) & (tri[:, :, :2] <= hi).all(axis=(1, 2))     # the grid holds them whole
+        hm = height_maps(device.vertices, device.faces[keep], 0.2, extent=(lo, hi))
+        gx, gy = np.meshgrid(hm.xs, hm.ys)
+        xy = np.column_stack([gx.ravel(), sign * gy.ravel()])            # back in the right frame the label is drawn in
+        near, dist = label._distances(xy)
+        nearest = np.full(len(xy), np.inf)
+        nearest[near] = dist.min(axis=1)
+        nearest = nearest.reshape(gx.shape)
+        bottom = hm.bottom
+        on = (nearest < 0.15) & np.isfinite(bottom)            # within the strokes' flat core
+        clear = (nearest > label.half_width + EDGE_MM + 0.3) & np.isfinite(bottom)
+        depth = float(np.median(bottom[on])) if on.any() else None
+        stray = float(np.abs(bottom[clear]).max()) if clear.any() else None
+        checks += [Check(f"label_depth_mm[{side}]", label.as_dict()["depth_mm"], depth, TOLERANCES["label_depth_mm"]),
+                   Check(f"label_clear_mm[{side}]", 0.0, stray, TOLERANCES["label_clear_mm"])]
+        section[side] = {**label.as_dict(), "measured_depth_mm": None if depth is None else round(depth, 3),
+                         "between_strokes_mm": None if stray is None else round(stray, 3),
+                         "how": "the underside's height on a 0.2 mm grid: along the strokes' centre lines, and between them"}
+    return checks, section
 
 
 def _sole_reference(design: Design) -> dict:
@@ -270,6 +312,8 @@ def verify_design(design: Design) -> dict:
     checks = expected_checks(design, side, m.quantities, m.frame, reference, feature_rises(design, reference is not None))
     pocket_checks, pocket_rows = offload_checks(design, side, m.quantities, m.frame)
     checks += pocket_checks
+    engraved, label_section = label_checks(design)
+    checks += engraved
     missed = [ch for ch in checks if not ch.ok]
     if missed:
         worst = missed[0]
@@ -280,6 +324,7 @@ def verify_design(design: Design) -> dict:
         "device": side,
         "checks": [ch.as_dict() for ch in checks],
         **({"offload_pockets": pocket_rows} if pocket_rows else {}),
+        **({"labels": label_section} if label_section else {}),
         "measurement": m.as_dict(),
         **({"bare_sole_device": {
             "what": "the same device without the prescribed heel lift, cup, posts and pad: the scanned sole's own shape, "
