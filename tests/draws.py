@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from insolegen.device.prescription import describe_fields
 from insolegen.device.profiles import list_profiles
 
-SKIP_FIELDS = {"arch.apex_frac", "arch.fill_frac", "arch.length_mm", "arch.width_mm"}   # drawn apart, or need a measured arch
+SKIP_FIELDS = {"arch.apex_frac", "arch.fill_frac", "arch.length_mm", "arch.width_mm",   # drawn apart, or need a measured arch
+               "offload.above_kpa", "offload.above_percentile"}                             # need a pressure recording
+SKIP_SECTIONS = ("zones.",)          # print settings for the 3MF: they do not shape the device
+SITES = ["mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux"]
 CHOICES = {"device.length": ["full", "sulcus", "three_quarter"], "device.mode": ["solid", "shell"],
            "rearfoot_post.kind": ["intrinsic", "extrinsic"]}
 
@@ -34,7 +37,8 @@ class Outcome:
 
 def draw(rng: random.Random) -> Draw:
     """One prescription: a profile, then 3-8 of its fields set anywhere in their documented ranges."""
-    numeric = [r for r in describe_fields() if r["min"] is not None and r["field"] not in SKIP_FIELDS]
+    numeric = [r for r in describe_fields() if r["min"] is not None and r["field"] not in SKIP_FIELDS
+               and not r["field"].startswith(SKIP_SECTIONS)]
     chosen = rng.sample(numeric, rng.randint(3, 8))
     overrides = [f"{r['field']}={rng.uniform(r['min'], r['max']):.3f}" for r in chosen]
     for name, options in CHOICES.items():
@@ -44,6 +48,8 @@ def draw(rng: random.Random) -> Draw:
         overrides.append('rearfoot_post.kind="extrinsic"')       # mostly the combination that is valid
     if rng.random() < 0.2:
         overrides.append(f"arch.apex_frac={rng.uniform(0.35, 0.5):.3f}")
+    if rng.random() < 0.25:
+        overrides.append(f"offload.sites={rng.sample(SITES, rng.randint(1, 3))}")
     size = f"EU{rng.randint(35, 47)}{'.5' if rng.random() < 0.5 else ''}"
     return Draw(size, rng.choice(["narrow", "medium", "wide"]), rng.choice(["left", "right"]),
                 rng.choice(sorted(list_profiles())), overrides)

@@ -228,7 +228,7 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
             files[f"{name}_{side}.stl"] = stl_bytes(dev.vertices, dev.faces, f"{name} {side}")
     plates = None
     if "3mf" in kinds:
-        plate_files, plates = bed_plates(name, devices, request.printer)
+        plate_files, plates = bed_plates(name, devices, request.printer, zone_volumes(primary, devices))
         files.update(plate_files)
     record = design_record(name, primary, devices, foot_input, request, provenance, files)
     if plates is not None:
@@ -244,6 +244,10 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
         record["contour"] = contour_record(primary)
     if primary.context.pressure is not None:
         record["pressure"] = primary.context.pressure.summary()
+    if primary.zones:
+        from insolegen.device.zones import zones_record
+
+        record["zones"] = zones_record(primary)
     if primary.context.offload:
         off = primary.prescription.offload
         record["offload"] = {"depth_mm": off.depth_mm, "wall_mm": off.wall_mm,
@@ -272,7 +276,21 @@ def _pressure_on(foot, request: CaseRequest, foot_input: dict):
     return pressure
 
 
-def bed_plates(name: str, devices: dict, printer_name: str) -> tuple[dict[str, bytes], dict]:
+def zone_volumes(design: Design, devices: dict) -> dict | None:
+    """side -> the modifier volumes of the design's print zones on that device (prisms through its
+    whole height, the left's mirrored), or None when it has no zones."""
+    from insolegen.device.zones import prism
+
+    if not design.zones:
+        return None
+    out = {}
+    for side, dev in devices.items():
+        top = float(dev.vertices[:, 2].max()) + 1.0
+        out[side] = [(z.name, *prism(z.polygon, -1.0, top, mirror_y=side == "left"), z.slicer_settings()) for z in design.zones]
+    return out
+
+
+def bed_plates(name: str, devices: dict, printer_name: str, zones: dict | None = None) -> tuple[dict[str, bytes], dict]:
     """The 3MF files for the printer's bed and the record's account of them: the pair on one
     plate (CASE.3mf) where both fit at one turn, else a plate each (CASE_left.3mf, CASE_right.3mf),
     each device turned for room. A device that fits the bed at no turn lies as it is, at the
@@ -289,7 +307,7 @@ def bed_plates(name: str, devices: dict, printer_name: str) -> tuple[dict[str, b
     for plate in sorted(plates, key=lambda pl: pl[0].index):
         file_name = f"{name}.3mf" if len(plate) == len(sides) else f"{name}_{sides[plate[0].index]}.3mf"
         objects = [(f"{name}_{sides[p.index]}", devices[sides[p.index]].vertices, devices[sides[p.index]].faces) for p in plate]
-        files[file_name] = threemf_bytes(objects, plate)
+        files[file_name] = threemf_bytes(objects, plate, None if zones is None else [zones[sides[p.index]] for p in plate])
         section["plates"].append({"file": file_name, "devices": [
             {"side": sides[p.index], "turn_deg": p.turn_deg, "x_mm": p.x_mm, "y_mm": p.y_mm,
              "placement": ("does not fit the bed at any turn" if p.index in unplaced

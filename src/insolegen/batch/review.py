@@ -16,7 +16,7 @@ import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.limits import limit
-from insolegen.measure.printing import DEFAULT_PRINTER, fits_on_bed, printer
+from insolegen.measure.printing import DEFAULT_PRINTER, WALL_ROUNDING_MM, fits_on_bed, printer
 from insolegen.outputs.export import write_atomic
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "skipped": 2}
@@ -124,7 +124,7 @@ def record_printability(record: dict, printer_name: str) -> tuple[bool, list[str
         if not checks.get("passed"):
             reasons.append(f"{side}: the mesh checks failed")
         thinnest = checks.get("min_thickness_mm")
-        if thinnest is not None and thinnest < prn.min_wall_mm:
+        if thinnest is not None and thinnest < prn.min_wall_mm - WALL_ROUNDING_MM:
             reasons.append(f"{side}: thinnest point {thinnest:.2f} mm is below the printer's {prn.min_wall_mm:g} mm wall")
         derived = per_side.get(side, {}).get("derived") or record.get("derived", {})
         outline = np.asarray(derived.get("device_outline_mm") or [], float)

@@ -14,6 +14,7 @@ from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan,
 from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL, Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
 from insolegen.device.surface import Context, Points, bottom_surface, make_context, medial_arch, top_surface
+from insolegen.device.zones import make_zones
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
 
@@ -43,6 +44,8 @@ class Design:
     plan_mesh: PlanMesh
     devices: dict[str, Device]
     labels: dict = field(default_factory=dict)     # side -> engrave.Label on its underside (right frame)
+    zones: tuple = ()                              # zones.Zone: print zones (right frame), for the 3MF
+    zones_info: dict = field(default_factory=dict)
 
     def right_frame_mesh(self) -> tuple[np.ndarray, np.ndarray]:
         """(vertices, faces) of a device in the canonical (right) frame: the right one, else the
@@ -94,7 +97,7 @@ def make_labels(plan: Plan, ctx: Context, sides: tuple[str, ...], name: str) -> 
     base = name if label == "auto" else label
     for text in ((base, "") if label == "auto" else (base,)):
         texts = {side: engrave.label_text(text, side).strip() for side in sides}
-        found = engrave.find_label_start(list(texts.values()), plan, ctx, thickness_at)
+        found = engrave.find_label_start(list(texts.values()), plan, ctx, thickness_at, MIN_PRINTABLE_THICKNESS_MM)
         if found is not None:
             return {side: engrave.place_label(text, side, *found) for side, text in texts.items()}
     raise DesignFailed(f"device.label: no room for {engrave.label_text(base, sides[0])!r} on the underside at "
@@ -165,6 +168,7 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
     ctx = make_context(foot, plan, prescription, sole, pressure)
     refuse_features_past_the_trim(ctx)
     refuse_pocket_problems(plan, ctx)
+    zones, zones_info = make_zones(ctx, plan.outline)
     devices = {}
     labels = make_labels(plan, ctx, sides, name)
     if labels:
@@ -174,10 +178,10 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
             plan_mesh, vertices, faces, checks = build_solid(plan, ctx, labels[side])
             require_valid(checks, f"the {side} device")
             devices[side] = Device(side, *((vertices, faces) if side == "right" else mirror(vertices, faces)), checks)
-        return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels)
+        return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels, tuple(zones), zones_info)
     plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
     require_valid(checks, "the device")
     for side in sides:
         v, f = (vertices, faces) if side == "right" else mirror(vertices, faces)
         devices[side] = Device(side, v, f, checks)
-    return Design(foot, prescription, plan, ctx, plan_mesh, devices)
+    return Design(foot, prescription, plan, ctx, plan_mesh, devices, {}, tuple(zones), zones_info)

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from insolegen.device.prescription import LABEL_CHARACTERS, LABEL_MAX_CHARS
+
 DEPTH_MM = 0.6
 LETTER_HEIGHTS_MM = (7.0, 6.0, 5.0)
 STROKE_OF_HEIGHT = 0.16
 EDGE_MM = 0.3                 # half the width of a stroke's smooth edge
 ADVANCE = 5.5                 # grid units from one letter to the next (a letter is 4 wide)
 CLEARANCE_MM = 3.0
-MAX_CHARS = 24
-ALLOWED = re.compile(r"[A-Z0-9 ._-]+")
+MAX_CHARS = LABEL_MAX_CHARS
 
 # strokes per character: polylines of (x, y) on a 4 x 6 grid, separated by "|"
 _FONT = {
@@ -51,24 +52,9 @@ _FONT = {
 }
 
 
-def label_problem(value: str) -> str | None:
-    """Why a ``device.label`` value cannot be engraved, or None."""
-    if value in ("auto", "none"):
-        return None
-    text = str(value).upper()
-    if not text.strip():
-        return "give auto, none or the text to engrave"
-    if len(text) > MAX_CHARS - 2:
-        return f"{len(text)} characters: at most {MAX_CHARS - 2} (and the side) fit under an insole"
-    if not ALLOWED.fullmatch(text):
-        bad = sorted(set(re.sub(r"[A-Z0-9 ._-]", "", text)))
-        return f"{''.join(bad)!r} cannot be engraved: use letters, digits, space, '.', '_' and '-'"
-    return None
-
-
 def label_text(base: str, side: str) -> str:
     """The text engraved on ``side``'s device: ``base`` (made engravable) and L or R."""
-    base = re.sub(r"[^A-Z0-9 ._-]", "-", base.upper())[:MAX_CHARS - 2]
+    base = re.sub("[^" + LABEL_CHARACTERS[1:], "-", base.upper())[:MAX_CHARS - 2]
     return f"{base} {'L' if side == 'left' else 'R'}"
 
 
@@ -155,13 +141,11 @@ def place_label(text: str, side: str, start: np.ndarray, height: float) -> Label
     return Label(text, side, height, box, pts)
 
 
-def find_label_start(texts: list[str], plan, ctx, thickness_at):
+def find_label_start(texts: list[str], plan, ctx, thickness_at, min_thickness: float):
     """(the labels' box start (heel end, on its centre line), letter height) of the best place
     for the labels (one per side, drawn in one place), or None when no box fits.
-    ``thickness_at(xy) -> top - bottom``."""
+    ``thickness_at(xy) -> top - bottom``; the device stays ``min_thickness`` thick over the letters."""
     import shapely
-
-    from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM
 
     outline = shapely.Polygon(plan.outline)
     blocked = [shapely.Point(s.xy).buffer(s.radius_mm + CLEARANCE_MM) for s in ctx.offload]
@@ -178,7 +162,7 @@ def find_label_start(texts: list[str], plan, ctx, thickness_at):
             if not outline.contains(box) or any(box.intersects(b) for b in blocked):
                 continue
             gx, gy = np.meshgrid(np.linspace(x0, x0 + length, 16), np.linspace(yc - tall / 2, yc + tall / 2, 5))
-            if thickness_at(np.column_stack([gx.ravel(), gy.ravel()])).min() < MIN_PRINTABLE_THICKNESS_MM + DEPTH_MM + 0.2:
+            if thickness_at(np.column_stack([gx.ravel(), gy.ravel()])).min() < min_thickness + DEPTH_MM + 0.2:
                 continue
             candidates.append((abs(xc - mid_x), x0, yc))
         if candidates:

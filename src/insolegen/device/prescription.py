@@ -7,6 +7,7 @@ naming the field, the value and what is allowed.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -16,6 +17,25 @@ from insolegen.errors import InvalidInput
 SCHEMA_VERSION = 1
 MIN_PRINTABLE_THICKNESS_MM = 1.0
 MIN_POCKET_MM = 1.0       # a shallower heel pocket does not offload the spur (the heel pad compresses more under load)
+
+
+LABEL_MAX_CHARS = 24              # the engraved text with its side letter
+LABEL_CHARACTERS = r"[A-Z0-9 ._-]"  # what the engraving's font draws
+
+
+def label_problem(value: str) -> str | None:
+    """Why a ``device.label`` value cannot be engraved, or None."""
+    if value in ("auto", "none"):
+        return None
+    text = str(value).upper()
+    if not text.strip():
+        return "give auto, none or the text to engrave"
+    if len(text) > LABEL_MAX_CHARS - 2:
+        return f"{len(text)} characters: at most {LABEL_MAX_CHARS - 2} (and the side) fit under an insole"
+    bad = sorted(set(re.sub(LABEL_CHARACTERS, "", text)))
+    if bad:
+        return f"{''.join(bad)!r} cannot be engraved: use letters, digits, space, '.', '_' and '-'"
+    return None
 
 
 def _f(default, lo, hi, unit, meaning):
@@ -44,8 +64,6 @@ class Device(_Section):
     @field_validator("label")
     @classmethod
     def _label(cls, value):
-        from insolegen.device.engrave import label_problem
-
         problem = label_problem(value)
         if problem:
             raise ValueError(problem)
@@ -151,6 +169,24 @@ class Offload(_Section):
         return bool(self.sites or self.spots or self.above_kpa is not None or self.above_percentile is not None)
 
 
+class Zones(_Section):
+    layout: Literal["none", "regions", "pressure"] = _choice(
+        "none", "print zones, as modifier volumes in the 3MF: none (one infill), regions (heel, arch, forefoot) or pressure "
+        "(bands of the recording)")
+    heel_infill_pct: float = _f(25.0, 5.0, 100.0, "%", "regions: infill density under the heel")
+    arch_infill_pct: float = _f(40.0, 5.0, 100.0, "%", "regions: infill density under the arch (midfoot)")
+    forefoot_infill_pct: float = _f(20.0, 5.0, 100.0, "%", "regions: infill density under the forefoot")
+    offload_infill_pct: float = _f(10.0, 5.0, 100.0, "%", "infill density under each offload site")
+    soft_infill_pct: float = _f(10.0, 5.0, 100.0, "%", "pressure: density of the band of highest pressure")
+    firm_infill_pct: float = _f(40.0, 5.0, 100.0, "%", "pressure: density of the band of lowest pressure (and the arch, functional)")
+    bands: int = _f(3, 2, 5, "", "pressure: how many bands of pressure, each an equal share of the loaded sensors")
+    intent: Literal["accommodative", "functional"] = _choice(
+        "accommodative", "pressure: accommodative (softer where pressure is high) or functional (the same, and firm under the arch)")
+    pattern: Literal["gyroid", "grid", "honeycomb", "rectilinear", "cubic", "triangles"] = _choice("gyroid", "infill pattern of every zone")
+    perimeters: int | None = _f(None, 1, 10, "", "perimeters (walls) in every zone (default: the slicer's)")
+    material: Literal["TPU 95A", "TPU 85A", "PETG", "PLA"] = _choice("TPU 95A", "the material printed, for each zone's stiffness estimate")
+
+
 class Prescription(_Section):
     """A validated prescription: one section per feature (``device``, ``arch``, ``heel_cup``,
     ``rearfoot_post``...), each field with its unit, default and range (``insolegen profiles
@@ -168,6 +204,7 @@ class Prescription(_Section):
     met_bar: MetBar = MetBar()
     accommodations: Accommodations = Accommodations()
     offload: Offload = Offload()
+    zones: Zones = Zones()
 
     @field_validator("version")
     @classmethod

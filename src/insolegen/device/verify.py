@@ -329,6 +329,6 @@ def verify_design(design: Design) -> dict:
         **({"bare_sole_device": {
             "what": "the same device without the prescribed heel lift, cup, posts and pad: the scanned sole's own shape, "
                     "which those features are added to (a tilted scanned heel shows here as a rearfoot tilt)",
-            "quantities": {k: None if v is None else round(float(v), 3) for k, v in reference.items()}}}
+            "quantities": {k: None if v is None else round(float(v), 3) for k, v in reference.items() if not isinstance(v, list)}}}
            if reference is not None else {}),
     }

@@ -10,7 +10,15 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.measure.frame import Frame, find_frame
 from insolegen.measure.load import load_mesh_file
-from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER, describe_placement, fits_on_bed, material, printer
+from insolegen.measure.printing import (
+    DEFAULT_MATERIAL,
+    DEFAULT_PRINTER,
+    WALL_ROUNDING_MM,
+    describe_placement,
+    fits_on_bed,
+    material,
+    printer,
+)
 from insolegen.measure.quantities import measure_quantities
 from insolegen.measure.state import MeshState, inspect, main_body, merge_vertices
 
@@ -112,7 +120,7 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     q["mass_g"] = volume / 1000.0 * mat.density_g_cm3
 
     reasons = _mesh_reasons(state) if state is not None else ["the mesh itself was not checked (check_state=False)"]
-    if q["min_thickness_mm"] is not None and q["min_thickness_mm"] < prn.min_wall_mm:
+    if q["min_thickness_mm"] is not None and q["min_thickness_mm"] < prn.min_wall_mm - WALL_ROUNDING_MM:
         reasons.append(f"thinnest point {q['min_thickness_mm']:.2f} mm is below the printer's minimum wall {prn.min_wall_mm:g} mm")
     fits, turn = fits_on_bed(_outer_points(local[:, :2]), q["height_mm"], prn.build_mm)
     if not fits:

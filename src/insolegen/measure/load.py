@@ -108,9 +108,41 @@ def _binary_stl(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return vertices, np.arange(len(vertices), dtype=np.int64).reshape(-1, 3)
 
 
-def _parts(loaded, fmt: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
+SLIC3R_CONFIG = "Metadata/Slic3r_PE_model.config"
+
+
+def _model_parts(data: bytes) -> dict[str, list[tuple[int, int]]]:
+    """A PrusaSlicer 3MF's config: object name -> the triangle ranges of its parts (its
+    modifier volumes, zones of other print settings, are not the object's shape). {} without one."""
+    import xml.etree.ElementTree as ElementTree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if SLIC3R_CONFIG not in archive.namelist():
+            return {}
+        root = ElementTree.fromstring(archive.read(SLIC3R_CONFIG))
+    found = {}
+    for obj in root.iter("object"):
+        name = next((m.get("value") for m in obj.findall("metadata") if m.get("key") == "name"), None)
+        ranges = []
+        for volume in obj.findall("volume"):
+            kind = next((m.get("value") for m in volume.findall("metadata") if m.get("key") == "volume_type"), "ModelPart")
+            if kind == "ModelPart":
+                ranges.append((int(volume.get("firstid")), int(volume.get("lastid"))))
+        if name is not None:
+            found[name] = ranges
+    return found
+
+
+def _only(vertices: np.ndarray, faces: np.ndarray, ranges: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.concatenate([np.arange(a, b + 1) for a, b in ranges]) if ranges else np.arange(len(faces))
+    faces = faces[keep[keep < len(faces)]]
+    used, inverse = np.unique(faces, return_inverse=True)
+    return vertices[used], inverse.reshape(faces.shape)
+
+
+def _parts(loaded, fmt: str, model_parts: dict | None = None) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(name, vertices, faces) per object: a 3MF's objects stay apart (a pair of insoles), any
-    other format is one mesh."""
+    other format is one mesh; ``model_parts`` (a PrusaSlicer 3MF's) leaves out modifier volumes."""
     import trimesh
 
     if isinstance(loaded, trimesh.Trimesh):
@@ -124,7 +156,10 @@ def _parts(loaded, fmt: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
         if not isinstance(mesh, trimesh.Trimesh) or not len(mesh.faces):
             continue
         v = trimesh.transform_points(np.asarray(mesh.vertices, float), transform)
-        parts.append((str(node), v, np.asarray(mesh.faces, np.int64)))
+        f = np.asarray(mesh.faces, np.int64)
+        if model_parts and str(geometry) in model_parts:
+            v, f = _only(v, f, model_parts[str(geometry)])
+        parts.append((str(node), v, f))
     if fmt != ".3mf" and len(parts) > 1:
         offsets = np.cumsum([0] + [len(p[1]) for p in parts[:-1]])
         parts = [("mesh", np.vstack([p[1] for p in parts]), np.vstack([p[2] + o for p, o in zip(parts, offsets)]))]
@@ -156,7 +191,8 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
         else:
             import trimesh  # not for binary STL: its import alone takes most of a second
 
-            parts = _parts(trimesh.load(io.BytesIO(data), file_type=fmt[1:], process=False), fmt)
+            parts = _parts(trimesh.load(io.BytesIO(data), file_type=fmt[1:], process=False), fmt,
+                           _model_parts(data) if fmt == ".3mf" else None)
     except InvalidInput:
         raise
     except Exception as exc:   # any parser failure: name the file and the format, not the parser's internals

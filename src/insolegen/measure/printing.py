@@ -62,6 +62,7 @@ def printer(name: str) -> Printer:
     return PRINTERS[key]
 
 
+WALL_ROUNDING_MM = 0.005     # a wall this much under the minimum is the minimum, rounded (a float32 STL)
 BED_MARGIN_MM = 5.0           # kept clear around the bed's edge
 PART_GAP_MM = 10.0            # between two parts on one plate
 ROOM_MM = 10.0                # free room a turn should leave beyond the margin, where there is that much

@@ -31,6 +31,7 @@ FLOOR_X = 0.18           # of F: a pocket's floor is fitted behind this, where a
 POCKET_REGION_X = 0.35   # of F: a heel pocket lies behind this
 WET_MM = 0.05            # water standing this deep marks a depression
 BAND_OF_WIDTH = 0.16     # the seat: this share of the width either side of the centre line (inside the cup's wall)
+POCKET_SPAN_OF_FOOT = 0.15       # a pocket over the seat is shorter than this share of the foot
 SEAT_AHEAD_OF_POCKET_MM = 12.0   # past a pocket that covers the seat, the seat is read this far ahead of its floor
 SEAT_CENTRE = 0.145      # of F: where the seat's height and the heel's edges (a post's pivot, a skive's top) are read
 
@@ -152,6 +153,19 @@ def _half_depth_circle(hm: HeightMap, below: np.ndarray, band: np.ndarray, pocke
     return np.array([cx, cy]), 2 * float(np.sqrt(max(c + cx * cx + cy * cy, 0.0)))
 
 
+def _pocket_over(seat: np.ndarray, wet: np.ndarray, gx: np.ndarray, foot: float) -> np.ndarray | None:
+    """The pocket that covers most of the seat, or None. A pocket is short (a disc); water that
+    stands the length of the heel is a seat lying lower than a thicker forefoot, not a pocket."""
+    from scipy.ndimage import label
+
+    if not seat.any() or wet[seat].mean() <= 0.5:
+        return None
+    labels, _ = label(wet)
+    k = np.bincount(labels[seat & wet]).argmax()
+    found = labels == k
+    return found if np.ptp(gx[found]) < POCKET_SPAN_OF_FOOT * foot else None
+
+
 def _ground_at(line, coef, px, pY):
     (h, k, x_ref), (a, b, c, s) = line, coef
     return a + b * px + c * pY + s * crease(pY - h - k * (px - x_ref))
@@ -186,10 +200,10 @@ def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray,
 
     seat = band & (gx > SEAT_X[0] * foot) & (gx < SEAT_X[1] * foot)
     region = hm.inside & (gx < POCKET_REGION_X * foot)
-    wet = standing_water(np.where(region, hm.top, np.nan), region) > MIN_POCKET_MM
-    if seat.any() and wet[seat].mean() > 0.5:
+    pocket_over_seat = _pocket_over(seat, standing_water(np.where(region, hm.top, np.nan), region) > MIN_POCKET_MM, gx, foot)
+    if pocket_over_seat is not None:
         # a pocket under the heel's centre covers the seat: the seat is read beside it, ahead
-        seat = band & (gx > SEAT_X[0] * foot) & (gx < hm.points(wet & band)[:, 0].max() + SEAT_AHEAD_OF_POCKET_MM)
+        seat = band & (gx > SEAT_X[0] * foot) & (gx < hm.points(pocket_over_seat & band)[:, 0].max() + SEAT_AHEAD_OF_POCKET_MM)
     fit = _fit_window(hm, seat, Y, crease_at, foot)
     if fit is None:
         return none, ["no heel seat found (too few points at 9-16 % of the foot length)"]

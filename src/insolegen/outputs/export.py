@@ -19,13 +19,17 @@ import time
 import unicodedata
 import zipfile
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from xml.sax.saxutils import escape as _escape
 
 import numpy as np
 
 from insolegen.errors import InvalidInput
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+SLIC3R_CONFIG = "Metadata/Slic3r_PE_model.config"
+escape = partial(_escape, entities={'"': "&quot;"})
 
 
 def stl_bytes(vertices: np.ndarray, faces: np.ndarray, label: str) -> bytes:
@@ -46,12 +50,41 @@ def _xml_mesh(vertices: np.ndarray, faces: np.ndarray) -> str:
     return f"<mesh><vertices>{v}</vertices><triangles>{t}</triangles></mesh>"
 
 
-def threemf_bytes(objects: list[tuple[str, np.ndarray, np.ndarray]], placements=None) -> bytes:
+def _volumes_config(objects, modifiers) -> str:
+    """PrusaSlicer's model config (``Metadata/Slic3r_PE_model.config``): which of each object's
+    triangles are the part and which a modifier volume, and each modifier's settings."""
+    rows = ['<?xml version="1.0" encoding="UTF-8"?>', "<config>"]
+    for k, ((name, _, faces), mods) in enumerate(zip(objects, modifiers), start=1):
+        rows.append(f'<object id="{k}" instances_count="1"><metadata type="object" key="name" value="{escape(name)}"/>')
+        first, last = 0, len(faces) - 1
+        rows.append(f'<volume firstid="{first}" lastid="{last}"><metadata type="volume" key="name" value="{escape(name)}"/>'
+                    '<metadata type="volume" key="volume_type" value="ModelPart"/></volume>')
+        for mod_name, _, mod_faces, settings in mods:
+            first, last = last + 1, last + len(mod_faces)
+            keys = "".join(f'<metadata type="volume" key="{escape(key)}" value="{escape(value)}"/>' for key, value in settings.items())
+            rows.append(f'<volume firstid="{first}" lastid="{last}"><metadata type="volume" key="name" value="{escape(mod_name)}"/>'
+                        '<metadata type="volume" key="volume_type" value="ParameterModifier"/>'
+                        f'<metadata type="volume" key="modifier" value="1"/>{keys}</volume>')
+        rows.append("</object>")
+    rows.append("</config>")
+    return "\n".join(rows) + "\n"
+
+
+def threemf_bytes(objects: list[tuple[str, np.ndarray, np.ndarray]], placements=None, modifiers=None) -> bytes:
     """A 3MF package (core spec 1.x) holding each (name, vertices, faces) as an object, in mm.
     ``placements`` (``measure.printing.Placed``, one per object) put each on the bed, turned
-    about the vertical and moved; without them the objects lie side by side."""
+    about the vertical and moved; without them the objects lie side by side. ``modifiers`` (one
+    list per object of (name, vertices, faces, {slicer key: value})): modifier volumes in
+    PrusaSlicer's form, their triangles after the part's in the object's mesh and told apart
+    in ``Metadata/Slic3r_PE_model.config`` (read by PrusaSlicer and its forks)."""
     parts, items, x_shift = [], [], 0.0
+    zoned = bool(modifiers) and any(modifiers)
     for k, (name, vertices, faces) in enumerate(objects, start=1):
+        if zoned:
+            mods = modifiers[k - 1]
+            offsets = np.cumsum([len(vertices)] + [len(m[1]) for m in mods])
+            vertices = np.vstack([vertices] + [m[1] for m in mods])
+            faces = np.vstack([faces] + [m[2] + o for m, o in zip(mods, offsets[:-1])])
         parts.append(f'<object id="{k}" name="{name}" type="model">{_xml_mesh(vertices, faces)}</object>')
         if placements is not None:
             p = placements[k - 1]
@@ -64,10 +97,11 @@ def threemf_bytes(objects: list[tuple[str, np.ndarray, np.ndarray]], placements=
         dy = x_shift - lo[1]
         items.append(f'<item objectid="{k}" transform="1 0 0 0 1 0 0 0 1 0 {dy:.4f} 0"/>')
         x_shift += (hi[1] - lo[1]) + 10.0
+    slic3r = (' xmlns:slic3rpe="http://schemas.slic3r.org/3mf/2017/06"', '<metadata name="slic3rpe:Version3mf">1</metadata>') if zoned else ("", "")
     model = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<model unit="millimeter" xml:lang="en-US" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02">'
-        '<metadata name="Application">insolegen</metadata>'
+        f'<model unit="millimeter" xml:lang="en-US" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02"{slic3r[0]}>'
+        f'<metadata name="Application">insolegen</metadata>{slic3r[1]}'
         f'<resources>{"".join(parts)}</resources><build>{"".join(items)}</build></model>'
     )
     content_types = (
@@ -86,7 +120,10 @@ def threemf_bytes(objects: list[tuple[str, np.ndarray, np.ndarray]], placements=
     buffer = io.BytesIO()
     # deflate level 1: a quarter of the time of the default for a file a quarter larger
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("3D/3dmodel.model", model)):
+        entries = [("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("3D/3dmodel.model", model)]
+        if zoned:
+            entries.append((SLIC3R_CONFIG, _volumes_config(objects, modifiers)))
+        for name, text in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -101,7 +101,7 @@ class _Page:
 
     def story(self) -> list:
         parts = [*self._heading(), *self._feet(), *self._picture(), self._two_columns(self._verification(), self._foot_tables()),
-                 *self._devices(), *self._contour(), *self._prescription(), *self._warnings(), *self._signatures()]
+                 *self._devices(), *self._contour(), *self._zones_and_offload(), *self._prescription(), *self._warnings(), *self._signatures()]
         return parts
 
     # --- pieces -------------------------------------------------------------------------------
@@ -265,12 +265,44 @@ class _Page:
                         + f". Smoothed with sigma {contour['smoothing_sigma_mm']:g} mm; held level within "
                           f"{contour['rim_hold_mm']:g} mm of the sole's border.")]
 
+    def _zones_and_offload(self) -> list:
+        """Offload pockets beside what the mesh measures, and the print zones with their stiffness."""
+        out = []
+        pockets = self.rec.get("prescribed_vs_measured", {}).get("offload_pockets") or []
+        if pockets:
+            rows = [["Offload pocket", "Place x, y (mm)", "Depth (mm)", "Measured (mm)"]]
+            bad = []
+            for k, row in enumerate(pockets, start=1):
+                sites = row["sites"]
+                rows.append([" + ".join(s["site"] for s in sites), "; ".join(f"{s['x_mm']:.0f}, {s['y_mm']:.0f}" for s in sites),
+                             _num(row["prescribed_depth_mm"]), _num(row["measured_depth_mm"])])
+                if not row["ok"]:
+                    bad.append(k)
+            out += [self._p("Offloading: relief pockets found on the mesh", self.head), self._grid(rows, [0.3, 0.3, 0.2, 0.2], bad)]
+        zones = self.rec.get("zones")
+        if zones:
+            rows = [["Print zone", "Infill", "Thickness (mm)", "Stiffness (approx. kPa per mm)"]]
+            for z in zones["zones"]:
+                rows.append([z["zone"], f"{z['infill_pct']:g} % {z['pattern']}", _num(z["mean_thickness_mm"]),
+                             f"{z['stiffness_kpa_per_mm']:.0f}"])
+            out += [self._p(f"Print zones ({_esc(zones['layout'])}, {_esc(zones['material'])}; 3MF modifier volumes)", self.head),
+                    self._grid(rows, [0.34, 0.22, 0.2, 0.24]),
+                    self._p("Stiffness: " + _esc(zones["stiffness_how"]) + ".")]
+        return out
+
     def _prescription(self) -> list:
-        fields = []
+        fields, absent = [], []
         for group, values in self.rec["prescription"].items():
+            if group in OPTIONAL_SECTIONS and group not in self.rec:
+                continue            # offloading and print zones are listed only where the device has them
+            if group in OFF_WHEN_ZERO and not values.get(OFF_WHEN_ZERO[group]):
+                absent.append(group.replace("_", " "))
+                continue
             if isinstance(values, dict):
                 shown = ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in values.items())
                 fields.append(self._p(f"<b>{group.replace('_', ' ')}</b>: {_esc(shown)}", self.small))
+        if absent:
+            fields.append(self._p(f"<b>not prescribed</b> (0): {_esc(', '.join(absent))}", self.small))
         half = (len(fields) + 1) // 2
         rows = [[fields[k], fields[half + k] if half + k < len(fields) else ""] for k in range(half)]
         from reportlab.platypus import Table, TableStyle
@@ -304,6 +336,12 @@ class _Page:
                                    ("LINEBELOW", (1, 0), (1, 0), 0.5, "black"), ("LINEBELOW", (3, 0), (3, 0), 0.5, "black"),
                                    ("LINEBELOW", (5, 0), (5, 0), 0.5, "black")]))
         return [Spacer(1, 5 * mm), table]
+
+
+OPTIONAL_SECTIONS = ("offload", "zones")
+# a feature whose size is 0 is not prescribed: named in one line rather than listed field by field
+OFF_WHEN_ZERO = {"lateral_arch": "height_mm", "medial_skive": "depth_mm", "heel_lift": "height_mm", "met_pad": "height_mm",
+                 "met_bar": "height_mm", "forefoot_post": "angle_deg"}
 
 
 def _shares(*fractions: float) -> list[str]:
