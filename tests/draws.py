@@ -103,6 +103,8 @@ def oracle_errors(design) -> dict:
     if acc.heel_spur_pocket_mm:
         away = np.hypot(*(seat - ctx.pocket_centre).T) > acc.heel_spur_pocket_diameter_mm / 2 + 1.0
         seat = seat[away]
+    for site in ctx.offload:                            # and away from an offload pocket
+        seat = seat[np.hypot(*(seat - site.xy).T) > site.radius_mm + 1.0]
     z = top_heights(mesh, seat)
     if np.isfinite(z).sum() >= 20:
         coef, _ = fit_plane(seat, z)

@@ -13,7 +13,7 @@ from insolegen.device.contour import SoleSurface
 from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
 from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL, Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
-from insolegen.device.surface import Context, Points, bottom_surface, make_context, medial_arch, top_surface
+from insolegen.device.surface import Context, Points, bottom_surface, make_context, top_surface
 from insolegen.device.zones import make_zones
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
@@ -132,22 +132,49 @@ def refuse_features_past_the_trim(ctx: Context) -> None:
         raise DesignFailed("the three-quarter device would cut its forefoot features: " + "; ".join(problems))
 
 
-ARCH_UNDER_POCKET_MM = 0.5     # a pocket where the medial arch rises more than this is refused
+UNEVEN_UNDER_POCKET_MM = 0.3   # the surface a pocket is cut into departs at most this from a plane
+
+
+def _unevenness(plan: Plan, ctx: Context, site) -> tuple[float, str]:
+    """How far the top, without the pockets, departs from a plane over a pocket and a wall's
+    width around it (mm), and the feature that departs the most there (by its field's name)."""
+    import shapely
+
+    from insolegen.device.surface import TOP_FEATURES, offload_pockets
+
+    ring = np.linspace(0, 2 * np.pi, 36, endpoint=False)
+    radii = np.arange(2.0, site.radius_mm + ctx.rx.offload.wall_mm + 0.1, 2.0)
+    xy = np.vstack([site.xy[None], (site.xy + radii[:, None, None] * np.stack([np.cos(ring), np.sin(ring)], -1)[None]).reshape(-1, 2)])
+    xy = xy[shapely.contains_xy(shapely.Polygon(plan.outline), xy[:, 0], xy[:, 1])]
+    p = Points.of(xy, plan, ctx)
+    a = np.column_stack([np.ones(len(xy)), xy])
+
+    def departure(z):
+        coef, *_ = np.linalg.lstsq(a, z, rcond=None)
+        return float(np.abs(z - a @ coef).max())
+    worst = {f.__name__: departure(np.broadcast_to(f(p, ctx), p.x.shape).astype(float))
+             for f in TOP_FEATURES if f is not offload_pockets}
+    return departure(top_surface(p, ctx) - offload_pockets(p, ctx)), max(worst, key=worst.get)
 
 
 def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
-    """A relief pocket must leave the printable minimum under its floor, and lie where the top is
-    nearly plane (under the heel and the forefoot, not on the medial arch's rise, where no floor
-    of a set depth can be cut nor measured): refused by site name."""
+    """A relief pocket must leave the printable minimum under its floor, and be cut where the top
+    is near a plane (it is measured so, against the surface around it): not on the medial arch's
+    rise, a pad's dome or a step's edge. The heel's pockets are read in the heel seat's own
+    model (cup, post, skive), so there the cup may rise around them. Refused by site name."""
+    from insolegen.device.offload import HEEL_REGION_OF_LENGTH
+
     depth = ctx.rx.offload.depth_mm
+    ring = np.linspace(0, 2 * np.pi, 24, endpoint=False)
     for site in ctx.offload:
-        ring = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-        disc = site.xy + site.radius_mm * np.column_stack([np.cos(ring), np.sin(ring)])
-        arch = float(medial_arch(Points.of(np.vstack([site.xy, disc]), plan, ctx), ctx).max())
-        if arch > ARCH_UNDER_POCKET_MM:
-            raise DesignFailed(f"offload site {site.name} at ({site.xy[0]:.0f}, {site.xy[1]:.0f}) mm lies on the medial arch, which "
-                               f"rises {arch:.1f} mm there: a relief pocket goes under the heel, the metatarsal heads or the toes; "
-                               "move it, or offload that place with a lower arch.height_mm")
+        if site.xy[0] > ctx.back_x + HEEL_REGION_OF_LENGTH * ctx.length:
+            uneven, feature = _unevenness(plan, ctx, site)
+            if uneven > UNEVEN_UNDER_POCKET_MM:
+                raise DesignFailed(
+                    f"offload site {site.name} at ({site.xy[0]:.0f}, {site.xy[1]:.0f}) mm: the surface around its pocket is not even "
+                    f"(it departs {uneven:.1f} mm from a plane there, most of it from the {feature.replace('_', ' ')}), so no floor "
+                    f"of a set depth can be cut and measured; move the site (offload.sites, offload.spots) or change the "
+                    f"{feature.replace('_', ' ')} there")
         xy = np.vstack([site.xy, site.xy + 0.5 * site.radius_mm * np.column_stack([np.cos(ring), np.sin(ring)])])
         p = Points.of(xy, plan, ctx)
         thickness = float((top_surface(p, ctx) - bottom_surface(p, ctx)).min())

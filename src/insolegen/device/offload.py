@@ -7,8 +7,10 @@ A site is a disc in the canonical frame (mm). Three kinds:
   heel's centre, ``hallux`` two thirds of the way from the 1st metatarsal head to the toe end;
 - a clinician's ``spots`` ``[x, y, r]`` (an ulcer, a callus), as given;
 - from a pressure recording: every region of sensors above ``above_kpa`` or ``above_percentile``
-  (connected sensors), centred on its pressure-weighted centre, as large as its area (under the
-  heel at most as large as the named heel site, so the heel keeps a seat around its pocket).
+  (connected sensors), centred on its pressure-weighted centre, as large as its area.
+
+Under the heel a pocket is at most as large as the named heel site (``NAMED_RADIUS_MM``), so the
+heel keeps a seat around it: a named or pressure site is cut to that, a spot refused.
 
 A pocket lowers the top by ``depth_mm`` over the disc less its wall, and its wall rises to the
 surface over ``wall_mm`` with the quintic smoothstep (C2, no edge a foot can feel). Overlapping
@@ -99,12 +101,16 @@ def pressure_sites(pressure, threshold_kpa: float | None, percentile: float | No
     return sites, info
 
 
-def _heel_sized(site: Site, foot) -> Site:
+def _heel_sized(site: Site, foot, shrink: bool) -> Site:
     """A pocket under the heel wider than a named heel site's would take the whole seat inside
-    the heel cup, leaving nothing for the heel to stand on around it: cut to that size."""
+    the heel cup, leaving nothing for the heel to stand on around it: cut to that size (a
+    clinician's spot: refused)."""
     largest = NAMED_RADIUS_MM["heel"]
     if site.xy[0] > HEEL_REGION_OF_LENGTH * foot.length_mm or site.radius_mm <= largest:
         return site
+    if not shrink:
+        raise InvalidInput(f"offload site {site.name} (radius {site.radius_mm:g} mm) under the heel: at most {largest:g} mm, "
+                           "or the heel has no seat left around its pocket; give a smaller radius in offload.spots")
     return Site(site.name, site.xy, largest, site.how + f"; radius cut to {largest:g} mm to leave the heel a seat around it")
 
 
@@ -137,9 +143,9 @@ def offload_sites(foot, rx, outline: np.ndarray, pressure=None) -> tuple[tuple[S
             which = "above_kpa" if off.above_kpa is not None else "above_percentile"
             raise InvalidInput(f"offload.{which} needs a pressure recording: give --pressure FILE (with --pitch-mm)")
         found, info = pressure_sites(pressure, off.above_kpa, off.above_percentile)
-        found = [_heel_sized(site, foot) for site in found]
         sites += found
         shrinkable += [True] * len(found)
+    sites = [_heel_sized(site, foot, ok) for site, ok in zip(sites, shrinkable)]
     polygon = shapely.Polygon(outline)
     placed = tuple(_fit_on_device(s, polygon, ok) for s, ok in zip(sites, shrinkable))
     return placed, info

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from insolegen.device.design import Design
+from insolegen.device.offload import HEEL_REGION_OF_LENGTH as HEEL_POCKET_REGION  # a pocket behind this is the heel's
 from insolegen.device.surface import pocket_wall_mm
 from insolegen.errors import DesignFailed
 
@@ -26,7 +27,6 @@ TOLERANCES = {
     "forefoot_thickness_mm": 0.2, "length_mm": 0.5, "width_mm": 0.5,
     "offload_depth_mm": 0.2, "offload_off_place_mm": 3.0, "label_depth_mm": 0.05, "label_clear_mm": 0.05,
 }
-HEEL_POCKET_REGION = 0.35     # of L: a pocket behind this is the rearfoot measure's heel pocket too
 
 
 @dataclass(frozen=True)
@@ -306,8 +306,10 @@ def verify_design(design: Design) -> dict:
     # the design knows which foot the device is for and how long that foot is: a tall lateral
     # flange must not make the measure take the lateral side for the arch's, nor an offset or a
     # trim move its regions
+    sign = -1.0 if side == "left" else 1.0
+    known = [(float(s.xy[0]), sign * float(s.xy[1]), s.radius_mm) for s in design.context.offload]
     m = measure_mesh(device.vertices, device.faces, name=side, side=side, check_intersections=False, check_state=False,
-                     foot_length_mm=design.foot.length_mm)
+                     foot_length_mm=design.foot.length_mm, pockets_at=known)
     reference = _sole_reference(design) if design.context.sole is not None else None
     checks = expected_checks(design, side, m.quantities, m.frame, reference, feature_rises(design, reference is not None))
     pocket_checks, pocket_rows = offload_checks(design, side, m.quantities, m.frame)

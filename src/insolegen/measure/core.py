@@ -96,11 +96,13 @@ def _refuse_non_insole(vertices: np.ndarray, frame: Frame, hm, label: str) -> No
 def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh", side: str = "auto",
                  material_name: str = DEFAULT_MATERIAL, printer_name: str = DEFAULT_PRINTER,
                  check_intersections: bool = True, check_state: bool = True, label: str | None = None,
-                 foot_length_mm: float | None = None) -> Measurement:
+                 foot_length_mm: float | None = None, pockets_at=()) -> Measurement:
     """Measure one insole given in mm (vertices (n, 3), faces (m, 3)). ``foot_length_mm``: the
     length of the foot it was made for, when known, so the regions (heel seat, arch, ball) scale
     with the foot rather than with a length estimated from the insole, which an outline offset or
-    a trim can fool. ``check_state=False``
+    a trim can fool. ``pockets_at``: where pockets are known to be, as (x, y, radius) in the
+    mesh's own coordinates (a design's offload sites), so a pocket over the heel seat is not read
+    as the seat. ``check_state=False``
     skips the report on the mesh as given (for a caller that has checked it already) and with it
     the verdict's mesh reasons."""
     label = label or name
@@ -111,7 +113,11 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     _refuse_non_insole(body.vertices, frame, hm, label)      # before the costly checks of the mesh itself
     state = inspect(vertices, faces, check_intersections) if check_state else None
     local = frame.to_frame(body.vertices)
-    q, notes = measure_quantities(local, hm, frame.medial_sign, foot_length_mm)
+    known = []
+    for px, py, r in pockets_at:
+        lx, ly, _ = frame.to_frame(np.array([px, py, 0.0]))
+        known.append((float(lx), float(frame.medial_sign * ly), float(r)))
+    q, notes = measure_quantities(local, hm, frame.medial_sign, foot_length_mm, known)
     volume = body.volume_mm3
     if volume is None:
         step = float(hm.xs[1] - hm.xs[0])

@@ -9,8 +9,8 @@ over the pocket's floor (the wet cells at least half as deep as its deepest). It
 that of the circle with the area of the cells more than half its depth down.
 
 A basin that is not a pocket (a heel seat between a heel lift and a thicker forefoot, the
-inside of a cup) has no floor below the surface around it: the fit follows it and its depth
-reads under ``MIN_DEPTH_MM``.
+inside of a cup) has no floor of its own: its depth below the surface around it varies across
+it, where a pocket's floor lies at one depth (``FLAT_FLOOR_SHARE``), and it is not reported.
 """
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ MIN_AREA_MM2 = 20.0
 WET_MM = 0.05
 WALL_CELLS = 4            # a pocket's wall is at most about this wide (cells of 1 mm)
 SHOULDER_CELLS = (1, 3)   # the surface around a pocket is read this far outside its extent
+HEEL_OF_LENGTH = 0.35     # in the heel (this share of the length) ...
+HEEL_SHARE_OF_WIDTH = 0.6  # ... a "pocket" this share of the heel's width across is its seat
+FLAT_FLOOR_SHARE = 0.15   # a pocket's floor lies within this share of its depth of one level ...
+FLAT_FLOOR_CELLS = 0.7    # ... over at least this share of it
 MAX_POCKETS = 20
 
 
@@ -84,9 +88,15 @@ def find_pockets(hm: HeightMap, medial_sign: float = 1.0) -> list[dict]:
             continue
         surface, depth = fitted
         below = surface - top
+        if np.mean(np.abs(below[floor] - depth) <= FLAT_FLOOR_SHARE * depth + 0.05) < FLAT_FLOOR_CELLS:
+            continue          # no floor of its own: a basin the surface dips into (a seat below a thicker forefoot)
         lab, _ = label(extent & (below >= 0.5 * depth))
         half = np.isin(lab, np.unique(lab[floor & (lab > 0)]))
         diameter = 2 * np.sqrt(half.sum() * (hm.xs[1] - hm.xs[0]) ** 2 / np.pi)
+        at = np.abs(hm.xs - gx[half].mean()).argmin()
+        across = np.ptp(gy[half]) if half.any() else 0.0
+        if gx[half].mean() < hm.xs[0] + HEEL_OF_LENGTH * np.ptp(hm.xs) and across > HEEL_SHARE_OF_WIDTH * inside[:, at].sum() * (hm.ys[1] - hm.ys[0]):
+            continue          # the heel seat itself, lower than the cup and the forefoot around it: no pocket
         found.append({"x_mm": round(float(gx[half].mean()), 2), "y_mm": round(float(medial_sign * gy[half].mean()), 2),
                       "depth_mm": round(depth, 3), "diameter_mm": round(float(diameter), 2)})
     found.sort(key=lambda p: -p["depth_mm"])

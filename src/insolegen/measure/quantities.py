@@ -81,7 +81,7 @@ def ball_and_foot_length(hm: HeightMap, length: float) -> tuple[float, float]:
 
 
 def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
-                       foot_length_mm: float | None = None) -> tuple[dict, list[str]]:
+                       foot_length_mm: float | None = None, pockets_at=()) -> tuple[dict, list[str]]:
     """``vertices`` in the measuring frame. Returns the quantities (None where the insole has no
     such region) and notes on what could not be measured."""
     notes = []
@@ -94,7 +94,8 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
         foot = float(foot_length_mm)
     q["foot_length_est_mm"] = foot
 
-    rear, rear_notes = measure_rearfoot(hm, x, y, z, medial_sign, foot, centre, width)
+    q["pockets"] = find_pockets(hm, medial_sign)
+    rear, rear_notes = measure_rearfoot(hm, x, y, z, medial_sign, foot, centre, width, pockets_at)
     q.update(rear)
     notes += rear_notes
 
@@ -111,8 +112,6 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
     fore, fore_notes = measure_forefoot(hm, x, y, medial_sign, foot, length, insole_kind(hm, length)[0], centre, width)
     q.update(fore)
     notes += fore_notes
-
-    q["pockets"] = find_pockets(hm, medial_sign)
 
     inner = erode(hm.inside, 2)
     thickness = (hm.top - hm.bottom)[inner]

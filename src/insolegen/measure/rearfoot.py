@@ -31,7 +31,6 @@ FLOOR_X = 0.18           # of F: a pocket's floor is fitted behind this, where a
 POCKET_REGION_X = 0.35   # of F: a heel pocket lies behind this
 WET_MM = 0.05            # water standing this deep marks a depression
 BAND_OF_WIDTH = 0.16     # the seat: this share of the width either side of the centre line (inside the cup's wall)
-POCKET_SPAN_OF_FOOT = 0.15       # a pocket over the seat is shorter than this share of the foot
 SEAT_AHEAD_OF_POCKET_MM = 12.0   # past a pocket that covers the seat, the seat is read this far ahead of its floor
 SEAT_CENTRE = 0.145      # of F: where the seat's height and the heel's edges (a post's pivot, a skive's top) are read
 
@@ -153,19 +152,6 @@ def _half_depth_circle(hm: HeightMap, below: np.ndarray, band: np.ndarray, pocke
     return np.array([cx, cy]), 2 * float(np.sqrt(max(c + cx * cx + cy * cy, 0.0)))
 
 
-def _pocket_over(seat: np.ndarray, wet: np.ndarray, gx: np.ndarray, foot: float) -> np.ndarray | None:
-    """The pocket that covers most of the seat, or None. A pocket is short (a disc); water that
-    stands the length of the heel is a seat lying lower than a thicker forefoot, not a pocket."""
-    from scipy.ndimage import label
-
-    if not seat.any() or wet[seat].mean() <= 0.5:
-        return None
-    labels, _ = label(wet)
-    k = np.bincount(labels[seat & wet]).argmax()
-    found = labels == k
-    return found if np.ptp(gx[found]) < POCKET_SPAN_OF_FOOT * foot else None
-
-
 def _ground_at(line, coef, px, pY):
     (h, k, x_ref), (a, b, c, s) = line, coef
     return a + b * px + c * pY + s * crease(pY - h - k * (px - x_ref))
@@ -185,9 +171,24 @@ def _fit_window(hm: HeightMap, window: np.ndarray, Y: np.ndarray, crease_at: flo
 
 
 def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray, medial_sign: float,
-                     foot: float, centre: np.ndarray, width: np.ndarray) -> tuple[dict, list[str]]:
+                     foot: float, centre: np.ndarray, width: np.ndarray,
+                     pockets_at: list[tuple[float, float, float]] = ()) -> tuple[dict, list[str]]:
     """``x, y, z``: the vertices in the measuring frame (for the cup's rim); ``centre`` and
-    ``width``: the footprint's centre line and width per height-map column."""
+    ``width``: the footprint's centre line and width per height-map column. ``pockets_at``:
+    where pockets are known to be ((x, y + medial, radius to the wall's top), measuring frame):
+    a pocket that covers the whole seat (under the heel's centre) leaves the seat's window
+    nothing but its floor, which would read as the seat; the seat is then read around it and
+    ahead of it. Without it, such a pocket is taken for the seat."""
+    sx = SEAT_CENTRE * foot
+    crease_at = medial_sign * float(np.interp(sx, hm.xs, np.nan_to_num(centre)))
+    over = next((((px, py), r) for px, py, r in pockets_at
+                 if px < POCKET_REGION_X * foot and np.hypot(px - sx, py - crease_at) < r), None)
+    return _read_rearfoot(hm, x, y, z, medial_sign, foot, centre, width, over)
+
+
+def _read_rearfoot(hm: HeightMap, x, y, z, medial_sign: float, foot: float, centre, width, over=None) -> tuple[dict, list[str]]:
+    """The rearfoot's quantities, the seat read in its window, or (``over``: a pocket's centre and
+    the reach of its wall) around that pocket and ahead of it."""
     none = dict.fromkeys(("heel_seat_height_mm", "rearfoot_post_deg", "heel_cup_depth_mm", "medial_skive_deg",
                           "medial_skive_depth_mm", "heel_pocket_depth_mm", "heel_pocket_x_mm", "heel_pocket_y_mm",
                           "heel_pocket_diameter_mm"))
@@ -200,10 +201,11 @@ def measure_rearfoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, z: np.ndarray,
 
     seat = band & (gx > SEAT_X[0] * foot) & (gx < SEAT_X[1] * foot)
     region = hm.inside & (gx < POCKET_REGION_X * foot)
-    pocket_over_seat = _pocket_over(seat, standing_water(np.where(region, hm.top, np.nan), region) > MIN_POCKET_MM, gx, foot)
-    if pocket_over_seat is not None:
-        # a pocket under the heel's centre covers the seat: the seat is read beside it, ahead
-        seat = band & (gx > SEAT_X[0] * foot) & (gx < hm.points(pocket_over_seat & band)[:, 0].max() + SEAT_AHEAD_OF_POCKET_MM)
+    if over is not None:
+        # a pocket under the heel's centre covers the seat: the seat is read around it and ahead
+        (px, py), reach = over
+        seat = (band & (gx > SEAT_X[0] * foot) & (gx < px + reach + SEAT_AHEAD_OF_POCKET_MM)
+                & (np.hypot(gx - px, Y - py) > reach))
     fit = _fit_window(hm, seat, Y, crease_at, foot)
     if fit is None:
         return none, ["no heel seat found (too few points at 9-16 % of the foot length)"]
