@@ -171,7 +171,7 @@ def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
             uneven, feature = _unevenness(plan, ctx, site)
             if uneven > UNEVEN_UNDER_POCKET_MM:
                 raise DesignFailed(
-                    f"offload site {site.name} at ({site.xy[0]:.0f}, {site.xy[1]:.0f}) mm: the surface around its pocket is not even "
+                    f"offload site {site.name} ({site.field}) at ({site.xy[0]:.0f}, {site.xy[1]:.0f}) mm: the surface around its pocket is not even "
                     f"(it departs {uneven:.1f} mm from a plane there, most of it from the {feature.replace('_', ' ')}), so no floor "
                     f"of a set depth can be cut and measured; move the site (offload.sites, offload.spots) or change the "
                     f"{feature.replace('_', ' ')} there")
@@ -180,7 +180,7 @@ def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
         thickness = float((top_surface(p, ctx) - bottom_surface(p, ctx)).min())
         if thickness < MIN_PRINTABLE_THICKNESS_MM - 1e-6:
             room = thickness + depth - MIN_PRINTABLE_THICKNESS_MM
-            raise DesignFailed(f"offload site {site.name}: the pocket's floor would be {max(thickness, 0):.1f} mm thick, under the "
+            raise DesignFailed(f"offload site {site.name} ({site.field}): the pocket's floor would be {max(thickness, 0):.1f} mm thick, under the "
                                f"printable minimum {MIN_PRINTABLE_THICKNESS_MM:g} mm: offload.depth_mm = {depth:g} is at most "
                                f"{max(room, 0):.1f} there; make it shallower or the device thicker (device.forefoot_thickness_mm, "
                                "device.base_thickness_mm)")

@@ -28,7 +28,7 @@ import shapely
 from insolegen.errors import InvalidInput
 
 NAMED_RADIUS_MM = {"mth": 10.0, "hallux": 12.0, "heel": 12.0}
-MIN_RADIUS_MM = 5.0
+MIN_RADIUS_MM = 8.0          # a smaller pocket has no floor inside its wall to stand on (or to measure)
 RIM_CLEARANCE_MM = 1.5       # a pocket's rim stays this far inside the device's edge (its wall needs a shoulder)
 MAX_PRESSURE_SITES = 8
 HALLUX_ALONG = 2.0 / 3.0
@@ -41,6 +41,13 @@ class Site:
     xy: np.ndarray            # (2,) centre, canonical mm
     radius_mm: float
     how: str
+
+    @property
+    def field(self) -> str:
+        """The prescription's field that asked for this site."""
+        if self.name.startswith("spot"):
+            return "offload.spots"
+        return "offload.above_kpa or offload.above_percentile" if self.name.startswith("pressure") else "offload.sites"
 
     def as_dict(self) -> dict:
         return {"site": self.name, "x_mm": round(float(self.xy[0]), 2), "y_mm": round(float(self.xy[1]), 2),
@@ -96,7 +103,7 @@ def pressure_sites(pressure, threshold_kpa: float | None, percentile: float | No
     regions.sort(key=lambda r: -r[0])
     if len(regions) > MAX_PRESSURE_SITES:
         info["left_out"] = f"{len(regions) - MAX_PRESSURE_SITES} smaller regions beyond the {MAX_PRESSURE_SITES} highest"
-    sites = [Site(f"pressure {k + 1}", c, min(r, 25.0), f"{m} sensors {said}, peak {top:.3g}")
+    sites = [Site(f"pressure {k + 1}", c, min(max(r, MIN_RADIUS_MM), 20.0), f"{m} sensors {said}, peak {top:.3g}")
              for k, (top, c, r, m) in enumerate(regions[:MAX_PRESSURE_SITES])]
     return sites, info
 
@@ -117,14 +124,14 @@ def _heel_sized(site: Site, foot, shrink: bool) -> Site:
 def _fit_on_device(site: Site, outline: shapely.Polygon, shrink: bool) -> Site:
     centre = shapely.Point(site.xy)
     if not outline.contains(centre):
-        raise InvalidInput(f"offload site {site.name} at ({site.xy[0]:.0f}, {site.xy[1]:.0f}) mm lies off the device "
-                           "(past its trim or its edge)")
+        raise InvalidInput(f"offload site {site.name} ({site.field}) at ({site.xy[0]:.0f}, {site.xy[1]:.0f}) mm lies off the "
+                           "device (past its trim or its edge)")
     room = outline.exterior.distance(centre) - RIM_CLEARANCE_MM
     if site.radius_mm <= room:
         return site
     if not shrink or room < MIN_RADIUS_MM:
-        raise InvalidInput(f"offload site {site.name} (radius {site.radius_mm:g} mm at {site.xy[0]:.0f}, {site.xy[1]:.0f}) "
-                           f"crosses the device's edge: at most {max(room, 0):.1f} mm fits there"
+        raise InvalidInput(f"offload site {site.name} ({site.field}; radius {site.radius_mm:g} mm at {site.xy[0]:.0f}, "
+                           f"{site.xy[1]:.0f}) crosses the device's edge: at most {max(room, 0):.1f} mm fits there"
                            + ("" if shrink else "; give a smaller radius"))
     return Site(site.name, site.xy, float(room), site.how + f"; radius cut to {room:.1f} mm to stay on the device")
 

@@ -19,6 +19,7 @@ SULCUS_BEYOND_BALL = 0.085         # x L: the sulcus trim line sits this far dis
 TRIM_CORNER_RADIUS_MM = 6.0
 BORDER_STATION_MM = 0.5
 BORDER_SMOOTHING_MM = 2.0
+MIN_EDGE_MM = 0.2              # shorter outline edges are merged (a 0.2 mm chord strays < 0.01 mm off a 1 mm curve radius)
 EDGE_SAMPLE_MM = 0.5           # the distance to the edge is to these samples of it: < 0.01 mm off where the heel cup uses it
 
 
@@ -62,7 +63,9 @@ def _offset_outline(foot: Foot, rx: Prescription) -> shapely.Polygon:
 
 
 def _as_outline(poly: shapely.Polygon) -> np.ndarray:
-    pts = as_ccw(dedupe(np.asarray(poly.exterior.coords)[:-1], tol=0.05))
+    # no edge shorter than MIN_EDGE_MM: an offset's buffer leaves slivers of edges that, nearly in
+    # line with their neighbours, no Delaunay triangulation keeps (the mesh could not conform)
+    pts = as_ccw(dedupe(np.asarray(poly.exterior.coords)[:-1], tol=MIN_EDGE_MM))
     return resample(pts, OUTLINE_SPACING_MM)
 
 

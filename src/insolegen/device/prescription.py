@@ -150,16 +150,16 @@ class Offload(_Section):
         "y + medial, r the radius", json_schema_extra={"unit": "mm"})
     above_kpa: float | None = _f(None, 20.0, 2000.0, "kPa", "offload every region of the pressure recording above this pressure (needs --pressure-unit)")
     above_percentile: float | None = _f(None, 50.0, 99.9, "%", "offload every region above this percentile of the recording's loaded sensors")
-    depth_mm: float = _f(3.0, 0.5, 6.0, "mm", "depth of each relief pocket below the surface around it")
-    site_radius_mm: float | None = _f(None, 5.0, 30.0, "mm", "radius of a named site's pocket (default: 10 for a metatarsal head, 12 for the hallux and the heel)")
+    depth_mm: float = _f(2.0, 0.5, 6.0, "mm", "depth of each relief pocket below the surface around it (it leaves at least 1 mm under its floor)")
+    site_radius_mm: float | None = _f(None, 8.0, 20.0, "mm", "radius of a named site's pocket (default: 10 for a metatarsal head, 12 for the hallux and the heel)")
     wall_mm: float = _f(4.0, 2.0, 10.0, "mm", "the pocket's wall slopes smoothly from its rim to its floor over this width")
 
     @field_validator("spots")
     @classmethod
     def _spots(cls, value):
         for k, (x, y, r) in enumerate(value):
-            if not 5.0 <= r <= 40.0:
-                raise ValueError(f"spot {k + 1} [{x:g}, {y:g}, {r:g}]: the radius {r:g} is out of range 5 … 40 mm")
+            if not 8.0 <= r <= 25.0:
+                raise ValueError(f"spot {k + 1} [{x:g}, {y:g}, {r:g}]: the radius {r:g} is out of range 8 … 25 mm")
             if not (-50.0 <= x <= 400.0 and -150.0 <= y <= 150.0):
                 raise ValueError(f"spot {k + 1} [{x:g}, {y:g}, {r:g}]: the place is not on a foot (x 0 … L from the heel, y ± half the width)")
         return value
@@ -326,6 +326,11 @@ def validation_messages(exc: ValidationError, data: dict) -> list[str]:
             messages.append(f"{loc}: {err['ctx']['error']}")
         elif kind == "model_type":
             messages.append(f"{loc} must be a section (a table of fields), not {value!r}")
+        elif kind.startswith("int_") and isinstance(value, (int, float)) and row.get("min") is not None \
+                and not row["min"] <= value <= row["max"]:
+            messages.append(f"{loc} = {value!r} is out of range {row['min']:g} … {row['max']:g} (a whole number; {row['meaning']})")
+        elif kind.startswith("int_"):
+            messages.append(f"{loc} = {value!r}: expected a whole number")
         else:
             expected = "a number" if "float" in kind or "int" in kind else kind.replace("_", " ")
             messages.append(f"{loc} = {value!r}: expected {expected}")

@@ -94,6 +94,7 @@ class Registration:
     def as_dict(self) -> dict:
         out = {"how": self.how, "residual_mm": round(self.residual_mm, 2), "scale": round(self.scale, 4),
                "turn_deg": round(self.turn_deg, 2), "shift_mm": [round(v, 2) for v in self.shift_mm],
+               "frame": "the fit after both outlines are put heel to toe (their canonical frames)",
                "residual_limit_mm": MAX_RESIDUAL_MM, "scale_range": list(SCALE_RANGE)}
         if self.as_other_side_mm is not None:
             out["residual_as_other_side_mm"] = round(self.as_other_side_mm, 2)

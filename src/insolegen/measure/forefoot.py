@@ -176,9 +176,10 @@ def _pad_height(hm: HeightMap, plate_at, beyond, medial_sign: float, centre, wid
 
 
 def measure_forefoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, medial_sign: float, foot: float, length: float,
-                     kind: str, centre: np.ndarray, width: np.ndarray) -> tuple[dict, list[str]]:
+                     kind: str, centre: np.ndarray, width: np.ndarray, pockets_at=()) -> tuple[dict, list[str]]:
     """``x, y``: the vertices in the measuring frame (for the forefoot's prominences); ``kind``:
-    full, sulcus or three_quarter (``quantities.insole_kind``)."""
+    full, sulcus or three_quarter (``quantities.insole_kind``); ``pockets_at``: known pockets
+    ((x, y + medial, radius), measuring frame), left out of the plate."""
     q = dict.fromkeys(("forefoot_post_deg", "forefoot_thickness_mm", "first_ray_step_mm", "met_pad_height_mm",
                        "met_bar_height_mm", "met_bar_offset_mm"))
     if kind == "three_quarter":
@@ -195,6 +196,8 @@ def measure_forefoot(hm: HeightMap, x: np.ndarray, y: np.ndarray, medial_sign: f
     row_end = np.where(hm.inside, gx, -np.inf).max(axis=1, keepdims=True)         # each row's front end
     plate = (hm.inside & (along > d0) & (along < d1) & (gx < row_end - PLATE_TRIM_MARGIN * foot)
              & (np.abs(gy - col_centre) < PLATE_ACROSS * col_width))
+    for px, py, r in pockets_at:
+        plate &= np.hypot(gx - px, medial_sign * gy - py) > r + 1.0
     if plate.any():
         d1 = min(d1, float(np.nanmax(along[plate])))
     Y = medial_sign * gy

@@ -62,6 +62,7 @@ def printer(name: str) -> Printer:
     return PRINTERS[key]
 
 
+FINE_STEP_DEG = 0.05         # turns tried where no whole degree fits (a divisor of a quarter degree)
 WALL_ROUNDING_MM = 0.005     # a wall this much under the minimum is the minimum, rounded (a float32 STL)
 BED_MARGIN_MM = 5.0           # kept clear around the bed's edge
 PART_GAP_MM = 10.0            # between two parts on one plate
@@ -119,12 +120,13 @@ def _hull(points: np.ndarray) -> np.ndarray:
         return points
 
 
-def _one_plate(footprints: list[np.ndarray], room: np.ndarray, gap: float):
+def _one_plate(footprints: list[np.ndarray], room: np.ndarray, gap: float, step_deg: float = 1.0):
     """[(turn, shift)] for parts in a row along the bed's y (or x), or None: the smallest turn
     that leaves ROOM_MM free beyond the margin (or the most room there is, when less). The
     second of two parts turns the other way (a mirrored pair needs the same room at mirrored
-    turns)."""
-    degrees = np.arange(-89.0, 91.0, 1.0)             # a half turn more gives the same box
+    turns). Turns are tried in whole degrees, then, where none fits, in FINE_STEP_DEG (a long
+    part on a tight bed may fit only within a fraction of a degree)."""
+    degrees = np.arange(-90.0 + step_deg, 90.0 + step_deg / 2, step_deg)     # a half turn more gives the same box
     angles = np.radians(degrees)
     best = None
     for sign_flip in (True, False):
@@ -150,7 +152,7 @@ def _one_plate(footprints: list[np.ndarray], room: np.ndarray, gap: float):
             if best is None or key < best[0]:
                 best = (key, k, axis, signs, [lo[k] for lo in lows], spans[:, k])
     if best is None:
-        return None
+        return _one_plate(footprints, room, gap, FINE_STEP_DEG) if step_deg > FINE_STEP_DEG else None
     _, k, axis, signs, lows, spans = best
     turn = np.degrees(angles[k])
     total = spans[:, axis].sum() + gap * (len(spans) - 1)

@@ -109,7 +109,7 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
         q["arch_apex_height_mm"] = q["arch_apex_frac"] = None
         notes.append("no midfoot between 30 and 58 % of the foot length")
 
-    fore, fore_notes = measure_forefoot(hm, x, y, medial_sign, foot, length, insole_kind(hm, length)[0], centre, width)
+    fore, fore_notes = measure_forefoot(hm, x, y, medial_sign, foot, length, insole_kind(hm, length)[0], centre, width, pockets_at)
     q.update(fore)
     notes += fore_notes
 
