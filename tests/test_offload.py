@@ -178,3 +178,13 @@ def test_a_batch_case_takes_its_pressure_file(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     record = json.loads((tmp_path / "out" / "pat1" / "pat1.json").read_text())
     assert record["pressure"]["file"] == "pressure.csv" and record["offload"]["sites"]
+
+
+def test_the_python_api_takes_a_recording_on_the_foot():
+    foot = insolegen.read_foot(REAL, pitch_mm=PITCH)
+    on_foot = insolegen.read_pressure_map(REAL, PITCH, foot, is_foot_input=True)
+    rx = insolegen.load_prescription("neutral", [*THICK, "offload.above_percentile=95"])
+    case = insolegen.design(foot, rx, pressure=on_foot, formats="json")
+    assert case.record["offload"]["sites"] and all(r["ok"] for r in case.verification["offload_pockets"])
+    with pytest.raises(InvalidInput, match="needs a pressure recording"):
+        insolegen.design(foot, rx, formats="json")

@@ -13,7 +13,9 @@ The Python API is the command line's, as functions (the CLI is a thin shell over
 Feet (``insolegen.feet``): ``read_foot`` reads any foot file (outline .csv .json .svg .dxf,
 3D scan .stl .ply .obj, footprint image .png .jpg, pressure recording .csv) into a ``Foot`` in the
 canonical frame (right foot, heel at x = 0, +x toward the toes, +y medial, mm);
-``foot_from_size`` makes one from a shoe size; ``foot_kind`` says what a file is.
+``foot_from_size`` makes one from a shoe size; ``foot_kind`` says what a file is;
+``read_pressure_map(path, pitch_mm, foot)`` puts a pressure recording on a foot (registered to
+its outline, refused when it does not fit) for ``design(..., pressure=)``.
 
 Prescriptions (``insolegen.device``): ``load_prescription(profile, overrides)`` validates a
 profile (a name from ``list_profiles()`` or a TOML file) with ``section.field=value`` overrides.
@@ -50,6 +52,7 @@ _EXPORTS = {
     "Foot": "insolegen.feet.foot", "ArchMeasurements": "insolegen.feet.foot",
     "read_foot": "insolegen.feet.read", "foot_kind": "insolegen.feet.kinds",
     "foot_from_size": "insolegen.feet.footshape",
+    "read_pressure_map": "insolegen.feet.pressure", "PressureMap": "insolegen.feet.pressure",
     "Prescription": "insolegen.device.prescription",
     "load_prescription": "insolegen.device.profiles", "list_profiles": "insolegen.device.profiles",
     "design": "insolegen.case", "CaseResult": "insolegen.case",

@@ -167,15 +167,16 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
 
 def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
            name: str = "case", formats: str = "all", accept_landmarks: bool = False,
-           printer: str = DEFAULT_PRINTER) -> CaseResult:
+           printer: str = DEFAULT_PRINTER, pressure=None) -> CaseResult:
     """Design, verify and serialise the devices for one foot: the Python form of ``insolegen design``.
 
     ``prescription`` is a Prescription (``load_prescription``), a profile's name or TOML path, or
     None for the ``neutral`` profile. ``sides``: the devices to make (the other is the exact
     mirror image). ``name`` names the files (made safe); ``formats`` is ``all`` or a comma-separated
     choice of stl, 3mf, json; the 3MF places the devices on ``printer``'s bed (a plate each where
-    the pair does not fit one). A foot with implausible landmarks is refused unless
-    ``accept_landmarks``. Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
+    the pair does not fit one); ``pressure`` (``read_pressure_map``, on this foot) places
+    the prescription's pressure-driven offloading and zones. A foot with implausible landmarks
+    is refused unless ``accept_landmarks``. Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
 
     >>> import insolegen
     >>> case = insolegen.design(insolegen.foot_from_size("EU40"), "pronation-mild", name="pat 7")
@@ -197,8 +198,10 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=name, printer=printer)
     safe, note = case_name(request)
     foot_input = {"kind": "foot", "source": foot.source}
+    if pressure is not None:
+        foot_input["pressure"] = {"file": pressure.source}
     return design_feet(safe, [(foot, tuple(sides), None)], rx, provenance, foot_input, request, parse_formats(formats),
-                       name_note=note)
+                       name_note=note, pressure=pressure)
 
 
 def refuse_implausible(foot: Foot) -> None:
@@ -211,12 +214,14 @@ def refuse_implausible(foot: Foot) -> None:
 
 
 def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, kinds, record_extra=None,
-                name_note=None) -> CaseResult:
-    """Design, verify and serialise: ``feet`` is [(foot, the sides made from it, its scanned sole or None)]."""
+                name_note=None, pressure=None) -> CaseResult:
+    """Design, verify and serialise: ``feet`` is [(foot, the sides made from it, its scanned sole or None)];
+    ``pressure``: a recording already on the foot (else the request's, read here)."""
     designs = {}
     verifications = {}
     for foot, sides, sole in feet:
-        design = design_pair(foot, rx, sides, sole, _pressure_on(foot, request, foot_input), name)
+        on_foot = pressure if pressure is not None else _pressure_on(foot, request, foot_input)
+        design = design_pair(foot, rx, sides, sole, on_foot, name)
         verifications[sides] = verify_design(design)
         designs.update({side: design for side in sides})
     devices = {side: designs[side].devices[side] for side in request.sides}

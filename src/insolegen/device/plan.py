@@ -19,7 +19,8 @@ SULCUS_BEYOND_BALL = 0.085         # x L: the sulcus trim line sits this far dis
 TRIM_CORNER_RADIUS_MM = 6.0
 BORDER_STATION_MM = 0.5
 BORDER_SMOOTHING_MM = 2.0
-MIN_EDGE_MM = 0.2              # shorter outline edges are merged (a 0.2 mm chord strays < 0.01 mm off a 1 mm curve radius)
+MIN_EDGE_MM = 0.2              # an outline edge shorter than this, nearly in line with the next, is merged
+SLIVER_OFF_LINE_MM = 0.01
 EDGE_SAMPLE_MM = 0.5           # the distance to the edge is to these samples of it: < 0.01 mm off where the heel cup uses it
 
 
@@ -62,10 +63,23 @@ def _offset_outline(foot: Foot, rx: Prescription) -> shapely.Polygon:
     return poly.buffer(offset, quad_segs=32) if offset else poly
 
 
+def _without_slivers(pts: np.ndarray) -> np.ndarray:
+    """The outline less the vertices that end an edge shorter than MIN_EDGE_MM nearly in line
+    with the next (within SLIVER_OFF_LINE_MM of the chord that replaces them): an offset's buffer
+    leaves such slivers, and no Delaunay triangulation keeps an edge that short and that flat
+    (the mesh could not conform to the outline). Any other vertex stays: the outline is exact."""
+    prev, nxt = np.roll(pts, 1, axis=0), np.roll(pts, -1, axis=0)
+    chord = nxt - prev
+    rel = pts - prev
+    off_line = np.abs(chord[:, 0] * rel[:, 1] - chord[:, 1] * rel[:, 0]) / np.maximum(np.linalg.norm(chord, axis=1), 1e-12)
+    short = np.linalg.norm(pts - prev, axis=1) < MIN_EDGE_MM
+    drop = short & (off_line < SLIVER_OFF_LINE_MM)
+    drop &= ~np.roll(drop, 1)                      # never two in a row: each chord replaces one vertex
+    return pts[~drop]
+
+
 def _as_outline(poly: shapely.Polygon) -> np.ndarray:
-    # no edge shorter than MIN_EDGE_MM: an offset's buffer leaves slivers of edges that, nearly in
-    # line with their neighbours, no Delaunay triangulation keeps (the mesh could not conform)
-    pts = as_ccw(dedupe(np.asarray(poly.exterior.coords)[:-1], tol=MIN_EDGE_MM))
+    pts = _without_slivers(as_ccw(dedupe(np.asarray(poly.exterior.coords)[:-1], tol=0.05)))
     return resample(pts, OUTLINE_SPACING_MM)
 
 
