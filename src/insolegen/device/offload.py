@@ -158,7 +158,7 @@ def offload_sites(foot, rx, outline: np.ndarray, pressure=None) -> tuple[tuple[S
     return placed, info
 
 
-def pocket_groups(sites, wall_mm: float) -> list[list[int]]:
+def pocket_groups(sites) -> list[list[int]]:
     """Sites whose discs overlap make one pocket: the groups, as indices into ``sites``."""
     n = len(sites)
     parent = list(range(n))

@@ -176,15 +176,16 @@ def offload_checks(design: Design, side: str, measured: dict, frame) -> tuple[li
             {"x_mm": measured["heel_pocket_x_mm"], "y_mm": measured["heel_pocket_y_mm"],
              "depth_mm": measured["heel_pocket_depth_mm"], "diameter_mm": measured.get("heel_pocket_diameter_mm")}]
     sign = -1.0 if side == "left" else 1.0
+
+    def to_measure(xy):
+        """Right-frame (x, y) -> the measuring frame (x, y + medial) of this side's device."""
+        local = frame.to_frame(np.column_stack([xy[:, 0], sign * xy[:, 1], np.zeros(len(xy))]))
+        return np.column_stack([local[:, 0], frame.medial_sign * local[:, 1]])
     checks, rows = [], []
-    for group in pocket_groups(ctx.offload, off.wall_mm):
+    for group in pocket_groups(ctx.offload):
         sites = [ctx.offload[i] for i in group]
-        # the half-depth line runs half a wall inside each rim
+        # the design's half-depth shape (half a wall inside each rim), in the measuring frame
         half = shapely.union_all([shapely.Point(s.xy).buffer(s.radius_mm - min(off.wall_mm, s.radius_mm / 2) / 2, 64) for s in sites])
-        # the design's half-depth shape in the measuring frame
-        def to_measure(xy):
-            local = frame.to_frame(np.column_stack([xy[:, 0], sign * xy[:, 1], np.zeros(len(xy))]))
-            return np.column_stack([local[:, 0], frame.medial_sign * local[:, 1]])
         shape = shapely.transform(half, to_measure)
         centre = np.array([shape.centroid.x, shape.centroid.y])
         dist = [float(np.hypot(p["x_mm"] - centre[0], p["y_mm"] - centre[1])) for p in found]

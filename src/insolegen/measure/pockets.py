@@ -2,11 +2,13 @@
 
 A pocket is found where water poured on the top would stand (``rearfoot.standing_water``) at
 least ``MIN_DEPTH_MM`` deep over at least ``MIN_AREA_MM2``. Its depth is read against the
-surface around it, not against the water's level (which is the lowest point of its rim, lower
-than the surface on a slope): a quadratic surface is fitted, robustly, to the ring of the top
-``RING_MM`` outside the wet region, and the depth is the median of that surface less the top
-over the pocket's floor (the wet cells at least half as deep as its deepest). Its diameter is
-that of the circle with the area of the cells more than half its depth down.
+surface around it, not against the water's level (the lowest point of its rim, lower than the
+surface on a slope): a plane is fitted, robustly, to the shoulder just outside the pocket and,
+lowered by the depth, to its floor (the pocket less its wall), the depth solved with the plane.
+A first fit a few cells outside the water finds the pocket's extent (where the top lies below
+that plane), the second reads the depth there. Its diameter is that of the circle with the area
+of the cells more than half its depth down; its centre is theirs. A pocket is therefore read
+well where the surface around it is near a plane, which is where the design puts pockets.
 
 A basin that is not a pocket (a heel seat between a heel lift and a thicker forefoot, the
 inside of a cup) has no floor of its own: its depth below the surface around it varies across
