@@ -74,6 +74,10 @@ Examples:
 
   insolegen design "Smith J (L).stl" --contour scan --report   # total contact; files named Smith_J_L
 
+  insolegen design tracing.csv --pressure plate.csv --pitch-mm 5.7 --set offload.above_percentile=95
+
+  insolegen design --size EU42 --set zones.layout=regions --set device.label=auto --printer prusa-mk4
+
 --side says which devices to make (the other side is the exact mirror image); --foot-side says
 which foot the file shows (default: detected from its shape).
 """
