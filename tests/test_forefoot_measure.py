@@ -79,3 +79,19 @@ def test_a_met_bar_across_the_foot_is_read_from_the_mesh_alone():
     assert found[1] - found[0] == pytest.approx(8.0, abs=1.5)
     flat = random_pose(forefoot_insole(0.0, 0.0), 7)
     assert measure_mesh(flat.vertices, flat.faces, side="right", check_intersections=False).quantities["met_bar_height_mm"] == 0.0
+
+
+def test_the_across_profile_is_each_bins_percentile():
+    """The vectorised profile (all bins at once) reads what np.percentile reads bin by bin."""
+    from insolegen.measure.forefoot import across_profile
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 2000))
+        values, d = rng.normal(size=n), rng.uniform(-40.0, 40.0, n)
+        q, min_cells = float(rng.uniform(0, 100)), int(rng.integers(1, 8))
+        _, profile = across_profile(values, d, q, min_cells)
+        bins = np.floor(d).astype(int) - int(np.floor(d).min())
+        expected = [np.percentile(values[bins == k], q) if (bins == k).sum() >= min_cells else np.nan
+                    for k in range(bins.max() + 1)]
+        assert np.allclose(profile, expected, equal_nan=True, atol=1e-12)
