@@ -805,8 +805,8 @@ def review(
 
 
 def _measure_epilog() -> str:
-    from insolegen.measure.printing import MATERIALS, PRINTERS
-    from insolegen.measure.quantities import DEFINITIONS
+    from insolegen.measure.catalogue import MATERIALS, PRINTERS
+    from insolegen.measure.definitions import DEFINITIONS
 
     lines = ["Examples:", "  insolegen measure output/EU42_medium_right.stl",
              "  insolegen measure output/EU42_medium.3mf --json",
