@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from results import log_run
 
 import insolegen
 from insolegen.errors import InvalidInput
@@ -23,6 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "footprints"
 REAL = DATA / "greenai_raw_pressure.csv"
 PITCH = 5.7
+LINES: list[str] = []
+
+
+def say(text: str) -> None:
+    """Print a figure and keep it for RESULTS.md."""
+    print(text)
+    LINES.append(text.strip())
 
 
 def _moved(points, turn_deg, shift, scale=1.0, mirror=False):
@@ -46,20 +54,20 @@ def registrations() -> None:
     if image.is_file():
         for foot in feet_from_image(image, None)[1]:
             feet[f"the foam print's {foot.side} foot (another recording of a foot)"] = (foot, PITCH)
-    print("registration of the real recording (peak pressure):")
+    say("registration of the real recording (peak pressure):")
     for name, (foot, pitch) in feet.items():
         try:
             reg = read_pressure_map(REAL, pitch, foot).registration
-            print(f"  {name}: accepted, residual {reg['residual_mm']:.2f} mm, scale {reg['scale']:.3f}, turn {reg['turn_deg']:+.1f}°")
+            say(f"  {name}: accepted, residual {reg['residual_mm']:.2f} mm, scale {reg['scale']:.3f}, turn {reg['turn_deg']:+.1f}°")
         except InvalidInput as exc:
-            print(f"  {name}: refused: {str(exc).split(': ', 1)[1]}")
+            say(f"  {name}: refused: {str(exc).split(': ', 1)[1]}")
     foot = feet["its own footprint, turned 25°, moved, x1.04"][0]
     times = []
     for _ in range(5):
         t = time.perf_counter()
         read_pressure_map(REAL, PITCH, foot)
         times.append(time.perf_counter() - t)
-    print(f"  read ({REAL.stat().st_size / 1e6:.1f} MB, 806 frames) and register: median {statistics.median(times):.2f} s")
+    say(f"  read ({REAL.stat().st_size / 1e6:.1f} MB, 806 frames) and register: median {statistics.median(times):.2f} s")
 
 
 def zone_figures() -> None:
@@ -81,17 +89,18 @@ def zone_figures() -> None:
             folder = Path(tmp) / "case"
             r = run_cli("design", "--name", "z", "--out", folder, "-q", *args)
             if r.returncode:
-                print(f"{label}: {r.stderr}")
+                say(f"{label}: {r.stderr}")
                 continue
             record = json.loads((folder / "z.json").read_text())
-            print(f"{label}: infill extruded per unit area per layer (PrusaSlicer, 0.2 mm layers), inside each zone")
+            say(f"{label}: infill extruded per unit area per layer (PrusaSlicer, 0.2 mm layers), inside each zone")
             for name, prescribed, extruded in zones_test._zone_densities(record, folder, Path(tmp)):
-                print(f"  {name}: {prescribed:g} % prescribed, {extruded:.1f} % extruded ({extruded / prescribed - 1:+.1%})")
+                say(f"  {name}: {prescribed:g} % prescribed, {extruded:.1f} % extruded ({extruded / prescribed - 1:+.1%})")
             for zone in record["zones"]["zones"]:
-                print(f"    {zone['reads']}")
+                say(f"    {zone['reads']}")
 
 
 if __name__ == "__main__":
     registrations()
     if "--no-slice" not in sys.argv:
         zone_figures()
+    log_run("bench_pressure.py", LINES)
