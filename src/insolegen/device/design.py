@@ -1,7 +1,9 @@
 """Design a pair of insoles: foot + prescription -> checked meshes for each side (pure; no I/O).
 
 The right device is built in the canonical frame; the left one is its exact mirror image
-(y -> -y, faces reversed), so the two devices of one prescription always match.
+(y -> -y, faces reversed), so the two devices of one prescription always match. An engraved
+label (``device.label``) is each side's own: each side is then meshed with its own letters,
+and the two match everywhere but the underside's letters, within the mesh tolerance.
 """
 from __future__ import annotations
 
@@ -137,7 +139,7 @@ UNEVEN_UNDER_POCKET_MM = 0.3   # the surface a pocket is cut into departs at mos
 
 def _unevenness(plan: Plan, ctx: Context, site) -> tuple[float, str]:
     """How far the top, without the pockets, departs from a plane over a pocket and a wall's
-    width around it (mm), and the feature that departs the most there (by its field's name)."""
+    width around it (mm), and the feature that departs the most there (its surface field's name)."""
     import shapely
 
     from insolegen.device.surface import TOP_FEATURES, offload_pockets
