@@ -31,7 +31,6 @@ STROKE_OF_HEIGHT = 0.16
 EDGE_MM = 0.3                 # half the width of a stroke's smooth edge
 ADVANCE = 5.5                 # grid units from one letter to the next (a letter is 4 wide)
 CLEARANCE_MM = 3.0
-MAX_CHARS = LABEL_MAX_CHARS
 
 # strokes per character: polylines of (x, y) on a 4 x 6 grid, separated by "|"
 _FONT = {
@@ -54,7 +53,7 @@ _FONT = {
 
 def label_text(base: str, side: str) -> str:
     """The text engraved on ``side``'s device: ``base`` (made engravable) and L or R."""
-    base = re.sub("[^" + LABEL_CHARACTERS[1:], "-", base.upper())[:MAX_CHARS - 2]
+    base = re.sub("[^" + LABEL_CHARACTERS[1:], "-", base.upper())[:LABEL_MAX_CHARS - 2]
     return f"{base} {'L' if side == 'left' else 'R'}"
 
 
@@ -88,6 +87,7 @@ class Label:
         return 0.5 * STROKE_OF_HEIGHT * self.height_mm
 
     def _distances(self, xy: np.ndarray):
+        """(which points lie in the box, (in-box points, segments) distances to each stroke)."""
         x0, y0, x1, y1 = self.box
         near = (xy[:, 0] > x0) & (xy[:, 0] < x1) & (xy[:, 1] > y0) & (xy[:, 1] < y1)
         p = xy[near]
@@ -114,13 +114,17 @@ class Label:
             out[near] = DEPTH_MM * (1.0 - left)
         return out
 
-    def needs_detail(self, xy: np.ndarray) -> np.ndarray:
-        """Where the mesh needs its finest lattice: on and around the strokes."""
-        out = np.zeros(len(xy), bool)
+    def stroke_distance(self, xy: np.ndarray) -> np.ndarray:
+        """Each point's distance to the nearest stroke's centre line (mm; inf outside the box)."""
+        out = np.full(len(xy), np.inf)
         near, d = self._distances(xy)
         if len(d):
-            out[near] = d.min(axis=1) < self.half_width + EDGE_MM + 0.5
+            out[near] = d.min(axis=1)
         return out
+
+    def needs_detail(self, xy: np.ndarray) -> np.ndarray:
+        """Where the mesh needs its finest lattice: on and around the strokes."""
+        return self.stroke_distance(xy) < self.half_width + EDGE_MM + 0.5
 
     def as_dict(self) -> dict:
         return {"text": self.text, "side": self.side, "letter_height_mm": round(self.height_mm, 2), "depth_mm": DEPTH_MM,

@@ -226,10 +226,7 @@ def label_checks(design: Design) -> tuple[list[Check], dict]:
         hm = height_maps(device.vertices, device.faces[keep], 0.2, extent=(lo, hi))
         gx, gy = np.meshgrid(hm.xs, hm.ys)
         xy = np.column_stack([gx.ravel(), sign * gy.ravel()])            # back in the right frame the label is drawn in
-        near, dist = label._distances(xy)
-        nearest = np.full(len(xy), np.inf)
-        nearest[near] = dist.min(axis=1)
-        nearest = nearest.reshape(gx.shape)
+        nearest = label.stroke_distance(xy).reshape(gx.shape)
         bottom = hm.bottom
         on = (nearest < 0.15) & np.isfinite(bottom)            # within the strokes' flat core
         clear = (nearest > label.half_width + EDGE_MM + 0.3) & np.isfinite(bottom)

@@ -6,7 +6,7 @@ image or a size), the recording's footprint is fitted to the foot's outline by a
 transform (turn, move and one scale) and the fit is judged:
 
 - the residual is the root mean square distance from the fitted footprint's outline to the foot's
-  outline (mm). Above ``MAX_RESIDUAL_MM`` the recording is not this foot (another person, or a
+  outline (mm), over the best ``1 - TRIM_SHARE`` of its points. Above ``MAX_RESIDUAL_MM`` the recording is not this foot (another person, or a
   footprint that is not a foot) and is refused with the residual;
 - the scale must lie within ``SCALE_RANGE``: a footprint much larger or smaller than the foot is a
   wrong ``--pitch-mm`` (or another person), refused with the pitch that would match;
@@ -14,8 +14,8 @@ transform (turn, move and one scale) and the fit is judged:
 
 The fit is iterated closest points (each footprint point to its nearest on the foot's outline)
 with the closed-form similarity of Umeyama (1991, IEEE PAMI 13:376) at each step, from the two
-feet's canonical frames as the start, trimming the worst tenth of the pairs: a loaded footprint
-lacks parts of the foot's border (toes that did not press, the medial arch's edge).
+feet's canonical frames as the start, trimming the worst quarter of the pairs (``TRIM_SHARE``): a
+loaded footprint lacks parts of the foot's border (toes that did not press, the medial arch's edge).
 """
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def _umeyama(src: np.ndarray, dst: np.ndarray) -> Similarity:
 
 def fit_outline(moving: np.ndarray, fixed: np.ndarray) -> tuple[Similarity, float]:
     """The similarity taking the outline ``moving`` onto ``fixed`` (both (n, 2) mm, roughly aligned)
-    and the residual: RMS distance of every moved point to ``fixed``'s outline (mm)."""
+    and the residual: RMS distance of the moved points to ``fixed``'s outline (mm), the worst
+    ``TRIM_SHARE`` of them left out."""
     from scipy.spatial import cKDTree
 
     src = resample(moving, FIT_SPACING_MM)

@@ -26,9 +26,9 @@ from xml.sax.saxutils import escape as _escape
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.load import SLIC3R_CONFIG  # the reader leaves out what this writer marks a modifier
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-SLIC3R_CONFIG = "Metadata/Slic3r_PE_model.config"
 escape = partial(_escape, entities={'"': "&quot;"})
 
 
