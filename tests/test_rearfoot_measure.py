@@ -100,3 +100,45 @@ def test_a_seat_that_dips_is_not_a_pocket():
     m = measure_mesh(mesh.vertices, mesh.faces, side="right", check_intersections=False)
     assert m.quantities["heel_pocket_depth_mm"] == 0.0
     assert m.quantities["rearfoot_post_deg"] == pytest.approx(0.0, abs=0.3)
+
+
+def _water_by_erosion(height: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The definition, slowly: start flooded to the highest cell and lower each cell to the
+    lowest of its side neighbours' water (never below its own height) until nothing moves."""
+    surface = np.where(region & np.isfinite(height), height, -np.inf)
+    water = np.where(region & np.isfinite(height), surface.max(), -np.inf)
+    while True:
+        padded = np.pad(water, 1, constant_values=-np.inf)
+        lowest = np.minimum.reduce([padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:], water])
+        lowered = np.maximum(surface, lowest)
+        if (lowered == water).all():
+            finite = np.isfinite(surface)
+            return np.where(finite, water - np.where(finite, surface, 0.0), 0.0)
+        water = lowered
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_standing_water_is_the_flood_definition(seed):
+    from insolegen.measure.rearfoot import standing_water
+
+    rng = np.random.default_rng(seed)
+    shape = tuple(rng.integers(8, 40, 2))
+    height = np.cumsum(rng.normal(size=shape), axis=int(rng.integers(2))) + rng.normal(size=shape)
+    height[rng.random(shape) < 0.05] = np.nan                           # cells without a height drain
+    region = np.ones(shape, bool)
+    region[: int(rng.integers(0, 4))] = False
+    depth = standing_water(np.where(region, height, np.nan), region)
+    assert np.allclose(depth, _water_by_erosion(height, region))
+    assert (depth >= 0).all() and depth.max() > 0
+
+
+def test_standing_water_fills_a_bowl_on_a_tilted_plane_to_its_lip():
+    from insolegen.measure.rearfoot import standing_water
+
+    y, x = np.mgrid[0:60, 0:80].astype(float)
+    r = np.hypot(x - 40, y - 30)
+    height = 0.05 * x + np.where(r < 10, -2.0, 0.0)        # a 2 mm pocket in a plane rising 0.05 a cell
+    depth = standing_water(height, np.ones(height.shape, bool))
+    assert depth[r >= 10].max() == 0.0
+    # water stands to the lowest point of the pocket's lip: the cell at x = 30 on the low side
+    assert np.allclose(depth[r < 10], 0.05 * 30 - (0.05 * x[r < 10] - 2.0))

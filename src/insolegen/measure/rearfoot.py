@@ -26,6 +26,7 @@ MIN_PIECE_CELLS = 5      # mm²: a smooth piece smaller than this is not a level
 WALL_MM = 4              # a pocket's wall is at most about this wide (mm, cells)
 MIN_POCKET_CELLS = 12    # mm²: a smaller depression is no pocket
 MIN_POCKET_MM = 0.3      # a shallower depression is no pocket
+CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)   # water flows between cells sharing a side
 SEAT_X = (0.09, 0.16)    # of F: the heel seat's extent (a skive fades out beyond it); extended forward over a pocket
 FLOOR_X = 0.18           # of F: a pocket's floor is fitted behind this, where a skive still holds full
 POCKET_REGION_X = 0.35   # of F: a heel pocket lies behind this
@@ -91,21 +92,20 @@ def _seat_fit(X, Y, Z, pieces, crease_at, x_ref):
 
 def standing_water(height: np.ndarray, region: np.ndarray) -> np.ndarray:
     """How deep water poured over ``height`` would stand in each cell of ``region`` (0 where it
-    runs off the region's edge): the closed depressions, whatever the surface's tilt around
-    them (grey-scale reconstruction by erosion)."""
-    from scipy.ndimage import grey_erosion
+    runs off the region's edge or into a cell without a height): the closed depressions,
+    whatever the surface's tilt around them (grey-scale reconstruction by erosion, 4-connected)."""
+    from skimage.morphology import reconstruction
 
-    surface = np.where(region, np.nan_to_num(height, nan=-np.inf), -np.inf)
-    water = np.where(region, np.max(surface[region]), -np.inf)
-    cross = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
-    for _ in range(4 * sum(surface.shape)):
-        lowered = np.maximum(surface, grey_erosion(water, footprint=cross, mode="constant", cval=-np.inf))
-        if (lowered == water).all():
-            break
-        water = lowered
-    depth = np.zeros_like(surface)
-    wet = region & np.isfinite(surface)
-    depth[wet] = water[wet] - surface[wet]
+    wet = region & np.isfinite(height)
+    depth = np.zeros(height.shape)
+    if not wet.any():
+        return depth
+    # a drain below every height stands for the outside; the frame of drains lets water off the array's edge too
+    drain = float(height[wet].min()) - 1.0
+    ground = np.pad(np.where(wet, height, drain), 1, constant_values=drain)
+    flood = np.pad(np.where(wet, float(height[wet].max()), drain), 1, constant_values=drain)
+    water = reconstruction(flood, ground, method="erosion", footprint=CROSS)[1:-1, 1:-1]
+    depth[wet] = water[wet] - height[wet]
     return depth
 
 
