@@ -104,7 +104,8 @@ def _binary_stl(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     The corners are not merged here (merge_vertices does that for whoever needs it)."""
     record = np.dtype([("normal", "<f4", 3), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
     triangles = np.frombuffer(data, dtype=record, offset=84)
-    vertices = triangles["corners"].reshape(-1, 3).astype(float)
+    vertices = np.empty((3 * len(triangles), 3))
+    vertices.reshape(-1, 3, 3)[:] = triangles["corners"]     # converted in place: no float32 copy on the way
     return vertices, np.arange(len(vertices), dtype=np.int64).reshape(-1, 3)
 
 
@@ -197,12 +198,13 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
         raise
     except Exception as exc:   # any parser failure: name the file and the format, not the parser's internals
         raise InvalidInput(f"{path}: could not be read as {fmt[1:].upper()}{_sniff(data)}: {exc}") from None
+    del data       # a large scan's bytes need not outlive its parsing
     parts = [p for p in parts if len(p[2])]
     if not parts:
         raise InvalidInput(f"{path}: the file holds no triangles")
     refuse_over("the number of triangles", sum(len(p[2]) for p in parts), "TRIANGLES", path)
     for name, v, _ in parts:
-        if not np.isfinite(v).all():
+        if not np.isfinite(np.concatenate(bounds(v))).all():     # min and max are NaN or inf if any vertex is
             raise InvalidInput(f"{path}: object {name!r} has vertices that are not finite numbers (NaN or inf)")
 
     extent = max(float(np.max(np.subtract(*bounds(v)[::-1]))) for _, v, _ in parts)
@@ -220,4 +222,4 @@ def load_mesh_file(path: str | Path, units: str | None = None) -> LoadedFile:
             f"{INSOLE_EXTENT_MM[0]:g}-{INSOLE_EXTENT_MM[1]:g} mm long. If the file is in other units, give --units"
         )
     return LoadedFile(path, fmt[1:], units, how,
-                      [MeshPart(name, v * scale, f) for name, v, f in parts])
+                      [MeshPart(name, v if scale == 1.0 else v * scale, f) for name, v, f in parts])

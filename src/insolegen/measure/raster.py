@@ -9,6 +9,7 @@ import numpy as np
 from insolegen.measure.arrays import bounds
 
 GRID_MM = 1.0
+RASTER_CHUNK = 200_000       # faces rasterised at a time
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,21 @@ def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM,
     lo, hi = bounds(vertices[:, :2]) if extent is None else (np.asarray(extent[0], float), np.asarray(extent[1], float))
     xs = np.arange(lo[0], hi[0] + step, step)
     ys = np.arange(lo[1], hi[1] + step, step)
-    tri = vertices[faces]
+    top = np.full(len(xs) * len(ys), -np.inf)
+    bottom = np.full(len(xs) * len(ys), np.inf)
+    for start in range(0, len(faces), RASTER_CHUNK):     # a scan's faces a slice at a time: bounded memory
+        cell, z = _hits(vertices[faces[start:start + RASTER_CHUNK]], lo, step, len(xs))
+        np.maximum.at(top, cell, z)
+        np.minimum.at(bottom, cell, z)
+    top[~np.isfinite(top)] = np.nan
+    bottom[~np.isfinite(bottom)] = np.nan
+    shape = (len(ys), len(xs))
+    return HeightMap(xs, ys, top.reshape(shape), bottom.reshape(shape))
+
+
+def _hits(tri: np.ndarray, lo: np.ndarray, step: float, nx: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grid points (flat cell index, nx columns) that the triangles (m, 3, 3) cover, and the
+    height of each triangle there."""
     (x0, y0, z0), (x1, y1, z1), (x2, y2, z2) = (tri[:, k].T for k in range(3))
     det = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2)
     keep = np.abs(det) > 1e-12                          # walls seen edge-on cover no area
@@ -46,7 +61,7 @@ def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM,
     j1 = np.floor((tmax[:, 1] - lo[1]) / step + 1e-9).astype(np.int64)
     nx_t, ny_t = np.maximum(i1 - i0 + 1, 0), np.maximum(j1 - j0 + 1, 0)
     count = np.where(keep, nx_t * ny_t, 0)
-    t = np.repeat(np.arange(len(faces)), count)
+    t = np.repeat(np.arange(len(tri)), count)
     k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     ii, jj = i0[t] + k % nx_t[t], j0[t] + k // nx_t[t]
     px, py = lo[0] + ii * step, lo[1] + jj * step
@@ -55,16 +70,7 @@ def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM,
     l1 = ((y2[t] - y0[t]) * (px - x2[t]) + (x0[t] - x2[t]) * (py - y2[t])) / d
     l2 = 1.0 - l0 - l1
     hit = (l0 >= -1e-9) & (l1 >= -1e-9) & (l2 >= -1e-9)
-    z = (l0 * z0[t] + l1 * z1[t] + l2 * z2[t])[hit]
-    cell = (jj * len(xs) + ii)[hit]
-    top = np.full(len(xs) * len(ys), -np.inf)
-    bottom = np.full(len(xs) * len(ys), np.inf)
-    np.maximum.at(top, cell, z)
-    np.minimum.at(bottom, cell, z)
-    top[~np.isfinite(top)] = np.nan
-    bottom[~np.isfinite(bottom)] = np.nan
-    shape = (len(ys), len(xs))
-    return HeightMap(xs, ys, top.reshape(shape), bottom.reshape(shape))
+    return (jj * nx + ii)[hit], (l0 * z0[t] + l1 * z1[t] + l2 * z2[t])[hit]
 
 
 def borders(hm: HeightMap):

@@ -11,6 +11,7 @@ from insolegen.measure.arrays import bounds, sorted_unique
 
 DEGENERATE_AREA_MM2 = 1e-6
 MERGE_MM = 1e-3                  # vertices this close are one
+MERGE_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,28 @@ class Body:
 
 def merge_vertices(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One vertex per position (to MERGE_MM): an STL stores every corner of every triangle."""
-    cells = np.round((vertices - bounds(vertices)[0]) / MERGE_MM).astype(np.int64)
-    span = bounds(cells)[1] + 1
+    lo, hi = bounds(vertices)
+    span = np.round((hi - lo) / MERGE_MM).astype(np.int64) + 1
     if np.prod(span.astype(float)) < 2.0 ** 62:      # one integer key per cell: a plain sort
-        keys = (cells[:, 0] * span[1] + cells[:, 1]) * span[2] + cells[:, 2]
+        keys = np.empty(len(vertices), np.int64)
+        for start in range(0, len(vertices), MERGE_CHUNK):   # in slices: a scan's temporaries stay small
+            cells = np.round((vertices[start:start + MERGE_CHUNK] - lo) / MERGE_MM).astype(np.int64)
+            keys[start:start + MERGE_CHUNK] = (cells[:, 0] * span[1] + cells[:, 1]) * span[2] + cells[:, 2]
         order = np.argsort(keys)       # any vertex of a cell will do as its representative
-        first = np.concatenate([[True], keys[order][1:] != keys[order][:-1]])
-        inverse = np.empty(len(keys), np.int64)
-        inverse[order] = np.cumsum(first) - 1
-        return vertices[order[first]], inverse[faces]
+        keys = keys[order]
+        first = np.empty(len(keys), bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        del keys
+        rank = np.cumsum(first, dtype=np.int64)
+        rank -= 1
+        inverse = np.empty(len(order), np.int64)
+        inverse[order] = rank
+        del rank
+        kept = order[first]
+        del order, first
+        return vertices[kept], inverse[faces]
+    cells = np.round((vertices - lo) / MERGE_MM).astype(np.int64)
     unique, inverse = np.unique(cells, axis=0, return_index=False, return_inverse=True)
     merged = np.zeros((len(unique), 3))
     merged[inverse.reshape(-1)] = vertices
@@ -83,8 +97,9 @@ def components(faces: np.ndarray, n: int) -> np.ndarray:
     from scipy.sparse.csgraph import connected_components
 
     # two edges of each face join all three of its corners: the third adds nothing
-    rows = np.concatenate([faces[:, 0], faces[:, 1]])
-    cols = np.concatenate([faces[:, 1], faces[:, 2]])
+    index = np.int32 if n < 2 ** 31 else np.int64      # half the memory for a scan's millions of faces
+    rows = np.concatenate([faces[:, 0], faces[:, 1]]).astype(index)
+    cols = np.concatenate([faces[:, 1], faces[:, 2]]).astype(index)
     graph = coo_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return labels[faces[:, 0]]
