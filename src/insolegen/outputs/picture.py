@@ -9,7 +9,7 @@ their titles), with red dimension lines whose values the titles give: the arch's
 apex and the heel cup's depth from the medial side; in the sections, the seat and the rim, the
 cup's depth and the seat's tilt (the post) at the heel, the arch at its apex, the pad or plate.
 
-VTK (pyvista) renders each view into its own image; Pillow lays them out and writes the text.
+VTK renders each view into its own image; Pillow lays them out and writes the text.
 The layout (every text's box and every device's frame, in pixels) is stored in the PNG as text
 ("insolegen-layout"), so a test or a lab's script can check what is where."""
 from __future__ import annotations
@@ -33,6 +33,7 @@ EXAGGERATION = 3.0
 SIDE_VIEWS = ("medial", "lateral", "posterior")
 INK, MUTED, RED = (29, 36, 48), (91, 101, 117), (214, 40, 40)
 PLAIN = (205, 150, 90)                 # a device drawn without a colour map
+SUPERSAMPLE = 2                        # each view rendered this many times larger, then shrunk
 SECTION_FILL, SECTION_LINE = (156, 186, 232), (36, 88, 179)
 MARGIN = 0.05                          # of a view's frame, around its device
 SECTIONS_ROW = 0.8                     # the sections' row, in a row of views' heights
@@ -309,43 +310,106 @@ class _Projection:
 
 
 class _Renderer:
-    """One off-screen VTK window, reused for every view."""
+    """One off-screen VTK render window, reused for every view. VTK's own classes, not pyvista's
+    plotter: pyvista's plotting layer (and the matplotlib it imports) took half a second of a
+    picture's 1.8. Each view is rendered at SUPERSAMPLE times its size and shrunk (anti-aliased)."""
 
     def __init__(self):
-        self.plotter = None
+        self.window = None
 
     def image(self, meshes: list[dict], projection: _Projection) -> Image.Image:
         from insolegen.outputs.scene import use_osmesa_without_display
 
         use_osmesa_without_display()
-        import pyvista as pv
+        import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL classes behind the ones below)
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+        from vtkmodules.vtkRenderingCore import vtkLightKit, vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
 
         width, height = projection.size
-        if self.plotter is None:
-            self.plotter = pv.Plotter(off_screen=True, window_size=[width, height], border=False)
-            self.plotter.set_background("white")
-            self.plotter.enable_anti_aliasing("ssaa")
-        p = self.plotter
-        p.clear_actors()
-        p.window_size = [width, height]
+        if self.window is None:
+            self.window = vtkRenderWindow()
+            self.window.SetOffScreenRendering(1)
+            self.window.SetMultiSamples(0)
+        for old in list(_collection(self.window.GetRenderers())):
+            self.window.RemoveRenderer(old)
+        renderer = vtkRenderer()
+        renderer.SetBackground(1.0, 1.0, 1.0)
+        vtkLightKit().AddLightsToRenderer(renderer)
+        self.window.AddRenderer(renderer)
+        self.window.SetSize(SUPERSAMPLE * width, SUPERSAMPLE * height)
         for m in meshes:
-            poly = pv.PolyData(m["vertices"], np.column_stack([np.full(len(m["faces"]), 3), m["faces"]]).ravel())
-            if m.get("scalars") is not None:
-                poly.point_data["value"] = m["scalars"]
-                p.add_mesh(poly, scalars="value", clim=m["clim"], cmap="viridis", show_scalar_bar=False, smooth_shading=False)
-            else:
-                p.add_mesh(poly, color=m["color"], opacity=m.get("opacity", 1.0), smooth_shading=False)
-        p.enable_parallel_projection()
-        position = projection.focal + projection.direction * (projection.depth + 100.0)
-        p.camera_position = [tuple(position), tuple(projection.focal), tuple(projection.up)]
-        p.camera.parallel_scale = projection.parallel_scale
-        p.renderer.ResetCameraClippingRange()
-        p.render()
-        return Image.fromarray(p.screenshot(None, return_img=True)[:, :, :3])
+            renderer.AddActor(_actor(m))
+        camera = renderer.GetActiveCamera()
+        camera.ParallelProjectionOn()
+        camera.SetFocalPoint(*projection.focal)
+        camera.SetPosition(*(projection.focal + projection.direction * (projection.depth + 100.0)))
+        camera.SetViewUp(*projection.up)
+        camera.SetParallelScale(projection.parallel_scale)
+        renderer.ResetCameraClippingRange()
+        self.window.Render()
+        grab = vtkWindowToImageFilter()
+        grab.SetInput(self.window)
+        grab.SetInputBufferTypeToRGB()
+        grab.ReadFrontBufferOff()
+        grab.Update()
+        shot = grab.GetOutput()
+        w, h, _ = shot.GetDimensions()
+        pixels = vtk_to_numpy(shot.GetPointData().GetScalars()).reshape(h, w, 3)[::-1]
+        return Image.fromarray(np.ascontiguousarray(pixels)).reduce(SUPERSAMPLE)
 
     def close(self) -> None:
-        if self.plotter is not None:
-            self.plotter.close()
+        if self.window is not None:
+            self.window.Finalize()
+            self.window = None
+
+
+def _collection(items):
+    items.InitTraversal()
+    for _ in range(items.GetNumberOfItems()):
+        yield items.GetNextItem()
+
+
+def _actor(mesh: dict):
+    """A VTK actor for ``mesh``: vertices, faces, and either ``scalars`` (viridis over ``clim``)
+    or a ``color`` (0-255) with an ``opacity``; flat shaded."""
+    from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
+    from vtkmodules.vtkCommonCore import vtkLookupTable, vtkPoints
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+    from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
+
+    faces = np.asarray(mesh["faces"], np.int64)
+    points = vtkPoints()
+    points.SetData(numpy_to_vtk(np.ascontiguousarray(mesh["vertices"], float), deep=True))
+    cells = vtkCellArray()
+    cells.SetData(numpy_to_vtkIdTypeArray(np.arange(0, 3 * len(faces) + 1, 3), deep=True),
+                  numpy_to_vtkIdTypeArray(np.ascontiguousarray(faces.ravel()), deep=True))
+    poly = vtkPolyData()
+    poly.SetPoints(points)
+    poly.SetPolys(cells)
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(poly)
+    actor = vtkActor()
+    actor.SetMapper(mapper)
+    look = actor.GetProperty()
+    look.SetInterpolationToFlat()
+    if mesh.get("scalars") is not None:
+        poly.GetPointData().SetScalars(numpy_to_vtk(np.ascontiguousarray(mesh["scalars"], float), deep=True))
+        table = vtkLookupTable()
+        table.SetNumberOfTableValues(256)
+        for k, (r, g, b) in enumerate(viridis(np.linspace(0.0, 1.0, 256)) / 255.0):
+            table.SetTableValue(k, r, g, b, 1.0)
+        table.SetRange(*mesh["clim"])
+        table.Build()
+        mapper.SetLookupTable(table)
+        mapper.SetScalarRange(*mesh["clim"])
+        mapper.SetScalarModeToUsePointData()
+        mapper.SetInterpolateScalarsBeforeMapping(True)
+        mapper.ScalarVisibilityOn()
+    else:
+        mapper.ScalarVisibilityOff()
+        look.SetColor(*(np.asarray(mesh["color"], float) / 255.0))
+        look.SetOpacity(mesh.get("opacity", 1.0))
+    return actor
 
 
 def _draw_view(pen: _Pen, renderer: _Renderer, image: Image.Image, cell: Box, inp: PreviewInput, d_index: int,

@@ -162,11 +162,11 @@ def _from_mesh(path: Path, pair: bool) -> PreviewInput:
 
 def seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict:
     """The scan the design came from, in each device's frame, its sole resting on the heel seat."""
-    from insolegen.feet.scan3d import is_scan_file, read_scan
+    from insolegen.feet.kinds import SCAN_SUFFIXES
 
     foot_input = record["inputs"]["foot"]
     if scan is None:
-        if foot_input.get("kind") != "file" or not is_scan_file(foot_input["file"]):
+        if foot_input.get("kind") != "file" or Path(foot_input["file"]).suffix.lower() not in SCAN_SUFFIXES:
             return {}
         file_name = Path(foot_input["file"]).name          # beside the record or here, never elsewhere
         candidates = [folder / file_name, Path.cwd() / file_name]
@@ -174,6 +174,8 @@ def seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict
         if not found:
             return {}
         scan = found[0]
+    from insolegen.feet.scan3d import read_scan      # only with a scan to show: its imports are most of a second
+
     read = read_scan(scan, foot_input.get("units"), record["foot"]["side"])
     rx = record["prescription"]
     lift = rx["device"]["base_thickness_mm"] + rx["heel_lift"]["height_mm"]
