@@ -1,5 +1,6 @@
 """The mesh checks that guard every write, on meshes with known faults."""
 import numpy as np
+import pytest
 import trimesh
 
 from insolegen.device.mesh import check_mesh
@@ -43,3 +44,21 @@ def test_a_degenerate_sliver_is_counted():
     vertices = np.vstack([box.vertices, [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [2.0, 0.0, 0.0]]])
     faces = np.vstack([box.faces, [[8, 9, 10]]])
     assert _checks(trimesh.Trimesh(vertices, faces, process=False)).degenerate_faces == 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_connected_labels_are_scipys_components(seed):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from insolegen.measure.arrays import connected_labels
+
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        n, m = int(rng.integers(1, 400)), int(rng.integers(0, 500))
+        a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+        _, expected = connected_components(coo_matrix((np.ones(m), (a, b)), shape=(n, n)), directed=False)
+        assert np.array_equal(connected_labels(a, b, n), expected)
+    # a long path numbered against the hooking order still ends as one component
+    path = rng.permutation(5000)
+    assert (connected_labels(path[:-1], path[1:], 5000) == 0).all()

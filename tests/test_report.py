@@ -129,3 +129,27 @@ def test_refusals_name_the_problem(size_case, tmp_path):
     r = run("report", tmp_path / "nothing_here")
     assert r.returncode == 1 and "no such file or folder" in r.stderr
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_crossings_are_counted_on_each_mesh_of_the_pair(size_case, tmp_path):
+    """A pair's left is its right mirrored, and the report counts the (no) crossings once for
+    both; a mesh that is no longer the other's mirror image is counted on its own."""
+    import shutil
+
+    from insolegen.measure.intersect import count_self_intersections
+    from insolegen.outputs.report import gather
+
+    case = tmp_path / "case"
+    shutil.copytree(size_case, case)
+    assert [m.state.self_intersections for m in gather(case, picture=False).measurements.values()] == [0, 0]
+    right_stl = next(case.glob("*_right.stl"))
+    right = trimesh.load(right_stl, process=True)
+    top = np.flatnonzero(right.vertices[:, 2] > 2.5)
+    heel = top[np.argmin(np.hypot(right.vertices[top, 0] - 40.0, right.vertices[top, 1]))]
+    right.vertices[heel, 2] = -1.0                  # pulled down through the bottom: its faces cross it
+    right.export(right_stl)
+    assert count_self_intersections(right.vertices, right.faces) > 0
+    measured = gather(case, picture=False).measurements
+    assert measured["left"].state.self_intersections == 0 and measured["left"].printable
+    assert measured["right"].state.self_intersections == count_self_intersections(right.vertices, right.faces)
+    assert not measured["right"].printable and any("cross each other" in r for r in measured["right"].reasons)

@@ -18,7 +18,7 @@ from scipy.spatial import Delaunay, cKDTree
 
 from insolegen.errors import DesignFailed
 from insolegen.feet.polygon import max_filter_3x3, resample
-from insolegen.measure.arrays import sorted_unique
+from insolegen.measure.arrays import connected_labels, sorted_unique
 
 SURFACE_TOLERANCE_MM = 0.05
 REFINE_TOLERANCE_MM = 0.04     # sizing and refinement target; the spec is SURFACE_TOLERANCE_MM
@@ -367,9 +367,6 @@ class MeshChecks:
 def check_mesh(vertices: np.ndarray, faces: np.ndarray, thickness: np.ndarray, min_thickness: float) -> MeshChecks:
     """Closed, consistently wound, outward, one body, no degenerate or duplicate faces, thick
     enough. Counted from the half-edges directly (numpy): trimesh would cost a second to import."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     n = len(vertices)
     half_edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
     _, uses = np.unique(_edge_keys(half_edges, n), return_counts=True)
@@ -377,8 +374,7 @@ def check_mesh(vertices: np.ndarray, faces: np.ndarray, thickness: np.ndarray, m
     # consistent winding: no directed edge twice (on a closed mesh, each edge's two uses then
     # run opposite ways)
     winding_consistent = len(sorted_unique(half_edges[:, 0] * n + half_edges[:, 1])) == len(half_edges)
-    graph = coo_matrix((np.ones(len(half_edges)), (half_edges[:, 0], half_edges[:, 1])), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
+    labels = connected_labels(half_edges[:, 0], half_edges[:, 1], n)
     bodies = len(sorted_unique(labels[np.bincount(faces.ravel(), minlength=n) > 0]))
     sorted_faces = np.sort(faces, axis=1).astype(np.int64)
     face_keys = (sorted_faces[:, 0] * n + sorted_faces[:, 1]) * n + sorted_faces[:, 2]

@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.arrays import connected_labels
 
 NAMED_RADIUS_MM = {"mth": 10.0, "hallux": 12.0, "heel": 12.0}
 MIN_RADIUS_MM = 8.0          # a smaller pocket has no floor inside its wall to stand on (or to measure)
@@ -70,8 +71,6 @@ def named_site(foot, name: str, radius: float | None) -> Site:
 def pressure_sites(pressure, threshold_kpa: float | None, percentile: float | None) -> tuple[list[Site], dict]:
     """The regions of the recording above the threshold, largest first (at most MAX_PRESSURE_SITES),
     and how the threshold was read."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
     from scipy.spatial import cKDTree
 
     if threshold_kpa is not None:
@@ -90,8 +89,8 @@ def pressure_sites(pressure, threshold_kpa: float | None, percentile: float | No
         return [], info
     pitch = float(np.median(cKDTree(pressure.xy).query(pressure.xy, k=2)[0][:, 1]))   # the sensors' spacing on the foot
     pairs = cKDTree(pressure.xy[hot]).query_pairs(1.5 * pitch, output_type="ndarray")
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(hot), len(hot)))
-    n, labels = connected_components(graph, directed=False)
+    labels = connected_labels(pairs[:, 0], pairs[:, 1], len(hot))
+    n = int(labels.max()) + 1
     regions = []
     for k in range(n):
         members = hot[labels == k]

@@ -29,3 +29,28 @@ def hull_span_at(points: np.ndarray, x: float) -> tuple[float, float]:
     t = (x - a[crosses, 0]) / (b[crosses, 0] - a[crosses, 0])
     ys = a[crosses, 1] + t * (b[crosses, 1] - a[crosses, 1])
     return float(ys.min()), float(ys.max())
+
+
+def connected_labels(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Connected components of the undirected graph on nodes 0..n-1 with edges (a[i], b[i]): a
+    label per node, 0, 1, ... in the order of each component's lowest node (as scipy's
+    connected_components numbers them, without importing scipy.sparse: a tenth of a second).
+    Each round hooks every root to the lowest root it has an edge to, then points every node
+    straight at its root; a few rounds suffice for a mesh."""
+    index = np.int32 if n < 2 ** 31 else np.int64        # half the memory for a scan's millions of edges
+    parent = np.arange(n, dtype=index)
+    a, b = np.asarray(a).astype(index, copy=False), np.asarray(b).astype(index, copy=False)
+    while True:
+        pa, pb = parent[a], parent[b]
+        differ = pa != pb
+        if not differ.any():
+            break
+        lo, hi = np.minimum(pa[differ], pb[differ]), np.maximum(pa[differ], pb[differ])
+        np.minimum.at(parent, hi, lo)          # roots only: each hooks below itself, so no cycles
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+    roots = parent == np.arange(n)
+    return (np.cumsum(roots) - 1)[parent]

@@ -43,9 +43,19 @@ def _separated(ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
         unit = np.where(ok[:, None], axis / np.where(ok, norm, 1.0)[:, None], 0.0)
         pa = np.einsum("nkj,nj->nk", ta, unit)
         pb = np.einsum("nkj,nj->nk", tb, unit)
-        gap = np.maximum(pb.min(axis=1) - pa.max(axis=1), pa.min(axis=1) - pb.max(axis=1))
+        gap = np.maximum(_least(pb) - _most(pa), _least(pa) - _most(pb))
         separated |= ok & (gap > -TOUCH_MM)
     return separated
+
+
+# the least and the most of three along axis 1, elementwise: numpy's reductions over an axis
+# this short cost several times more (a third of the check's time)
+def _least(a: np.ndarray) -> np.ndarray:
+    return np.minimum(np.minimum(a[:, 0], a[:, 1]), a[:, 2])
+
+
+def _most(a: np.ndarray) -> np.ndarray:
+    return np.maximum(np.maximum(a[:, 0], a[:, 1]), a[:, 2])
 
 
 def count_self_intersections(vertices: np.ndarray, faces: np.ndarray) -> int | None:
@@ -53,12 +63,12 @@ def count_self_intersections(vertices: np.ndarray, faces: np.ndarray) -> int | N
     if len(faces) < 2:
         return 0
     tri = vertices[faces]
-    lo, hi = tri.min(axis=1), tri.max(axis=1)
-    size = float(np.median((hi - lo).max(axis=1)))
+    lo, hi = _least(tri), _most(tri)
+    size = float(np.median(_most(hi - lo)))
     cell = max(size, 1e-3)
     i0, i1 = np.floor(lo / cell).astype(np.int64), np.floor(hi / cell).astype(np.int64)
     span = i1 - i0 + 1
-    count = span.prod(axis=1)
+    count = span[:, 0] * span[:, 1] * span[:, 2]
     if count.sum() > 20 * MAX_CANDIDATE_PAIRS:
         return None
     face_of = np.repeat(np.arange(len(faces)), count)
@@ -77,9 +87,14 @@ def count_self_intersections(vertices: np.ndarray, faces: np.ndarray) -> int | N
     n = len(faces)
     keys = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
     a, b = keys // n, keys % n
-    shares_vertex = (faces[a][:, :, None] == faces[b][:, None, :]).any(axis=(1, 2))
-    a, b = a[~shares_vertex], b[~shares_vertex]
-    overlap = ((lo[a] <= hi[b] + TOUCH_MM) & (lo[b] <= hi[a] + TOUCH_MM)).all(axis=1)
+    fa, fb = faces[a], faces[b]
+    shares_vertex = np.zeros(len(a), bool)
+    for i in range(3):
+        for j in range(3):
+            shares_vertex |= fa[:, i] == fb[:, j]
+    overlap = ~shares_vertex
+    for k in range(3):
+        overlap &= (lo[a, k] <= hi[b, k] + TOUCH_MM) & (lo[b, k] <= hi[a, k] + TOUCH_MM)
     a, b = a[overlap], b[overlap]
     crossing = 0
     for s in range(0, len(a), 200_000):

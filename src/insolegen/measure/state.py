@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from insolegen.measure.arrays import bounds, sorted_unique
+from insolegen.measure.arrays import bounds, connected_labels, sorted_unique
 
 DEGENERATE_AREA_MM2 = 1e-6
 MERGE_MM = 1e-3                  # vertices this close are one
@@ -93,16 +93,11 @@ def _closed_and_consistent(faces: np.ndarray, n: int) -> tuple[bool, bool]:
 
 def components(faces: np.ndarray, n: int) -> np.ndarray:
     """A body label per face (faces sharing a vertex are one body)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     # two edges of each face join all three of its corners: the third adds nothing
-    index = np.int32 if n < 2 ** 31 else np.int64      # half the memory for a scan's millions of faces
-    rows = np.concatenate([faces[:, 0], faces[:, 1]]).astype(index)
-    cols = np.concatenate([faces[:, 1], faces[:, 2]]).astype(index)
-    graph = coo_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return labels[faces[:, 0]]
+    index = np.int32 if n < 2 ** 31 else np.int64
+    a = np.concatenate([faces[:, 0], faces[:, 1]]).astype(index)
+    b = np.concatenate([faces[:, 1], faces[:, 2]]).astype(index)
+    return connected_labels(a, b, n)[faces[:, 0]]
 
 
 def inspect(vertices: np.ndarray, faces: np.ndarray, check_intersections: bool = True) -> MeshState:

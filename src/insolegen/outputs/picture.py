@@ -323,7 +323,8 @@ class _Renderer:
         use_osmesa_without_display()
         import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL classes behind the ones below)
         from vtkmodules.util.numpy_support import vtk_to_numpy
-        from vtkmodules.vtkRenderingCore import vtkLightKit, vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
+        from vtkmodules.vtkCommonCore import vtkUnsignedCharArray
+        from vtkmodules.vtkRenderingCore import vtkLightKit, vtkRenderer, vtkRenderWindow
 
         width, height = projection.size
         if self.window is None:
@@ -347,14 +348,10 @@ class _Renderer:
         camera.SetParallelScale(projection.parallel_scale)
         renderer.ResetCameraClippingRange()
         self.window.Render()
-        grab = vtkWindowToImageFilter()
-        grab.SetInput(self.window)
-        grab.SetInputBufferTypeToRGB()
-        grab.ReadFrontBufferOff()
-        grab.Update()
-        shot = grab.GetOutput()
-        w, h, _ = shot.GetDimensions()
-        pixels = vtk_to_numpy(shot.GetPointData().GetScalars()).reshape(h, w, 3)[::-1]
+        w, h = self.window.GetSize()
+        shot = vtkUnsignedCharArray()
+        self.window.GetPixelData(0, 0, w - 1, h - 1, 0, shot, 0)      # the back buffer, bottom row first
+        pixels = vtk_to_numpy(shot).reshape(h, w, 3)[::-1]
         return Image.fromarray(np.ascontiguousarray(pixels)).reduce(SUPERSAMPLE)
 
     def close(self) -> None:

@@ -174,7 +174,7 @@ def seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict
         if not found:
             return {}
         scan = found[0]
-    from insolegen.feet.scan3d import read_scan      # only with a scan to show: its imports are most of a second
+    from insolegen.feet.scan3d import read_scan  # only with a scan to show: its imports are most of a second
 
     read = read_scan(scan, foot_input.get("units"), record["foot"]["side"])
     rx = record["prescription"]

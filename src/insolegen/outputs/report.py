@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
@@ -44,12 +46,28 @@ def gather(record_path: str | Path, scan: str | Path | None = None, material_nam
     from insolegen.outputs.preview import load_preview_input, render_png
 
     shown = load_preview_input(case_record(record_path), scan)
-    measurements = {d.side or d.label: measure_mesh(d.vertices, d.faces, name=d.label, side=d.side or "auto",
-                                                     material_name=material_name, printer_name=printer_name)
-                    for d in shown.devices}
+    measurements = {}
+    for k, d in enumerate(shown.devices):
+        # a pair's left is its right mirrored; a mirror image crosses itself exactly as often, so
+        # a count of none is not made twice (the costliest check); any other count is made afresh
+        twin = next((measurements[e.side or e.label] for e in shown.devices[:k] if _mirror_images(e, d)), None)
+        reuse = twin is not None and twin.state is not None and twin.state.self_intersections == 0
+        m = measure_mesh(d.vertices, d.faces, name=d.label, side=d.side or "auto", material_name=material_name,
+                         printer_name=printer_name, check_intersections=not reuse)
+        if reuse and m.state is not None:
+            m.state = replace(m.state, self_intersections=0)
+        measurements[d.side or d.label] = m
     png = render_png(shown, PICTURE_VIEWS, "height", True, PICTURE_SIZE) if picture else None
     path = shown.record_path
     return ReportInput(shown.record, path.name, hashlib.sha256(path.read_bytes()).hexdigest(), measurements, png)
+
+
+def _mirror_images(a, b) -> bool:
+    """Whether ``b``'s triangles are exactly ``a``'s mirrored across y = 0 (corners reversed, so
+    both face outward)."""
+    if a.faces.shape != b.faces.shape:
+        return False
+    return np.array_equal((a.vertices * [1.0, -1.0, 1.0])[a.faces[:, ::-1]], b.vertices[b.faces])
 
 
 def case_record(path: str | Path) -> Path:
@@ -83,7 +101,15 @@ def _build(inp: ReportInput, date: dt.date, scale: float) -> tuple[bytes, int]:
                             bottomMargin=margin, title=f"insolegen case report: {inp.record['case']}",
                             author="insolegen", subject="orthotic insole design record", invariant=True)
     frame_padding = 12.0          # the template's frame pads 6 pt on each side
-    doc.build(_Page(inp, date, doc.width - frame_padding, scale).story())
+    from reportlab import rl_config
+
+    # the picture stored deflated but not also ASCII85-encoded: without reportlab's C accelerator
+    # that encoding is pure Python, a fifth of a second a page (and a quarter more bytes)
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        doc.build(_Page(inp, date, doc.width - frame_padding, scale).story())
+    finally:
+        rl_config.useA85 = a85
     return buffer.getvalue(), doc.page
 
 
