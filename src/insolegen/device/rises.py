@@ -1,5 +1,5 @@
-"""What a feature adds to the device, measured on the meshes: the device's top against the top of
-the same device made without that feature, both ray cast straight down on one 1 mm grid. For the
+"""What a feature adds to the device, measured on its mesh: the device's top, ray cast straight
+down on a 1 mm grid, against the top of the same device made without that feature there. For the
 features that ride on a surface other features also shape (a met bar across the forefoot post's
 fade, a lateral arch and a flange on the same border), this reads the feature itself, where it
 was prescribed, and nothing else; `measure` reads the rest from the mesh alone."""
@@ -18,29 +18,30 @@ BORDER_STRIP_MM = 10.0    # a lateral arch or a flange is read this close to its
 MIDFOOT = (0.2, 0.75)     # of L: where a lateral arch or a flange is read
 
 
-def _without(design: Design, section: str, field: str):
-    """(vertices, faces) of the right device made without one feature, at the design's own arch."""
-    from insolegen.device.design import build_solid
+def _bare_top(design: Design, section: str, field: str, xy: np.ndarray) -> np.ndarray:
+    """The top of the right device made without one feature, at the design's own arch, at ``xy``:
+    from the design surfaces themselves (the reference a rise is read against needs no mesh of
+    its own; the device's top is read from its mesh)."""
+    from insolegen.device.design import surfaces_for
 
     rx = design.prescription
     part = getattr(rx, section)
     bare = rx.model_copy(update={section: part.model_copy(update={field: 0.0})})
-    _, vertices, faces, _ = build_solid(design.plan, replace(design.context, rx=bare))
-    return vertices, faces
+    top, _ = surfaces_for(design.plan, replace(design.context, rx=bare))(xy)
+    return top
 
 
 def _rise(design: Design, section: str, field: str):
-    """Grid x, y and the top's rise over the device without the feature (NaN off either mesh)."""
+    """Grid x, y and the top's rise over the device without the feature (NaN off the mesh)."""
     from insolegen.measure.raster import height_maps
 
     vertices, faces = design.right_frame_mesh()
-    bare_vertices, bare_faces = _without(design, section, field)
-    both = np.vstack([vertices[:, :2], bare_vertices[:, :2]])
-    extent = (both.min(axis=0), both.max(axis=0))
-    device = height_maps(vertices, faces, 1.0, extent)
-    bare = height_maps(bare_vertices, bare_faces, 1.0, extent)
+    device = height_maps(vertices, faces, 1.0)
     gx, gy = np.meshgrid(device.xs, device.ys)
-    return gx, gy, device.top - bare.top
+    rise = np.full(gx.shape, np.nan)
+    on = np.isfinite(device.top)
+    rise[on] = device.top[on] - _bare_top(design, section, field, np.column_stack([gx[on], gy[on]]))
+    return gx, gy, rise
 
 
 def met_bar(design: Design) -> dict:
