@@ -49,28 +49,42 @@ def height_maps(vertices: np.ndarray, faces: np.ndarray, step: float = GRID_MM,
 
 def _hits(tri: np.ndarray, lo: np.ndarray, step: float, nx: int) -> tuple[np.ndarray, np.ndarray]:
     """The grid points (flat cell index, nx columns) that the triangles (m, 3, 3) cover, and the
-    height of each triangle there."""
+    height of each triangle there. Triangles are taken in groups whose boxes span the same
+    number of grid columns and rows, each group as one (triangles x points of its box) array."""
     (x0, y0, z0), (x1, y1, z1), (x2, y2, z2) = (tri[:, k].T for k in range(3))
     det = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2)
-    keep = np.abs(det) > 1e-12                          # walls seen edge-on cover no area
     tmin = np.minimum(np.minimum(tri[:, 0, :2], tri[:, 1, :2]), tri[:, 2, :2])
     tmax = np.maximum(np.maximum(tri[:, 0, :2], tri[:, 1, :2]), tri[:, 2, :2])
     i0 = np.ceil((tmin[:, 0] - lo[0]) / step - 1e-9).astype(np.int64)
     i1 = np.floor((tmax[:, 0] - lo[0]) / step + 1e-9).astype(np.int64)
     j0 = np.ceil((tmin[:, 1] - lo[1]) / step - 1e-9).astype(np.int64)
     j1 = np.floor((tmax[:, 1] - lo[1]) / step + 1e-9).astype(np.int64)
-    nx_t, ny_t = np.maximum(i1 - i0 + 1, 0), np.maximum(j1 - j0 + 1, 0)
-    count = np.where(keep, nx_t * ny_t, 0)
-    t = np.repeat(np.arange(len(tri)), count)
-    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    ii, jj = i0[t] + k % nx_t[t], j0[t] + k // nx_t[t]
-    px, py = lo[0] + ii * step, lo[1] + jj * step
-    d = det[t]
-    l0 = ((y1[t] - y2[t]) * (px - x2[t]) + (x2[t] - x1[t]) * (py - y2[t])) / d
-    l1 = ((y2[t] - y0[t]) * (px - x2[t]) + (x0[t] - x2[t]) * (py - y2[t])) / d
-    l2 = 1.0 - l0 - l1
-    hit = (l0 >= -1e-9) & (l1 >= -1e-9) & (l2 >= -1e-9)
-    return (jj * nx + ii)[hit], (l0 * z0[t] + l1 * z1[t] + l2 * z2[t])[hit]
+    cols, rows = np.maximum(i1 - i0 + 1, 0), np.maximum(j1 - j0 + 1, 0)
+    covers = (np.abs(det) > 1e-12) & (cols > 0) & (rows > 0)   # walls seen edge-on cover no area
+    shape_key = np.where(covers, cols * (int(rows.max(initial=0)) + 1) + rows, -1)
+    order = np.argsort(shape_key, kind="stable")
+    keys = shape_key[order]
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.array([], int)
+    cells, heights = [], []
+    for a, b in zip(starts, np.append(starts[1:], len(keys))):
+        if keys[a] < 0:
+            continue
+        t = order[a:b]
+        w, h = int(cols[t[0]]), int(rows[t[0]])
+        k = np.arange(w * h)
+        ii, jj = i0[t, None] + k % w, j0[t, None] + k // w
+        px, py = lo[0] + ii * step, lo[1] + jj * step
+        d = det[t, None]
+        xa, xb, xc, ya, yb, yc = x0[t, None], x1[t, None], x2[t, None], y0[t, None], y1[t, None], y2[t, None]
+        l0 = ((yb - yc) * (px - xc) + (xc - xb) * (py - yc)) / d
+        l1 = ((yc - ya) * (px - xc) + (xa - xc) * (py - yc)) / d
+        l2 = 1.0 - l0 - l1
+        hit = (l0 >= -1e-9) & (l1 >= -1e-9) & (l2 >= -1e-9)
+        cells.append((jj * nx + ii)[hit])
+        heights.append((l0 * z0[t, None] + l1 * z1[t, None] + l2 * z2[t, None])[hit])
+    if not cells:
+        return np.zeros(0, np.int64), np.zeros(0)
+    return np.concatenate(cells), np.concatenate(heights)
 
 
 def borders(hm: HeightMap):
