@@ -40,5 +40,5 @@ def thumbnail_png(devices: list[tuple[str | None, np.ndarray, np.ndarray]], heig
     image = Image.fromarray(np.hstack(tiles[:-1]).astype(np.uint8))
     width = max(1, round(image.width * height_px / image.height))
     buffer = io.BytesIO()
-    image.resize((width, height_px), Image.LANCZOS).save(buffer, format="PNG", optimize=True)
+    image.resize((width, height_px), Image.LANCZOS).save(buffer, format="PNG")
     return buffer.getvalue()
