@@ -82,6 +82,7 @@ def _run_locked(scans, out, specs, options, workers, scheduler, resume, fail_fas
         summary.rows.extend(manifest_rows(spec, outcome, relative_outputs(out, written)))
         if on_case:
             on_case(outcome, len(summary.outcomes), summary.total)
+        outcome.record = None        # in its manifest rows now: a batch's memory stays flat in its cases
 
     to_run = []
     for spec in specs:

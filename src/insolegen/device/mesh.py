@@ -256,13 +256,15 @@ class _Evaluated:
         return values
 
 
-def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float = REFINE_TOLERANCE_MM,
+def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float | None = None,
                 detail: Callable[[np.ndarray], np.ndarray] | None = None) -> PlanMesh:
     """Triangulate, then split edges at their midpoints wherever the linear mesh misses a
     surface by more than ``tolerance`` at an edge midpoint or a triangle centroid, until it
     does not (splitting locally: one Delaunay triangulation in all). ``detail(xy) -> bool``:
     where the surfaces have features finer than the 1 mm grid their curvature is read on (an
-    engraving's strokes): the finest lattice is laid there from the start."""
+    engraving's strokes): the finest lattice is laid there from the start. ``tolerance``:
+    REFINE_TOLERANCE_MM unless given."""
+    tolerance = REFINE_TOLERANCE_MM if tolerance is None else tolerance
     needed = _spacing_needed(outline, surfaces, tolerance)
     if detail is not None:
         coarse = needed
