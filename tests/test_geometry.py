@@ -263,3 +263,30 @@ def test_shell_is_open_underneath_at_the_arch_and_on_the_ground_at_heel_and_fore
     assert bottom > 15.0                          # the underside follows the arch up
     assert height - bottom < 4.0                  # a shell, not a block
     assert np.abs(mesh.vertices[:, 2].min()) < 1e-6
+
+
+def _border_profiles_by_every_pair(points, stations):
+    """The definition: every edge against every station line."""
+    a, b = points, np.roll(points, -1, axis=0)
+    xs = stations[:, None]
+    lo, hi = np.minimum(a[:, 0], b[:, 0]), np.maximum(a[:, 0], b[:, 0])
+    crosses = (xs >= lo) & (xs <= hi) & (hi > lo)
+    t = (xs - a[:, 0]) / np.where(b[:, 0] != a[:, 0], b[:, 0] - a[:, 0], 1.0)
+    y = a[:, 1] + t * (b[:, 1] - a[:, 1])
+    y_max, y_min = np.where(crosses, y, -np.inf).max(axis=1), np.where(crosses, y, np.inf).min(axis=1)
+    return np.where(np.isfinite(y_max), y_max, np.nan), np.where(np.isfinite(y_min), y_min, np.nan)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_border_profiles_are_every_crossing_line_s_extremes(seed):
+    from insolegen.feet.polygon import border_profiles
+
+    rng = np.random.default_rng(seed)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 200))
+    radius = 40 + 15 * rng.random(200)
+    polygon = np.column_stack([120 + 2.5 * radius * np.cos(angles), radius * np.sin(angles)])
+    polygon[::17, 0] = np.roll(polygon[:, 0], 1)[::17]          # vertical edges, which no line crosses
+    stations = np.concatenate([rng.uniform(-10, 260, 300), polygon[::9, 0], [np.nan]])   # through vertices, off it
+    got, expected = border_profiles(polygon, stations), _border_profiles_by_every_pair(polygon, stations)
+    for g, e in zip(got, expected):
+        assert np.array_equal(g, e, equal_nan=True)

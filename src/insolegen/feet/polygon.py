@@ -38,16 +38,23 @@ def evenly_spaced(points: np.ndarray, count: int) -> np.ndarray:
 
 def border_profiles(points: np.ndarray, stations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Largest and smallest y of the polygon on each vertical line x = station.
-    NaN where a line misses the polygon. Shapes: (m,) each."""
+    NaN where a line misses the polygon. Shapes: (m,) each. Only the (edge, station) pairs
+    that cross are formed (found by a sort): a line crosses a foot's outline a few times, so
+    this is linear in the edges and stations, not their product."""
     a, b = points, np.roll(points, -1, axis=0)
-    xs = stations[:, None]
+    stations = np.asarray(stations, float)
     lo, hi = np.minimum(a[:, 0], b[:, 0]), np.maximum(a[:, 0], b[:, 0])
-    crosses = (xs >= lo) & (xs <= hi) & (hi > lo)
-    dx = np.where(b[:, 0] != a[:, 0], b[:, 0] - a[:, 0], 1.0)
-    t = (xs - a[:, 0]) / dx
-    y = a[:, 1] + t * (b[:, 1] - a[:, 1])
-    y_max = np.where(crosses, y, -np.inf).max(axis=1)
-    y_min = np.where(crosses, y, np.inf).min(axis=1)
+    order = np.argsort(stations, kind="stable")
+    sorted_x = stations[order]
+    first = np.searchsorted(sorted_x, lo, "left")           # the first station at or right of the edge's start
+    count = np.where(hi > lo, np.searchsorted(sorted_x, hi, "right") - first, 0)
+    edge = np.repeat(np.arange(len(a)), count)
+    station = order[np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + first[edge]]
+    t = (stations[station] - a[edge, 0]) / (b[edge, 0] - a[edge, 0])
+    y = a[edge, 1] + t * (b[edge, 1] - a[edge, 1])
+    y_max, y_min = np.full(len(stations), -np.inf), np.full(len(stations), np.inf)
+    np.maximum.at(y_max, station, y)
+    np.minimum.at(y_min, station, y)
     y_max[~np.isfinite(y_max)] = np.nan
     y_min[~np.isfinite(y_min)] = np.nan
     return y_max, y_min
