@@ -20,7 +20,7 @@ from insolegen.measure.printing import (
     printer,
 )
 from insolegen.measure.quantities import measure_quantities
-from insolegen.measure.state import MeshState, inspect, main_body, merge_vertices
+from insolegen.measure.state import Body, MeshState, inspect, main_body, merge_vertices, signed_volume
 
 MAX_MEAN_THICKNESS_MM = 30.0  # thicker on average than this is a block or a foot, not an insole
 MAX_HEIGHT_OF_LENGTH = 0.3     # taller than this is a foot, a last or a block, not an insole
@@ -102,13 +102,17 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     with the foot rather than with a length estimated from the insole, which an outline offset or
     a trim can fool. ``pockets_at``: where pockets are known to be, as (x, y, radius) in the
     mesh's own coordinates (a design's offload sites), so a pocket over the heel seat is not read
-    as the seat. ``check_state=False``
-    skips the report on the mesh as given (for a caller that has checked it already) and with it
-    the verdict's mesh reasons."""
+    as the seat. ``check_state=False`` is for a caller that has checked the mesh already (one
+    closed body, wound outward, no degenerate faces: ``device.mesh.check_mesh``): the mesh is
+    measured as it is, without the report on it or the verdict's mesh reasons."""
     label = label or name
     mat, prn = material(material_name), printer(printer_name)
-    vertices, faces = merge_vertices(np.asarray(vertices, float), np.asarray(faces, np.int64))
-    body = main_body(vertices, faces)
+    vertices, faces = np.asarray(vertices, float), np.asarray(faces, np.int64)
+    if check_state:
+        vertices, faces = merge_vertices(vertices, faces)
+        body = main_body(vertices, faces)
+    else:        # checked by the caller (device.mesh.check_mesh): one closed body, wound outward
+        body = Body(vertices, faces, True, signed_volume(vertices, faces))
     frame, hm = find_frame(body.vertices, body.faces, side)
     _refuse_non_insole(body.vertices, frame, hm, label)      # before the costly checks of the mesh itself
     state = inspect(vertices, faces, check_intersections) if check_state else None
