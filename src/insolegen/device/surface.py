@@ -56,7 +56,7 @@ class Points:
         ``c.edge_reach`` of the edge (inf elsewhere: the KD-tree search stops early)."""
         x, y = xy[:, 0], xy[:, 1]
         d_edge = np.full(len(x), np.inf)
-        near = x < c.edge_x_max
+        near = (x < c.edge_x_max) if c.rx.heel_cup.depth_mm else np.zeros(len(x), bool)   # only the cup reads it
         d_edge[near] = plan.distance_to_edge(xy[near], c.edge_reach)
         return cls(x, y, d_edge, plan.medial_border(x) - y, y - plan.lateral_border(x))
 
@@ -118,6 +118,12 @@ class Context:
 
 # ---- the features -------------------------------------------------------------------------
 
+def _absent(p: Points) -> np.ndarray:
+    """A feature not prescribed adds nothing, and its field is not worked out (most of a
+    prescription's features are absent, and the fields are evaluated at every point the mesher tries)."""
+    return np.zeros_like(p.x)
+
+
 def base_thickness(p: Points, c: Context):
     heel, fore = c.rx.device.base_thickness_mm, c.rx.forefoot_thickness
     return heel + (fore - heel) * ramp_up(p.x, c.heel[0], c.mth5[0] - 0.08 * c.length)
@@ -137,22 +143,30 @@ def scanned_sole(p: Points, c: Context):
 
 
 def heel_lift(p: Points, c: Context):
+    if not c.rx.heel_lift.height_mm:
+        return _absent(p)
     return c.rx.heel_lift.height_mm * ramp_down(p.x, c.heel[0] + 0.1 * c.length, 0.8 * c.mth5[0])
 
 
 def heel_cup(p: Points, c: Context):
+    if not c.rx.heel_cup.depth_mm:
+        return _absent(p)
     wall = CUP_WALL_OF_HEEL * c.heel_width
     along = ramp_down(p.x, c.heel[0] + 0.03 * c.length, c.edge_x_max - 1.0)
     return c.rx.heel_cup.depth_mm * along * smoothstep(1.0 - p.d_edge / wall)
 
 
 def rearfoot_post(p: Points, c: Context):
+    if not c.rx.rearfoot_post.angle_deg:
+        return _absent(p)
     angle = c.rx.rearfoot_post.angle_deg
     pivot = c.rear_y[0] if angle > 0 else c.rear_y[1]   # the wedge rises from the low side
     return np.tan(np.radians(angle)) * (p.y - pivot) * ramp_down(p.x, *c.rear_end)
 
 
 def medial_skive(p: Points, c: Context):
+    if not c.rx.medial_skive.depth_mm:
+        return _absent(p)
     t = (p.y - c.heel[1]) / (c.rear_y[1] - c.heel[1])
     e = SKIVE_SMOOTHING
     wedge = np.where(t < e, np.clip(t, 0, None) ** 2 / (2 * e), t - e / 2) / (1 - e / 2)
@@ -161,6 +175,8 @@ def medial_skive(p: Points, c: Context):
 
 
 def forefoot_post(p: Points, c: Context):
+    if not c.rx.forefoot_post.angle_deg:
+        return _absent(p)
     angle = c.rx.forefoot_post.angle_deg
     pivot = c.fore_y[0] if angle > 0 else c.fore_y[1]
     return np.tan(np.radians(angle)) * (p.y - pivot) * ramp_up(p.x, *c.fore_start)
@@ -178,10 +194,14 @@ def arch_shape(p: Points, c: Context):
 
 
 def medial_arch(p: Points, c: Context):
+    if not c.arch.get("amplitude", 0.0):
+        return _absent(p)
     return c.arch.get("amplitude", 0.0) * arch_shape(p, c)
 
 
 def lateral_arch(p: Points, c: Context):
+    if not c.rx.lateral_arch.height_mm:
+        return _absent(p)
     centre, half = 0.62 * c.mth5[0], 0.12 * c.length
     along = smoothstep(1.0 - np.abs(p.x - centre) / half)
     return c.rx.lateral_arch.height_mm * along * ramp_down(p.d_lateral, ARCH_PLATEAU_MM, 0.25 * c.ball_width)
@@ -198,6 +218,8 @@ def met_pad_centre(foot: Foot, rx: Prescription, distal: np.ndarray) -> np.ndarr
 
 
 def met_pad(p: Points, c: Context):
+    if not c.rx.met_pad.height_mm:
+        return _absent(p)
     mp = c.rx.met_pad
     centre = c.pad_centre
     r = np.hypot((p.x - centre[0]) / (mp.length_mm / 2), (p.y - centre[1]) / (mp.width_mm / 2))
@@ -205,6 +227,8 @@ def met_pad(p: Points, c: Context):
 
 
 def met_bar(p: Points, c: Context):
+    if not c.rx.met_bar.height_mm:
+        return _absent(p)
     mb = c.rx.met_bar
     s = c.ball_distance(p) + mb.offset_mm
     return mb.height_mm * smoothstep(1.0 - np.abs(s) / (mb.width_mm / 2))
@@ -222,14 +246,20 @@ def _lesser_rays(p: Points, c: Context):
 
 
 def first_ray_cutout(p: Points, c: Context):
+    if not c.rx.accommodations.first_ray_cutout_mm:
+        return _absent(p)
     return -c.rx.accommodations.first_ray_cutout_mm * _first_ray(p, c)
 
 
 def mortons_extension(p: Points, c: Context):
+    if not c.rx.accommodations.mortons_extension_mm:
+        return _absent(p)
     return c.rx.accommodations.mortons_extension_mm * _first_ray(p, c)
 
 
 def reverse_mortons(p: Points, c: Context):
+    if not c.rx.accommodations.reverse_mortons_mm:
+        return _absent(p)
     return c.rx.accommodations.reverse_mortons_mm * _lesser_rays(p, c)
 
 
@@ -239,6 +269,8 @@ def pocket_wall_mm(diameter: float) -> float:
 
 
 def heel_spur_pocket(p: Points, c: Context):
+    if not c.rx.accommodations.heel_spur_pocket_mm:
+        return _absent(p)
     acc = c.rx.accommodations
     radius = acc.heel_spur_pocket_diameter_mm / 2
     centre = c.pocket_centre
@@ -253,10 +285,14 @@ def _midfoot_window(p: Points, c: Context):
 
 
 def medial_flange(p: Points, c: Context):
+    if not c.rx.accommodations.medial_flange_mm:
+        return _absent(p)
     return c.rx.accommodations.medial_flange_mm * _midfoot_window(p, c) * ramp_down(p.d_medial, 2, 14)
 
 
 def lateral_flange(p: Points, c: Context):
+    if not c.rx.accommodations.lateral_flange_mm:
+        return _absent(p)
     return c.rx.accommodations.lateral_flange_mm * _midfoot_window(p, c) * ramp_down(p.d_lateral, 2, 14)
 
 
