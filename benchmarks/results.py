@@ -15,8 +15,9 @@ def _commit() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                               cwd=RESULTS.parent, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                               cwd=RESULTS.parent, timeout=10).stdout.strip()
+        # this log itself does not make the checkout's code differ from the commit
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ":/", f":!{RESULTS.name}"],
+                               capture_output=True, text=True, cwd=RESULTS.parent, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return (head or "unknown") + (" (with uncommitted changes)" if dirty else "")
