@@ -68,6 +68,16 @@ def surfaces_for(plan: Plan, ctx: Context, label=None):
     return surfaces
 
 
+def thickness_for(plan: Plan, ctx: Context):
+    """xy -> the device's thickness there (top minus bottom), from the design surfaces."""
+    surfaces = surfaces_for(plan, ctx)
+
+    def thickness_at(xy: np.ndarray) -> np.ndarray:
+        top, bottom = surfaces(xy)
+        return top - bottom
+    return thickness_at
+
+
 def mirror(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return vertices * [1.0, -1.0, 1.0], faces[:, ::-1].copy()
 
@@ -91,11 +101,7 @@ def make_labels(plan: Plan, ctx: Context, sides: tuple[str, ...], name: str) -> 
     label = ctx.rx.device.label
     if label == "none":
         return {}
-
-    def thickness_at(xy):
-        p = Points.of(xy, plan, ctx)
-        top = top_surface(p, ctx)
-        return top - bottom_surface(p, ctx, top)
+    thickness_at = thickness_for(plan, ctx)
     base = name if label == "auto" else label
     for text in ((base, "") if label == "auto" else (base,)):
         texts = {side: engrave.label_text(text, side).strip() for side in sides}
@@ -164,12 +170,13 @@ def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
     is near a plane (it is measured so, against the surface around it): not on the medial arch's
     rise, a pad's dome or a step's edge. The heel's pockets are read in the heel seat's own
     model (cup, post, skive), so there the cup may rise around them. Refused by site name."""
-    from insolegen.device.offload import HEEL_REGION_OF_LENGTH
+    from insolegen.device.offload import under_heel
 
     depth = ctx.rx.offload.depth_mm
     ring = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    thickness_at = thickness_for(plan, ctx)
     for site in ctx.offload:
-        if site.xy[0] > ctx.back_x + HEEL_REGION_OF_LENGTH * ctx.length:
+        if not under_heel(site, ctx):
             uneven, feature = _unevenness(plan, ctx, site)
             if uneven > UNEVEN_UNDER_POCKET_MM:
                 raise DesignFailed(
@@ -178,8 +185,7 @@ def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
                     f"of a set depth can be cut and measured; move the site (offload.sites, offload.spots) or change the "
                     f"{feature.replace('_', ' ')} there")
         xy = np.vstack([site.xy, site.xy + 0.5 * site.radius_mm * np.column_stack([np.cos(ring), np.sin(ring)])])
-        p = Points.of(xy, plan, ctx)
-        thickness = float((top_surface(p, ctx) - bottom_surface(p, ctx)).min())
+        thickness = float(thickness_at(xy).min())
         if thickness < MIN_PRINTABLE_THICKNESS_MM - 1e-6:
             room = thickness + depth - MIN_PRINTABLE_THICKNESS_MM
             raise DesignFailed(f"offload site {site.name} ({site.field}): the pocket's floor would be {max(thickness, 0):.1f} mm thick, under the "

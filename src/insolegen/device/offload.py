@@ -158,19 +158,17 @@ def offload_sites(foot, rx, outline: np.ndarray, pressure=None) -> tuple[tuple[S
 
 
 def pocket_groups(sites) -> list[list[int]]:
-    """Sites whose discs overlap make one pocket: the groups, as indices into ``sites``."""
+    """Sites whose discs overlap make one pocket: the groups, as indices into ``sites`` (in the
+    order of each group's first site)."""
     n = len(sites)
-    parent = list(range(n))
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)
+             if np.hypot(*(sites[i].xy - sites[j].xy)) < sites[i].radius_mm + sites[j].radius_mm]
+    a, b = (np.array(side, int) for side in zip(*pairs)) if pairs else (np.zeros(0, int), np.zeros(0, int))
+    labels = connected_labels(a, b, n)
+    return [np.flatnonzero(labels == k).tolist() for k in range(int(labels.max()) + 1)] if n else []
 
-    def root(i):
-        while parent[i] != i:
-            i = parent[i]
-        return i
-    for i in range(n):
-        for j in range(i + 1, n):
-            if np.hypot(*(sites[i].xy - sites[j].xy)) < sites[i].radius_mm + sites[j].radius_mm:
-                parent[root(i)] = root(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(root(i), []).append(i)
-    return list(groups.values())
+
+def under_heel(site: Site, ctx) -> bool:
+    """Whether the site lies in the heel's region of the device (behind HEEL_REGION_OF_LENGTH
+    of the foot from the device's back end): its pocket is then the heel's, read with the seat."""
+    return bool(site.xy[0] < ctx.back_x + HEEL_REGION_OF_LENGTH * ctx.length)

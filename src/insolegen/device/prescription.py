@@ -142,7 +142,7 @@ OFFLOAD_SITES = ("mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux")
 
 
 class Offload(_Section):
-    sites: list[Literal["mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux"]] = Field(
+    sites: list[Literal[OFFLOAD_SITES]] = Field(
         default_factory=list, description="named sites to offload, from the landmarks: mth1 … mth5 (metatarsal heads), heel, hallux",
         json_schema_extra={"unit": ""})
     spots: list[tuple[float, float, float]] = Field(

@@ -14,6 +14,7 @@ import numpy as np
 
 from insolegen.device.design import Design
 from insolegen.device.offload import HEEL_REGION_OF_LENGTH as HEEL_POCKET_REGION  # a pocket behind this is the heel's
+from insolegen.device.offload import under_heel
 from insolegen.device.surface import pocket_wall_mm
 from insolegen.errors import DesignFailed
 
@@ -153,7 +154,7 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
 def _heel_offload_depth(design: Design) -> float:
     """An offload pocket in the heel is the heel pocket the rearfoot measure reads."""
     ctx = design.context
-    return ctx.rx.offload.depth_mm if any(s.xy[0] < ctx.back_x + HEEL_POCKET_REGION * ctx.length for s in ctx.offload) else 0.0
+    return ctx.rx.offload.depth_mm if any(under_heel(s, ctx) for s in ctx.offload) else 0.0
 
 
 def offload_checks(design: Design, side: str, measured: dict, frame) -> tuple[list[Check], list[dict]]:

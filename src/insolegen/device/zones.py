@@ -163,11 +163,12 @@ def prism(polygon: shapely.Geometry, z0: float, z1: float, mirror_y: bool = Fals
 def zones_record(design) -> dict:
     """The record's account of the print zones: each zone's density, pattern, area, the device's
     mean thickness over it, its stiffness estimate and its outline (WKT, the right device's frame)."""
-    from insolegen.device.surface import Points, bottom_surface, top_surface
+    from insolegen.device.design import thickness_for
 
     if not design.zones:
         return {}
-    ctx, plan = design.context, design.plan
+    ctx = design.context
+    thickness_at = thickness_for(design.plan, ctx)
     material = ctx.rx.zones.material
     rows = []
     for zone in design.zones:
@@ -176,9 +177,7 @@ def zones_record(design) -> dict:
         inside = shapely.contains_xy(zone.polygon.buffer(-1.0), gx.ravel(), gy.ravel())
         xy = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
         if len(xy):
-            p = Points.of(xy, plan, ctx)
-            top = top_surface(p, ctx)
-            thickness = float(np.mean(top - bottom_surface(p, ctx, top)))
+            thickness = float(np.mean(thickness_at(xy)))
         else:
             thickness = float(ctx.rx.device.base_thickness_mm)
         k = stiffness_kpa_per_mm(zone.infill_pct, zone.pattern, material, thickness)
