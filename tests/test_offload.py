@@ -107,6 +107,30 @@ def test_named_pockets_are_cut_and_measured_at_their_depth(profile, size):
             assert np.abs(_top_at(whole, beyond[on]) - _top_at(cut, beyond[on])).max() < 0.05, (side, site["site"])
 
 
+def test_overlapping_sites_make_one_pocket_verified_as_one(tmp_path):
+    """Two spots whose discs overlap: one pocket (the deepest of the two at each point, never
+    the sum), found once on the mesh, its centre between theirs; the design verifies it so."""
+    spots = [[215.0, 5.0, 12.0], [222.0, -12.0, 10.0]]          # 18 mm apart: the discs overlap
+    rx, _ = resolve_prescription("neutral", [*THICK, f"offload.spots={spots}", "offload.depth_mm=2"])
+    plain, _ = resolve_prescription("neutral", list(THICK))
+    foot = insolegen.foot_from_size("EU42")
+    case = insolegen.design(foot, rx, name="ov", formats="stl")
+    rows = case.record["prescribed_vs_measured"]["offload_pockets"]
+    assert len(rows) == 1 and [s["site"] for s in rows[0]["sites"]] == ["spot 1", "spot 2"] and rows[0]["ok"]
+    cut, whole = (trimesh.load(trimesh.util.wrap_as_stream(c.files["ov_right.stl"]), file_type="stl")
+                  for c in (case, insolegen.design(foot, plain, name="ov", formats="stl")))
+    # from one spot's centre to the other's the top stays down (one depression, its walls meeting
+    # between them), at the pocket's depth at each centre and never deeper (the deepest, not the sum)
+    line = np.linspace(spots[0][:2], spots[1][:2], 12)
+    drop = _top_at(whole, line) - _top_at(cut, line)
+    assert drop[[0, -1]] == pytest.approx([2.0, 2.0], abs=0.05)
+    assert drop.min() > 0.5 and drop.max() < 2.05
+    case.save(tmp_path)
+    pockets = json.loads(run("measure", tmp_path / "ov_right.stl", "--json").stdout)["pockets"]
+    assert len(pockets) == 1 and pockets[0]["depth_mm"] == pytest.approx(2.0, abs=0.2)
+    assert 215.0 < pockets[0]["x_mm"] < 222.0 and -12.0 < pockets[0]["y_mm"] < 5.0
+
+
 def test_measure_finds_each_pocket_from_the_mesh_alone(tmp_path):
     rx, _ = resolve_prescription("neutral", [*THICK, "offload.spots=[[200, -20, 9], [60, -8, 8]]", "offload.depth_mm=2"])
     insolegen.design(insolegen.foot_from_size("EU42"), rx, name="sp", formats="stl").save(tmp_path)
