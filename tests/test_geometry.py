@@ -231,6 +231,19 @@ def test_the_design_record_holds_the_device_outline_the_mesh_has():
         assert shapely.distance(shapely.points(recorded * [1.0, sign]), rim).max() < 0.05
 
 
+def test_the_verifications_volume_and_mass_are_the_delivered_meshs():
+    """The verification measures the mesh it was handed as checked; what it records of its volume
+    and mass is the delivered STL's own (trimesh's volume, the material's density)."""
+    from insolegen.measure.catalogue import MATERIALS
+
+    result, meshes = designed(overrides=("device.mode=shell",))
+    measured = result.record["prescribed_vs_measured"]["measurement"]
+    side = result.record["prescribed_vs_measured"]["device"]
+    assert measured["volume_mm3"] == pytest.approx(meshes[side].volume, rel=1e-4)
+    density = MATERIALS[measured["material"]].density_g_cm3
+    assert measured["mass_g"] == pytest.approx(meshes[side].volume / 1000.0 * density, rel=1e-3)
+
+
 def test_flat_device_volume_is_area_times_thickness():
     result, meshes = designed(overrides=("device.base_thickness_mm=5", "arch.height_mm=5", "heel_cup.depth_mm=0"))
     area = shapely.Polygon(result.design.foot.outline).area
