@@ -15,7 +15,7 @@ from insolegen.device.contour import SoleSurface
 from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
 from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL, Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
-from insolegen.device.surface import Context, Points, bottom_surface, make_context, top_surface
+from insolegen.device.surface import Context, Points, bottom_surface, make_context, thickness_at, top_surface
 from insolegen.device.zones import make_zones
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
@@ -68,16 +68,6 @@ def surfaces_for(plan: Plan, ctx: Context, label=None):
     return surfaces
 
 
-def thickness_for(plan: Plan, ctx: Context):
-    """xy -> the device's thickness there (top minus bottom), from the design surfaces."""
-    surfaces = surfaces_for(plan, ctx)
-
-    def thickness_at(xy: np.ndarray) -> np.ndarray:
-        top, bottom = surfaces(xy)
-        return top - bottom
-    return thickness_at
-
-
 def mirror(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return vertices * [1.0, -1.0, 1.0], faces[:, ::-1].copy()
 
@@ -101,11 +91,10 @@ def make_labels(plan: Plan, ctx: Context, sides: tuple[str, ...], name: str) -> 
     label = ctx.rx.device.label
     if label == "none":
         return {}
-    thickness_at = thickness_for(plan, ctx)
     base = name if label == "auto" else label
     for text in ((base, "") if label == "auto" else (base,)):
         texts = {side: engrave.label_text(text, side).strip() for side in sides}
-        found = engrave.find_label_start(list(texts.values()), plan, ctx, thickness_at, MIN_PRINTABLE_THICKNESS_MM)
+        found = engrave.find_label_start(list(texts.values()), plan, ctx, MIN_PRINTABLE_THICKNESS_MM)
         if found is not None:
             return {side: engrave.place_label(text, side, *found) for side, text in texts.items()}
     raise DesignFailed(f"device.label: no room for {engrave.label_text(base, sides[0])!r} on the underside at "
@@ -174,7 +163,6 @@ def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
 
     depth = ctx.rx.offload.depth_mm
     ring = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-    thickness_at = thickness_for(plan, ctx)
     for site in ctx.offload:
         if not under_heel(site, ctx):
             uneven, feature = _unevenness(plan, ctx, site)
@@ -185,7 +173,7 @@ def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
                     f"of a set depth can be cut and measured; move the site (offload.sites, offload.spots) or change the "
                     f"{feature.replace('_', ' ')} there")
         xy = np.vstack([site.xy, site.xy + 0.5 * site.radius_mm * np.column_stack([np.cos(ring), np.sin(ring)])])
-        thickness = float(thickness_at(xy).min())
+        thickness = float(thickness_at(xy, plan, ctx).min())
         if thickness < MIN_PRINTABLE_THICKNESS_MM - 1e-6:
             room = thickness + depth - MIN_PRINTABLE_THICKNESS_MM
             raise DesignFailed(f"offload site {site.name} ({site.field}): the pocket's floor would be {max(thickness, 0):.1f} mm thick, under the "

@@ -145,11 +145,13 @@ def place_label(text: str, side: str, start: np.ndarray, height: float) -> Label
     return Label(text, side, height, box, pts)
 
 
-def find_label_start(texts: list[str], plan, ctx, thickness_at, min_thickness: float):
+def find_label_start(texts: list[str], plan, ctx, min_thickness: float):
     """(the labels' box start (heel end, on its centre line), letter height) of the best place
-    for the labels (one per side, drawn in one place), or None when no box fits.
-    ``thickness_at(xy) -> top - bottom``; the device stays ``min_thickness`` thick over the letters."""
+    for the labels (one per side, drawn in one place), or None when no box fits. The device
+    stays ``min_thickness`` thick over the letters."""
     import shapely
+
+    from insolegen.device.surface import thickness_at
 
     outline = shapely.Polygon(plan.outline)
     blocked = [shapely.Point(s.xy).buffer(s.radius_mm + CLEARANCE_MM) for s in ctx.offload]
@@ -166,7 +168,7 @@ def find_label_start(texts: list[str], plan, ctx, thickness_at, min_thickness: f
             if not outline.contains(box) or any(box.intersects(b) for b in blocked):
                 continue
             gx, gy = np.meshgrid(np.linspace(x0, x0 + length, 16), np.linspace(yc - tall / 2, yc + tall / 2, 5))
-            if thickness_at(np.column_stack([gx.ravel(), gy.ravel()])).min() < min_thickness + DEPTH_MM + 0.2:
+            if thickness_at(np.column_stack([gx.ravel(), gy.ravel()]), plan, ctx).min() < min_thickness + DEPTH_MM + 0.2:
                 continue
             candidates.append((abs(xc - mid_x), x0, yc))
         if candidates:

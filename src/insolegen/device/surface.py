@@ -320,6 +320,13 @@ def top_surface(p: Points, c: Context) -> np.ndarray:
     return sum(f(p, c) for f in TOP_FEATURES)
 
 
+def thickness_at(xy: np.ndarray, plan: Plan, c: Context) -> np.ndarray:
+    """The device's thickness (top minus bottom) at each point, from the design surfaces."""
+    p = Points.of(xy, plan, c)
+    top = top_surface(p, c)
+    return top - bottom_surface(p, c, top)
+
+
 def bottom_surface(p: Points, c: Context, top: np.ndarray | None = None) -> np.ndarray:
     """Solid: the ground, bevelled at the heel by an extrinsic post's motion grind.
     Shell: follows the top at shell thickness under the midfoot; heel and forefoot on the ground."""

@@ -163,12 +163,11 @@ def prism(polygon: shapely.Geometry, z0: float, z1: float, mirror_y: bool = Fals
 def zones_record(design) -> dict:
     """The record's account of the print zones: each zone's density, pattern, area, the device's
     mean thickness over it, its stiffness estimate and its outline (WKT, the right device's frame)."""
-    from insolegen.device.design import thickness_for
+    from insolegen.device.surface import thickness_at
 
     if not design.zones:
         return {}
     ctx = design.context
-    thickness_at = thickness_for(design.plan, ctx)
     material = ctx.rx.zones.material
     rows = []
     for zone in design.zones:
@@ -177,7 +176,7 @@ def zones_record(design) -> dict:
         inside = shapely.contains_xy(zone.polygon.buffer(-1.0), gx.ravel(), gy.ravel())
         xy = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
         if len(xy):
-            thickness = float(np.mean(thickness_at(xy)))
+            thickness = float(np.mean(thickness_at(xy, design.plan, ctx)))
         else:
             thickness = float(ctx.rx.device.base_thickness_mm)
         k = stiffness_kpa_per_mm(zone.infill_pct, zone.pattern, material, thickness)
