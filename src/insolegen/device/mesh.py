@@ -108,7 +108,8 @@ def _sized_points(outline: np.ndarray, needed) -> tuple[np.ndarray, np.ndarray]:
         # the next, finer lattice is needed only around the points that needed this one
         region_lo, region_hi = pts.min(axis=0) - spacing, pts.max(axis=0) + spacing
     pts, spacing = np.vstack(chosen), np.concatenate(spacings)
-    clearance = cKDTree(resample(boundary, 0.25)).query(pts)[0]
+    # only nearness matters: the search stops beyond the largest clearance asked for (inf there)
+    clearance = cKDTree(resample(boundary, 0.25)).query(pts, distance_upper_bound=max(LATTICE_LEVELS_MM))[0]
     return boundary, pts[clearance > 0.5 * spacing]
 
 
