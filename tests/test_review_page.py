@@ -12,6 +12,7 @@ from browser import ink, open_page
 from helpers import run_cli as run
 from test_batch import _ansur, _outline
 
+from insolegen.outputs.scene import Shown
 from insolegen.outputs.thumbnail import thumbnail_png
 
 
@@ -144,7 +145,7 @@ def test_the_thumbnail_puts_the_left_device_on_the_left():
     box.apply_translation([100.0, 0.0, 2.0])
     wedge = box.copy()
     wedge.vertices[:, 2] += np.where(wedge.vertices[:, 2] > 1, 0.05 * wedge.vertices[:, 0], 0)   # higher toward the toes
-    png = thumbnail_png([("right", box.vertices, box.faces), ("left", wedge.vertices, wedge.faces)])
+    png = thumbnail_png([Shown("right", "right", box.vertices, box.faces), Shown("left", "left", wedge.vertices, wedge.faces)])
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     half = pixels.shape[1] // 2
     # viridis: yellow (high) has the most red; the left tile is the wedge, brightest at the top (toes)

@@ -223,6 +223,7 @@ def run_case(spec: CaseSpec, options: BatchOptions) -> CaseOutcome:
 
 def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, bytes], dict]:
     from insolegen.case import design_case
+    from insolegen.outputs.scene import Shown
     from insolegen.outputs.thumbnail import thumbnail_png
 
     batch = {"case_folder": spec.folder.name, "input_fingerprint": fingerprint(spec, options)}
@@ -230,20 +231,20 @@ def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, byte
     record, files = result.record, dict(result.files)
     scans = [p for _, p in spec.foot_files if p.suffix.lower() in SCAN_SUFFIXES]
     scan = scans[0] if len(scans) == 1 else None
-    files[f"{spec.name}_thumb.png"] = thumbnail_png([(side, d.vertices, d.faces) for side, d in result.devices.items()])
+    shown = [Shown(side, side, d.vertices, d.faces) for side, d in result.devices.items()]   # drawn twice, rasterised once
+    files[f"{spec.name}_thumb.png"] = thumbnail_png(shown)
     if options.html:
-        files[f"{spec.name}_view.html"] = _view_bytes(result, scan)
+        files[f"{spec.name}_view.html"] = _view_bytes(result, shown, scan)
     if options.report:
         files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options, scan)
     return files, record
 
 
-def _view_bytes(result, scan: Path | None) -> bytes:
+def _view_bytes(result, shown: list, scan: Path | None) -> bytes:
     """The case's 3D view, drawn from the design in memory (the scan seated on it, if any)."""
-    from insolegen.outputs.preview import PreviewInput, Shown, seated_scans
+    from insolegen.outputs.preview import PreviewInput, seated_scans
     from insolegen.outputs.webview import view_html
 
-    shown = [Shown(side, side, d.vertices, d.faces) for side, d in result.devices.items()]
     scans = seated_scans(result.record, scan.parent, scan, shown) if scan else {}
     return view_html(PreviewInput(result.name, shown, result.record, scans)).encode("utf-8")
 

@@ -100,6 +100,7 @@ def _record(path: Path) -> dict | None:
 
 def _draw_thumbnail(folder: Path, case: str, record: dict, path: Path) -> None:
     from insolegen.measure.load import load_mesh_file
+    from insolegen.outputs.scene import Shown
     from insolegen.outputs.thumbnail import thumbnail_png
 
     devices = []
@@ -107,7 +108,7 @@ def _draw_thumbnail(folder: Path, case: str, record: dict, path: Path) -> None:
         stl = folder / f"{case}_{side}.stl"
         if stl.is_file():
             part = load_mesh_file(stl).parts[0]
-            devices.append((side, part.vertices, part.faces))
+            devices.append(Shown(side, side, part.vertices, part.faces))
     if devices:
         write_atomic(path, thumbnail_png(devices))
 

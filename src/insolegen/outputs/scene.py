@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from insolegen.errors import InvalidInput
+
+HEIGHTS_GRID_MM = 1.0         # the height maps a preview draws from (thumbnail, 3D view, thickness)
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,14 @@ class Shown:
     side: str | None          # "left", "right" or None (unknown)
     vertices: np.ndarray
     faces: np.ndarray
+
+    @cached_property
+    def heights(self):
+        """Its top and bottom height maps on the HEIGHTS_GRID_MM grid: made once, however many
+        pictures of it are drawn (a batch case's thumbnail and 3D view)."""
+        from insolegen.measure.raster import height_maps
+
+        return height_maps(self.vertices, self.faces, HEIGHTS_GRID_MM)
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ def vertex_thickness(vertices: np.ndarray, faces: np.ndarray, hm=None) -> np.nda
 
     from insolegen.measure.raster import height_maps
 
-    hm = hm if hm is not None else height_maps(vertices, faces, 1.0)
+    hm = hm if hm is not None else height_maps(vertices, faces, HEIGHTS_GRID_MM)
     step = float(hm.xs[1] - hm.xs[0]) if len(hm.xs) > 1 else 1.0
     i = np.clip(np.rint((vertices[:, 0] - hm.xs[0]) / step).astype(int), 0, len(hm.xs) - 1)
     j = np.clip(np.rint((vertices[:, 1] - hm.ys[0]) / step).astype(int), 0, len(hm.ys) - 1)

@@ -8,7 +8,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from insolegen.measure.raster import height_maps
+from insolegen.outputs.scene import Shown
 
 VIRIDIS = np.array([[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
                     [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]], float)
@@ -23,10 +23,9 @@ def viridis(t: np.ndarray) -> np.ndarray:
     return VIRIDIS[i] * (1 - w) + VIRIDIS[i + 1] * w
 
 
-def thumbnail_png(devices: list[tuple[str | None, np.ndarray, np.ndarray]], height_px: int = 140) -> bytes:
-    """``devices``: (side, vertices, faces) in each device's own frame (heel at x = 0, toes +x)."""
-    ordered = sorted(devices, key=lambda d: d[0] != "left")
-    maps = [height_maps(v, f, 1.0) for _, v, f in ordered]
+def thumbnail_png(devices: list[Shown], height_px: int = 140) -> bytes:
+    """``devices`` in their own frames (heel at x = 0, toes +x), drawn from their height maps."""
+    maps = [d.heights for d in sorted(devices, key=lambda d: d.side != "left")]
     z_max = max(float(np.nanmax(hm.top)) for hm in maps)
     rows = max(len(hm.xs) for hm in maps)
     tiles = []

@@ -18,11 +18,9 @@ from importlib.resources import files
 
 import numpy as np
 
-from insolegen.measure.raster import height_maps
-from insolegen.outputs.scene import PreviewInput, Shown, section_positions, vertex_thickness
+from insolegen.outputs.scene import HEIGHTS_GRID_MM, PreviewInput, Shown, section_positions, vertex_thickness
 
 SCAN_MAX_FACES = 60_000       # a scan is context, drawn translucent: clustered down to this
-GRID_MM = 1.0                 # the section profiles' spacing across and along the device
 COMPRESSION = 1               # gzip level for the geometry: 6 makes a pair's page 4 % smaller and takes twice as long (43 -> 98 ms)
 _WEB = files("insolegen") / "outputs" / "web"
 
@@ -58,13 +56,13 @@ def scene_data(inp: PreviewInput) -> dict:
 # ---- one device ----------------------------------------------------------------------------------
 
 def _device(d: Shown, inp: PreviewInput) -> dict:
-    hm = height_maps(d.vertices, d.faces, GRID_MM)
+    hm = d.heights
     out = {
         "label": d.label,
         "side": d.side,
         "mesh": _packed_mesh(d.vertices, d.faces),
         "thickness": _packed_array(np.rint(vertex_thickness(d.vertices, d.faces, hm) * 100), np.uint16),
-        "grid": {"x0": float(hm.xs[0]), "y0": float(hm.ys[0]), "step": GRID_MM, "nx": len(hm.xs), "ny": len(hm.ys),
+        "grid": {"x0": float(hm.xs[0]), "y0": float(hm.ys[0]), "step": HEIGHTS_GRID_MM, "nx": len(hm.xs), "ny": len(hm.ys),
                  "top": _packed_heights(hm.top), "bottom": _packed_heights(hm.bottom)},
         "labels": _labels(d, hm, inp.record),
         "sections": [{"what": what, "x": round(float(x), 2)} for what, x in section_positions(d, inp.record)],
@@ -81,8 +79,8 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
     labels = []
 
     def at(text: str, x: float, y: float | None = None, kind: str = "feature") -> None:
-        j = None if y is None else int(np.clip(round((mirror * y - hm.ys[0]) / GRID_MM), 0, len(hm.ys) - 1))
-        i = int(np.clip(round((x - hm.xs[0]) / GRID_MM), 0, len(hm.xs) - 1))
+        j = None if y is None else int(np.clip(round((mirror * y - hm.ys[0]) / HEIGHTS_GRID_MM), 0, len(hm.ys) - 1))
+        i = int(np.clip(round((x - hm.xs[0]) / HEIGHTS_GRID_MM), 0, len(hm.xs) - 1))
         column = hm.top[:, i]
         if not np.isfinite(column).any():
             return
