@@ -169,3 +169,22 @@ def test_a_hand_edited_manifest_cannot_link_outside_or_inject(batch_out, tmp_pat
     assert "<b>x</b>" not in page
     links = re.findall(r'(?:href|src)="([^"]*)"', page)
     assert links and not [h for h in links if "secret" in h or h.startswith(("/", ".."))]
+
+
+@pytest.mark.parametrize("printer_name, size, fits", [("generic", "EU46", True), ("prusa-mk4", "EU38", True),
+                                                      ("prusa-mk4", "EU46", False), ("formlabs-fuse1", "EU38", False)])
+def test_a_records_own_bed_plan_and_the_reworked_verdict_agree(printer_name, size, fits):
+    """The review takes a record's bed plan for the printer it was made for and works out any
+    other printer's: both ways give one verdict, whether the pair fits or does not. A plan that
+    says a side does not fit is believed."""
+    from insolegen.batch.review import record_printability
+    from insolegen.case import CaseRequest, design_case
+
+    record = design_case(CaseRequest(size=size, printer=printer_name)).record
+    planned = record_printability(record, printer_name)
+    worked_out = record_printability({**record, "printing": {}}, printer_name)
+    assert planned == worked_out
+    assert planned[0] == fits
+    edited = {**record, "printing": {**record["printing"], "not_on_bed": ["left"]}}
+    ok, reasons = record_printability(edited, printer_name)
+    assert not ok and any(r.startswith("left: does not fit") for r in reasons)

@@ -116,10 +116,14 @@ def _draw_thumbnail(folder: Path, case: str, record: dict, path: Path) -> None:
 def record_printability(record: dict, printer_name: str) -> tuple[bool, list[str]]:
     """Whether every device of a design record prints on the printer, from the record alone:
     its mesh checks, its thinnest point against the printer's minimum wall, and its outline and
-    height against the build volume at some turn."""
+    height against the build volume at some turn (the record's own bed plan says so when it was
+    made for this printer's bed; another printer's is worked out here)."""
     prn = printer(printer_name)
     reasons = []
     per_side = record.get("per_side_feet") or {}
+    plan = record.get("printing") if isinstance(record.get("printing"), dict) else {}
+    planned_here = (str(plan.get("printer")).lower() == printer_name.lower() and plan.get("bed_mm") == list(prn.build_mm)
+                    and isinstance(plan.get("not_on_bed"), list))
     for side, device in record["devices"].items():
         checks = device.get("checks", {})
         if not checks.get("passed"):
@@ -127,12 +131,14 @@ def record_printability(record: dict, printer_name: str) -> tuple[bool, list[str
         thinnest = checks.get("min_thickness_mm")
         if thinnest is not None and thinnest < prn.min_wall_mm - WALL_ROUNDING_MM:
             reasons.append(f"{side}: thinnest point {thinnest:.2f} mm is below the printer's {prn.min_wall_mm:g} mm wall")
-        derived = per_side.get(side, {}).get("derived") or record.get("derived", {})
-        outline = np.asarray(derived.get("device_outline_mm") or [], float)
-        if outline.ndim == 2 and len(outline) >= 3:
-            fits, _ = fits_on_bed(outline, float(device.get("height_mm", 0.0)), prn.build_mm)
-            if not fits:
-                reasons.append(f"{side}: does not fit the {' x '.join(f'{v:g}' for v in prn.build_mm)} mm build volume at any turn")
+        if planned_here:
+            fits = side not in plan["not_on_bed"]
+        else:
+            derived = per_side.get(side, {}).get("derived") or record.get("derived", {})
+            outline = np.asarray(derived.get("device_outline_mm") or [], float)
+            fits = fits_on_bed(outline, float(device.get("height_mm", 0.0)), prn.build_mm)[0] if outline.ndim == 2 and len(outline) >= 3 else True
+        if not fits:
+            reasons.append(f"{side}: does not fit the {' x '.join(f'{v:g}' for v in prn.build_mm)} mm build volume at any turn")
     return not reasons, reasons
 
 
