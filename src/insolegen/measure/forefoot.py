@@ -102,14 +102,16 @@ def _past_a_bar(hm: HeightMap, plate: np.ndarray, along: np.ndarray) -> np.ndarr
     return plate & (along > cut + 2.0) if cut > start else plate
 
 
-def across_profile(values: np.ndarray, d: np.ndarray, quantile: float, min_cells: int):
+def across_profile(values: np.ndarray, d: np.ndarray, quantile: float, min_cells: int, ascending: bool = False):
     """A profile along d across the foot: for each 1 mm of d, the ``quantile`` percentile of the
     values there (linear between ranks, as ``np.percentile``; NaN where fewer than ``min_cells``).
-    Returns (the bins' centres, the profile). All bins at once: sorted by bin, then by value."""
+    Returns (the bins' centres, the profile). All bins at once: sorted by bin, then by value.
+    ``ascending``: the values are sorted already (profiles of one set of values along several
+    directions sort them once)."""
     bins = np.floor(d).astype(int)
     lo, hi = bins.min(), bins.max()
     counts = np.bincount(bins - lo)
-    ordered = values[np.lexsort((values, bins))]
+    ordered = values[np.argsort(bins, kind="stable")] if ascending else values[np.lexsort((values, bins))]
     starts = np.cumsum(counts) - counts
     rank = quantile / 100.0 * np.maximum(counts - 1, 0)
     below = np.floor(rank).astype(int)
@@ -122,8 +124,9 @@ def across_profile(values: np.ndarray, d: np.ndarray, quantile: float, min_cells
 
 def _bar_profile(heights: np.ndarray, d: np.ndarray, foot: float):
     """(rise, d) of the highest rise above the chord of the across-the-foot profile (10th
-    percentile at each mm of d), up to PAD_BEHIND_BALL of F behind the ball line."""
-    centres, profile = across_profile(heights, d, BAR_QUANTILE, 5)
+    percentile at each mm of d), up to PAD_BEHIND_BALL of F behind the ball line. ``heights``
+    ascending."""
+    centres, profile = across_profile(heights, d, BAR_QUANTILE, 5, ascending=True)
     w = int(BAR_CHORD_MM)
     if len(profile) <= 2 * w:
         return np.nan, np.nan
@@ -147,6 +150,8 @@ def _met_bar(hm: HeightMap, along: np.ndarray, band: np.ndarray, centre_y: float
         return None, None
     heights, d = hm.top[cells], along[cells]
     across = np.broadcast_to(hm.ys[:, None], along.shape)[cells] - centre_y
+    by_height = np.argsort(heights, kind="stable")       # once for all the directions tried
+    heights, d, across = heights[by_height], d[by_height], across[by_height]
     best = max((_bar_profile(heights, d + t * across, foot) for t in np.tan(np.radians(np.arange(-6.0, 6.1, 1.5)))),
                key=lambda r: -np.inf if np.isnan(r[0]) else r[0])
     if np.isnan(best[0]):
