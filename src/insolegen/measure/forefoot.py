@@ -111,7 +111,10 @@ def across_profile(values: np.ndarray, d: np.ndarray, quantile: float, min_cells
     bins = np.floor(d).astype(int)
     lo, hi = bins.min(), bins.max()
     counts = np.bincount(bins - lo)
-    ordered = values[np.argsort(bins, kind="stable")] if ascending else values[np.lexsort((values, bins))]
+    if ascending and hi - lo < 1 << 16:
+        ordered = values[np.argsort((bins - lo).astype(np.uint16), kind="stable")]   # 16-bit keys: numpy's radix sort
+    else:
+        ordered = values[np.lexsort((values, bins))]
     starts = np.cumsum(counts) - counts
     rank = quantile / 100.0 * np.maximum(counts - 1, 0)
     below = np.floor(rank).astype(int)
