@@ -122,8 +122,8 @@ def record_printability(record: dict, printer_name: str) -> tuple[bool, list[str
     reasons = []
     per_side = record.get("per_side_feet") or {}
     plan = record.get("printing") if isinstance(record.get("printing"), dict) else {}
-    planned_here = (str(plan.get("printer")).lower() == printer_name.lower() and plan.get("bed_mm") == list(prn.build_mm)
-                    and isinstance(plan.get("not_on_bed"), list))
+    planned_here = (str(plan.get("printer")).lower() == printer_name.lower()
+                    and plan.get("bed_mm") == list(prn.build_mm) and isinstance(plan.get("not_on_bed"), list))
     for side, device in record["devices"].items():
         checks = device.get("checks", {})
         if not checks.get("passed"):
@@ -136,7 +136,9 @@ def record_printability(record: dict, printer_name: str) -> tuple[bool, list[str
         else:
             derived = per_side.get(side, {}).get("derived") or record.get("derived", {})
             outline = np.asarray(derived.get("device_outline_mm") or [], float)
-            fits = fits_on_bed(outline, float(device.get("height_mm", 0.0)), prn.build_mm)[0] if outline.ndim == 2 and len(outline) >= 3 else True
+            fits = True
+            if outline.ndim == 2 and len(outline) >= 3:
+                fits, _ = fits_on_bed(outline, float(device.get("height_mm", 0.0)), prn.build_mm)
         if not fits:
             reasons.append(f"{side}: does not fit the {' x '.join(f'{v:g}' for v in prn.build_mm)} mm build volume at any turn")
     return not reasons, reasons

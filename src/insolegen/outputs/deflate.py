@@ -1,6 +1,7 @@
-"""Deflate by ISA-L (the ``isal`` package): the same formats as zlib's, three to four times as
-fast at its fastest level and no larger. A pair's 3MF holds about 3 MB of XML and a 3D view
-about 1 MB of geometry, and zlib spent 20 ms of a batch case on them.
+"""Deflate by ISA-L (the ``isal`` package): the same formats as zlib's, three to seven times as
+fast as zlib's fastest level. A pair's 3MF holds about 3 MB of XML (it comes out 6 % smaller)
+and a 3D view about 0.7 MB of int16 geometry (14 % larger); zlib spent 20 ms of a batch case on
+them, ISA-L 5.
 
 ``zip_archive`` writes a ZIP of a few named entries (the 3MF package) because the standard
 library's ``zipfile`` can only deflate through zlib: local headers, the deflated data, the
@@ -14,7 +15,7 @@ from isal import igzip, isal_zlib
 
 from insolegen.errors import DesignFailed
 
-LEVEL = 1                      # ISA-L's levels are 0-3; 1 is fast and smaller than zlib's level 1
+LEVEL = 1                      # ISA-L's levels are 0-3: 2 and 3 are no smaller here, 0 is a third larger
 _DOS_DATE = (0 << 9) | (1 << 5) | 1      # 1980-01-01 (the earliest a ZIP can say): the bytes depend only on the content
 _DOS_TIME = 0
 _MADE_BY = (3 << 8) | 20       # Unix, ZIP 2.0: the external attributes are Unix permissions
@@ -36,7 +37,7 @@ def zip_archive(entries: list[tuple[str, bytes]]) -> bytes:
         raw_name = name.encode("utf-8")
         packed = isal_zlib.compress(data, LEVEL, -isal_zlib.MAX_WBITS)      # raw deflate, as ZIP stores it
         crc = isal_zlib.crc32(data)
-        if max(len(data), len(packed), offset) >= _LIMIT:
+        if max(len(data), offset + len(packed)) >= _LIMIT:
             raise DesignFailed(f"{name}: {len(data)} bytes is past what a ZIP without ZIP64 can hold")
         utf8_flag = 0 if name.isascii() else 0x800
         fields = (_NEEDED, utf8_flag, _DEFLATED, _DOS_TIME, _DOS_DATE, crc, len(packed), len(data), len(raw_name))
