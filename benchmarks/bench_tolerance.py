@@ -62,7 +62,8 @@ def main(tolerances: list[float]) -> None:
                     worst_mm, worst_at = change, f"{p} {q}"
         faces = [len(runs[p][0].design.devices["right"].faces) for p in profiles]
         lines.append(f"refine tolerance {tol:.2f} mm: triangles per device {min(faces)}-{max(faces)} "
-                     f"(median {statistics.median(faces):.0f}), compute per pair median {statistics.median(r[1] for r in runs.values()):.3f} s, "
+                     f"(median {statistics.median(faces):.0f}), "
+                     f"compute per pair median {statistics.median(r[1] for r in runs.values()):.3f} s, "
                      f"worst top off the design surface {max(_off_surface(r[0]) for r in runs.values()):.3f} mm, "
                      f"worst change from {today[0]:.2f}: {worst_mm:.3f} mm{f' ({worst_at})' if worst_at else ''}, {worst_deg:.3f}°")
         print(lines[-1])

@@ -6,8 +6,9 @@ image or a size), the recording's footprint is fitted to the foot's outline by a
 transform (turn, move and one scale) and the fit is judged:
 
 - the residual is the root mean square distance from the fitted footprint's outline to the foot's
-  outline (mm), over the best ``1 - TRIM_SHARE`` of its points. Above ``MAX_RESIDUAL_MM`` the recording is not this foot (another person, or a
-  footprint that is not a foot) and is refused with the residual;
+  outline (mm), over the best ``1 - TRIM_SHARE`` of its points. Above ``MAX_RESIDUAL_MM`` the
+  recording is not this foot (another person, or a footprint that is not a foot) and is refused
+  with the residual;
 - the scale must lie within ``SCALE_RANGE``: a footprint much larger or smaller than the foot is a
   wrong ``--pitch-mm`` (or another person), refused with the pitch that would match;
 - a recording of the other foot fits far better mirrored: refused, naming the side it shows.
