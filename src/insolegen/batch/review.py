@@ -117,13 +117,13 @@ def record_printability(record: dict, printer_name: str) -> tuple[bool, list[str
     """Whether every device of a design record prints on the printer, from the record alone:
     its mesh checks, its thinnest point against the printer's minimum wall, and its outline and
     height against the build volume at some turn (the record's own bed plan says so when it was
-    made for this printer's bed; another printer's is worked out here)."""
+    made for a bed of this size; another bed's is worked out here)."""
     prn = printer(printer_name)
     reasons = []
     per_side = record.get("per_side_feet") or {}
     plan = record.get("printing") if isinstance(record.get("printing"), dict) else {}
-    planned_here = (str(plan.get("printer")).lower() == printer_name.lower()
-                    and plan.get("bed_mm") == list(prn.build_mm) and isinstance(plan.get("not_on_bed"), list))
+    # the fit depends on the build volume alone, so a plan for any printer with this bed holds
+    planned_here = plan.get("bed_mm") == list(prn.build_mm) and isinstance(plan.get("not_on_bed"), list)
     for side, device in record["devices"].items():
         checks = device.get("checks", {})
         if not checks.get("passed"):
