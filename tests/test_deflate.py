@@ -72,3 +72,22 @@ def test_a_3mf_written_through_isal_loads_in_trimesh_with_its_geometry():
     (mesh,) = scene.dump()
     assert mesh.is_watertight
     assert mesh.volume == pytest.approx(30.0 * 20.0 * 4.0, rel=1e-6)
+
+
+def test_names_and_settings_with_markup_characters_read_back_exactly_from_the_3mf():
+    """Quotes, ampersands and angle brackets in a modifier's name or setting are escaped: an XML
+    parser reads the very text back from the package's slicer config."""
+    import xml.etree.ElementTree as ET
+
+    import trimesh
+
+    from insolegen.measure.load import SLIC3R_CONFIG
+
+    box, small = trimesh.creation.box([30.0, 20.0, 4.0]), trimesh.creation.box([5.0, 5.0, 2.0])
+    name, value = 'zone "A" & <B>', 'say "15%" & <more>'
+    data = threemf_bytes([("right", box.vertices, box.faces)],
+                         modifiers=[[(name, small.vertices, small.faces, {"fill_density": value})]])
+    config = ET.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(SLIC3R_CONFIG))
+    found = {m.get("key"): m.get("value") for m in config.iter("metadata")}
+    assert found["fill_density"] == value
+    assert name in [m.get("value") for m in config.iter("metadata") if m.get("key") == "name"]
