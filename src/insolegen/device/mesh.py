@@ -129,8 +129,9 @@ def _member(keys: np.ndarray, unique_sorted: np.ndarray) -> np.ndarray:
 
 
 def _edge_keys(edges: np.ndarray, n: int) -> np.ndarray:
-    e = np.sort(edges, axis=1)
-    return e[:, 0].astype(np.int64) * n + e[:, 1]
+    # minimum and maximum rather than a sort along rows: ~25x faster for two columns
+    a, b = edges[:, 0], edges[:, 1]
+    return np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
 
 
 class _Triangulation:
