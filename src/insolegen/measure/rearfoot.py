@@ -100,12 +100,16 @@ def standing_water(height: np.ndarray, region: np.ndarray) -> np.ndarray:
     depth = np.zeros(height.shape)
     if not wet.any():
         return depth
-    # a drain below every height stands for the outside; the frame of drains lets water off the array's edge too
+    # only the wet cells' bounding box is flooded: every cell outside it is a drain, as its frame is
+    rows, cols = np.flatnonzero(wet.any(axis=1)), np.flatnonzero(wet.any(axis=0))
+    box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    wet, height = wet[box], height[box]
+    # a drain below every height stands for the outside; the frame of drains lets water off the box's edge too
     drain = float(height[wet].min()) - 1.0
     ground = np.pad(np.where(wet, height, drain), 1, constant_values=drain)
     flood = np.pad(np.where(wet, float(height[wet].max()), drain), 1, constant_values=drain)
     water = reconstruction(flood, ground, method="erosion", footprint=CROSS)[1:-1, 1:-1]
-    depth[wet] = water[wet] - height[wet]
+    depth[box][wet] = water[wet] - height[wet]
     return depth
 
 
