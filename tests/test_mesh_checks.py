@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import trimesh
+from helpers import designed
 
 from insolegen.device.mesh import check_mesh
 
@@ -62,3 +63,30 @@ def test_connected_labels_are_scipys_components(seed):
     # a long path numbered against the hooking order still ends as one component
     path = rng.permutation(5000)
     assert (connected_labels(path[:-1], path[1:], 5000) == 0).all()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_hull_2d_keeps_exactly_qhulls_vertices(seed):
+    """The octagon prefilter drops only points that cannot be hull vertices: discs, squares
+    (where extremes in several directions share a corner), lattices with points along the
+    hull's edges, one turned insole's vertices, and too few points to prefilter."""
+    from scipy.spatial import ConvexHull
+
+    from insolegen.measure.arrays import hull_2d
+
+    rng = np.random.default_rng(seed)
+    r = np.sqrt(rng.random(3000))
+    t = rng.random(3000) * 2 * np.pi
+    lattice = np.stack(np.meshgrid(np.arange(40.0), np.arange(25.0)), axis=-1).reshape(-1, 2)
+    insole = np.asarray(designed()[1]["right"].vertices)[:, :2]
+    turn = rng.random() * np.pi
+    clouds = [np.column_stack([r * np.cos(t), r * np.sin(t)]), rng.random((3000, 2)) * [300, 1],
+              rng.integers(0, 5, (500, 2)).astype(float), lattice, lattice @ [[0.6, 0.8], [-0.8, 0.6]],
+              insole @ [[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]], rng.random((20, 2))]
+    for points in clouds:
+        hull = hull_2d(points)
+        expected = points[ConvexHull(points).vertices]
+        assert sorted(map(tuple, hull)) == sorted(map(tuple, expected))
+        area2 = np.sum(hull[:, 0] * np.roll(hull[:, 1], -1) - np.roll(hull[:, 0], -1) * hull[:, 1])
+        assert area2 > 0                                          # counter-clockwise
+    assert len(hull_2d(rng.random((4000, 2)))) < 40              # the prefilter drops interior points, and the answer is a hull

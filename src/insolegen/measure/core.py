@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.arrays import hull_2d
 from insolegen.measure.frame import Frame, find_frame
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.printing import (
@@ -73,9 +74,7 @@ def _mesh_reasons(state: MeshState) -> list[str]:
 
 
 def _outer_points(points_2d: np.ndarray) -> np.ndarray:
-    from scipy.spatial import ConvexHull
-
-    return points_2d[ConvexHull(points_2d).vertices]
+    return hull_2d(points_2d)
 
 
 def _refuse_non_insole(vertices: np.ndarray, frame: Frame, hm, label: str) -> None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.arrays import hull_2d
 from insolegen.measure.quantities import ball_and_foot_length, columns
 from insolegen.measure.raster import HeightMap, height_maps
-from insolegen.measure.state import face_areas
 
 BOTTOM_NORMAL_MAX_DEG = 35.0     # the ground's normal is within this of the thinnest direction
 CONTACT_MM = 0.25                # faces this close to the ground plane stand on it
@@ -38,11 +38,12 @@ class Frame:
                 "confidence": {k: round(v, 3) for k, v in self.confidence.items()}, "how": dict(self.how)}
 
 
-def principal_axes(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """The surface's principal directions, weighted by face area: columns from the thinnest
-    direction to the longest."""
-    areas = face_areas(vertices, faces)
-    centroids = vertices[faces].mean(axis=1)
+def principal_axes(vertices: np.ndarray, faces: np.ndarray, areas: np.ndarray | None = None) -> np.ndarray:
+    """The surface's principal directions, weighted by face area (``areas``, when known):
+    columns from the thinnest direction to the longest."""
+    a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
+    areas = 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=1) if areas is None else areas
+    centroids = (a + b + c) / 3.0
     w = areas / areas.sum()
     d = centroids - w @ centroids
     return np.linalg.eigh((d * w[:, None]).T @ d)[1]
@@ -54,7 +55,10 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
     mesh area stands on."""
     from scipy.spatial import ConvexHull, QhullError
 
-    thin = principal_axes(vertices, faces)[:, 0]
+    face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
+    face_area = 0.5 * np.linalg.norm(face_n, axis=1)
+    face_n = face_n / np.maximum(2 * face_area, 1e-12)[:, None]
+    thin = principal_axes(vertices, faces, face_area)[:, 0]
     # the hull of a thinned set of vertices finds the planes as well; contact is then counted
     # on every face
     # (a fixed pseudo-random choice: a regular stride can alias with the vertex order)
@@ -68,9 +72,6 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
     normals, offsets = hull.equations[:, :3], hull.equations[:, 3]
     hv = sample[hull.simplices]
     hull_area = 0.5 * np.linalg.norm(np.cross(hv[:, 1] - hv[:, 0], hv[:, 2] - hv[:, 0]), axis=1)
-    face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
-    face_area = 0.5 * np.linalg.norm(face_n, axis=1)
-    face_n = face_n / np.maximum(2 * face_area, 1e-12)[:, None]
     best = []
     for sign in (1.0, -1.0):
         facing = normals @ (sign * thin) > np.cos(np.radians(BOTTOM_NORMAL_MAX_DEG))
@@ -111,9 +112,7 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
 
 def _long_axis(points_2d: np.ndarray) -> np.ndarray:
     """The long side of the footprint's minimum-area bounding rectangle (unit 2D vector)."""
-    from scipy.spatial import ConvexHull
-
-    hull = points_2d[ConvexHull(points_2d).vertices]
+    hull = hull_2d(points_2d)
     edges = np.roll(hull, -1, axis=0) - hull
     angles = np.unique(np.mod(np.arctan2(edges[:, 1], edges[:, 0]), np.pi / 2))
     c, s = np.cos(angles), np.sin(angles)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.arrays import hull_2d
 from insolegen.measure.catalogue import (  # noqa: F401  (the catalogue's names, here as before)
     DEFAULT_MATERIAL,
     DEFAULT_PRINTER,
@@ -81,10 +82,10 @@ def plan_plates(footprints: list[np.ndarray], heights: list[float], build: tuple
 def _hull(points: np.ndarray) -> np.ndarray:
     """The box of a turned part is its hull's: a few dozen points instead of every vertex (all
     of them where there is no hull, as for points on a line)."""
-    from scipy.spatial import ConvexHull, QhullError
+    from scipy.spatial import QhullError
 
     try:
-        return points[ConvexHull(points).vertices]
+        return hull_2d(points)
     except (QhullError, ValueError):
         return points
 
