@@ -128,6 +128,22 @@ def _member(keys: np.ndarray, unique_sorted: np.ndarray) -> np.ndarray:
     return unique_sorted[at] == keys
 
 
+def _corner_mean(values: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Each triangle's mean of a per-point array over its corners. Three gathers and two sums:
+    numpy's mean along a length-3 axis is three times slower (and gives the same numbers)."""
+    return (values[tris[:, 0]] + values[tris[:, 1]] + values[tris[:, 2]]) / 3.0
+
+
+def _largest_abs(rows: np.ndarray) -> np.ndarray:
+    """Each row's largest absolute value, column by column: ``max(axis=1)`` over a few columns
+    is 25 times slower."""
+    columns = np.abs(rows).T
+    largest = columns[0]
+    for column in columns[1:]:
+        largest = np.maximum(largest, column)
+    return largest
+
+
 def _edge_keys(edges: np.ndarray, n: int) -> np.ndarray:
     # minimum and maximum rather than a sort along rows: ~25x faster for two columns
     a, b = edges[:, 0], edges[:, 1]
@@ -163,7 +179,7 @@ class _Triangulation:
         a, b, c = (self.points[tris[:, k]] for k in range(3))
         area2 = np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
         tris = tris[area2 > 2 * MIN_FACE_AREA_MM2]   # Qhull leaves flat triangles along straight hull edges
-        centroids = self.points[tris].mean(axis=1)
+        centroids = _corner_mean(self.points, tris)
         inside = shapely.contains_xy(self.polygon, centroids[:, 0], centroids[:, 1])
         return _orient_ccw(self.points, tris[inside])
 
@@ -285,9 +301,9 @@ def refine_plan(outline: np.ndarray, surfaces: Surfaces, tolerance: float | None
         edges = np.column_stack([keys // n, keys % n])
         mids = 0.5 * (pts[edges[:, 0]] + pts[edges[:, 1]])
         z_mid = seen_mid.at(edges, mids, surfaces)
-        z_cent = seen_cent.at(np.sort(tris, axis=1), pts[tris].mean(axis=1), surfaces)
-        err_mid = np.abs(z_mid - 0.5 * (z[edges[:, 0]] + z[edges[:, 1]])).max(axis=1)
-        err_cent = np.abs(z_cent - z[tris].mean(axis=1)).max(axis=1)
+        z_cent = seen_cent.at(np.sort(tris, axis=1), _corner_mean(pts, tris), surfaces)
+        err_mid = _largest_abs(z_mid - 0.5 * (z[edges[:, 0]] + z[edges[:, 1]]))
+        err_cent = _largest_abs(z_cent - _corner_mean(z, tris))
         bad = err_mid > tolerance
         # a triangle that strays at its centroid has its longest edge split
         bad_tris = np.flatnonzero(err_cent > tolerance)
