@@ -18,7 +18,7 @@ from scipy.spatial import Delaunay, cKDTree
 
 from insolegen.errors import DesignFailed
 from insolegen.feet.polygon import max_filter_3x3, resample
-from insolegen.measure.arrays import connected_labels, sorted_unique
+from insolegen.measure.arrays import connected_labels, row_norms, sorted_unique
 
 SURFACE_TOLERANCE_MM = 0.05
 REFINE_TOLERANCE_MM = 0.04     # sizing and refinement target; the spec is SURFACE_TOLERANCE_MM
@@ -223,7 +223,7 @@ def _split_triangles(tris: np.ndarray, mids: np.ndarray, points: np.ndarray) -> 
     edges becomes four, with two three, with one two. Neighbours share their edges' midpoints,
     so the result conforms without a new triangulation."""
     marked = mids >= 0
-    count = marked.sum(axis=1)
+    count = marked[:, 0].astype(int) + marked[:, 1] + marked[:, 2]
     out = [tris[count == 0]]
 
     rows = np.flatnonzero(count == 3)
@@ -400,7 +400,7 @@ def check_mesh(vertices: np.ndarray, faces: np.ndarray, thickness: np.ndarray, m
     face_keys = (sorted_faces[:, 0] * n + sorted_faces[:, 1]) * n + sorted_faces[:, 2]
     a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
     cross = np.cross(b - a, c - a)
-    areas = 0.5 * np.linalg.norm(cross, axis=1)
+    areas = 0.5 * row_norms(cross)
     volume = float(np.einsum("ij,ij->", a, np.cross(b, c)) / 6.0)
     return MeshChecks(
         watertight=watertight,

@@ -99,7 +99,7 @@ def _ground(vertices, faces, areas, face_n):
         pick = np.random.default_rng(1).choice(len(faces), SCORE_FACES, replace=False)
         faces, areas, face_n = faces[pick], areas[pick], face_n[pick]
     long_axis = principal_axes(vertices, faces)[:, 2]
-    centroids = vertices[faces].mean(axis=1)
+    centroids = (vertices[faces[:, 0]] + vertices[faces[:, 1]] + vertices[faces[:, 2]]) / 3.0
     w = areas / areas.sum()
     used = np.zeros(len(vertices), bool)     # every vertex of these faces: thinner, the hull would miss the lowest points
     used[faces.ravel()] = True               # (a mask, not np.unique: a quarter of a second on a 1M-triangle scan)

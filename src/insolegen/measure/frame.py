@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import hull_2d
+from insolegen.measure.arrays import hull_2d, row_norms
 from insolegen.measure.quantities import ball_and_foot_length, columns
 from insolegen.measure.raster import HeightMap, height_maps
 
@@ -42,7 +42,7 @@ def principal_axes(vertices: np.ndarray, faces: np.ndarray, areas: np.ndarray | 
     """The surface's principal directions, weighted by face area (``areas``, when known):
     columns from the thinnest direction to the longest."""
     a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
-    areas = 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=1) if areas is None else areas
+    areas = 0.5 * row_norms(np.cross(b - a, c - a)) if areas is None else areas
     centroids = (a + b + c) / 3.0
     w = areas / areas.sum()
     d = centroids - w @ centroids
@@ -56,7 +56,7 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
     from scipy.spatial import ConvexHull, QhullError
 
     face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
-    face_area = 0.5 * np.linalg.norm(face_n, axis=1)
+    face_area = 0.5 * row_norms(face_n)
     face_n = face_n / np.maximum(2 * face_area, 1e-12)[:, None]
     thin = principal_axes(vertices, faces, face_area)[:, 0]
     # the hull of a thinned set of vertices finds the planes as well; contact is then counted
@@ -71,7 +71,7 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
         raise InvalidInput("the mesh is flat or degenerate: it has no volume to stand on a ground plane") from None
     normals, offsets = hull.equations[:, :3], hull.equations[:, 3]
     hv = sample[hull.simplices]
-    hull_area = 0.5 * np.linalg.norm(np.cross(hv[:, 1] - hv[:, 0], hv[:, 2] - hv[:, 0]), axis=1)
+    hull_area = 0.5 * row_norms(np.cross(hv[:, 1] - hv[:, 0], hv[:, 2] - hv[:, 0]))
     best = []
     for sign in (1.0, -1.0):
         facing = normals @ (sign * thin) > np.cos(np.radians(BOTTOM_NORMAL_MAX_DEG))
@@ -87,7 +87,8 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
         n /= np.linalg.norm(n)
         height = vertices @ n
         support = height.max()
-        on_plane = (support - height[faces] < CONTACT_MM).all(axis=1) & (face_n @ n > 0.9)
+        near = support - height < CONTACT_MM
+        on_plane = near[faces[:, 0]] & near[faces[:, 1]] & near[faces[:, 2]] & (face_n @ n > 0.9)
         best.append((float(face_area[on_plane].sum()), n))
     (area_a, n_a), (area_b, n_b) = best
     if n_a is None and n_b is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from insolegen.measure.arrays import bounds, connected_labels, sorted_unique
+from insolegen.measure.arrays import bounds, connected_labels, row_norms, sorted_unique
 
 DEGENERATE_AREA_MM2 = 1e-6
 MERGE_MM = 1e-3                  # vertices this close are one
@@ -70,7 +70,7 @@ def merge_vertices(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray,
 
 def face_areas(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
-    return 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=1)
+    return 0.5 * row_norms(np.cross(b - a, c - a))
 
 
 def signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:
@@ -80,7 +80,7 @@ def signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:
 
 def _edges(faces: np.ndarray, n: int):
     half = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
-    lo, hi = half.min(axis=1), half.max(axis=1)
+    lo, hi = np.minimum(half[:, 0], half[:, 1]), np.maximum(half[:, 0], half[:, 1])
     return half, lo * n + hi
 
 
