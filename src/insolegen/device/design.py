@@ -19,6 +19,7 @@ from insolegen.device.surface import Context, Points, bottom_surface, make_conte
 from insolegen.device.zones import make_zones
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
+from insolegen.measure.arrays import bounds
 
 SIDES = ("left", "right")
 
@@ -34,7 +35,7 @@ class Device:
 
     @property
     def bounds(self) -> np.ndarray:
-        return np.array([self.vertices.min(axis=0), self.vertices.max(axis=0)])
+        return np.array(bounds(self.vertices))
 
 
 @dataclass(frozen=True)

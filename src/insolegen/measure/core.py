@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import hull_2d
+from insolegen.measure.arrays import bounds, hull_2d
 from insolegen.measure.frame import Frame, find_frame
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.printing import (
@@ -79,7 +79,8 @@ def _outer_points(points_2d: np.ndarray) -> np.ndarray:
 
 def _refuse_non_insole(vertices: np.ndarray, frame: Frame, hm, label: str) -> None:
     local = frame.to_frame(vertices)
-    length, width, height = np.ptp(local, axis=0)
+    lo, hi = bounds(local)
+    length, width, height = hi - lo
     thickness = float(np.nanmean((hm.top - hm.bottom)[hm.inside])) if hm.inside.any() else 0.0
     if thickness > MAX_MEAN_THICKNESS_MM:
         raise InvalidInput(f"{label}: not an insole: {thickness:.0f} mm thick on average over its footprint (an insole is "

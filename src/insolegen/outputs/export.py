@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.measure.arrays import row_norms
 from insolegen.measure.load import SLIC3R_CONFIG  # the reader leaves out what this writer marks a modifier
 from insolegen.outputs.deflate import zip_archive
 
@@ -35,7 +36,7 @@ def escape(text: str) -> str:
 def stl_bytes(vertices: np.ndarray, faces: np.ndarray, label: str) -> bytes:
     tri = vertices[faces].astype(np.float32)
     normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    lengths = np.linalg.norm(normals, axis=1, keepdims=True)
+    lengths = row_norms(normals)[:, None]
     normals = np.divide(normals, lengths, out=np.zeros_like(normals), where=lengths > 0)
     record = np.zeros(len(faces), dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")])
     record["n"], record["v"] = normals, tri
