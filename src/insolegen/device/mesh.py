@@ -27,6 +27,7 @@ OUTLINE_SPACING_MM = 1.0
 MAX_REFINE_ROUNDS = 12
 DETAIL_SPACING_MM = 0.45       # where ``detail`` says: the 0.5 mm lattice, refined from there
 MIN_FACE_AREA_MM2 = 1e-4
+TIE_BREAK_MM = 1e-6
 
 Surfaces = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]   # xy (n, 2) -> (top, bottom)
 
@@ -175,7 +176,11 @@ class _Triangulation:
         return np.column_stack([self.loop, np.roll(self.loop, -1)])
 
     def triangles_inside(self) -> np.ndarray:
-        tris = Delaunay(self.points, qhull_options="Qbb Qc Qz Q12").simplices
+        # the lattices are full of cocircular points, whose facets Qhull merges slowly; moved
+        # by a fixed pseudo-random millionth of a millimetre, ties are broken before it sees
+        # them (a third faster). The triangles are the points' own: only ties choose otherwise
+        nudge = np.random.default_rng(0).uniform(-TIE_BREAK_MM, TIE_BREAK_MM, self.points.shape)
+        tris = Delaunay(self.points + nudge, qhull_options="Qbb Qc Qz Q12").simplices
         a, b, c = (self.points[tris[:, k]] for k in range(3))
         area2 = np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
         tris = tris[area2 > 2 * MIN_FACE_AREA_MM2]   # Qhull leaves flat triangles along straight hull edges
