@@ -48,10 +48,13 @@ def _hex_lattice(origin: np.ndarray, lo: np.ndarray, hi: np.ndarray, spacing: fl
     nest: the coarse points are the fine ones with i and j even."""
     a, b = np.array([spacing, 0.0]), np.array([spacing / 2, spacing * np.sqrt(3) / 2])
     j0, j1 = int(np.floor((lo[1] - origin[1]) / b[1])), int(np.ceil((hi[1] - origin[1]) / b[1]))
-    i0 = int(np.floor((lo[0] - origin[0]) / spacing - (j1 + 1) / 2)) - 1
-    i1 = int(np.ceil((hi[0] - origin[0]) / spacing - j0 / 2)) + 1
-    ii, jj = np.meshgrid(np.arange(i0, i1 + 1), np.arange(j0, j1 + 1))
-    ii, jj = ii.ravel(), jj.ravel()
+    # each row's own run of i (a row is offset by half a spacing from the one below), one wider
+    # each side than the box needs: the box test below decides, on the points themselves
+    rows = np.arange(j0, j1 + 1)
+    first = np.floor((lo[0] - origin[0]) / spacing - rows / 2).astype(np.int64) - 1
+    count = np.ceil((hi[0] - origin[0]) / spacing - rows / 2).astype(np.int64) + 1 - first + 1
+    jj = np.repeat(rows, count)
+    ii = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
     pts = origin + ii[:, None] * a + jj[:, None] * b
     keep = (pts[:, 0] >= lo[0]) & (pts[:, 0] <= hi[0]) & (pts[:, 1] >= lo[1]) & (pts[:, 1] <= hi[1])
     return pts[keep], np.column_stack([ii[keep], jj[keep]])
