@@ -90,3 +90,14 @@ def test_hull_2d_keeps_exactly_qhulls_vertices(seed):
         area2 = np.sum(hull[:, 0] * np.roll(hull[:, 1], -1) - np.roll(hull[:, 0], -1) * hull[:, 1])
         assert area2 > 0                                          # counter-clockwise
     assert len(hull_2d(rng.random((4000, 2)))) < 40              # the prefilter drops interior points, and the answer is a hull
+
+
+def test_row_norms_are_numpys_norms_exactly():
+    from insolegen.measure.arrays import row_norms
+
+    rng = np.random.default_rng(5)
+    for columns in (1, 2, 3, 4):
+        for dtype in (np.float64, np.float32):
+            v = (rng.normal(size=(1000, columns)) * 10.0 ** rng.integers(-6, 6, (1000, 1))).astype(dtype)
+            assert np.array_equal(row_norms(v), np.linalg.norm(v, axis=1))
+            assert row_norms(v).dtype == dtype
