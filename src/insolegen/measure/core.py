@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import bounds, hull_2d
+from insolegen.measure.arrays import bounds
 from insolegen.measure.frame import Frame, find_frame
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.printing import (
@@ -73,10 +73,6 @@ def _mesh_reasons(state: MeshState) -> list[str]:
     return reasons
 
 
-def _outer_points(points_2d: np.ndarray) -> np.ndarray:
-    return hull_2d(points_2d)
-
-
 def _refuse_non_insole(vertices: np.ndarray, frame: Frame, hm, label: str) -> None:
     local = frame.to_frame(vertices)
     lo, hi = bounds(local)
@@ -132,7 +128,7 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     reasons = _mesh_reasons(state) if state is not None else ["the mesh itself was not checked (check_state=False)"]
     if q["min_thickness_mm"] is not None and q["min_thickness_mm"] < prn.min_wall_mm - WALL_ROUNDING_MM:
         reasons.append(f"thinnest point {q['min_thickness_mm']:.2f} mm is below the printer's minimum wall {prn.min_wall_mm:g} mm")
-    fits, turn = fits_on_bed(_outer_points(local[:, :2]), q["height_mm"], prn.build_mm)
+    fits, turn = fits_on_bed(local[:, :2], q["height_mm"], prn.build_mm)
     if not fits:
         bx, by, bz = prn.build_mm
         reasons.append(f"{q['length_mm']:.0f} x {q['width_mm']:.0f} x {q['height_mm']:.0f} mm does not fit the "
