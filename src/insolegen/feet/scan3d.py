@@ -21,7 +21,7 @@ from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
 from insolegen.feet.polygon import smooth_1d
 from insolegen.feet.raster_region import mask_polygon
 from insolegen.feet.relief import foot_with_relief, scan_relief
-from insolegen.measure.arrays import bounds, row_norms
+from insolegen.measure.arrays import bounds, face_normals, row_norms
 from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import UNIT_SCALE, load_mesh_file
 from insolegen.measure.raster import HeightMap, height_maps
@@ -59,17 +59,6 @@ class Scan:
 
 def is_scan_file(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SCAN_FORMATS
-
-
-def _face_normals(vertices, faces):
-    """Not unit: twice each face's area. Written out, as np.cross is slow for millions, and one
-    coordinate at a time: contiguous arrays, 1.7x faster and a fifth less memory at the peak."""
-    x, y, z = vertices.T
-    ax, ay, az = x[faces[:, 0]], y[faces[:, 0]], z[faces[:, 0]]
-    ux, uy, uz = x[faces[:, 1]] - ax, y[faces[:, 1]] - ay, z[faces[:, 1]] - az
-    vx, vy, vz = x[faces[:, 2]] - ax, y[faces[:, 2]] - ay, z[faces[:, 2]] - az
-    del ax, ay, az
-    return np.column_stack([uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx])
 
 
 def _keep_foot_body(vertices, faces, areas, warnings, path) -> np.ndarray:
@@ -198,7 +187,7 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     lo, hi = bounds(vertices)
     middle = 0.5 * (lo + hi)
     vertices = vertices - middle
-    normals = _face_normals(vertices, faces)          # not unit: twice the area; once, for every step
+    normals = face_normals(vertices, faces)           # not unit: twice the area; once, for every step
     areas = 0.5 * row_norms(normals)
     kept = areas > 1e-9
     faces, areas, normals = faces[kept], areas[kept], normals[kept] / (2.0 * areas[kept, None])

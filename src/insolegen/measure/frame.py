@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import hull_2d, row_norms
+from insolegen.measure.arrays import face_normals, hull_2d, row_norms
 from insolegen.measure.quantities import ball_and_foot_length, columns
 from insolegen.measure.raster import HeightMap, height_maps
+from insolegen.measure.state import face_areas
 
 BOTTOM_NORMAL_MAX_DEG = 35.0     # the ground's normal is within this of the thinnest direction
 CONTACT_MM = 0.25                # faces this close to the ground plane stand on it
@@ -42,7 +43,7 @@ def principal_axes(vertices: np.ndarray, faces: np.ndarray, areas: np.ndarray | 
     """The surface's principal directions, weighted by face area (``areas``, when known):
     columns from the thinnest direction to the longest."""
     a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
-    areas = 0.5 * row_norms(np.cross(b - a, c - a)) if areas is None else areas
+    areas = face_areas(vertices, faces) if areas is None else areas
     centroids = (a + b + c) / 3.0
     w = areas / areas.sum()
     d = centroids - w @ centroids
@@ -55,7 +56,7 @@ def _ground(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, float,
     mesh area stands on."""
     from scipy.spatial import ConvexHull, QhullError
 
-    face_n = np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]], vertices[faces[:, 2]] - vertices[faces[:, 0]])
+    face_n = face_normals(vertices, faces)
     face_area = 0.5 * row_norms(face_n)
     face_n = face_n / np.maximum(2 * face_area, 1e-12)[:, None]
     thin = principal_axes(vertices, faces, face_area)[:, 0]

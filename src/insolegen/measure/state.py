@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from insolegen.measure.arrays import bounds, connected_labels, row_norms, sorted_unique
+from insolegen.measure.arrays import bounds, connected_labels, face_normals, row_norms, sorted_unique
 
 DEGENERATE_AREA_MM2 = 1e-6
 MERGE_MM = 1e-3                  # vertices this close are one
@@ -69,8 +69,7 @@ def merge_vertices(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray,
 
 
 def face_areas(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
-    return 0.5 * row_norms(np.cross(b - a, c - a))
+    return 0.5 * row_norms(face_normals(vertices, faces))
 
 
 def signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:

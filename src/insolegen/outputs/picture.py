@@ -265,7 +265,7 @@ def colour_values(devices: list[Shown], color: str):
     common range from 0, or (None, None) for "none"."""
     if color == "none":
         return None, None
-    values = [d.vertices[:, 2] if color == "height" else vertex_thickness(d.vertices, d.faces) for d in devices]
+    values = [d.vertices[:, 2] if color == "height" else vertex_thickness(d.vertices, d.faces, d.heights) for d in devices]
     return values, (0.0, max(float(v.max()) for v in values))
 
 

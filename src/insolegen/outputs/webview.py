@@ -18,6 +18,7 @@ from importlib.resources import files
 
 import numpy as np
 
+from insolegen.measure.state import face_areas
 from insolegen.outputs.deflate import gzip_bytes
 from insolegen.outputs.scene import HEIGHTS_GRID_MM, PreviewInput, Shown, section_positions, vertex_thickness
 
@@ -204,8 +205,7 @@ def _clustered(vertices: np.ndarray, faces: np.ndarray, max_faces: int) -> tuple
     backdrop), coarsening the cell until at most ``max_faces`` remain."""
     if len(faces) <= max_faces:
         return vertices, faces
-    area = 0.5 * np.linalg.norm(np.cross(vertices[faces[:, 1]] - vertices[faces[:, 0]],
-                                         vertices[faces[:, 2]] - vertices[faces[:, 0]]), axis=1).sum()
+    area = float(face_areas(vertices, faces).sum())
     cell = max(float(np.sqrt(2.0 * area / max_faces)), 1e-6)
     while True:
         keys = np.floor((vertices - vertices.min(axis=0)) / cell).astype(np.int64)
