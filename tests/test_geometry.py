@@ -303,3 +303,28 @@ def test_border_profiles_are_every_crossing_line_s_extremes(seed):
     got, expected = border_profiles(polygon, stations), _border_profiles_by_every_pair(polygon, stations)
     for g, e in zip(got, expected):
         assert np.array_equal(g, e, equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_mesher_lattice_is_every_lattice_point_in_the_box(seed):
+    """Each nested lattice holds every point of the triangular lattice through the origin that
+    lies in the box, and no other: against a plain enumeration over a range far wider than any
+    row's run (a row cut short would mesh and verify, only with fewer points)."""
+    from insolegen.device.mesh import _hex_lattice
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        origin = rng.uniform(-50, 50, 2)
+        spacing = float(rng.choice([4.0, 2.0, 1.0, 0.5]))
+        lo = origin + rng.uniform(-30, 60, 2)
+        hi = lo + rng.uniform(0, 80, 2)
+        if rng.random() < 0.5:          # the box's corners on lattice points, as the mesher's first box is
+            lo = origin.copy()
+            hi = origin + rng.integers(1, 40) * np.array([spacing / 2, spacing * np.sqrt(3) / 2])
+        pts, ij = _hex_lattice(origin, lo, hi, spacing)
+        r = int(np.ceil(400 / spacing))
+        i, j = (k.ravel() for k in np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1)))
+        every = origin + i[:, None] * [spacing, 0.0] + j[:, None] * [spacing / 2, spacing * np.sqrt(3) / 2]
+        inside = np.all((every >= lo) & (every <= hi), axis=1)
+        assert sorted(map(tuple, ij.tolist())) == sorted(zip(i[inside].tolist(), j[inside].tolist()))
+        assert np.allclose(pts, origin + ij[:, :1] * [spacing, 0.0] + ij[:, 1:] * [spacing / 2, spacing * np.sqrt(3) / 2])

@@ -302,3 +302,25 @@ def test_a_device_that_misses_its_prescription_is_not_written(monkeypatch, tmp_p
     assert r.exit_code == 1
     assert "arch_apex_height_mm measures 22.00, prescribed 20.00" in r.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_robust_fit_drops_a_bump_and_keeps_the_plane():
+    """fit_linear, the fit under every seat, plate and pocket reading: a plane with a raised pad
+    on a tenth of it and missing points is fitted to the plane alone (the pad's points dropped),
+    and with a column that repeats another it gives lstsq's least-norm answer."""
+    from insolegen.measure.raster import fit_linear
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 100, (3000, 2))
+    z = 1.5 + 0.02 * xy[:, 0] - 0.03 * xy[:, 1] + rng.normal(0, 0.01, 3000)
+    pad = np.hypot(*(xy - [60, 40]).T) < 18
+    z[pad] += 3.0
+    z[::50] = np.nan
+    design = np.column_stack([np.ones(len(z)), xy])
+    coef, keep = fit_linear(design, z)
+    assert coef == pytest.approx([1.5, 0.02, -0.03], abs=2e-3)
+    assert not keep[pad].any() and keep[~pad & np.isfinite(z)].mean() > 0.95
+    twin = np.column_stack([design, xy[:, 0]])                  # x twice: the columns are dependent
+    coef2, keep2 = fit_linear(twin, z)
+    expected = np.linalg.lstsq(twin[keep2], z[keep2], rcond=None)[0]
+    assert np.array_equal(keep2, keep) and coef2 == pytest.approx(expected, abs=1e-6)
