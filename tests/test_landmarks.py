@@ -126,11 +126,12 @@ def test_detection_without_pins_against_the_clinicians_pins(pinned, unpinned):
             sa, sb = a.landmark_source(name), b.landmark_source(name)
             return float(np.hypot(sa["x"] - sb["x"], sa["y"] - sb["y"]) / ppm)
 
-        assert b.landmarks["heel_center"].how == "outline" and b.landmarks["mth1_head"].how == "proportion"
-        # the limits are what this release achieves (see README "Landmarks"); the aim is 3 mm (5 for the pad)
-        assert off("heel_center") < 9.0
-        assert off("mth1_head") < 16.0 and off("mth5_head") < 3.0
-        assert off("met_pad_center") < 13.5
+        assert b.landmarks["heel_center"].how == "proportion" and b.landmarks["mth1_head"].how == "proportion"
+        # the aim is 3 mm (5 for the pad); the heel's prior is calibrated on these pins among others (feet.priors),
+        # the others are not. The limits are what this release achieves (README "Landmarks")
+        assert off("heel_center") < 4.0
+        assert off("mth1_head") < 3.0 and off("mth5_head") < 4.0
+        assert off("met_pad_center") < 5.0
 
 
 def test_implausible_landmarks_are_refused_unless_accepted(tmp_path):
@@ -178,7 +179,8 @@ def test_scan_json_and_the_overlay(tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     heel = doc["feet"][0]["landmarks"]["heel_center"]
-    assert heel["how"] == "clinician pin" and heel["source"]["units"] == "px" and heel["uncertainty_mm"] == 0.5
+    assert heel["how"] == "clinician pin" and heel["source"]["units"] == "px" and heel["sd_mm"] == 0.5
+    assert [c["what"] for c in heel["cues"] if c["axis"] == "x"] == ["proportion", "clinician pin"]
     assert set(doc["feet"][0]["pins"]["roles"]) >= set(DESIGN_ROLES)
     from PIL import Image
 
@@ -305,7 +307,7 @@ def test_a_scans_heel_and_forefoot_come_from_its_plantar_lows_in_any_pose(tmp_pa
     the heel centre on the heel's low, the 2nd-3rd heads over the forefoot's (pose must not matter)."""
     from insolegen.feet.scan3d import read_scan
 
-    heel_low, forefoot_low = np.array([47.0, 3.0]), np.array([183.0, 2.0])   # 12 mm ahead of / 14 mm behind the outline's
+    heel_low, forefoot_low = np.array([47.0, 3.0]), np.array([190.0, 2.0])   # 7 mm ahead of / 7 mm behind the priors
     vertices, faces = _plantar_scan_with_lows(heel_low, forefoot_low)
     turn = _turn(130, 4, -3)
     for pose, (v, units) in {"as made": (vertices, "mm"), "turned and far, in metres": (
@@ -322,18 +324,26 @@ def test_a_scans_heel_and_forefoot_come_from_its_plantar_lows_in_any_pose(tmp_pa
             p = np.array([s["x"], s["y"], s["z"]]) * (1000.0 if units == "m" else 1.0)
             return (back @ (p - ([5e5, 2e5, 0] if units == "m" else 0)))[:2]
 
-        assert np.linalg.norm(made("heel_center") - heel_low) < 1.5, (pose, made("heel_center"))
+        # fused with the population's prior (0.150 L, 8 mm behind the low), the relief weighs most
+        heel = foot.landmarks["heel_center"]
+        relief_weight = sum(c["weight"] for c in heel.cues if c["what"] == "relief" and c["axis"] == "x")
+        assert relief_weight > 0.6, heel.cues
+        assert np.linalg.norm(made("heel_center") - heel_low) < 3.0, (pose, made("heel_center"))
         mth1, mth5 = made("mth1_head"), made("mth5_head")
         along = np.array([-(mth1 - mth5)[1], (mth1 - mth5)[0]]) / np.linalg.norm(mth1 - mth5)
-        # the trough runs across the whole ball and the outline clips it unevenly: its centre is not exact
-        assert abs((forefoot_low - 0.5 * (made("mth2_head") + made("mth3_head"))) @ along) < 2.5, pose
+        # the trough runs across the whole ball and the outline clips it unevenly: its centre is not exact, and the
+        # heads' row weighs a quarter against it
+        assert abs((forefoot_low - 0.5 * (made("mth2_head") + made("mth3_head"))) @ along) < 5.0, pose
+        shift = [c for c in foot.landmarks["mth2_head"].cues if c.get("axis") == "along"]
+        assert [c["what"] for c in shift] == ["row model", "relief"] and shift[1]["weight"] > 0.6, shift
 
 
 def test_a_flat_pressed_sole_shows_no_low_and_says_so():
     from insolegen.feet.scan3d import read_scan
 
     foot = read_scan(ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl").foot
-    assert foot.landmarks["heel_center"].how == "outline" and foot.landmarks["mth1_head"].how == "proportion"
+    assert foot.landmarks["heel_center"].how == "proportion" and foot.landmarks["mth1_head"].how == "proportion"
+    assert not any(c["what"] == "relief" for name in ("heel_center", "mth1_head") for c in foot.landmarks[name].cues)
     assert any("show no distinct low" in n for n in foot.notes)
 
 

@@ -15,7 +15,9 @@ from insolegen.device.contour import SoleSurface
 from insolegen.device.plan import Plan, ball_frame
 from insolegen.device.prescription import Prescription
 from insolegen.errors import InvalidInput
-from insolegen.feet.foot import Foot
+from insolegen.feet.foot import Foot, heel_pad_centre
+from insolegen.feet.polygon import border_profiles
+from insolegen.feet.priors import AUTHORITATIVE
 from insolegen.measure.arrays import hull_span_at
 from insolegen.measure.rearfoot import SEAT_CENTRE
 
@@ -65,8 +67,8 @@ class Points:
 class Context:
     rx: Prescription
     length: float                 # foot length L
-    heel: np.ndarray              # heel centre (x, y)
-    heel_width: float
+    heel: np.ndarray              # the heel seat's centre (x, y): from the outline alone (heel_pad_centre)
+    heel_width: float             # the outline's width across the heel seat
     mth1: np.ndarray              # joint centres of the 1st, 2nd and 5th metatarsal heads
     mth2: np.ndarray
     mth5: np.ndarray
@@ -207,14 +209,15 @@ def lateral_arch(p: Points, c: Context):
     return c.rx.lateral_arch.height_mm * along * ramp_down(p.d_lateral, ARCH_PLATEAU_MM, 0.25 * c.ball_width)
 
 
-def met_pad_centre(foot: Foot, rx: Prescription, distal: np.ndarray) -> np.ndarray:
-    """Where the met pad goes: at the clinician's met-pad pin (or a met_pad_center given in the
-    outline file), else met_pad.offset_mm behind the midpoint of the 2nd and 3rd metatarsal heads."""
+def met_pad_centre(foot: Foot, rx: Prescription) -> np.ndarray:
+    """Where the met pad goes: where a person put it (a clinician's met-pad pin or correction, a
+    met_pad_center given in the outline file), else met_pad.offset_mm behind the midpoint of the 2nd
+    and 3rd metatarsal heads along the foot axis (their shafts run along it)."""
     pad = foot.landmarks["met_pad_center"]
-    if pad.how in ("clinician pin", "given"):
+    if pad.how in AUTHORITATIVE:
         return pad.xy
     lm = foot.landmarks
-    return 0.5 * (lm["mth2_head"].xy + lm["mth3_head"].xy) - rx.met_pad.offset_mm * distal
+    return 0.5 * (lm["mth2_head"].xy + lm["mth3_head"].xy) - [rx.met_pad.offset_mm, 0.0]
 
 
 def met_pad(p: Points, c: Context):
@@ -356,13 +359,16 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
     midfoot: by arch.fill_frac (1.0 meets the scanned arch), or so that the medial apex stands
     at arch.height_mm."""
     lm, length = foot.landmarks, foot.length_mm
-    heel = lm["heel_center"].xy
+    # the rearfoot is laid out from the heel's outline (its back and its width), not from the heel's
+    # load centre: a landmark read or corrected elsewhere moves no rearfoot feature
+    heel = heel_pad_centre(foot.outline)
+    y_max, y_min = border_profiles(foot.outline, heel[:1])
     mth5 = lm["mth5_head"].xy
     point, u, n = ball_frame(foot)
     back_x = float(plan.outline[:, 0].min())
     base = Context(
-        rx=rx, length=length, heel=heel, heel_width=foot.measures["heel_width"].value,
-        mth1=lm["mth1_head"].xy, mth2=lm["mth2_head"].xy, mth5=mth5, pad_centre=met_pad_centre(foot, rx, n),
+        rx=rx, length=length, heel=heel, heel_width=float(y_max[0] - y_min[0]),
+        mth1=lm["mth1_head"].xy, mth2=lm["mth2_head"].xy, mth5=mth5, pad_centre=met_pad_centre(foot, rx),
         ball_width=foot.measures["ball_width"].value,
         ball_point=point, ball_dir=u, ball_normal=n,
         # the heel's edges (a post's pivot, a skive's top) at the station where `measure` reads them

@@ -18,7 +18,10 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
+from insolegen.feet.estimate import Cue, Estimate, fuse
 from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, edge_lengths, evenly_spaced, signed_area
+from insolegen.feet.priors import (CUE_SD_MM, HEAD_GAPS, HEAD_INSET_OF_BALL, HEEL_LOAD_MEDIAL_OF_BREADTH, MET_PAD_BEHIND_HEADS_MM,
+                                   PRIORS, SECOND_HEAD_AHEAD_OF_FIRST, SECOND_TOE_FROM_MEDIAL)
 
 MIN_POINTS = 20
 DENSE_POINTS = 3000             # outlines with more points than this are resampled...
@@ -31,23 +34,21 @@ SIDE_MIN_CONFIDENCE = 0.3
 MAX_HEEL_OF_BALL_WIDTH = 0.92   # real feet: 0.57-0.75 (scans, prints, ANSUR outlines); an ellipsoid or a box: about 1
 UNIT_TO_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": 25.4}
 
-# Proportions used where the shape does not show a landmark (ANSUR II medians, see footshape.py)
-BALL_LENGTH_FRAC = 0.74         # heel -> 1st MTP joint / foot length
-MTH5_LENGTH_FRAC = 0.64         # heel -> 5th MTP joint / foot length
-NAVICULAR_OF_BALL_LENGTH = 0.58  # navicular tuberosity / ball-of-foot length (about 0.43 L)
-ARCH_START_OF_BALL_LENGTH = 0.30
-ARCH_END_OF_BALL_LENGTH = 0.88
-SECOND_TOE_FROM_MEDIAL = 0.44   # the foot axis crosses the ball line this far from its medial end
 BALL_BAND_MM = 2.0              # the ball's border point: the centre of the border within this of its extreme
-HEAD_INSET_OF_BALL = 0.16       # a metatarsal head's joint centre lies about this share of the ball
-                                # width inside the ball's border point (the head's half-width and the
-                                # plantar fat pad beside it)
-SECOND_HEAD_AHEAD_OF_BALL = 0.03  # the 2nd head stands this share of L ahead of the 1st-5th line (the
-                                  # metatarsal parabola; MT2 is the longest)
-MET_PAD_BEHIND_HEADS_MM = 12.0  # the default met pad's centre behind the 2nd-3rd heads (met_pad.offset_mm)
+FLAT_BAND_MM = 0.5              # the border's stretch within this of its extreme says how sharp that extreme is
+# how far a border's extreme lies from the joint it marks (1 SD, mm), before its flat stretch adds its own:
+# the 1st MTP joint's medial border is often flat (hallux valgus, soft tissue, a foam print's sunk edge; over the
+# real feet in shared/data the extreme lay 4, 11 and 20 mm from the clinician's mark or the population's), the
+# 5th's lateral protrusion is bony and sharp (1-4 mm from the clinician's ball-width pins)
+BORDER_EXTREME_SD_MM = {"ball_medial": 8.0, "ball_lateral": 2.5}
+HEAD_MODEL_SD_MM = 2.0          # the heads' row model's own spread about the ends it is drawn from
+# the metatarsal shafts diverge from the foot axis (MT1 medially by about the normal 1st-2nd intermetatarsal
+# angle, MT5 laterally as the lesser metatarsals fan out): each joint centre lies across its shaft from its
+# border protrusion, a little distal of it
+SHAFT_ANGLE_DEG = {"mth1_head": 8.0, "mth5_head": -14.0}
 
 # how a landmark was found, and the uncertainty that goes with each way (mm)
-UNCERTAINTY_MM = {"given": 1.0, "clinician pin": 0.5, "relief": 3.0, "outline": 5.0, "proportion": 10.0}
+UNCERTAINTY_MM = {"given": 1.0, "clinician": 1.0, "clinician pin": 0.5, "relief": 2.0, "outline": 5.0, "proportion": 10.0}
 HEAD_NAMES = tuple(f"mth{k}_head" for k in range(1, 6))
 LANDMARK_NAMES = ("heel_center", "ball_medial", "ball_lateral", *HEAD_NAMES, "met_pad_center", "navicular",
                   "second_toe")
@@ -57,21 +58,28 @@ OLD_LANDMARK_NAMES = {"mth1": "ball_medial", "mth5": "ball_lateral"}   # outline
 
 @dataclass(frozen=True)
 class Landmark:
-    """A point in the canonical frame (mm), how it was obtained and how far off it may be."""
+    """A point in the canonical frame (mm), how it was obtained (the cue that weighs most: given,
+    clinician, clinician pin, relief, outline or proportion, the population prior) and its SD (mm);
+    ``cues``: every reading it was fused from, with its weight (``feet.estimate``)."""
     x: float
     y: float
     how: str
     note: str = ""
     uncertainty_mm: float | None = None
+    cues: tuple[dict, ...] = ()
 
     @property
     def xy(self) -> np.ndarray:
         return np.array([self.x, self.y])
 
+    @property
+    def sd_mm(self) -> float:
+        return UNCERTAINTY_MM.get(self.how, 5.0) if self.uncertainty_mm is None else self.uncertainty_mm
+
     def as_dict(self) -> dict:
-        unc = UNCERTAINTY_MM.get(self.how, 5.0) if self.uncertainty_mm is None else self.uncertainty_mm
-        return {"x_mm": round(self.x, 3), "y_mm": round(self.y, 3), "how": self.how, "uncertainty_mm": unc,
-                "note": self.note}
+        sd = round(float(self.sd_mm), 2)
+        return {"x_mm": round(self.x, 3), "y_mm": round(self.y, 3), "how": self.how, "sd_mm": sd, "uncertainty_mm": sd,
+                "note": self.note, "cues": list(self.cues)}
 
 
 @dataclass(frozen=True)
@@ -264,25 +272,20 @@ def foot_from_points(
     source: str = "outline",
     arch: ArchMeasurements | None = None,
     given_how: str = "given",
+    corrections: dict[str, tuple[float, float]] | None = None,
 ) -> Foot:
     """Validate an outline (mm, seen from above, any placement) and put it in the canonical
     frame with its side and landmarks. ``given_landmarks`` are in the same frame as the points
-    (``given_how`` says where they came from: the file, or a clinician's pins)."""
+    (``given_how`` says where they came from: the file, a clinician's pins, a relief);
+    ``corrections`` too: a clinician's, final (``how`` clinician)."""
     points = validate_outline(points_mm, source)
-    given = {OLD_LANDMARK_NAMES.get(k, k): np.asarray(v, dtype=float) for k, v in (given_landmarks or {}).items()}
-    unknown = set(given) - set(GIVEN_LANDMARK_NAMES) - ({"forefoot_load"} if given_how == "relief" else set())
-    if unknown:
-        raise InvalidInput(
-            f"{source}: unknown landmark(s) {', '.join(sorted(unknown))}; known: {', '.join(GIVEN_LANDMARK_NAMES)}"
-        )
-    for k, v in given.items():
-        if v.shape != (2,) or not np.isfinite(v).all():
-            raise InvalidInput(f"{source}: landmark {k} must be two finite numbers (x, y), got {v.tolist()!r}")
+    given = _checked_marks(given_landmarks, source, extra=("forefoot_load",) if given_how == "relief" else ())
+    fixed = _checked_marks(corrections, source)
 
     rot, origin = _principal_frame(points)
     pts = (points - origin) @ rot.T
     a, b = rot, -rot @ origin          # the running input -> canonical transform
-    lm = {k: (v - origin) @ rot.T for k, v in given.items()}
+    lm = {k: (v - origin) @ rot.T for k, v in {**given, **fixed}.items()}
 
     detected_side, confidence = detect_side(pts)
     warnings: list[str] = []
@@ -320,7 +323,7 @@ def foot_from_points(
         pts, lm = pts - shift, {k: v - shift for k, v in lm.items()}
         a, b = r @ a, r @ (b - heel) - shift
 
-    landmarks, measures = find_landmarks(pts, lm, given_how)
+    landmarks, measures, notes = find_landmarks(pts, {k: lm[k] for k in given}, given_how, {k: lm[k] for k in fixed})
     heel_share = measures["heel_width"].value / max(measures["ball_width"].value, 1e-9)
     if heel_share > MAX_HEEL_OF_BALL_WIDTH:
         raise InvalidInput(
@@ -330,12 +333,26 @@ def foot_from_points(
     foot = Foot(
         outline=pts, side=side, side_how=side_how, side_confidence=round(confidence, 3),
         landmarks=landmarks, measures=measures, source=source, warnings=tuple(warnings + implausible), frame=(a, b),
-        implausible=tuple(implausible),
+        implausible=tuple(implausible), notes=tuple(notes),
     )
     return foot.with_arch(arch) if arch is not None else foot
 
 
 GIVEN_LANDMARK_NAMES = LANDMARK_NAMES + PIN_ONLY_NAMES
+
+
+def _checked_marks(marks: dict | None, source: str, extra: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Marks by landmark name (release 0.1's names read as today's), each two finite numbers."""
+    out = {OLD_LANDMARK_NAMES.get(k, k): np.asarray(v, dtype=float) for k, v in (marks or {}).items()}
+    unknown = set(out) - set(GIVEN_LANDMARK_NAMES) - set(extra)
+    if unknown:
+        raise InvalidInput(
+            f"{source}: unknown landmark(s) {', '.join(sorted(unknown))}; known: {', '.join(GIVEN_LANDMARK_NAMES)}"
+        )
+    for k, v in out.items():
+        if v.shape != (2,) or not np.isfinite(v).all():
+            raise InvalidInput(f"{source}: landmark {k} must be two finite numbers (x, y), got {v.tolist()!r}")
+    return out
 
 
 def _principal_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -382,22 +399,24 @@ def detect_side(pts: np.ndarray) -> tuple[str, float]:
 
 
 def _axis_points(pts: np.ndarray, given: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The foot axis's ends: the heel seat's centre (or a given heel centre) and the second toe
+    (given, or at the tip, across from the ball's border points as SECOND_TOE_FROM_MEDIAL says)."""
     heel = given.get("heel_center")
     if heel is None:
         heel = heel_pad_centre(pts)
     toe = given.get("second_toe")
     if toe is None:
-        (medial, _), (lateral, _) = _ball_points(pts, given)
+        medial, lateral = (_border_point(pts, name, given) for name in ("ball_medial", "ball_lateral"))
         across = medial + SECOND_TOE_FROM_MEDIAL * (lateral - medial)
         toe = np.array([pts[:, 0].max(), across[1]])
     return heel, toe
 
 
 def heel_pad_centre(pts: np.ndarray) -> np.ndarray:
-    """The centre of the largest circle that fits the heel, touching its back and both sides:
-    the middle of the heel pad under the calcaneus (where the heel bears load), found from the
-    outline alone: along the heel's midline, where the distance from the back equals half the
-    heel's width there."""
+    """The heel seat's centre: the centre of the largest circle that fits the heel, touching its
+    back and both sides, found from the outline alone: along the heel's midline, where the distance
+    from the back equals half the heel's width there. The device's rearfoot is laid out from it (a
+    property of the outline, so moving the heel's load centre never moves the device)."""
     x0, length = pts[:, 0].min(), np.ptp(pts[:, 0])
     stations = x0 + np.linspace(0.02, 0.30, 113) * length
     y_max, y_min = border_profiles(pts, stations)
@@ -415,53 +434,48 @@ def heel_pad_centre(pts: np.ndarray) -> np.ndarray:
     return np.array([stations[k], 0.5 * (y_max[k] + y_min[k])])
 
 
-def _ball_points(pts: np.ndarray, given: dict[str, np.ndarray]):
-    """The ball's border points (where the ball width is measured): the medial and lateral ends of
-    the forefoot's widest chord; from proportions where the border shows no such prominence."""
+BORDER_WINDOWS = {"ball_medial": (0.55, 0.88), "ball_lateral": (0.5, 0.8)}   # of L: where each border extreme is looked for
+
+
+def border_reading(pts: np.ndarray, name: str) -> Cue | None:
+    """The outline's reading of a ball border point's x (``ball_medial``: the medial border's
+    extreme, ``ball_lateral``: the lateral's) as a cue: the centre of the border near its extreme,
+    each station weighted by how near (where a flat border's extreme falls depends on a hair's turn
+    or noise: this centre moves smoothly), its SD the border's own (BORDER_EXTREME_SD_MM) widened
+    by the stretch that stands within FLAT_BAND_MM of the extreme (a flat or doubled border is weak
+    evidence, not a point). None where the border shows no prominence at all."""
     x0, length = pts[:, 0].min(), np.ptp(pts[:, 0])
-    found = []
-    for name, lo, hi, expected, pick in (
-        ("ball_medial", 0.55, 0.88, BALL_LENGTH_FRAC, np.nanargmax),
-        ("ball_lateral", 0.5, 0.8, MTH5_LENGTH_FRAC, np.nanargmin),
-    ):
-        if name in given:
-            found.append((given[name], "given"))
-            continue
-        stations = np.linspace(x0 + lo * length, x0 + hi * length, 121)
-        y_max, y_min = border_profiles(pts, stations)
-        border = y_max if name == "ball_medial" else y_min
-        k = int(pick(border))
-        sign = 1 if name == "ball_medial" else -1
-        prominence = sign * (border[k] - np.array([border[0], border[-1]]))
-        if 0 < k < len(stations) - 1 and prominence.min() > 0.5:
-            # the centre of the border near its extreme, each station weighted by how near: where a
-            # flat border's extreme falls depends on a hair's turn or noise; this centre moves smoothly
-            near = np.clip(1.0 - sign * (border[k] - border) / BALL_BAND_MM, 0.0, 1.0) ** 2
-            near[~np.isfinite(near)] = 0.0
-            xm = float(near @ stations / near.sum())
-            ym = float(border_profiles(pts, np.array([xm]))[0 if name == "ball_medial" else 1][0])
-            found.append((np.array([xm, ym]), "outline"))
-        else:
-            xe = x0 + expected * length
-            ye = border_profiles(pts, np.array([xe]))[0 if name == "ball_medial" else 1][0]
-            found.append((np.array([xe, ye]), "proportion"))
-    return found[0], found[1]
+    lo, hi = BORDER_WINDOWS[name]
+    stations = np.linspace(x0 + lo * length, x0 + hi * length, 121)
+    medial = name == "ball_medial"
+    prominence = (1.0 if medial else -1.0) * border_profiles(pts, stations)[0 if medial else 1]
+    if not np.isfinite(prominence).any():
+        return None
+    k = int(np.nanargmax(prominence))
+    if not (0 < k < len(stations) - 1) or not (prominence[k] - np.nan_to_num(prominence[[0, -1]], nan=-np.inf) > 0.5).all():
+        return None
+    near = np.nan_to_num(np.clip(1.0 - (prominence[k] - prominence) / BALL_BAND_MM, 0.0, 1.0), nan=0.0) ** 2
+    flat = stations[np.nan_to_num(prominence, nan=-np.inf) >= prominence[k] - FLAT_BAND_MM]
+    span = float(flat.max() - flat.min())
+    sd = float(np.hypot(BORDER_EXTREME_SD_MM[name], span / 4.0))
+    return Cue("outline", float(near @ stations / near.sum()), sd,
+               f"the {'medial' if medial else 'lateral'} border's extreme, within {FLAT_BAND_MM:g} mm of it over {span:.0f} mm")
 
 
-def _estimated_heads(medial: np.ndarray, lateral: np.ndarray, length: float) -> list[np.ndarray]:
-    """MTH1-MTH5 joint centres from the ball's border points: MTH1 and MTH5 inset from them by
-    HEAD_INSET_OF_BALL of the ball width along the ball line, MTH2-4 spaced evenly between,
-    MTH2 (the longest metatarsal) furthest forward, on a parabola through MTH1 and MTH5."""
-    width = float(np.linalg.norm(medial - lateral))
-    u, distal = heads_frame(medial, lateral)
-    mth1 = medial - HEAD_INSET_OF_BALL * width * u
-    mth5 = lateral + HEAD_INSET_OF_BALL * width * u
-    heads = []
-    for k in range(5):
-        t = k / 4.0                                      # 0 at MTH1, 1 at MTH5
-        bulge = SECOND_HEAD_AHEAD_OF_BALL * length * np.sin(np.pi * t) * (1.0 - 0.5 * t)
-        heads.append(mth1 + t * (mth5 - mth1) + bulge * distal)
-    return heads
+def _border_y(pts: np.ndarray, x: float, name: str) -> float:
+    y_max, y_min = border_profiles(pts, np.array([x]))
+    return float((y_max if name in ("ball_medial", "navicular") else y_min)[0])
+
+
+def _border_point(pts: np.ndarray, name: str, given: dict[str, np.ndarray]) -> np.ndarray:
+    """A ball border point before fusion (the foot axis is drawn from it): given, else the outline's
+    reading, else the population's share of the length on the border."""
+    if name in given:
+        return given[name]
+    reading = border_reading(pts, name)
+    x0, length = pts[:, 0].min(), np.ptp(pts[:, 0])
+    x = reading.value if reading is not None else x0 + PRIORS[name].share * length
+    return np.array([x, _border_y(pts, x, name)])
 
 
 def heads_frame(mth1: np.ndarray, mth5: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -472,65 +486,159 @@ def heads_frame(mth1: np.ndarray, mth5: np.ndarray) -> tuple[np.ndarray, np.ndar
     return u, (n if n[0] >= 0 else -n)
 
 
-def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray],
-                   given_how: str = "given") -> tuple[dict[str, Landmark], dict[str, Measure]]:
-    """Landmarks of a canonical (right, heel at x = 0) outline; ``given`` ones (from the file or
-    a clinician's pins, as ``given_how`` says) win over what the outline and proportions say."""
-    length = float(pts[:, 0].max())
-    out: dict[str, Landmark] = {}
+def _prior_cue(name: str, length: float) -> Cue:
+    mean, sd = PRIORS[name].of(length)
+    return Cue("proportion", mean, sd, f"{PRIORS[name].share:g} ± {PRIORS[name].sd_share:g} L: {PRIORS[name].source}")
 
-    def put(name: str, xy, how: str, note: str) -> None:
-        how, note = (given_how, "") if name in given else (how, note)
-        xy = given.get(name, xy)
-        out[name] = Landmark(float(xy[0]), float(xy[1]), how, note)
 
-    put("heel_center", heel_pad_centre(pts) if "heel_center" not in given else None, "outline",
-        "centre of the largest circle touching the heel's back and sides (the heel pad's centre)")
-    (medial, how_m), (lateral, how_l) = _ball_points(pts, given)
-    for name, xy, how, what in (("ball_medial", medial, how_m, "medial"), ("ball_lateral", lateral, how_l, "lateral")):
-        put(name, xy, how, f"{what} end of the forefoot's widest chord" if how == "outline"
-            else f"{BALL_LENGTH_FRAC if what == 'medial' else MTH5_LENGTH_FRAC} L on the {what} border")
-    estimated = _estimated_heads(out["ball_medial"].xy, out["ball_lateral"].xy, length)
-    heads_how, heads_note = "proportion", ""
-    if "forefoot_load" in given:
-        # the forefoot's load centres under the 2nd-3rd heads: the heads move along the foot to stand over it
-        _, distal = heads_frame(estimated[0], estimated[4])
-        shift = (given["forefoot_load"] - 0.5 * (estimated[1] + estimated[2])) @ distal
-        estimated = [head + shift * distal for head in estimated]
-        heads_how, heads_note = given_how, (f"moved {shift:+.1f} mm along the foot so the 2nd-3rd heads stand over the "
-                                            "forefoot's load centre; ")
+@dataclass
+class _Reading:
+    """Landmarks being read from one canonical outline: its points, the marks given (file, pins,
+    relief, a clinician's corrections) with how each was obtained, and what the fusion noted."""
+    pts: np.ndarray
+    marks: dict[str, np.ndarray]
+    how_of: dict[str, str]
+    length: float
+    out: dict[str, Landmark] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def cues(self, name: str, axis: int) -> list[Cue]:
+        if name not in self.marks:
+            return []
+        how = self.how_of[name]
+        return [Cue(how, float(self.marks[name][axis]), CUE_SD_MM.get(how, 1.0) if how != "clinician pin" else UNCERTAINTY_MM[how])]
+
+    def put(self, name: str, ex: Estimate, ey: Estimate, note: str) -> None:
+        self.notes.extend(ex.notes + ey.notes)
+        how = ex.leading if ex.leading != "proportion" or ey.leading in ("proportion", "outline") else ey.leading
+        self.out[name] = Landmark(ex.value, ey.value, how, note if how in ("outline", "proportion") else "",
+                                  float(max(ex.sd, ey.sd)), tuple(ex.cues_dict("x") + ey.cues_dict("y")))
+
+    def fused(self, name: str, extra_x: list[Cue], y_model, note: str) -> None:
+        """A landmark from its x prior, its marks and ``extra_x`` cues; y from its mark, else
+        ``y_model(x)`` (a Cue: where the landmark lies across the foot at that x)."""
+        ex = fuse(_prior_cue(name, self.length), self.cues(name, 0) + extra_x, f"{name} along the foot", self.length)
+        y_cues = self.cues(name, 1)
+        if not y_cues or y_cues[0].what == "relief":
+            y_cues = y_cues + [y_model(ex.value)]
+        self.put(name, ex, fuse(None, y_cues, f"{name} across the foot"), note)
+
+    def given_point(self, name: str, note: str = "") -> None:
+        self.put(name, fuse(None, self.cues(name, 0), name), fuse(None, self.cues(name, 1), name), note)
+
+
+HEAD_STATIONS = np.concatenate([[0.0], np.cumsum(HEAD_GAPS) / np.sum(HEAD_GAPS)])   # MTH1 at 0 ... MTH5 at 1
+
+
+def _heads_row(first: np.ndarray, fifth: np.ndarray, length: float) -> list[np.ndarray]:
+    """MTH1-MTH5 from the 1st and 5th: across the foot spaced as HEAD_GAPS, along it on the
+    metatarsal parabola (MTH2 SECOND_HEAD_AHEAD_OF_FIRST of L ahead of MTH1, MTH3 and MTH4 on the
+    same smooth curve)."""
+    bulge = lambda t: np.sin(np.pi * t) * (1.0 - 0.5 * t)    # noqa: E731
+    t2 = HEAD_STATIONS[1]
+    depth = (SECOND_HEAD_AHEAD_OF_FIRST * length + t2 * (first[0] - fifth[0])) / bulge(t2)
+    return [first + t * (fifth - first) + np.array([depth * bulge(t), 0.0]) for t in HEAD_STATIONS]
+
+
+def _joint_centre(border: Landmark, ball_width: float, name: str) -> np.ndarray:
+    """A head's joint centre from its border protrusion: inset HEAD_INSET_OF_BALL of the ball width,
+    square to its metatarsal's shaft (SHAFT_ANGLE_DEG from the foot axis)."""
+    a = np.radians(SHAFT_ANGLE_DEG[name])
+    toward_middle = np.array([np.sin(a), -np.cos(a)]) if name == "mth1_head" else np.array([-np.sin(a), np.cos(a)])
+    return border.xy + HEAD_INSET_OF_BALL * ball_width * toward_middle
+
+
+def _read_heads(r: _Reading) -> None:
+    """The five heads: the pinned or given ones where they are, the rest on the heads' row drawn
+    from the ball's fused border points, moved along the foot toward the forefoot's load centre
+    where a relief shows one (fused: the relief's shift against the row's own spread)."""
+    bm, bl = r.out["ball_medial"], r.out["ball_lateral"]
+    width = bm.y - bl.y
+    row = _heads_row(_joint_centre(bm, width, "mth1_head"), _joint_centre(bl, width, "mth5_head"), r.length)
+    t = HEAD_STATIONS
+    sd_x = np.sqrt(((1 - t) * bm.sd_mm) ** 2 + (t * bl.sd_mm) ** 2 + HEAD_MODEL_SD_MM ** 2)
+    sd_y = np.full(5, np.hypot(1.0, HEAD_MODEL_SD_MM))
+    hows, note = [bm.how if t_k < 0.5 else bl.how for t_k in t], ""
+    row_note = "on the heads' row from the ball's border points (inset square to each shaft; MT2 the longest)"
+    shift_cues: list[dict] = []
+    if "forefoot_load" in r.marks:
+        _, distal = heads_frame(row[0], row[4])
+        mid_sd = float(0.5 * (sd_x[1] + sd_x[2]))
+        seen = float((r.marks["forefoot_load"] - 0.5 * (row[1] + row[2])) @ distal)
+        shift = fuse(Cue("row model", 0.0, mid_sd), [Cue("relief", seen, CUE_SD_MM["relief"], "the forefoot's load centre under MTH2-3")],
+                     "the heads' row along the foot")
+        r.notes.extend(shift.notes)
+        row = [head + shift.value * distal for head in row]
+        sd_x = np.full(5, np.hypot(shift.sd, HEAD_MODEL_SD_MM))
+        shift_cues = shift.cues_dict("along")
+        if shift.leading == "relief":
+            hows = ["relief"] * 5
+        note = f"moved {shift.value:+.1f} mm along the foot toward the forefoot's load centre; "
     for k, name in enumerate(HEAD_NAMES):
-        put(name, estimated[k], heads_how, heads_note + (
-            f"{HEAD_INSET_OF_BALL:.0%} of the ball width inside the ball's border points, the heads on the metatarsal "
-            "parabola" if k in (0, 4) else "between MTH1 and MTH5 on the metatarsal parabola"))
-    mth1, mth5 = out["mth1_head"].xy, out["mth5_head"].xy
-    _, distal = heads_frame(mth1, mth5)
-    pad = 0.5 * (out["mth2_head"].xy + out["mth3_head"].xy) - MET_PAD_BEHIND_HEADS_MM * distal
-    put("met_pad_center", pad, heads_how, f"{MET_PAD_BEHIND_HEADS_MM:g} mm behind the 2nd-3rd metatarsal heads")
-    nx = NAVICULAR_OF_BALL_LENGTH * out["ball_medial"].x
-    put("navicular", (nx, float(border_profiles(pts, np.array([nx]))[0][0])), "proportion",
-        f"{NAVICULAR_OF_BALL_LENGTH} x ball-of-foot length, on the medial border")
-    toe = given.get("second_toe")
-    put("second_toe", (length, 0.0) if toe is None else toe, "proportion",
-        f"{SECOND_TOE_FROM_MEDIAL:.0%} of the ball line from its medial end, at the tip")
+        if name in r.marks:
+            r.given_point(name)
+            continue
+        cues = ({"what": "heads' row", "from": ["ball_medial", "ball_lateral"], "weight": 1.0}, *shift_cues)
+        r.out[name] = Landmark(float(row[k][0]), float(row[k][1]), hows[k], note + row_note, float(max(sd_x[k], sd_y[k])), cues)
+
+
+def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str = "given",
+                   corrections: dict[str, np.ndarray] | None = None) -> tuple[dict[str, Landmark], dict[str, Measure], list[str]]:
+    """Landmarks of a canonical (right, heel at x = 0) outline, each fused from its population
+    prior (``feet.priors``) and the cues the input shows (``feet.estimate``): the outline's borders,
+    the ``given`` marks (from the file, a clinician's pins or a relief, as ``given_how`` says) and a
+    clinician's ``corrections`` (final: ``how`` clinician). Returns (landmarks, measures, notes)."""
+    length = float(pts[:, 0].max())
+    marks = {**given, **(corrections or {})}
+    how_of = {**{k: given_how for k in given}, **{k: "clinician" for k in corrections or {}}}
+    r = _Reading(pts, marks, how_of, length)
+
+    def midline(x: float) -> Cue:
+        y_max, y_min = border_profiles(pts, np.array([x]))
+        y = 0.5 * (y_max[0] + y_min[0]) + HEEL_LOAD_MEDIAL_OF_BREADTH * (y_max[0] - y_min[0])
+        return Cue("outline", float(y), 3.0, f"{HEEL_LOAD_MEDIAL_OF_BREADTH:.0%} of the heel's breadth medial of its midline")
+
+    r.fused("heel_center", [], midline, "the heel's load centre: the population's share of the length, on the heel's midline")
+    for name in ("ball_medial", "ball_lateral"):
+        reading = [] if name in marks else [c for c in [border_reading(pts, name)] if c is not None]
+        what = "medial" if name == "ball_medial" else "lateral"
+        r.fused(name, reading, lambda x, name=name: Cue("outline", _border_y(pts, x, name), 1.0, "on the border"),
+                f"the {what} border point of the ball (the {'1st' if what == 'medial' else '5th'} MTP joint's protrusion)")
+    _read_heads(r)
+    if "met_pad_center" in marks:
+        r.given_point("met_pad_center")
+    else:
+        heads = r.out
+        pad = 0.5 * (heads["mth2_head"].xy + heads["mth3_head"].xy) - [MET_PAD_BEHIND_HEADS_MM, 0.0]
+        sd = float(np.hypot(0.5 * (heads["mth2_head"].sd_mm + heads["mth3_head"].sd_mm), 3.0))
+        r.out["met_pad_center"] = Landmark(float(pad[0]), float(pad[1]), heads["mth2_head"].how,
+                                           f"{MET_PAD_BEHIND_HEADS_MM:g} mm behind the 2nd-3rd metatarsal heads, along the foot", sd,
+                                           ({"what": "heads' row", "from": ["mth2_head", "mth3_head"], "weight": 1.0},))
+    r.fused("navicular", [], lambda x: Cue("outline", _border_y(pts, x, "navicular"), 1.0, "on the medial border"),
+            "the navicular tuberosity: the population's share of the length, on the medial border")
+    if "second_toe" in marks:
+        r.given_point("second_toe")
+    else:
+        r.out["second_toe"] = Landmark(length, 0.0, "outline", f"{SECOND_TOE_FROM_MEDIAL:.0%} of the ball line from its "
+                                       "medial end, at the tip (the foot axis's end)", 2.0)
     for name in PIN_ONLY_NAMES:
-        if name in given:
-            put(name, given[name], given_how, "")
+        if name in marks:
+            r.given_point(name)
+    out = r.out
     heel = out["heel_center"]
     y_max, y_min = border_profiles(pts, np.array([heel.x]))
     heel_width, heel_how, heel_note = float(y_max[0] - y_min[0]), "outline", "outline width across the heel centre"
     if "heel_width_medial" in out and "heel_width_lateral" in out:
-        heel_width, heel_how = out["heel_width_medial"].y - out["heel_width_lateral"].y, given_how
+        heel_width, heel_how = out["heel_width_medial"].y - out["heel_width_lateral"].y, out["heel_width_medial"].how
         heel_note = "between the heel-width pair, across the foot axis"
-    ball = "outline" if "proportion" not in (how_m, how_l) else "proportion"
+    both = {out["ball_medial"].how, out["ball_lateral"].how}
     measures = {
         "length": Measure(length, "outline", "heel to the most distal point along the foot axis"),
         "heel_width": Measure(heel_width, heel_how, heel_note),
-        "ball_width": Measure(float(out["ball_medial"].y - out["ball_lateral"].y),
-                              given_how if "ball_medial" in given and "ball_lateral" in given else ball,
+        "ball_width": Measure(float(out["ball_medial"].y - out["ball_lateral"].y), both.pop() if len(both) == 1 else "outline",
                               "between the ball's medial and lateral border points, across the foot axis"),
     }
-    return out, measures
+    return out, measures, list(dict.fromkeys(r.notes))
 
 
 def implausible_landmarks(landmarks: dict[str, Landmark], measures: dict[str, Measure]) -> list[str]:
