@@ -140,9 +140,9 @@ def test_implausible_landmarks_are_refused_unless_accepted(tmp_path):
     foot = read_foot(swapped)
     assert any("mth5_head stands" in m for m in foot.implausible)
     r = run_cli("design", swapped, "--out", tmp_path / "a")
-    assert r.returncode == 1 and "implausible landmarks" in r.stderr and "--accept-landmarks" in r.stderr
+    assert r.returncode == 1 and "implausible landmarks" in r.stderr and "--accept-foot" in r.stderr
     assert not (tmp_path / "a").exists()
-    r = run_cli("design", swapped, "--out", tmp_path / "b", "--accept-landmarks", "-q")
+    r = run_cli("design", swapped, "--out", tmp_path / "b", "--accept-landmarks", "-q")    # the old spelling still works
     assert r.returncode == 0, r.stderr
     record = json.loads((tmp_path / "b" / "swapped.json").read_text())
     assert record["foot"]["implausible_landmarks"]

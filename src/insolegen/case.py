@@ -60,7 +60,9 @@ class CaseRequest:
     foot_files: tuple[tuple[str, Path], ...] = ()
     case_layer: dict | None = None        # a case's own prescription fields, between profile and overrides
     case_layer_file: Path | None = None   # where they were read (errors in the prescription name it)
-    accept_landmarks: bool = False        # design even from landmarks that do not fit a human foot
+    accept_foot: bool = False             # design even from a foot (or landmarks) the population does not hold
+    # a clinician's corrections: (landmark, its point in the input's own coordinates, the side it is for or None)
+    landmarks: tuple[tuple[str, tuple[float, ...], str | None], ...] = ()
     printer: str = DEFAULT_PRINTER        # the 3MF places the devices on this printer's bed
     pressure_file: Path | None = None     # a pressure recording for offloading and zones (a pressure foot file is its own)
     pressure_statistic: str = "peak"      # peak or mean over the recording's frames
@@ -159,15 +161,16 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     if request.contour not in CONTOURS:
         raise InvalidInput(f"contour {request.contour!r} is not one of {', '.join(CONTOURS)}")
     feet, foot_input = _read_feet(request, arch)
-    if not request.accept_landmarks:
+    feet = corrected_feet(feet, request.landmarks)
+    if not request.accept_foot:
         for foot, _, _ in feet:
             refuse_implausible(foot)
     return design_feet(name, feet, rx, provenance, foot_input, request, kinds, record_extra, name_note)
 
 
 def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
-           name: str = "case", formats: str = "all", accept_landmarks: bool = False,
-           printer: str = DEFAULT_PRINTER, pressure=None) -> CaseResult:
+           name: str = "case", formats: str = "all", accept_foot: bool = False,
+           printer: str = DEFAULT_PRINTER, pressure=None, accept_landmarks: bool | None = None) -> CaseResult:
     """Design, verify and serialise the devices for one foot: the Python form of ``insolegen design``.
 
     ``prescription`` is a Prescription (``load_prescription``), a profile's name or TOML path, or
@@ -175,8 +178,9 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     mirror image). ``name`` names the files (made safe); ``formats`` is ``all`` or a comma-separated
     choice of stl, 3mf, json; the 3MF places the devices on ``printer``'s bed (a plate each where
     the pair does not fit one); ``pressure`` (``read_pressure_map``, on this foot) places
-    the prescription's pressure-driven offloading and zones. A foot with implausible landmarks
-    is refused unless ``accept_landmarks``. Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
+    the prescription's pressure-driven offloading and zones. A foot beyond the population, or with
+    implausible landmarks, is refused unless ``accept_foot`` (``accept_landmarks``: its old name).
+    Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
 
     >>> import insolegen
     >>> case = insolegen.design(insolegen.foot_from_size("EU40"), "pronation-mild", name="pat 7")
@@ -188,7 +192,7 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     bad = [s for s in sides if s not in SIDES]
     if bad or not sides:
         raise InvalidInput(f"sides {tuple(sides)!r}: each must be one of {', '.join(SIDES)}")
-    if not accept_landmarks:
+    if not (accept_foot or accept_landmarks):
         refuse_implausible(foot)
     if isinstance(prescription, Prescription):
         rx, provenance = prescription, {"profile": None, "profile_files": [], "overrides": [],
@@ -205,12 +209,54 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
 
 
 def refuse_implausible(foot: Foot) -> None:
-    """Features are placed from landmarks: refuse a foot whose landmarks do not fit a human foot."""
+    """Features are placed from landmarks on an outline: refuse a foot the population does not hold
+    or whose landmarks do not fit a human foot, with the numbers and the likely cause."""
     if foot.implausible:
-        reasons = "; ".join(m.removeprefix("implausible landmarks: ") for m in foot.implausible)
-        raise InvalidInput(f"{foot.source}: implausible landmarks ({reasons}); features would be placed from them. "
-                           "Check the input (units, side, a torn or partial outline), or give --accept-landmarks "
-                           "to design from them anyway")
+        reasons = "; ".join(m.removeprefix("implausible landmarks: ").removeprefix("implausible foot: ") for m in foot.implausible)
+        what = "implausible landmarks" if all(m.startswith("implausible landmarks") for m in foot.implausible) else "implausible foot"
+        cause = next((w for w in foot.warnings if w.startswith("likely cause:")), None)
+        raise InvalidInput(f"{foot.source}: {what} ({reasons}); features would be placed from them. "
+                           + (f"{cause[0].upper()}{cause[1:]}. " if cause else
+                              "Check the input (units, scale, side, a torn or partial outline). ")
+                           + "Give --accept-foot (batch: [input] accept_foot = true) to design from it anyway")
+
+
+def corrected_feet(feet: list, corrections) -> list:
+    """``feet`` ([(foot, sides, sole)]) with a clinician's landmark corrections applied: each to the
+    foot of its side, or (no side given) to the foot whose outline lies nearest to its point."""
+    if not corrections:
+        return feet
+    import shapely
+
+    from insolegen.feet.foot import correct_landmarks
+
+    chosen: dict[int, dict] = {}
+    for name, coords, side in corrections:
+        candidates = [k for k, (foot, sides, _) in enumerate(feet) if side is None or side in sides or foot.side == side]
+        if not candidates:
+            raise InvalidInput(f"landmark {name} is for the {side} foot, and no {side} foot is designed here")
+
+        def distance(k: int) -> float:
+            foot = feet[k][0]
+            xy = foot.to_canonical(foot.from_source(coords, f"landmark {name}")[None])[0]
+            return float(shapely.Polygon(foot.outline).distance(shapely.Point(xy)))
+
+        chosen.setdefault(min(candidates, key=distance), {})[name] = coords
+    return [(correct_landmarks(foot, chosen[k]) if k in chosen else foot, sides, sole)
+            for k, (foot, sides, sole) in enumerate(feet)]
+
+
+def parse_landmark(text: str) -> tuple[str, tuple[float, ...]]:
+    """``NAME=X,Y`` (or ``NAME=X,Y,Z`` for a 3D scan) -> (name, coordinates)."""
+    name, eq, values = str(text).partition("=")
+    try:
+        coords = tuple(float(v) for v in values.split(","))
+    except ValueError:
+        coords = ()
+    if not eq or not name.strip() or len(coords) not in (2, 3):
+        raise InvalidInput(f"--landmark {text!r}: give NAME=X,Y in the input's own coordinates (X,Y,Z for a 3D scan), "
+                           "for example --landmark mth1_head=812.5,1400 (see `insolegen scan FILE --json`)")
+    return name.strip(), coords
 
 
 def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, kinds, record_extra=None,
@@ -225,6 +271,7 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
         verifications[sides] = verify_design(design)
         designs.update({side: design for side in sides})
     devices = {side: designs[side].devices[side] for side in request.sides}
+    _refuse_what_measure_refuses(devices)
     primary = designs["right"] if "right" in designs else designs[request.sides[0]]
 
     files: dict[str, bytes] = {}
@@ -263,6 +310,20 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     if "json" in kinds:
         files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, primary, record, files, designs, name_note)
+
+
+def _refuse_what_measure_refuses(devices: dict) -> None:
+    """A device `insolegen measure` would not read as an insole is never delivered (the design's own
+    verification measured its shape; a mesh file's size is checked when it is read)."""
+    from insolegen.errors import DesignFailed
+    from insolegen.measure.load import INSOLE_EXTENT_MM
+
+    for side, dev in devices.items():
+        lo, hi = dev.bounds
+        extent = float(np.max(hi - lo))
+        if not INSOLE_EXTENT_MM[0] <= extent <= INSOLE_EXTENT_MM[1]:
+            raise DesignFailed(f"the {side} device would be {extent:.0f} mm long, which `insolegen measure` refuses as not an "
+                               f"insole ({INSOLE_EXTENT_MM[0]:g}-{INSOLE_EXTENT_MM[1]:g} mm); check the foot's scale")
 
 
 def _pressure_on(foot, request: CaseRequest, foot_input: dict):
@@ -423,12 +484,20 @@ def contour_record(design: Design) -> dict:
 
 
 def foot_section(foot) -> dict:
+    from insolegen.feet.foot import population_values
+    from insolegen.feet.population import population_z
+
+    values = population_values(foot.outline, foot.landmarks, foot.measures)
     return {
         "source": foot.source,
         "side": foot.side, "side_how": foot.side_how, "side_confidence": foot.side_confidence,
         "measures": {k: m.as_dict() for k, m in foot.measures.items()},
         "landmarks": foot.landmarks_dict(),
+        "population": {"values": {k: _r(v, 4) for k, v in values.items()},
+                       "z": {k: _r(v, 2) for k, v in population_z(values).items()},
+                       "against": "ANSUR II, 6,068 adults (feet.priors.POPULATION); refused beyond 3.5 SD unless accepted"},
         "implausible_landmarks": list(foot.implausible),
+        **({"outline_how": foot.outline_how} if foot.outline_how else {}),
         "pins": foot.pins,
         "indices": foot.indices,
         "warnings": list(foot.warnings),

@@ -111,7 +111,8 @@ def design(
     pressure_stat: str = typer.Option("peak", "--pressure-stat", help="Over the recording's frames: peak (each sensor's highest) or mean."),
     pressure_unit: Optional[str] = typer.Option(None, "--pressure-unit", help="The recording's unit: kPa, N/cm2 or psi (the file does not store it; needed for offload.above_kpa)."),
     contour: str = typer.Option("flat", "--contour", help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
-    accept_landmarks: bool = typer.Option(False, "--accept-landmarks", help="Design even from landmarks that do not fit a human foot (they are refused otherwise, with the reasons)."),
+    accept_foot: bool = typer.Option(False, "--accept-foot", "--accept-landmarks", help="Design even from a foot beyond the population (length, proportions) or with landmarks that do not fit a human foot; refused otherwise, with the numbers and the likely cause. (--accept-landmarks: the old spelling.)"),
+    landmark: list[str] = typer.Option([], "--landmark", help="Correct a landmark: NAME=X,Y in the input's own coordinates, the ones `scan --json` gives as source (X,Y,Z for a 3D scan; mm from the heel for a size). Repeatable; the design uses it (how: clinician)."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing (errors still go to stderr)."),
     preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (needs the 'preview' extra)."),
@@ -121,7 +122,7 @@ def design(
     printer_name: str = typer.Option("generic", "--printer", help="Printer whose bed the 3MF places the devices on (turned as needed; a plate each where the pair does not fit one), and for the report's verdict (see `insolegen measure --help`)."),
 ) -> None:
     """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
-    from insolegen.case import CaseRequest, case_name, design_case, output_names, parse_formats
+    from insolegen.case import CaseRequest, case_name, design_case, output_names, parse_formats, parse_landmark
     from insolegen.extras import require_extra
     from insolegen.feet.foot import ArchMeasurements
     from insolegen.measure.printing import material, printer
@@ -135,7 +136,8 @@ def design(
             foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
             profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
-            contour=contour, accept_landmarks=accept_landmarks, printer=printer_name,
+            contour=contour, accept_foot=accept_foot, printer=printer_name,
+            landmarks=tuple((*parse_landmark(text), None) for text in landmark),
             pressure_file=pressure, pressure_statistic=pressure_stat, pressure_unit=pressure_unit,
         )
         name, _ = case_name(request)

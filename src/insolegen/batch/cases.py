@@ -28,8 +28,9 @@ from insolegen.outputs.export import case_unit, safe_name, write_atomic, write_f
 PRESCRIPTION_FILE = "prescription.toml"
 PRESSURE_FILE = "pressure.csv"      # a case's pressure recording for offloading ([input] pitch_mm gives its pitch)
 FOOT_SUFFIXES = OUTLINE_SUFFIXES + SCAN_SUFFIXES + IMAGE_SUFFIXES    # pressure recordings are .csv
-INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_landmarks": bool,
-              "pressure_stat": str, "pressure_unit": str}
+INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_foot": bool,
+              "accept_landmarks": bool, "pressure_stat": str, "pressure_unit": str}     # accept_landmarks: accept_foot's old name
+LANDMARKS_FILE = "landmarks.json"    # a clinician's corrections beside the case (as [landmarks] in its prescription.toml)
 INPUT_RANGES = {"dpi": (50.0, 4800.0), "pitch_mm": (1.0, 20.0)}      # as --dpi and --pitch-mm
 MANIFEST_FIELDS = ("case", "side", "status", "message", "folder", "inputs", "outputs", "length_mm", "width_mm",
                    "height_mm", "min_thickness_mm", "volume_cm3", "arch_apex_height_mm", "checks_passed", "seconds")
@@ -140,8 +141,39 @@ def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
     return CaseSpec(name, folder, (), prescription, problem, note)
 
 
+def read_case_landmarks(doc, where: str) -> tuple[tuple[str, tuple[float, ...], str | None], ...]:
+    """A clinician's corrections as the case request takes them, from ``{NAME: [x, y(, z)]}`` or
+    ``{"left": {...}, "right": {...}}`` (points in the input's own coordinates)."""
+    if not isinstance(doc, dict):
+        raise InvalidInput(f"{where}: landmarks must be a table of NAME = [x, y] (or left/right tables of them)")
+    found = []
+    for key, value in doc.items():
+        if key in ("left", "right") and isinstance(value, dict):
+            found += [(name, coords, key) for name, coords, _ in read_case_landmarks(value, f"{where} {key}")]
+            continue
+        ok = isinstance(value, list) and len(value) in (2, 3) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+        if not ok:
+            raise InvalidInput(f"{where}: landmark {key} = {value!r}: expected [x, y] (or [x, y, z] for a 3D scan) in the "
+                               "input's own coordinates")
+        found.append((key, tuple(float(v) for v in value), None))
+    return tuple(found)
+
+
+def read_landmarks_file(path: Path) -> tuple[tuple[str, tuple[float, ...], str | None], ...]:
+    from insolegen.limits import check_file_size
+
+    check_file_size(path, "OUTLINE_MB")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"{path}: not readable JSON ({exc})") from None
+    return read_case_landmarks(doc, str(path))
+
+
 def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
-    """(profile name or None, the case's prescription fields, its [input] settings)."""
+    """(profile name or None, the case's prescription fields, its [input] settings); its
+    [landmarks] come under the settings' ``landmarks``."""
     if path is None:
         return None, {}, {}
     from insolegen.device.profiles import read_toml
@@ -152,6 +184,7 @@ def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
         # a case names one of the lab's profiles; it never points at a file
         raise InvalidInput(f"{path}: profile = {profile!r}: give the name of a profile (see `insolegen profiles`)")
     settings = doc.pop("input", {})
+    landmarks = read_case_landmarks(doc.pop("landmarks"), f"{path}: [landmarks]") if "landmarks" in doc else ()
     if not isinstance(settings, dict):
         raise InvalidInput(f"{path}: input must be a table ([input])")
     for key, value in settings.items():
@@ -164,7 +197,7 @@ def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
         if key in INPUT_RANGES and not (math.isfinite(value) and INPUT_RANGES[key][0] <= value <= INPUT_RANGES[key][1]):
             lo, hi = INPUT_RANGES[key]
             raise InvalidInput(f"{path}: [input] {key} = {value!r} is out of range {lo:g} … {hi:g}")
-    return profile, doc, settings
+    return profile, doc, {**settings, "landmarks": landmarks}
 
 
 def case_request(spec: CaseSpec, options: BatchOptions):
@@ -175,13 +208,19 @@ def case_request(spec: CaseSpec, options: BatchOptions):
                   case_layer_file=spec.prescription,
                   name=spec.name, units=settings.get("units"), dpi=settings.get("dpi"),
                   pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"),
-                  accept_landmarks=settings.get("accept_landmarks", False), printer=options.printer,
+                  accept_foot=settings.get("accept_foot", settings.get("accept_landmarks", False)), printer=options.printer,
+                  landmarks=settings.get("landmarks", ()) + _landmarks_beside(spec),
                   pressure_file=spec.pressure, pressure_statistic=settings.get("pressure_stat", "peak"),
                   pressure_unit=settings.get("pressure_unit"))
     if len(spec.foot_files) == 2:
         return CaseRequest(foot_files=tuple((side, path) for side, path in spec.foot_files), **common)
     side, path = spec.foot_files[0]
     return CaseRequest(foot_file=path, foot_side=side, **common)
+
+
+def _landmarks_beside(spec: CaseSpec) -> tuple:
+    path = spec.folder / LANDMARKS_FILE
+    return read_landmarks_file(path) if path.is_file() else ()
 
 
 def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
@@ -197,6 +236,7 @@ def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
     digest.update(json.dumps(parts, sort_keys=True).encode())
     files = [p for _, p in spec.foot_files] + ([spec.prescription] if spec.prescription else [])
     files += [spec.pressure] if spec.pressure else []
+    files += [spec.folder / LANDMARKS_FILE] if (spec.folder / LANDMARKS_FILE).is_file() else []
     files += sorted(profiles_dir().glob("*.toml"))
     if options.profile and Path(options.profile).is_file():
         files.append(Path(options.profile))

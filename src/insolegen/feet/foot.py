@@ -20,6 +20,7 @@ import shapely
 from insolegen.errors import InvalidInput
 from insolegen.feet.estimate import Cue, Estimate, fuse
 from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, edge_lengths, evenly_spaced, signed_area
+from insolegen.feet.population import beyond_population
 from insolegen.feet.priors import (CUE_SD_MM, HEAD_GAPS, HEAD_INSET_OF_BALL, HEEL_LOAD_MEDIAL_OF_BREADTH, MET_PAD_BEHIND_HEADS_MM,
                                    PRIORS, SECOND_HEAD_AHEAD_OF_FIRST, SECOND_TOE_FROM_MEDIAL)
 
@@ -156,6 +157,11 @@ class Foot:
     # clinical footprint indices (see insolegen.feet.indices) where the input shows the weight-bearing
     # contact area (scans standing on the ground, footprint images, pressure maps); None otherwise
     indices: dict | None = None
+    # the marks the landmarks were read with (file, pins, relief, a clinician's corrections): name ->
+    # (canonical (x, y), how); read again when a correction comes
+    marks: dict = field(default_factory=dict)
+    # how the outline was made where it is not the input's own (a pressure plate's: fitted to the loaded area)
+    outline_how: dict | None = None
 
     def to_canonical(self, xy: np.ndarray) -> np.ndarray:
         a, b = self.frame
@@ -165,6 +171,21 @@ class Foot:
         """Canonical (x, y) back to the plane the outline was read in (mm)."""
         a, b = self.frame
         return (np.asarray(xy, dtype=float) - b) @ np.linalg.inv(a).T
+
+    def from_source(self, coords, what: str) -> np.ndarray:
+        """A point in the input file's own coordinates (``landmark_source``'s) -> the plane the
+        outline was read in (mm); where the input has no file, ``coords`` are canonical mm."""
+        values = np.asarray(coords, dtype=float).ravel()
+        if self.source_frame is None or self.frame is None:
+            if values.shape != (2,) or not np.isfinite(values).all():
+                raise InvalidInput(f"{what}: give x,y in mm (heel at x = 0, +y medial), got {list(coords)!r}")
+            return self.to_input(values[None])[0]
+        sf = self.source_frame
+        axes = "x,y,z" if sf.matrix.shape[0] == 3 else "x,y"
+        if values.shape != (sf.matrix.shape[0],) or not np.isfinite(values).all():
+            raise InvalidInput(f"{what}: give {axes} in the input's own coordinates ({sf.units}: {sf.note or 'as scan --json shows'}), "
+                               f"got {list(coords)!r}")
+        return np.linalg.lstsq(sf.matrix, values - sf.offset, rcond=None)[0]
 
     def landmarks_dict(self) -> dict:
         """Every landmark as a record: canonical x_mm, y_mm, how, uncertainty, note, and (when the
@@ -323,17 +344,19 @@ def foot_from_points(
         pts, lm = pts - shift, {k: v - shift for k, v in lm.items()}
         a, b = r @ a, r @ (b - heel) - shift
 
-    landmarks, measures, notes = find_landmarks(pts, {k: lm[k] for k in given}, given_how, {k: lm[k] for k in fixed})
+    marks = {**{k: (lm[k], given_how) for k in given}, **{k: (lm[k], "clinician") for k in fixed}}
+    landmarks, measures, notes = find_landmarks(pts, {k: xy for k, (xy, _) in marks.items()},
+                                                {k: how for k, (_, how) in marks.items()})
     heel_share = measures["heel_width"].value / max(measures["ball_width"].value, 1e-9)
     if heel_share > MAX_HEEL_OF_BALL_WIDTH:
         raise InvalidInput(
             f"{source}: not a foot: as wide at the heel ({measures['heel_width'].value:.0f} mm) as at the ball "
             f"({measures['ball_width'].value:.0f} mm); a foot's heel is 0.55-0.8 of its ball width (an ellipsoid, a box, a plate?)")
-    implausible = implausible_landmarks(landmarks, measures)
+    implausible = implausible_landmarks(landmarks, measures, pts)
     foot = Foot(
         outline=pts, side=side, side_how=side_how, side_confidence=round(confidence, 3),
         landmarks=landmarks, measures=measures, source=source, warnings=tuple(warnings + implausible), frame=(a, b),
-        implausible=tuple(implausible), notes=tuple(notes),
+        implausible=tuple(implausible), notes=tuple(notes), marks=marks,
     )
     return foot.with_arch(arch) if arch is not None else foot
 
@@ -554,7 +577,10 @@ def _read_heads(r: _Reading) -> None:
     where a relief shows one (fused: the relief's shift against the row's own spread)."""
     bm, bl = r.out["ball_medial"], r.out["ball_lateral"]
     width = bm.y - bl.y
-    row = _heads_row(_joint_centre(bm, width, "mth1_head"), _joint_centre(bl, width, "mth5_head"), r.length)
+    # the row's ends: the 1st and 5th heads where a person or the file put them, else from the ball's border points
+    ends = [r.marks[name] if name in r.marks and r.how_of[name] != "relief" else _joint_centre(border, width, name)
+            for name, border in (("mth1_head", bm), ("mth5_head", bl))]
+    row = _heads_row(*ends, r.length)
     t = HEAD_STATIONS
     sd_x = np.sqrt(((1 - t) * bm.sd_mm) ** 2 + (t * bl.sd_mm) ** 2 + HEAD_MODEL_SD_MM ** 2)
     sd_y = np.full(5, np.hypot(1.0, HEAD_MODEL_SD_MM))
@@ -582,15 +608,17 @@ def _read_heads(r: _Reading) -> None:
         r.out[name] = Landmark(float(row[k][0]), float(row[k][1]), hows[k], note + row_note, float(max(sd_x[k], sd_y[k])), cues)
 
 
-def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str = "given",
+def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str | dict[str, str] = "given",
                    corrections: dict[str, np.ndarray] | None = None) -> tuple[dict[str, Landmark], dict[str, Measure], list[str]]:
     """Landmarks of a canonical (right, heel at x = 0) outline, each fused from its population
     prior (``feet.priors``) and the cues the input shows (``feet.estimate``): the outline's borders,
-    the ``given`` marks (from the file, a clinician's pins or a relief, as ``given_how`` says) and a
-    clinician's ``corrections`` (final: ``how`` clinician). Returns (landmarks, measures, notes)."""
+    the ``given`` marks (from the file, a clinician's pins or a relief, as ``given_how`` says, for
+    all or by name) and a clinician's ``corrections`` (``how`` clinician). Returns (landmarks,
+    measures, notes)."""
     length = float(pts[:, 0].max())
     marks = {**given, **(corrections or {})}
-    how_of = {**{k: given_how for k in given}, **{k: "clinician" for k in corrections or {}}}
+    how_of = {**{k: given_how if isinstance(given_how, str) else given_how[k] for k in given},
+              **{k: "clinician" for k in corrections or {}}}
     r = _Reading(pts, marks, how_of, length)
 
     def midline(x: float) -> Cue:
@@ -641,7 +669,30 @@ def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str
     return out, measures, list(dict.fromkeys(r.notes))
 
 
-def implausible_landmarks(landmarks: dict[str, Landmark], measures: dict[str, Measure]) -> list[str]:
+def correct_landmarks(foot: Foot, corrections: dict[str, tuple[float, ...]], source: str = "--landmark") -> Foot:
+    """The foot with a clinician's corrections (landmark name -> its point in the input file's own
+    coordinates, the ones ``scan --json`` gives as ``source``: x, y, and z for a 3D scan; the
+    canonical frame's mm where the input has no file, a size) read with its other marks: each
+    corrected landmark stands where the clinician put it (``how`` clinician) and the landmarks
+    drawn from it (the heads from the ball points, the met pad from the heads) follow."""
+    if not corrections:
+        return foot
+    fixed = {}
+    for name, coords in corrections.items():
+        if name not in GIVEN_LANDMARK_NAMES:
+            raise InvalidInput(f"{source}: unknown landmark {name!r}; known: {', '.join(GIVEN_LANDMARK_NAMES)}")
+        fixed[name] = foot.to_canonical(foot.from_source(coords, f"{source} {name}")[None])[0]
+    marks = {**foot.marks, **{k: (xy, "clinician") for k, xy in fixed.items()}}
+    landmarks, measures, notes = find_landmarks(foot.outline, {k: xy for k, (xy, _) in marks.items()},
+                                                {k: how for k, (_, how) in marks.items()})
+    implausible = tuple(implausible_landmarks(landmarks, measures, foot.outline))
+    said = ", ".join(sorted(fixed))
+    kept = tuple(w for w in foot.warnings if w not in foot.implausible)
+    return replace(foot, landmarks=landmarks, measures=measures, marks=marks, implausible=implausible,
+                   warnings=kept + implausible, notes=foot.notes + tuple(notes) + (f"corrected by the clinician: {said}",))
+
+
+def implausible_landmarks(landmarks: dict[str, Landmark], measures: dict[str, Measure], outline: np.ndarray) -> list[str]:
     """What does not fit a human foot, each as a message naming the landmark (empty when all
     fits): the anatomical order, and ranges around ANSUR II's proportions."""
     length = measures["length"].value
@@ -666,8 +717,19 @@ def implausible_landmarks(landmarks: dict[str, Landmark], measures: dict[str, Me
     _, distal = heads_frame(lm["mth1_head"].xy, lm["mth5_head"].xy)
     if (lm["met_pad_center"].xy - 0.5 * (lm["mth2_head"].xy + lm["mth3_head"].xy)) @ distal > 0:
         found.append("met_pad_center lies ahead of the 2nd-3rd metatarsal heads")
-    for name, lo, hi in (("ball_width", 0.30, 0.47), ("heel_width", 0.18, 0.36)):
-        ratio = measures[name].value / length
-        if not lo <= ratio <= hi:
-            found.append(f"{name.replace('_', ' ')} is {ratio:.2f} of the foot length (ANSUR II: {lo:.2f} … {hi:.2f})")
-    return [f"implausible landmarks: {m}" for m in found]
+    beyond = beyond_population(population_values(outline, landmarks, measures))
+    return [f"implausible landmarks: {m}" for m in found] + [f"implausible foot: {m}" for m in beyond]
+
+
+def population_values(outline: np.ndarray, landmarks: dict[str, Landmark], measures: dict[str, Measure]) -> dict[str, float]:
+    """The measures the population is checked on (feet.population.MEASURES), as ANSUR II takes
+    them: breadths by calipers square to the foot axis (the outline's extent across it over the
+    forefoot, 0.55-0.85 L, and over the heel, 0-0.25 L)."""
+    length = measures["length"].value
+
+    def caliper(lo: float, hi: float) -> float:
+        y_max, y_min = border_profiles(outline, np.linspace(lo * length, hi * length, 120))
+        return float(np.nanmax(y_max) - np.nanmin(y_min)) / length
+
+    return {"length_mm": length, "ball_share": landmarks["ball_medial"].x / length,
+            "breadth_share": caliper(0.55, 0.85), "heel_share": caliper(0.0, 0.25)}

@@ -196,9 +196,24 @@ def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None
         foot = foot_from_points(found.outline_mm, side=given, source=source)
         foot, pin_report = _with_pins(foot, found.outline_mm, pins_mm, given, source)
         notes = (f"scale from {image.scale_how}: {ppm:.2f} px/mm",)
+        foot = replace(foot, warnings=foot.warnings + tuple(_scale_cause(foot.length_mm, ppm, image.scale_how)))
         feet.append(replace(foot, notes=foot.notes + notes, source_frame=frame, pins=pin_report,
                             indices={"note": PRINT_INDICES_NOTE, **footprint_indices(shapely.Polygon(foot.outline), foot)}))
     return image, feet
+
+
+def _scale_cause(length_mm: float, px_per_mm: float, how: str) -> list[str]:
+    """The likely cause when a footprint is no plausible foot's length: the image's scale, and the
+    scale that would make it one."""
+    from insolegen.feet.population import scale_to_fit
+
+    fit = scale_to_fit(length_mm)
+    if fit is None:
+        return []
+    median, lo, hi = (px_per_mm / k for k in fit)
+    return [f"likely cause: the image's scale ({how}, {px_per_mm:.2f} px/mm) makes the footprint {length_mm:.0f} mm long; "
+            f"{median:.2f} px/mm (--dpi {median * 25.4:.0f}) makes it the population's median foot ({hi:.2f}-{lo:.2f} px/mm, "
+            "the middle 95 % of adult feet): give --dpi with the scan's real resolution"]
 
 
 # pin roles -> the landmarks they give (the rest are reported with the foot's pins)

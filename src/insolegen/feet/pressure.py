@@ -117,8 +117,19 @@ def foot_from_pressure(path: str | Path, pitch_mm: float | None, side: str | Non
     return foot_and_footprint_from_pressure(path, pitch_mm, side)[0]
 
 
+def plate_frame(pitch_mm: float):
+    """From the plate's plane (mm, seen from above) to its own coordinates: (column, row) of the
+    sensor grid, sensor k's centre at k (what ``scan --json`` gives as a landmark's ``source``)."""
+    from insolegen.feet.foot import SourceFrame
+
+    return SourceFrame("sensors", np.diag([1.0, -1.0]) / pitch_mm, np.array([-0.5, -0.5]),
+                       "the plate's sensor grid: column, row (sensor id = 64 x row + column), from its first sensor")
+
+
 def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None):
-    """(Foot, the loaded footprint in the foot's canonical frame)."""
+    """(Foot, the loaded footprint in the foot's canonical frame). The foot's outline is the
+    plantar outline, not the loaded area: the ANSUR-calibrated parametric foot fitted to the loaded
+    area (``plantar_outline``), so the medial arch, which bears little, is part of the device."""
     from dataclasses import replace
 
     from insolegen.feet.foot import foot_from_points
@@ -127,15 +138,123 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
 
     _check_pitch(path, pitch_mm)
     grid = peak_pressure_grid(path)
-    footprint, outline = footprint_from_pressure(grid, pitch_mm)
+    footprint, contact = footprint_from_pressure(grid, pitch_mm)
     source = f"pressure recording {Path(path).name}"
-    foot = foot_from_points(outline, side=side, source=source)
-    foot = foot_with_relief(foot, outline, pressure_relief(sensor_centres(grid.shape, pitch_mm), grid.ravel()), side, source)
+    seen = foot_from_points(contact, side=side, source=source)
+    outline, how = plantar_outline(seen, contact, pitch_mm)
+    foot = foot_from_points(outline, side=seen.side, source=source)
+    foot = replace(foot, side_how=seen.side_how, side_confidence=seen.side_confidence)
+    foot = foot_with_relief(foot, outline, pressure_relief(sensor_centres(grid.shape, pitch_mm), grid.ravel()), foot.side, source)
     note = (f"footprint from peak pressure at {pitch_mm:g} mm sensor pitch ({footprint.area:.0f} mm² loaded); "
             "side read with the plate seen from above (give --foot-side if it was read from below)")
+    warnings = (note,) + tuple(_pitch_cause(seen.length_mm, pitch_mm))
     loaded = shapely.transform(footprint, foot.to_canonical)
     indices = {"note": "footprint indices from the loaded area of the recording", **footprint_indices(loaded, foot)}
-    return replace(foot, warnings=foot.warnings + (note,), indices=indices), loaded
+    return replace(foot, warnings=foot.warnings + warnings, indices=indices, outline_how=how,
+                   source_frame=plate_frame(pitch_mm)), loaded
+
+
+def _pitch_cause(length_mm: float, pitch_mm: float) -> list[str]:
+    """The likely cause when the loaded area is no plausible foot's length: the pitch, and the
+    pitches that would make it one."""
+    from insolegen.feet.population import scale_to_fit
+
+    fit = scale_to_fit(length_mm)
+    if fit is None:
+        return []
+    median, lo, hi = (pitch_mm * k for k in fit)
+    return [f"likely cause: the sensor pitch: at {pitch_mm:g} mm the loaded area is {length_mm:.1f} mm long; a pitch of "
+            f"{median:.2f} mm makes it the population's median foot (a pitch of {lo:.2f}-{hi:.2f} mm, the middle 95 % of "
+            "adult feet): give --pitch-mm with the plate's real sensor pitch"]
+
+
+CONTACT_EDGE_OF_PITCH = 1.0     # an outline point within this many pitches of the loaded area's edge came from contact
+
+
+def plantar_outline(seen, contact: np.ndarray, pitch_mm: float) -> tuple[np.ndarray, dict]:
+    """The plantar outline of the foot whose loaded area ``seen`` (its Foot, read from the loaded
+    area's outline ``contact``, in the plate's plane) shows: the parametric foot (``footshape``,
+    ANSUR II-calibrated) of the loaded area's length and ball breadth, its heel breadth the larger
+    of the loaded heel's and ANSUR's regression on the ball breadth (a heel bears on its pad, narrower
+    than the heel), placed in the loaded area's canonical frame. Smooth, with no sensor steps.
+    Returns (outline in the plate's plane, how it was made: which parts came from contact)."""
+    from insolegen.feet.foot import foot_from_points, population_values
+    from insolegen.feet.footshape import WIDTH_CLASSES, outline_for_measures
+
+    length = seen.length_mm
+    shares = population_values(seen.outline, seen.landmarks, seen.measures)
+    ball = shares["breadth_share"]
+    classes = sorted(WIDTH_CLASSES.values())
+    heel_of_ball = float(np.polyval(np.polyfit(*zip(*classes), 1), ball))
+    heel = max(shares["heel_share"], heel_of_ball)
+    model = outline_for_measures(length, ball * length, heel * length)
+    placed = foot_from_points(model, side="right", source="parametric foot")
+    canonical = placed.outline * (length / placed.length_mm)
+    in_plate = seen.to_input(canonical)             # a left foot's canonical frame is mirrored: this mirrors it back
+    in_plate = _fit_rigid(in_plate, _outer_edge(contact, pitch_mm))
+    edge = shapely.Polygon(contact).exterior
+    near = shapely.distance(edge, shapely.points(in_plate)) <= CONTACT_EDGE_OF_PITCH * pitch_mm
+    loaded = shapely.Polygon(contact)
+    covered = loaded.intersection(shapely.Polygon(in_plate).buffer(0)).area / max(loaded.area, 1e-9)
+    x = (canonical[:, 0] / length).round(2)
+    runs = _runs(~near)
+    model_parts = [f"{x[a]:.2f}-{x[b]:.2f} L {'medial' if canonical[(a + b) // 2, 1] > 0 else 'lateral'}"
+                   for a, b in runs if b - a >= 3]
+    how = {"method": "the ANSUR II-calibrated parametric foot (feet.footshape) fitted to the loaded area: its length and "
+                     "ball breadth, the heel breadth the larger of the loaded heel's and ANSUR's regression on the ball",
+           "length_mm": round(length, 2), "ball_breadth_share": round(ball, 4), "heel_breadth_share": round(heel, 4),
+           "from_contact_share": round(float(near.mean()), 3),
+           "from_model": model_parts,
+           "contact_covered_share": round(float(covered), 4),
+           "contact_edge_mm": CONTACT_EDGE_OF_PITCH * pitch_mm}
+    return in_plate, how
+
+
+FIT_ROUNDS = 30
+
+
+def _outer_edge(contact: np.ndarray, pitch_mm: float) -> np.ndarray:
+    """The loaded area's edge where it is the foot's own border: points of its edge (every 2 mm)
+    within a pitch of its convex hull. The medial arch, which bears little, and the gaps between
+    the toes lie inside the hull and are left out."""
+    loaded = shapely.Polygon(contact)
+    ring = loaded.exterior
+    points = shapely.get_coordinates(shapely.line_interpolate_point(ring, np.arange(0.0, ring.length, 2.0)))
+    hull_edge = loaded.convex_hull.exterior
+    return points[shapely.distance(hull_edge, shapely.points(points)) <= pitch_mm]
+
+
+def _fit_rigid(model: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The model outline turned and moved so its border runs through the target points (iterative
+    closest points, least squares: each round pairs each target point with the nearest model point
+    and solves the best rigid motion of the pairs)."""
+    from scipy.spatial import cKDTree
+
+    dense = shapely.get_coordinates(shapely.segmentize(shapely.LinearRing(model), 1.0))
+    moved = model
+    for _ in range(FIT_ROUNDS):
+        nearest = dense[cKDTree(dense).query(target)[1]]
+        mc, tc = nearest.mean(axis=0), target.mean(axis=0)
+        u, _, vt = np.linalg.svd((nearest - mc).T @ (target - tc))
+        rot = (u @ vt).T
+        if np.linalg.det(rot) < 0:                # a turn, never a mirror
+            vt[-1] *= -1
+            rot = (u @ vt).T
+        dense = (dense - mc) @ rot.T + tc
+        moved = (moved - mc) @ rot.T + tc
+        if np.allclose(rot, np.eye(2), atol=1e-7) and np.allclose(mc, tc, atol=1e-4):
+            break
+    return moved
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True in a closed ring of flags (a run may wrap)."""
+    if mask.all():
+        return [(0, len(mask) - 1)]
+    start = int(np.argmin(mask))                      # begin at a False, so no run wraps
+    rolled = np.roll(mask, -start)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], rolled.astype(int), [0]])))
+    return [((a + start) % len(mask), (b - 1 + start) % len(mask)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 @dataclass(frozen=True)

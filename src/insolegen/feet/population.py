@@ -1,0 +1,56 @@
+"""Every foot against the population before a device is designed on it: its length, its
+ball-of-foot share, its breadth and its heel breadth as shares of its length, each as a number
+of SDs from ANSUR II's adults (``feet.priors.POPULATION``). Beyond ``BAND_SD`` the foot is
+implausible: design refuses it unless accepted, and says the likely cause. Children's feet are
+shorter than any adult's, so length is refused short only below CHILD_MIN_LENGTH_MM; their
+proportions are checked by the same shares.
+"""
+from __future__ import annotations
+
+from insolegen.feet.priors import BAND_SD, CHILD_MIN_LENGTH_MM, POPULATION
+
+MEASURES = {
+    "length_mm": "foot length",
+    "ball_share": "ball-of-foot length / foot length",
+    "breadth_share": "ball width / foot length",
+    "heel_share": "heel breadth / foot length",
+}
+
+
+def length_band_mm() -> tuple[float, float]:
+    """The plausible foot lengths: a small child's up to the adults' mean + BAND_SD SD."""
+    mean, sd = POPULATION["length_mm"]
+    return CHILD_MIN_LENGTH_MM, mean + BAND_SD * sd
+
+
+def population_z(values: dict[str, float]) -> dict[str, float]:
+    """Each measure given (keys of MEASURES) as SDs from the population's mean."""
+    return {k: (v - POPULATION[k][0]) / POPULATION[k][1] for k, v in values.items()}
+
+
+def beyond_population(values: dict[str, float]) -> list[str]:
+    """A message for each measure outside the band (empty when the foot is within it)."""
+    found = []
+    for key, z in population_z(values).items():
+        mean, sd = POPULATION[key]
+        value = values[key]
+        if key == "length_mm":
+            lo, hi = length_band_mm()
+            if not lo <= value <= hi:
+                found.append(f"foot length {value:.1f} mm is outside {lo:.0f} … {hi:.0f} mm (ANSUR II adults "
+                             f"{mean:.0f} ± {sd:.1f} mm, longest of 6,068: 323 mm; a small child's foot from {lo:.0f} mm)")
+        elif abs(z) > BAND_SD:
+            found.append(f"{MEASURES[key]} is {value:.3f}, {z:+.1f} SD from ANSUR II's {mean:.3f} ± {sd:.4f} "
+                         f"(band ±{BAND_SD:g} SD: {mean - BAND_SD * sd:.3f} … {mean + BAND_SD * sd:.3f})")
+    return found
+
+
+def scale_to_fit(length_mm: float) -> tuple[float, float, float] | None:
+    """When the length is out of band: the factors on the input's scale (a plate's pitch, an
+    image's px/mm inverted) that would make the foot the population's median length and its band's
+    ends, as (median, low, high); None when the length is in band."""
+    lo, hi = length_band_mm()
+    if lo <= length_mm <= hi or length_mm <= 0:
+        return None
+    mean, sd = POPULATION["length_mm"]
+    return mean / length_mm, (mean - 2 * sd) / length_mm, (mean + 2 * sd) / length_mm
