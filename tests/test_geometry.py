@@ -12,7 +12,7 @@ KNOWN_HARD_DEVICE = [
     "device.forefoot_thickness_mm=1.5", "arch.height_mm=37.087", "arch.apex_frac=0.481", "heel_cup.depth_mm=18.463",
     "medial_skive.depth_mm=3.893", "heel_lift.height_mm=3.167", "met_pad.height_mm=6.473", "met_bar.height_mm=5.557",
     "accommodations.lateral_flange_mm=18.18", "accommodations.heel_spur_pocket_mm=1.1",
-    "met_pad.offset_mm=26", "met_bar.offset_mm=20",   # pad and bar behind the three-quarter trim (nearer, refused)
+    "met_pad.offset_mm=36", "met_bar.offset_mm=20",   # pad and bar behind the three-quarter trim (nearer, refused)
     'rearfoot_post.kind="extrinsic"', "rearfoot_post.motion_grind_deg=23.295",
 ]
 
@@ -200,7 +200,7 @@ def test_a_trim_cuts_the_features_off_without_reshaping_them(length):
     the full device's top (a flange must not climb round the trim corner)."""
     # the pad far enough behind the heads to stand on a three-quarter device (nearer, it is refused)
     features = ("accommodations.lateral_flange_mm=12", "accommodations.medial_flange_mm=6", "met_pad.height_mm=5",
-                "met_pad.offset_mm=28")
+                "met_pad.offset_mm=38")
     _, full = designed(overrides=features)
     _, trimmed = designed(overrides=features + (f"device.length={length}",))
     mesh = trimmed["right"]

@@ -150,7 +150,9 @@ def test_implausible_landmarks_are_refused_unless_accepted(tmp_path):
 
 def test_given_landmarks_out_of_a_foot_are_refused_with_their_name():
     t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
-    outline = np.column_stack([130 * np.cos(t) + 130, 45 * np.sin(t)])
+    outline = np.column_stack([130 * np.cos(t), 45 * np.sin(t)])
+    outline[:, 1] *= 1.0 + 0.2 * np.exp(-(((outline[:, 0] - 60.0) / 25.0) ** 2))     # an oval with a ball
+    outline = outline + [130, 0]
     with pytest.raises(InvalidInput, match="mth1_head must be two finite numbers"):
         foot_from_points(outline, side="right", given_landmarks={"mth1_head": [np.nan, 1.0]})
     foot = foot_from_points(outline, side="right", given_landmarks={"heel_center": [1e6, 0.0]})
@@ -193,8 +195,31 @@ def test_scan_json_and_the_overlay(tmp_path):
     assert blue.sum() > 2000 and green.sum() > 500
     r = run_cli("scan", FOAM, "--overlay", tmp_path / "overlay.png")
     assert r.returncode == 1 and "exists" in r.stderr
-    r = run_cli("scan", FIND, "--overlay", tmp_path / "x.png")
-    assert r.returncode == 1 and "footprint image" in r.stderr
+    r = run_cli("scan", FIND, "--overlay", tmp_path / "x.jpg")
+    assert r.returncode == 1 and "PNG" in r.stderr
+
+
+@pytest.mark.parametrize("what, args", [
+    ("3D scan", (FIND,)),
+    ("pressure plate", (ROOT / "tests" / "data" / "footprints" / "greenai_raw_pressure_every16th.csv", "--pitch-mm", "5.6")),
+    ("outline", (ROOT / "examples" / "batch" / "ansur_m_0001" / "right.csv",)),
+])
+def test_the_overlay_draws_every_landmark_with_its_ellipse_for_every_kind_of_input(tmp_path, what, args):
+    """A plantar view: the outline, each landmark's 1-SD ellipse and label in the colour of how it was
+    found (a pressure plate's heads by the relief, its arch from the model's outline)."""
+    from PIL import Image
+
+    from insolegen.outputs.overlay import HOW_COLOURS
+
+    r = run_cli("scan", *args, "--overlay", tmp_path / "o.png", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    marks = doc["feet"][0]["landmarks"] if "feet" in doc else doc["landmarks"]
+    picture = np.asarray(Image.open(tmp_path / "o.png").convert("RGB")).astype(int)
+    outline_blue = (np.abs(picture - [80, 160, 255]).sum(axis=-1) < 10).sum()
+    assert outline_blue > 1000, what
+    for how in {m["how"] for name, m in marks.items() if name in ("heel_center", "mth1_head", "mth5_head", "navicular")}:
+        assert (np.abs(picture - HOW_COLOURS[how]).sum(axis=-1) < 10).sum() > 150, (what, how)
 
 
 def _turn(yaw_deg, tilt_x_deg=0.0, tilt_y_deg=0.0):

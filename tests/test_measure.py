@@ -222,7 +222,7 @@ def prescriptions(draw):
         o["forefoot_post.angle_deg"] = _amount(draw, -8, 8)
         o["device.forefoot_thickness_mm"] = draw(st.floats(2, 6))
     else:                       # a pad behind the three-quarter trim (one nearer the heads is refused)
-        o["met_pad.offset_mm"] = draw(st.floats(26, 30))
+        o["met_pad.offset_mm"] = draw(st.floats(35, 40))   # the 2nd-3rd heads stand 9-13 mm ahead of the 1st-5th line
     if draw(st.booleans()):
         o["rearfoot_post.kind"] = '"extrinsic"'
         o["rearfoot_post.motion_grind_deg"] = _amount(draw, 0, 25)

@@ -49,6 +49,7 @@ def test_mirrored_outline_is_detected_left():
 def test_symmetric_outline_needs_a_side():
     t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
     ellipse = np.column_stack([130 * np.cos(t), 45 * np.sin(t)])
+    ellipse[:, 1] *= 1.0 + 0.2 * np.exp(-(((ellipse[:, 0] - 60.0) / 25.0) ** 2))    # a ball on both sides, mirror-symmetric
     with pytest.raises(InvalidInput, match="--foot-side"):
         foot_from_points(ellipse)
     assert foot_from_points(ellipse, side="left").side == "left"

@@ -36,7 +36,7 @@ def prescriptions(draw):
         "accommodations.lateral_flange_mm": draw(st.floats(0, 20)),
     }
     if o["device.length"] == "three_quarter":   # pad and bar behind the trim (nearer the heads, refused)
-        o["met_pad.offset_mm"] = draw(st.floats(26, 30))
+        o["met_pad.offset_mm"] = draw(st.floats(35, 40))   # the 2nd-3rd heads stand 9-13 mm ahead of the 1st-5th line
         o["met_bar.offset_mm"] = draw(st.floats(20, 25))
     else:
         o["forefoot_post.angle_deg"] = draw(st.floats(-8, 8))

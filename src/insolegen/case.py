@@ -161,7 +161,7 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     if request.contour not in CONTOURS:
         raise InvalidInput(f"contour {request.contour!r} is not one of {', '.join(CONTOURS)}")
     feet, foot_input = _read_feet(request, arch)
-    feet = corrected_feet(feet, request.landmarks)
+    feet = corrected_feet(_paired(feet), request.landmarks)
     if not request.accept_foot:
         for foot, _, _ in feet:
             refuse_implausible(foot)
@@ -219,6 +219,24 @@ def refuse_implausible(foot: Foot) -> None:
                            + (f"{cause[0].upper()}{cause[1:]}. " if cause else
                               "Check the input (units, scale, side, a torn or partial outline). ")
                            + "Give --accept-foot (batch: [input] accept_foot = true) to design from it anyway")
+
+
+def _by_side(feet: list) -> dict | None:
+    """{"left": foot, "right": foot} when ``feet`` are one person's left and right foot, else None."""
+    sides = {foot.side: foot for foot, _, _ in feet}
+    return sides if len(feet) == 2 and set(sides) == {"left", "right"} else None
+
+
+def _paired(feet: list) -> list:
+    """Both feet of one person (an image of both, a file per side): each informed by the other's
+    evidence where its own is weak (feet.pair)."""
+    pair = _by_side(feet)
+    if pair is None:
+        return feet
+    from insolegen.feet.pair import inform_each_other
+
+    informed = dict(zip(("left", "right"), inform_each_other(pair["left"], pair["right"])))
+    return [(informed[foot.side], sides, sole) for foot, sides, sole in feet]
 
 
 def corrected_feet(feet: list, corrections) -> list:
@@ -286,6 +304,11 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     if plates is not None:
         record["printing"] = plates
     record["prescribed_vs_measured"] = next(v for sides, v in verifications.items() if primary.devices.keys() == set(sides))
+    pair = _by_side(feet)
+    if pair is not None:
+        from insolegen.feet.pair import compare_feet
+
+        record["feet_compared"] = compare_feet(pair["left"], pair["right"])
     if len(feet) > 1:
         # each device from its own foot: the top-level foot, derived and verification are the right one's
         record["per_side_feet"] = {

@@ -74,6 +74,8 @@ Examples:
 
   insolegen design "Smith J (L).stl" --contour scan --report   # total contact; files named Smith_J_L
 
+  insolegen design foam.jpg --landmark mth1_head=812,1402   # a clinician's correction, in the image's pixels
+
   insolegen design tracing.csv --pressure plate.csv --pitch-mm 5.7 --set offload.above_percentile=95
 
   insolegen design --size EU42 --set zones.layout=regions --set device.label=auto --printer prusa-mk4
@@ -229,6 +231,8 @@ def _print_summary(result, written: list[Path]) -> None:
         arch = part["derived"]["arch"]
         out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel "
                   f"({arch['height_how']}; {arch['apex_how']})", markup=False, soft_wrap=True)
+    for flag in rec.get("feet_compared", {}).get("flagged", []):
+        out.print(f"[yellow]warning:[/] the two feet disagree: {escape(flag)}; check both feet's landmarks", soft_wrap=True)
     table = Table(show_header=True, header_style="bold",
                   caption="length and width: the device's extent along and across the foot axis (heel centre "
                           "to 2nd toe), as designed")
@@ -324,6 +328,8 @@ Examples:
 
   insolegen scan left_foot.stl --out outlines/       # writes NAME_outline.json and NAME_outline.svg
 
+  insolegen scan plate.csv --pitch-mm 5.6 --overlay plate.png   # landmarks with their 1-SD ellipses
+
   insolegen design outlines/left_foot_outline.json   # design from the (checked, edited) outline
 
 3D scans: STL, PLY, OBJ; a whole closed foot or an open plantar surface; mm or metres
@@ -342,7 +348,7 @@ def scan(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write NAME_outline.json and NAME_outline.svg here (NAME made safe)."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files (and the overlay)."),
-    overlay: Optional[Path] = typer.Option(None, "--overlay", help="Footprint images: draw the outlines, landmarks and marker pins on the image, to this PNG."),
+    overlay: Optional[Path] = typer.Option(None, "--overlay", help="Draw what was read to this PNG: the outline and every landmark with its 1-SD ellipse and how it was found (on a footprint image, over the image and its pins; a plate's sensors shaded by pressure)."),
 ) -> None:
     """Read a foot file: side, foot length, ball and heel width, the medial arch, landmarks, indices."""
     from insolegen.feet.image import feet_from_image
@@ -350,7 +356,7 @@ def scan(
     from insolegen.feet.pressure import foot_from_pressure
     from insolegen.feet.scan3d import read_scan
     from insolegen.outputs.export import refuse_existing, safe_name, write_atomic
-    from insolegen.outputs.overlay import overlay_png
+    from insolegen.outputs.overlay import overlay_png, plantar_overlay_png
     from insolegen.outputs.scan_report import outline_json, outline_svg, scan_record
 
     if old_side is not None:
@@ -362,11 +368,10 @@ def scan(
         if not scan_file.exists():
             raise InvalidInput(f"{scan_file}: no such file")
         kind = foot_kind(scan_file)
-        if kind == "outline":
-            raise InvalidInput(f"{scan_file}: an outline file is already an outline; design from it with `insolegen design`")
+        if kind == "outline" and overlay is None and not as_json:
+            raise InvalidInput(f"{scan_file}: an outline file is already an outline; design from it with `insolegen design` "
+                               "(--json or --overlay show its landmarks)")
         if overlay is not None:
-            if kind != "image":
-                raise InvalidInput("--overlay draws on a footprint image (.png, .jpg); this is a " + kind)
             if overlay.suffix.lower() != ".png":
                 raise InvalidInput(f"--overlay {overlay}: the picture is a PNG; name it .png")
             refuse_existing([overlay], force)
@@ -380,9 +385,25 @@ def scan(
             return
         if kind == "pressure":
             foot = foot_from_pressure(scan_file, pitch_mm, foot_side)
+            if overlay is not None:
+                from insolegen.feet.pressure import peak_pressure_grid, sensor_centres
+
+                grid = peak_pressure_grid(scan_file)
+                write_atomic(overlay, plantar_overlay_png(foot, f"pressure recording {scan_file.name}",
+                                                          (sensor_centres(grid.shape, pitch_mm), grid.ravel(), pitch_mm)))
             _print_feet(scan_file, [foot], f"sensor pitch {pitch_mm} mm", as_json, out_dir, force)
             return
+        if kind == "outline":
+            from insolegen.feet.read import read_foot
+
+            foot = read_foot(scan_file, units=units, side=foot_side)
+            if overlay is not None:
+                write_atomic(overlay, plantar_overlay_png(foot, f"outline {scan_file.name}"))
+            _print_feet(scan_file, [foot], "outline file", as_json, out_dir, force)
+            return
         result = read_scan(scan_file, units, foot_side)
+        if overlay is not None:
+            write_atomic(overlay, plantar_overlay_png(result.foot, f"3D scan {scan_file.name}"))
         record = scan_record(result)
         written = {}
         if out_dir is not None:
@@ -454,7 +475,8 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
     records = [{"side": f.side, "side_confidence": f.side_confidence, "source": f.source,
                 "measures": {k: m.as_dict() for k, m in f.measures.items()},
                 "landmarks": f.landmarks_dict(), "pins": f.pins, "indices": f.indices,
-                "warnings": list(f.warnings), "notes": list(f.notes)}
+                "warnings": list(f.warnings), "notes": list(f.notes), "implausible": list(f.implausible),
+                **({"outline_how": f.outline_how} if f.outline_how else {})}
                for f in feet]
     if as_json:
         out.print_json(json.dumps({"file": str(path), "scale": scale, "feet": records, "written": [str(p) for p in written]}))

@@ -85,6 +85,8 @@ def _case_row(out: Path, case: str, rows: list[dict], printer_name: str) -> dict
     row["checks"] = [c for c in checks if c.get("compared")]
     row["failing"] = [c for c in row["checks"] if not c.get("ok")]
     row["printable"], row["reasons"] = record_printability(record, printer_name)
+    flagged = record.get("feet_compared", {}).get("flagged", [])
+    row["feet_disagree"] = [str(f) for f in flagged] if isinstance(flagged, list) else []
     return row
 
 
@@ -151,7 +153,8 @@ def index_html(cases: list[dict], manifest: dict, printer_name: str) -> str:
     counts = {s: sum(c["status"] == s for c in cases) for s in ("ok", "failed", "skipped")}
     attention = sum(_needs_a_look(c) for c in cases)
     summary = (f"{len(cases)} cases: {counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped; "
-               f"{attention} need a look (failed, a check outside its tolerance, or not printable on {printer_name})")
+               f"{attention} need a look (failed, a check outside its tolerance, not printable on {printer_name}, "
+               "or the two feet's landmarks disagree)")
     tool = manifest.get("tool", {}).get("version", "")
     parts = {"@ROWS@": "\n".join(_row_html(c) for c in cases), "@SUMMARY@": _e(summary),
              "@PRINTER@": _e(printer_name), "@TOOL@": _e(str(tool))}
@@ -160,7 +163,7 @@ def index_html(cases: list[dict], manifest: dict, printer_name: str) -> str:
 
 
 def _needs_a_look(case: dict) -> bool:
-    return case["status"] == "failed" or bool(case["failing"]) or case["printable"] is False
+    return case["status"] == "failed" or bool(case["failing"]) or case["printable"] is False or bool(case.get("feet_disagree"))
 
 
 def _row_html(c: dict) -> str:
@@ -183,6 +186,8 @@ def _row_html(c: dict) -> str:
         printable_key = 0
     links = " · ".join(f'<a href="{_e(href)}">{_e(label)}</a>' for label, href in c["links"]) or "—"
     foot = f'{_e(c["foot_side"])} foot' if c.get("foot_side") else "—"
+    for flag in c.get("feet_disagree", []):
+        foot += f'<div class="bad">the feet disagree: {_e(flag)}</div>'
     if c.get("devices"):
         foot += f'<div class="message">{_e(" and ".join(c["devices"]))} device{"s" if len(c["devices"]) > 1 else ""}</div>'
     attrs = {"data-status": c["status"], "data-look": "1" if look else "0", "data-case": c["case"].lower(),

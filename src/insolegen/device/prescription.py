@@ -118,7 +118,7 @@ class HeelLift(_Section):
 
 class MetPad(_Section):
     height_mm: float = _f(0.0, 0.0, 8.0, "mm", "dome just proximal to the 2nd-3rd metatarsal heads, above the surrounding surface")
-    offset_mm: float = _f(MET_PAD_BEHIND_HEADS_MM, 0.0, 30.0, "mm", "distance of the dome's top proximal to the 2nd-3rd metatarsal heads, along the foot (its distal edge clear of them; a clinician's met-pad pin wins)")
+    offset_mm: float = _f(MET_PAD_BEHIND_HEADS_MM, 0.0, 40.0, "mm", "distance of the dome's top proximal to the 2nd-3rd metatarsal heads, along the foot (its distal edge clear of them; a clinician's met-pad pin wins)")
     length_mm: float = _f(35.0, 20.0, 60.0, "mm", "dome length along the foot")
     width_mm: float = _f(25.0, 15.0, 45.0, "mm", "dome width across the foot")
 

@@ -185,7 +185,8 @@ def zones_record(design) -> dict:
             "area_mm2": round(float(zone.polygon.area), 1), "mean_thickness_mm": round(thickness, 2),
             "stiffness_kpa_per_mm": round(k, 1),
             "reads": f"{zone.name}: {zone.infill_pct:g} % {zone.pattern}, {material}, ≈ {k:.0f} kPa per mm",
-            "why": zone.how, "outline_wkt": shapely.to_wkt(zone.polygon, rounding_precision=2),
+            # snapped to the 0.01 mm grid it is written at, so the written polygon is as valid as the zone
+            "why": zone.how, "outline_wkt": shapely.to_wkt(shapely.set_precision(zone.polygon, 0.01), rounding_precision=2),
         })
     return {**design.zones_info, "zones": rows,
             "stiffness_how": "E* / t: the infill's modulus E* = Es (infill)^n (Gibson and Ashby, Cellular Solids, 2nd ed. 1997: "

@@ -66,6 +66,8 @@ def fuse(prior: Cue | None, cues: list[Cue], label: str, length_mm: float | None
                                  "down-weighted")
         variances.append(var)
     precision = 1.0 / np.asarray(variances)
+    if any(c.what in AUTHORITATIVE for c in items):
+        precision = precision * np.array([c.what in AUTHORITATIVE for c in items])
     weights = precision / precision.sum()
     value = float(weights @ np.array([c.value for c in items]))
     return Estimate(value, float(np.sqrt(1.0 / precision.sum())), tuple(zip(items, weights.tolist())), tuple(notes))

@@ -68,10 +68,15 @@ class Landmark:
     note: str = ""
     uncertainty_mm: float | None = None
     cues: tuple[dict, ...] = ()
+    sd_xy: tuple[float, float] | None = None    # the SD along and across the foot (mm), where they differ
 
     @property
     def xy(self) -> np.ndarray:
         return np.array([self.x, self.y])
+
+    @property
+    def sd_along_across(self) -> tuple[float, float]:
+        return self.sd_xy if self.sd_xy is not None else (self.sd_mm, self.sd_mm)
 
     @property
     def sd_mm(self) -> float:
@@ -79,8 +84,9 @@ class Landmark:
 
     def as_dict(self) -> dict:
         sd = round(float(self.sd_mm), 2)
-        return {"x_mm": round(self.x, 3), "y_mm": round(self.y, 3), "how": self.how, "sd_mm": sd, "uncertainty_mm": sd,
-                "note": self.note, "cues": list(self.cues)}
+        along, across = (round(float(v), 2) for v in self.sd_along_across)
+        return {"x_mm": round(self.x, 3), "y_mm": round(self.y, 3), "how": self.how, "sd_mm": sd, "sd_along_mm": along,
+                "sd_across_mm": across, "uncertainty_mm": sd, "note": self.note, "cues": list(self.cues)}
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,8 @@ class Foot:
     marks: dict = field(default_factory=dict)
     # how the outline was made where it is not the input's own (a pressure plate's: fitted to the loaded area)
     outline_how: dict | None = None
+    # cues along the foot from elsewhere than this input (the other foot's evidence: feet.pair), by landmark
+    extra_cues: dict = field(default_factory=dict)
 
     def to_canonical(self, xy: np.ndarray) -> np.ndarray:
         a, b = self.frame
@@ -306,6 +314,10 @@ def foot_from_points(
     rot, origin = _principal_frame(points)
     pts = (points - origin) @ rot.T
     a, b = rot, -rot @ origin          # the running input -> canonical transform
+    if not ({"ball_medial", "ball_lateral"} & set(given) | set(fixed)) and all(
+            border_reading(pts, name) is None for name in ("ball_medial", "ball_lateral")):
+        raise InvalidInput(f"{source}: not a foot: the outline shows no ball (neither border widens to a prominence at "
+                           "the forefoot, as a foot's 1st and 5th metatarsal heads make it); an ellipse, a box, a plate?")
     lm = {k: (v - origin) @ rot.T for k, v in {**given, **fixed}.items()}
 
     detected_side, confidence = detect_side(pts)
@@ -347,10 +359,13 @@ def foot_from_points(
     marks = {**{k: (lm[k], given_how) for k in given}, **{k: (lm[k], "clinician") for k in fixed}}
     landmarks, measures, notes = find_landmarks(pts, {k: xy for k, (xy, _) in marks.items()},
                                                 {k: how for k, (_, how) in marks.items()})
-    heel_share = measures["heel_width"].value / max(measures["ball_width"].value, 1e-9)
-    if heel_share > MAX_HEEL_OF_BALL_WIDTH:
+    # the heel's width across its seat (the outline's own heel: the landmarks' readings do not move it)
+    seat = heel_pad_centre(pts)
+    seat_max, seat_min = border_profiles(pts, seat[:1])
+    seat_width = float(seat_max[0] - seat_min[0])
+    if seat_width / max(measures["ball_width"].value, 1e-9) > MAX_HEEL_OF_BALL_WIDTH:
         raise InvalidInput(
-            f"{source}: not a foot: as wide at the heel ({measures['heel_width'].value:.0f} mm) as at the ball "
+            f"{source}: not a foot: as wide at the heel ({seat_width:.0f} mm) as at the ball "
             f"({measures['ball_width'].value:.0f} mm); a foot's heel is 0.55-0.8 of its ball width (an ellipsoid, a box, a plate?)")
     implausible = implausible_landmarks(landmarks, measures, pts)
     foot = Foot(
@@ -535,7 +550,7 @@ class _Reading:
         self.notes.extend(ex.notes + ey.notes)
         how = ex.leading if ex.leading != "proportion" or ey.leading in ("proportion", "outline") else ey.leading
         self.out[name] = Landmark(ex.value, ey.value, how, note if how in ("outline", "proportion") else "",
-                                  float(max(ex.sd, ey.sd)), tuple(ex.cues_dict("x") + ey.cues_dict("y")))
+                                  float(max(ex.sd, ey.sd)), tuple(ex.cues_dict("x") + ey.cues_dict("y")), (ex.sd, ey.sd))
 
     def fused(self, name: str, extra_x: list[Cue], y_model, note: str) -> None:
         """A landmark from its x prior, its marks and ``extra_x`` cues; y from its mark, else
@@ -605,17 +620,21 @@ def _read_heads(r: _Reading) -> None:
             r.given_point(name)
             continue
         cues = ({"what": "heads' row", "from": ["ball_medial", "ball_lateral"], "weight": 1.0}, *shift_cues)
-        r.out[name] = Landmark(float(row[k][0]), float(row[k][1]), hows[k], note + row_note, float(max(sd_x[k], sd_y[k])), cues)
+        r.out[name] = Landmark(float(row[k][0]), float(row[k][1]), hows[k], note + row_note, float(max(sd_x[k], sd_y[k])), cues,
+                               (float(sd_x[k]), float(sd_y[k])))
 
 
 def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str | dict[str, str] = "given",
-                   corrections: dict[str, np.ndarray] | None = None) -> tuple[dict[str, Landmark], dict[str, Measure], list[str]]:
+                   corrections: dict[str, np.ndarray] | None = None,
+                   extra: dict[str, Cue] | None = None) -> tuple[dict[str, Landmark], dict[str, Measure], list[str]]:
     """Landmarks of a canonical (right, heel at x = 0) outline, each fused from its population
     prior (``feet.priors``) and the cues the input shows (``feet.estimate``): the outline's borders,
     the ``given`` marks (from the file, a clinician's pins or a relief, as ``given_how`` says, for
     all or by name) and a clinician's ``corrections`` (``how`` clinician). Returns (landmarks,
-    measures, notes)."""
+    measures, notes). ``extra``: a further cue along the foot for a landmark read by fusion (the
+    other foot's evidence)."""
     length = float(pts[:, 0].max())
+    extra = extra or {}
     marks = {**given, **(corrections or {})}
     how_of = {**{k: given_how if isinstance(given_how, str) else given_how[k] for k in given},
               **{k: "clinician" for k in corrections or {}}}
@@ -626,9 +645,12 @@ def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str
         y = 0.5 * (y_max[0] + y_min[0]) + HEEL_LOAD_MEDIAL_OF_BREADTH * (y_max[0] - y_min[0])
         return Cue("outline", float(y), 3.0, f"{HEEL_LOAD_MEDIAL_OF_BREADTH:.0%} of the heel's breadth medial of its midline")
 
-    r.fused("heel_center", [], midline, "the heel's load centre: the population's share of the length, on the heel's midline")
+    def more(name: str) -> list[Cue]:
+        return [extra[name]] if name in extra else []
+
+    r.fused("heel_center", more("heel_center"), midline, "the heel's load centre: the population's share of the length, on the heel's midline")
     for name in ("ball_medial", "ball_lateral"):
-        reading = [] if name in marks else [c for c in [border_reading(pts, name)] if c is not None]
+        reading = [] if name in marks else [c for c in [border_reading(pts, name)] if c is not None] + more(name)
         what = "medial" if name == "ball_medial" else "lateral"
         r.fused(name, reading, lambda x, name=name: Cue("outline", _border_y(pts, x, name), 1.0, "on the border"),
                 f"the {what} border point of the ball (the {'1st' if what == 'medial' else '5th'} MTP joint's protrusion)")
@@ -642,13 +664,15 @@ def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str
         r.out["met_pad_center"] = Landmark(float(pad[0]), float(pad[1]), heads["mth2_head"].how,
                                            f"{MET_PAD_BEHIND_HEADS_MM:g} mm behind the 2nd-3rd metatarsal heads, along the foot", sd,
                                            ({"what": "heads' row", "from": ["mth2_head", "mth3_head"], "weight": 1.0},))
-    r.fused("navicular", [], lambda x: Cue("outline", _border_y(pts, x, "navicular"), 1.0, "on the medial border"),
+    r.fused("navicular", more("navicular"), lambda x: Cue("outline", _border_y(pts, x, "navicular"), 1.0, "on the medial border"),
             "the navicular tuberosity: the population's share of the length, on the medial border")
     if "second_toe" in marks:
         r.given_point("second_toe")
     else:
         r.out["second_toe"] = Landmark(length, 0.0, "outline", f"{SECOND_TOE_FROM_MEDIAL:.0%} of the ball line from its "
-                                       "medial end, at the tip (the foot axis's end)", 2.0)
+                                       "medial end, at the tip (the foot axis's end)", 2.0,
+                                       ({"what": "outline", "axis": "x", "value_mm": round(length, 2), "sd_mm": 2.0, "weight": 1.0,
+                                         "note": "the outline's tip along the foot axis"},))
     for name in PIN_ONLY_NAMES:
         if name in marks:
             r.given_point(name)
@@ -684,7 +708,7 @@ def correct_landmarks(foot: Foot, corrections: dict[str, tuple[float, ...]], sou
         fixed[name] = foot.to_canonical(foot.from_source(coords, f"{source} {name}")[None])[0]
     marks = {**foot.marks, **{k: (xy, "clinician") for k, xy in fixed.items()}}
     landmarks, measures, notes = find_landmarks(foot.outline, {k: xy for k, (xy, _) in marks.items()},
-                                                {k: how for k, (_, how) in marks.items()})
+                                                {k: how for k, (_, how) in marks.items()}, extra=foot.extra_cues)
     implausible = tuple(implausible_landmarks(landmarks, measures, foot.outline))
     said = ", ".join(sorted(fixed))
     kept = tuple(w for w in foot.warnings if w not in foot.implausible)

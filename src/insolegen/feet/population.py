@@ -1,8 +1,9 @@
 """Every foot against the population before a device is designed on it: its length, its
 ball-of-foot share, its breadth and its heel breadth as shares of its length, each as a number
 of SDs from ANSUR II's adults (``feet.priors.POPULATION``). Beyond ``BAND_SD`` the foot is
-implausible: design refuses it unless accepted, and says the likely cause. Children's feet are
-shorter than any adult's, so length is refused short only below CHILD_MIN_LENGTH_MM; their
+implausible when it is also beyond every adult of the table (the shares' tails are long: no real
+adult is refused): design refuses it unless accepted, and says the likely cause. Children's feet
+are shorter than any adult's, so length is refused short only below CHILD_MIN_LENGTH_MM; their
 proportions are checked by the same shares.
 """
 from __future__ import annotations
@@ -19,8 +20,8 @@ MEASURES = {
 
 def length_band_mm() -> tuple[float, float]:
     """The plausible foot lengths: a small child's up to the adults' mean + BAND_SD SD."""
-    mean, sd = POPULATION["length_mm"]
-    return CHILD_MIN_LENGTH_MM, mean + BAND_SD * sd
+    mean, sd, _, longest = POPULATION["length_mm"]
+    return CHILD_MIN_LENGTH_MM, max(mean + BAND_SD * sd, longest + 0.5 * sd)
 
 
 def population_z(values: dict[str, float]) -> dict[str, float]:
@@ -28,20 +29,28 @@ def population_z(values: dict[str, float]) -> dict[str, float]:
     return {k: (v - POPULATION[k][0]) / POPULATION[k][1] for k, v in values.items()}
 
 
+def share_band(key: str) -> tuple[float, float]:
+    """The plausible range of a share: beyond BAND_SD and beyond the table's extremes (+- half an SD)."""
+    mean, sd, lo, hi = POPULATION[key]
+    return min(mean - BAND_SD * sd, lo - 0.5 * sd), max(mean + BAND_SD * sd, hi + 0.5 * sd)
+
+
 def beyond_population(values: dict[str, float]) -> list[str]:
     """A message for each measure outside the band (empty when the foot is within it)."""
     found = []
     for key, z in population_z(values).items():
-        mean, sd = POPULATION[key]
+        mean, sd, _, _ = POPULATION[key]
         value = values[key]
         if key == "length_mm":
             lo, hi = length_band_mm()
             if not lo <= value <= hi:
                 found.append(f"foot length {value:.1f} mm is outside {lo:.0f} … {hi:.0f} mm (ANSUR II adults "
                              f"{mean:.0f} ± {sd:.1f} mm, longest of 6,068: 323 mm; a small child's foot from {lo:.0f} mm)")
-        elif abs(z) > BAND_SD:
-            found.append(f"{MEASURES[key]} is {value:.3f}, {z:+.1f} SD from ANSUR II's {mean:.3f} ± {sd:.4f} "
-                         f"(band ±{BAND_SD:g} SD: {mean - BAND_SD * sd:.3f} … {mean + BAND_SD * sd:.3f})")
+        else:
+            lo, hi = share_band(key)
+            if not lo <= value <= hi:
+                found.append(f"{MEASURES[key]} is {value:.3f}, {z:+.1f} SD from ANSUR II's {mean:.3f} ± {sd:.4f} "
+                             f"(plausible: {lo:.3f} … {hi:.3f}, beyond {BAND_SD:g} SD and every adult of the 6,068)")
     return found
 
 
@@ -52,5 +61,5 @@ def scale_to_fit(length_mm: float) -> tuple[float, float, float] | None:
     lo, hi = length_band_mm()
     if lo <= length_mm <= hi or length_mm <= 0:
         return None
-    mean, sd = POPULATION["length_mm"]
+    mean, sd, _, _ = POPULATION["length_mm"]
     return mean / length_mm, (mean - 2 * sd) / length_mm, (mean + 2 * sd) / length_mm

@@ -69,13 +69,15 @@ SECOND_HEAD_AHEAD_OF_FIRST = 0.015   # of L: MT2 is the longest (index minus)
 MET_PAD_BEHIND_HEADS_MM = 20.0  # a met pad's dome centre behind the 2nd-3rd heads (its distal edge clear of them)
 SECOND_TOE_FROM_MEDIAL = 0.44   # the foot axis crosses the ball line this far from its medial end
 
-# The population band every foot is checked against before design: (mean, SD) of each measure, from
-# ANSUR II; a foot beyond BAND_SD of any is refused unless accepted (tests/test_priors.py recomputes them).
+# The population band every foot is checked against before design: (mean, SD, smallest, largest) of each
+# measure over ANSUR II's adults (tests/test_priors.py recomputes them). A foot is beyond the band where it
+# is more than BAND_SD from the mean AND beyond every adult in the table (their extremes widened by half an
+# SD): the shares' tails are long, and no real adult of the table may be refused.
 POPULATION = {
-    "length_mm": (263.0, 17.4),
-    "ball_share": (0.740, 0.0143),      # ball-of-foot length / L (heel to ball_medial)
-    "breadth_share": (0.376, 0.0175),   # ball width / L
-    "heel_share": (0.269, 0.0182),      # heel breadth / L
+    "length_mm": (263.0, 17.4, 198.0, 323.0),
+    "ball_share": (0.740, 0.0143, 0.6877, 0.7979),      # ball-of-foot length / L (heel to ball_medial)
+    "breadth_share": (0.376, 0.0175, 0.3125, 0.4558),   # ball width / L
+    "heel_share": (0.269, 0.0182, 0.1993, 0.3536),      # heel breadth / L
 }
 BAND_SD = 3.5
 # foot length is refused beyond the adults' band above and below a small child's foot: children's

@@ -82,6 +82,16 @@ def _keep_foot_body(vertices, faces, areas, warnings, path) -> np.ndarray:
     return labels == feet[0]
 
 
+FLAT_SCAN_MM = 1.0    # a body thinner than this in every direction across its plane is a sheet, not a foot
+
+
+def _thinnest_extent(points: np.ndarray) -> float:
+    """The body's extent along its thinnest principal direction (mm)."""
+    centred = points - points.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred[:: max(1, len(centred) // 20000)], full_matrices=False)
+    return float(np.ptp(centred @ vt[-1]))
+
+
 def _ground(vertices, faces, areas, face_n):
     """(up, long axis, confidence). Candidates: convex hull planes whose normal is square to the
     long axis; score: scan area within CONTACT_BAND_MM of the plane x (its spread along the
@@ -194,6 +204,9 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     warnings: list[str] = []
     body = _keep_foot_body(vertices, faces, areas, warnings, path)
     faces, areas, normals = faces[body], areas[body], normals[body]
+    thinnest = _thinnest_extent(vertices[np.unique(faces)])
+    if thinnest < FLAT_SCAN_MM:
+        raise InvalidInput(f"{path}: the scan is flat (its body is {thinnest:.2f} mm thick at most): not a foot")
 
     up, long_axis, ground_conf = _ground(vertices, faces, areas, normals)
     x_axis = long_axis - (long_axis @ up) * up

@@ -106,7 +106,10 @@ def measure_mesh(vertices: np.ndarray, faces: np.ndarray, *, name: str = "mesh",
     vertices, faces = np.asarray(vertices, float), np.asarray(faces, np.int64)
     if check_state:
         vertices, faces = merge_vertices(vertices, faces)
-        body = main_body(vertices, faces)
+        try:
+            body = main_body(vertices, faces)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{label}: {exc}") from None
     else:        # checked by the caller (device.mesh.check_mesh): one closed body, wound outward
         body = Body(vertices, faces, True, signed_volume(vertices, faces))
     frame, hm = find_frame(body.vertices, body.faces, side)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from insolegen.errors import InvalidInput
 from insolegen.measure.arrays import bounds, connected_labels, face_normals, row_norms, sorted_unique
 
 DEGENERATE_AREA_MM2 = 1e-6
@@ -128,6 +129,9 @@ def main_body(vertices: np.ndarray, faces: np.ndarray) -> Body:
     if bad.any():
         warnings.append(f"{int(bad.sum())} degenerate faces (zero area) were ignored")
         faces, areas = faces[~bad], areas[~bad]
+        if not len(faces):
+            raise InvalidInput(f"every one of the mesh's {int(bad.sum())} triangles is degenerate (zero area, or two corners the "
+                               "same): there is no surface to measure")
     s = np.sort(faces, axis=1).astype(np.int64)
     _, first = np.unique((s[:, 0] * n + s[:, 1]) * n + s[:, 2], return_index=True)
     if len(first) < len(faces):

@@ -224,8 +224,11 @@ class SectionFacts:
         self.hm = height_maps(device.vertices, device.faces, 0.5)
         self.medial = -1.0 if device.side == "left" else 1.0
         self.stations = dict(section_positions(device, record))
+        self.measured_post_deg = None
         if record:
             self.heel_y = self.medial * record["foot"]["landmarks"]["heel_center"]["y_mm"]
+            part = record.get("per_side_feet", {}).get(device.side, record)
+            self.measured_post_deg = part.get("prescribed_vs_measured", {}).get("measurement", {}).get("rearfoot_post_deg")
         else:                       # without a record: the middle of the heel's section
             ys, _, _ = self.across(self.stations["heel seat"])
             self.heel_y = 0.5 * float(ys.min() + ys.max()) if len(ys) else 0.0
@@ -246,7 +249,11 @@ class SectionFacts:
         seat_z = float(np.interp(self.heel_y, ys, top))
         half = 0.25 * float(np.ptp(ys))
         middle = np.abs(ys - self.heel_y) <= half
-        slope = np.polyfit(ys[middle], top[middle], 1)[0] if middle.sum() >= 3 else 0.0
+        if self.measured_post_deg is not None:
+            # the record's own measurement of the post (from the mesh, by `measure`): the number a person sees
+            slope = math.tan(math.radians(self.measured_post_deg)) * self.medial
+        else:
+            slope = np.polyfit(ys[middle], top[middle], 1)[0] if middle.sum() >= 3 else 0.0
         return {"x": self.stations["heel seat"], "seat": seat_z, "rim": float(top.max()), "y_rim": float(ys[np.argmax(top)]),
                 "post_deg": math.degrees(math.atan(slope * self.medial)), "half": half, "slope": float(slope)}
 

@@ -28,6 +28,8 @@ def scan_record(scan: Scan) -> dict:
         "footprint_area_mm2": None if scan.footprint is None else round(float(scan.footprint.area), 1),
         "indices": foot.indices,
         "warnings": list(foot.warnings),
+        "notes": list(foot.notes),
+        "implausible": list(foot.implausible),
         "frame": "mm; heel at x = 0, toes toward +x, ground z = 0, medial +y (left feet mirrored to match)",
     }
 

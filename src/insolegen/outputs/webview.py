@@ -79,7 +79,7 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
     mirror = -1.0 if d.side == "left" else 1.0       # the record's frame is a right foot's
     labels = []
 
-    def at(text: str, x: float, y: float | None = None, kind: str = "feature") -> None:
+    def at(text: str, x: float, y: float | None = None, kind: str = "feature", sd: list | None = None) -> None:
         j = None if y is None else int(np.clip(round((mirror * y - hm.ys[0]) / HEIGHTS_GRID_MM), 0, len(hm.ys) - 1))
         i = int(np.clip(round((x - hm.xs[0]) / HEIGHTS_GRID_MM), 0, len(hm.xs) - 1))
         column = hm.top[:, i]
@@ -88,7 +88,7 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
         if j is None or not np.isfinite(column[j]):
             j = int(np.nanargmax(column))
         labels.append({"text": text, "kind": kind, "at": [round(float(hm.xs[i]), 2), round(float(hm.ys[j]), 2),
-                                                          round(float(column[j]), 2)]})
+                                                          round(float(column[j]), 2)], **({"sd": sd} if sd else {})})
 
     length = float(np.ptp(d.vertices[:, 0]))
     x0 = float(d.vertices[:, 0].min())
@@ -118,8 +118,10 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
            measured["heel_pocket_y_mm"])
     for name, mark in marks.items():
         if name.startswith("mth") or name in ("navicular", "heel_center"):
-            at(name.replace("_head", "").replace("_center", " centre").upper() if name.startswith("mth")
-               else name.replace("_", " "), mark["x_mm"], mark["y_mm"], kind="landmark")
+            title = name.replace("_head", "").upper() if name.startswith("mth") else name.replace("_center", " centre").replace("_", " ")
+            sd = [mark.get("sd_along_mm"), mark.get("sd_across_mm")]
+            how = f" · {mark['how']} ±{mark['sd_mm']:.1f}" if mark.get("sd_mm") is not None else ""
+            at(title + how, mark["x_mm"], mark["y_mm"], kind="landmark", sd=sd if None not in sd else None)
     return labels
 
 

@@ -265,6 +265,19 @@ class Viewer {
         const node = el('div', { class: `label ${l.kind}` }, l.text);
         layer.appendChild(node);
         this.labels.push({ device: d, node, kind: l.kind, at: new THREE.Vector3(...l.at) });
+        if (l.sd) {
+          // the landmark's 1-SD ellipse along and across the foot, drawn over the device's top
+          const ring = [];
+          for (let k = 0; k < 48; k++) {
+            const t = 2 * Math.PI * k / 48;
+            ring.push(new THREE.Vector3(l.at[0] + l.sd[0] * Math.cos(t), l.at[1] + l.sd[1] * Math.sin(t), l.at[2] + 0.3));
+          }
+          const line = new THREE.LineLoop(new THREE.BufferGeometry().setFromPoints(ring),
+            new THREE.LineBasicMaterial({ color: 0x1f5fbf, depthTest: false, transparent: true, opacity: 0.9 }));
+          line.renderOrder = 2;
+          line.userData.landmarkRing = true;
+          d.group.add(line);
+        }
       }
     });
   }
@@ -428,6 +441,8 @@ class Viewer {
     this.pending = true;
     requestAnimationFrame(() => {
       this.pending = false;
+      const rings = document.getElementById('show-landmarks').checked;
+      this.devices.forEach(d => d.group.children.forEach(c => { if (c.userData.landmarkRing) c.visible = rings; }));
       this.renderer.render(this.world, this.camera);
       this.placeLabels();
       if (this.firstFrame) {
