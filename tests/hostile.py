@@ -135,12 +135,20 @@ def hostile_cases(root: Path) -> list[Case]:
     design("stl count says more", "mesh scan", file("lying.stl", _solid("box")[:80] + struct.pack("<I", 10**8) + _solid("box")[84:]))
     design("obj no faces", "mesh scan", file("points.obj", "".join(f"v {i} {i % 7} {i % 5}\n" for i in range(300))))
     design("obj 1e30 coordinates", "mesh scan", file("far.obj", "v 1e30 0 0\nv 0 1e30 0\nv 0 0 1e30\nf 1 2 3\n"))
+    sheet = np.array([[0.0, 0.0, 0.0], [270.0, 0.0, 0.0], [270.0, 100.0, 0.0], [0.0, 100.0, 0.0]])
+    import trimesh
+
+    flat = trimesh.Trimesh(sheet, np.array([[0, 1, 2], [0, 2, 3]])).subdivide().subdivide().subdivide()
+    design("stl open flat sheet", "mesh scan", file("sheet.stl", _binary_stl(flat.vertices, flat.faces)))
     # --- meshes to measure ----------------------------------------------------------------
     def measure(name, path, *extra):
         cases.append(Case(name, "mesh measure", ("measure", str(path), *extra)))
 
     measure("measure a box", root / "box.stl")
     measure("measure degenerate triangles", file("degenerate.stl", _binary_stl(np.zeros((3, 3)), np.array([[0, 1, 2]] * 40))))
+    scattered = np.random.default_rng(1).random((300, 3)) * [270.0, 100.0, 30.0]
+    measure("measure every triangle degenerate", file("all_degenerate.stl",
+                                                       _binary_stl(scattered, np.repeat(np.arange(100)[:, None], 3, axis=1))))
     measure("measure 3mf zip bomb", file("bomb.3mf", _zip_bomb_3mf(450_000_000)))
     measure("measure 3mf not a zip", file("notzip.3mf", b"PK\x03\x04 broken"))
     # --- prescriptions and profiles -------------------------------------------------------

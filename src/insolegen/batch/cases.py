@@ -115,7 +115,8 @@ def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
     if outside:
         return CaseSpec(name, folder, problem=f"{', '.join(sorted(outside))}: a link that leads outside the scans folder: refused",
                         note=note)
-    files = sorted(p for p in entries if p.is_file() and p.suffix.lower() in FOOT_SUFFIXES)
+    # landmarks.json is a clinician's corrections, not an outline
+    files = sorted(p for p in entries if p.is_file() and p.suffix.lower() in FOOT_SUFFIXES and p.name.lower() != LANDMARKS_FILE)
     pressure = next((p for p in files if p.name.lower() == PRESSURE_FILE), None)
     if pressure is not None and len(files) > 1:
         files.remove(pressure)          # beside a foot file it is the recording for offloading; alone it is the foot

@@ -50,11 +50,14 @@ class Plan:
 
 
 def ball_frame(foot: Foot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A point on the ball line (the line of the 1st and 5th metatarsal heads' joint centres),
-    its unit direction (lateral -> medial) and its distal normal."""
-    mth5 = foot.landmarks["mth5_head"].xy
-    u, n = heads_frame(foot.landmarks["mth1_head"].xy, mth5)
-    return mth5, u, n
+    """The ball line: a point on it (the middle of the 1st and 5th metatarsal heads' joint
+    centres), its unit direction (lateral -> medial) and its distal normal. It runs as the ball's
+    border points do (the ball girth's line of last making), through the heads' middle: the line
+    of the heads' centres themselves is steeper (the 5th joint centre lies further back than its
+    protrusion), and a trim cut along it would leave a pointed medial tongue on a narrow foot."""
+    lm = foot.landmarks
+    u, n = heads_frame(lm["ball_medial"].xy, lm["ball_lateral"].xy)
+    return 0.5 * (lm["mth1_head"].xy + lm["mth5_head"].xy), u, n
 
 
 def _offset_outline(foot: Foot, rx: Prescription) -> shapely.Polygon:

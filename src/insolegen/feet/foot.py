@@ -4,11 +4,11 @@ Canonical frame (DESIGN §2): a RIGHT foot seen from above; the heel's posterior
 x = 0; +x along the foot axis (heel centre -> second toe) toward the toes; +y toward the
 MEDIAL side; the ground is z = 0. A left foot is mirrored (y -> -y) on the way in.
 
-Outlines arrive as seen from above, z up (a tracing on the floor). How each landmark is
-found is recorded with it (``how``) with an uncertainty in mm: ``given`` (in the input file),
-``clinician pin`` (a marker pin in a foam print), ``outline`` (from the outline's shape) or
-``proportion`` (from published proportions of the foot, where the input shows nothing better).
-The definitions are in the README ("Landmarks").
+Outlines arrive as seen from above, z up (a tracing on the floor). Each landmark is an estimate:
+its population prior (``feet.priors``) fused with the cues the input shows (``feet.estimate``):
+the outline's borders, the sole's relief, values given in the file, a clinician's pins or
+corrections. ``how`` names the cue that weighs most (``proportion`` when it is the prior); the SD
+and every cue with its weight go with it. The definitions are in the README ("Landmarks").
 """
 from __future__ import annotations
 
@@ -21,8 +21,16 @@ from insolegen.errors import InvalidInput
 from insolegen.feet.estimate import Cue, Estimate, fuse
 from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, edge_lengths, evenly_spaced, signed_area
 from insolegen.feet.population import beyond_population
-from insolegen.feet.priors import (CUE_SD_MM, HEAD_GAPS, HEAD_INSET_OF_BALL, HEEL_LOAD_MEDIAL_OF_BREADTH, MET_PAD_BEHIND_HEADS_MM,
-                                   PRIORS, SECOND_HEAD_AHEAD_OF_FIRST, SECOND_TOE_FROM_MEDIAL)
+from insolegen.feet.priors import (
+    CUE_SD_MM,
+    HEAD_GAPS,
+    HEAD_INSET_OF_BALL,
+    HEEL_LOAD_MEDIAL_OF_BREADTH,
+    MET_PAD_BEHIND_HEADS_MM,
+    PRIORS,
+    SECOND_HEAD_AHEAD_OF_FIRST,
+    SECOND_TOE_FROM_MEDIAL,
+)
 
 MIN_POINTS = 20
 DENSE_POINTS = 3000             # outlines with more points than this are resampled...
@@ -48,8 +56,6 @@ HEAD_MODEL_SD_MM = 2.0          # the heads' row model's own spread about the en
 # border protrusion, a little distal of it
 SHAFT_ANGLE_DEG = {"mth1_head": 8.0, "mth5_head": -14.0}
 
-# how a landmark was found, and the uncertainty that goes with each way (mm)
-UNCERTAINTY_MM = {"given": 1.0, "clinician": 1.0, "clinician pin": 0.5, "relief": 2.0, "outline": 5.0, "proportion": 10.0}
 HEAD_NAMES = tuple(f"mth{k}_head" for k in range(1, 6))
 LANDMARK_NAMES = ("heel_center", "ball_medial", "ball_lateral", *HEAD_NAMES, "met_pad_center", "navicular",
                   "second_toe")
@@ -80,7 +86,7 @@ class Landmark:
 
     @property
     def sd_mm(self) -> float:
-        return UNCERTAINTY_MM.get(self.how, 5.0) if self.uncertainty_mm is None else self.uncertainty_mm
+        return CUE_SD_MM.get(self.how, 5.0) if self.uncertainty_mm is None else self.uncertainty_mm
 
     def as_dict(self) -> dict:
         sd = round(float(self.sd_mm), 2)
@@ -544,7 +550,7 @@ class _Reading:
         if name not in self.marks:
             return []
         how = self.how_of[name]
-        return [Cue(how, float(self.marks[name][axis]), CUE_SD_MM.get(how, 1.0) if how != "clinician pin" else UNCERTAINTY_MM[how])]
+        return [Cue(how, float(self.marks[name][axis]), CUE_SD_MM.get(how, 1.0))]
 
     def put(self, name: str, ex: Estimate, ey: Estimate, note: str) -> None:
         self.notes.extend(ex.notes + ey.notes)
@@ -648,7 +654,8 @@ def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str
     def more(name: str) -> list[Cue]:
         return [extra[name]] if name in extra else []
 
-    r.fused("heel_center", more("heel_center"), midline, "the heel's load centre: the population's share of the length, on the heel's midline")
+    r.fused("heel_center", more("heel_center"), midline,
+            "the heel's load centre: the population's share of the length, on the heel's midline")
     for name in ("ball_medial", "ball_lateral"):
         reading = [] if name in marks else [c for c in [border_reading(pts, name)] if c is not None] + more(name)
         what = "medial" if name == "ball_medial" else "lateral"

@@ -196,7 +196,8 @@ def feet_from_image(path: str | Path, dpi: float | None = None, side: str | None
         foot = foot_from_points(found.outline_mm, side=given, source=source)
         foot, pin_report = _with_pins(foot, found.outline_mm, pins_mm, given, source)
         notes = (f"scale from {image.scale_how}: {ppm:.2f} px/mm",)
-        foot = replace(foot, warnings=foot.warnings + tuple(_scale_cause(foot.length_mm, ppm, image.scale_how)))
+        cause = _scale_cause(foot.length_mm, ppm, image.scale_how)
+        foot = replace(foot, warnings=foot.warnings + tuple(cause))
         feet.append(replace(foot, notes=foot.notes + notes, source_frame=frame, pins=pin_report,
                             indices={"note": PRINT_INDICES_NOTE, **footprint_indices(shapely.Polygon(foot.outline), foot)}))
     return image, feet

@@ -85,6 +85,6 @@ BAND_SD = 3.5
 CHILD_MIN_LENGTH_MM = 110.0
 
 # cue uncertainties (mm, 1 SD), by how a cue was read; a border's flat stretch adds its own spread
-CUE_SD_MM = {"given": 1.0, "clinician": 1.0, "clinician pin": 1.0, "relief": 2.0, "outline": 2.0}
+CUE_SD_MM = {"given": 1.0, "clinician": 1.0, "clinician pin": 0.5, "relief": 2.0, "outline": 2.0}
 OUTLIER_SD = 3.0                # a cue further than this from the prior (in combined SDs) is down-weighted
 AUTHORITATIVE = ("given", "clinician", "clinician pin")   # never down-weighted: a person said so
