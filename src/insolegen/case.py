@@ -558,6 +558,8 @@ def design_record(name, design: Design, devices: dict, foot_input, request: Case
             "arch_measurements": design.foot.arch.as_dict(),
             "sides": list(request.sides),
             "contour": request.contour,
+            **({"landmark_corrections": [{"landmark": n, "source": list(c), "side": sd} for n, c, sd in request.landmarks]}
+               if request.landmarks else {}),
             **provenance,
         },
         "prescription": design.prescription.model_dump(),

@@ -429,6 +429,7 @@ def arch_layout(foot: Foot, rx: Prescription) -> dict:
 
 
 ARCH_REGION_OF_LENGTH = (0.30, 0.60)   # the arch's highest point is solved over this stretch of L
+ARCH_EDGE_MARGIN = 0.01      # of L: the measure's own axes may be turned a little from these
 
 
 def _arch_samples(plan: Plan, c: Context) -> Points:
@@ -438,7 +439,8 @@ def _arch_samples(plan: Plan, c: Context) -> Points:
     the apex. Not from further back: a cup's wall or a scanned sole's rim standing high there
     would hold the arch down, and the measure would rightly find it short."""
     # from the device's back, as the measure counts (an outline offset puts it behind the heel)
-    lo, hi = (c.back_x + f * c.length for f in ARCH_REGION_OF_LENGTH)
+    # from a little before where the measure starts: its own axes and length may put its start there
+    lo, hi = (c.back_x + f * c.length for f in (ARCH_REGION_OF_LENGTH[0] - ARCH_EDGE_MARGIN, ARCH_REGION_OF_LENGTH[1]))
     xs = np.arange(lo, hi, 1.0)
     half = 0.5 * (plan.medial_border(xs) - plan.lateral_border(xs))
     t = np.linspace(0.0, 1.0, 41)
@@ -449,7 +451,6 @@ def _arch_samples(plan: Plan, c: Context) -> Points:
 
 
 ARCH_SOLVE_SHAPE = 0.5
-ARCH_EDGE_MARGIN = 0.01      # of L: the measure's own axes may be turned a little from these
 ARCH_MEASURED_TO = 0.58       # of L: the end of the measure's arch window
 ARCH_FLANK_SLACK_MM = 0.25     # the flank may stand this much over the target (half the measure's tolerance)
 
