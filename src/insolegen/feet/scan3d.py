@@ -87,9 +87,10 @@ FLAT_SCAN_MM = 1.0    # a body thinner than this in every direction across its p
 
 def _thinnest_extent(points: np.ndarray) -> float:
     """The body's extent along its thinnest principal direction (mm)."""
-    centred = points - points.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred[:: max(1, len(centred) // 20000)], full_matrices=False)
-    return float(np.ptp(centred @ vt[-1]))
+    sample = points[:: max(1, len(points) // 20000)]          # the direction from a sample, the extent from all
+    _, _, vt = np.linalg.svd(sample - sample.mean(axis=0), full_matrices=False)
+    along = points @ vt[-1]
+    return float(along.max() - along.min())
 
 
 def _ground(vertices, faces, areas, face_n):
@@ -204,7 +205,9 @@ def read_scan(path: str | Path, units: str | None = None, side: str | None = Non
     warnings: list[str] = []
     body = _keep_foot_body(vertices, faces, areas, warnings, path)
     faces, areas, normals = faces[body], areas[body], normals[body]
-    thinnest = _thinnest_extent(vertices[np.unique(faces)])
+    used = np.zeros(len(vertices), bool)     # a mask, not np.unique: a large scan's faces sort slowly
+    used[faces.ravel()] = True
+    thinnest = _thinnest_extent(vertices[used])
     if thinnest < FLAT_SCAN_MM:
         raise InvalidInput(f"{path}: the scan is flat (its body is {thinnest:.2f} mm thick at most): not a foot")
 
