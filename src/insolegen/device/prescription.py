@@ -257,6 +257,10 @@ def contradictions(p: Prescription) -> list[str]:
         out.append(f"accommodations.heel_spur_pocket_mm = {acc.heel_spur_pocket_mm:g} is shallower than {MIN_POCKET_MM:g} mm: "
                    "the heel pad compresses more than that under load, so it would not offload the spur (pockets are usually 3-6 mm); "
                    "give 0 for no pocket")
+    if "heel" in p.offload.sites and p.offload.depth_mm < MIN_POCKET_MM:
+        out.append(f"offload.depth_mm = {p.offload.depth_mm:g} with the heel among offload.sites is shallower than "
+                   f"{MIN_POCKET_MM:g} mm: the heel pad compresses more than that under load, so a heel pocket would "
+                   "offload nothing (as for accommodations.heel_spur_pocket_mm); give at least 1 mm, or leave the heel out")
     room = dev.base_thickness_mm + p.heel_lift.height_mm - MIN_PRINTABLE_THICKNESS_MM
     if acc.heel_spur_pocket_mm > room + 1e-9:
         out.append(f"accommodations.heel_spur_pocket_mm = {acc.heel_spur_pocket_mm:g} leaves less than "
