@@ -193,3 +193,17 @@ def test_one_feet_evidence_informs_the_other_where_its_own_is_weak():
     cues = [c for c in left.landmarks["ball_medial"].cues if c["what"] == "other foot"]
     assert cues and cues[0]["weight"] > 0.1, left.landmarks["ball_medial"].cues
     assert right_after.landmarks["ball_medial"].x == pytest.approx(right.landmarks["ball_medial"].x, abs=0.5)
+
+
+def test_moving_the_heel_centre_moves_no_part_of_the_device():
+    """The rearfoot is laid out from the heel's outline (its seat and width), not from the heel's load
+    centre: a corrected heel centre leaves the device's mesh as it was, byte for byte."""
+    import insolegen
+
+    foot = foot_from_size("EU42")
+    moved = correct_landmarks(foot, {"heel_center": tuple(foot.landmarks["heel_center"].xy + [8.0, 4.0])})
+    assert moved.landmarks["heel_center"].how == "clinician"
+    rx = ["heel_cup.depth_mm=18", "rearfoot_post.angle_deg=5", "medial_skive.depth_mm=3", "heel_lift.height_mm=4",
+          "accommodations.heel_spur_pocket_mm=3"]
+    a, b = (insolegen.design(f, insolegen.load_prescription("neutral", rx), name="h", formats="stl") for f in (foot, moved))
+    assert a.files["h_right.stl"] == b.files["h_right.stl"]
