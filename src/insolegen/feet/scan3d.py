@@ -394,9 +394,11 @@ def _arch_from_profile(profile: np.ndarray, foot: Foot) -> ArchMeasurements:
     """Apex, height, start and end of the arch from the whole medial profile, smoothed: the apex
     is its highest point between 25 and 60 % of the foot length; start and end are where a
     half-Gaussian fitted to each side falls to half the apex height. Each side's width is the
-    median of what every sample of that side between 20 and 95 % of the apex height says, so no
+    median of what every sample of that side between 20 and 80 % of the apex height says, so no
     single stretch of the profile (a slow tail hovering at half height, a gap, where the samples
-    stop) decides it."""
+    stop) decides it. Not above 80 %: there a sample's width is |x - apex| / sqrt(2 ln(A / h)),
+    and a scanner's noise in h is magnified as ln(A / h) goes to 0 (ten times more at 95 % than
+    at 80 %)."""
     if len(profile) < 10:
         return ArchMeasurements()
     length = foot.length_mm
@@ -417,7 +419,7 @@ def _arch_from_profile(profile: np.ndarray, foot: Foot) -> ArchMeasurements:
     sides = []
     for part, sign in ((slice(None, k + 1), -1), (slice(k, None), 1)):
         xs, hs = x[part], smooth[part]
-        use = (hs > 0.2 * apex_h) & (hs < 0.95 * apex_h)
+        use = (hs > 0.2 * apex_h) & (hs < 0.8 * apex_h)
         if use.sum() < 3:
             sides.append(float(x[k] + sign * 0.15 * length))
             continue
