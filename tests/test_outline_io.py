@@ -55,6 +55,16 @@ def test_symmetric_outline_needs_a_side():
     assert foot_from_points(ellipse, side="left").side == "left"
 
 
+def test_an_outline_with_no_ball_is_not_a_foot_whatever_else_is_marked():
+    """An oval shows no ball on either border: refused, also when a landmark other than a ball point
+    is given or corrected (only a given ball point stands in for the border's reading)."""
+    t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    oval = np.column_stack([130 * np.cos(t) + 130, 45 * np.sin(t)])
+    for marks in ({}, {"corrections": {"heel_center": (40.0, 0.0)}}, {"given_landmarks": {"navicular": (110.0, 40.0)}}):
+        with pytest.raises(InvalidInput, match="not a foot: the outline shows no ball"):
+            foot_from_points(oval, side="right", **marks)
+
+
 def test_csv_with_and_without_header(tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     np.savetxt(a, FOOT, delimiter=",", header="x,y", comments="")

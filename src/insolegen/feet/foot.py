@@ -320,7 +320,7 @@ def foot_from_points(
     rot, origin = _principal_frame(points)
     pts = (points - origin) @ rot.T
     a, b = rot, -rot @ origin          # the running input -> canonical transform
-    if not ({"ball_medial", "ball_lateral"} & set(given) | set(fixed)) and all(
+    if not ({"ball_medial", "ball_lateral"} & (set(given) | set(fixed))) and all(
             border_reading(pts, name) is None for name in ("ball_medial", "ball_lateral")):
         raise InvalidInput(f"{source}: not a foot: the outline shows no ball (neither border widens to a prominence at "
                            "the forefoot, as a foot's 1st and 5th metatarsal heads make it); an ellipse, a box, a plate?")
