@@ -363,8 +363,7 @@ def foot_from_points(
         a, b = r @ a, r @ (b - heel) - shift
 
     marks = {**{k: (lm[k], given_how) for k in given}, **{k: (lm[k], "clinician") for k in fixed}}
-    landmarks, measures, notes = find_landmarks(pts, {k: xy for k, (xy, _) in marks.items()},
-                                                {k: how for k, (_, how) in marks.items()})
+    landmarks, measures, notes = find_landmarks(pts, marks)
     # the heel's width across its seat (the outline's own heel: the landmarks' readings do not move it)
     seat = heel_pad_centre(pts)
     seat_max, seat_min = border_profiles(pts, seat[:1])
@@ -630,21 +629,16 @@ def _read_heads(r: _Reading) -> None:
                                (float(sd_x[k]), float(sd_y[k])))
 
 
-def find_landmarks(pts: np.ndarray, given: dict[str, np.ndarray], given_how: str | dict[str, str] = "given",
-                   corrections: dict[str, np.ndarray] | None = None,
+def find_landmarks(pts: np.ndarray, marks: dict[str, tuple[np.ndarray, str]],
                    extra: dict[str, Cue] | None = None) -> tuple[dict[str, Landmark], dict[str, Measure], list[str]]:
     """Landmarks of a canonical (right, heel at x = 0) outline, each fused from its population
-    prior (``feet.priors``) and the cues the input shows (``feet.estimate``): the outline's borders,
-    the ``given`` marks (from the file, a clinician's pins or a relief, as ``given_how`` says, for
-    all or by name) and a clinician's ``corrections`` (``how`` clinician). Returns (landmarks,
-    measures, notes). ``extra``: a further cue along the foot for a landmark read by fusion (the
-    other foot's evidence)."""
+    prior (``feet.priors``) and the cues the input shows (``feet.estimate``): the outline's borders
+    and the ``marks`` (name -> (canonical (x, y), how): from the file, a clinician's pins or
+    corrections, a relief). Returns (landmarks, measures, notes). ``extra``: a further cue along
+    the foot for a landmark read by fusion (the other foot's evidence)."""
     length = float(pts[:, 0].max())
     extra = extra or {}
-    marks = {**given, **(corrections or {})}
-    how_of = {**{k: given_how if isinstance(given_how, str) else given_how[k] for k in given},
-              **{k: "clinician" for k in corrections or {}}}
-    r = _Reading(pts, marks, how_of, length)
+    r = _Reading(pts, {k: xy for k, (xy, _) in marks.items()}, {k: how for k, (_, how) in marks.items()}, length)
 
     def midline(x: float) -> Cue:
         y_max, y_min = border_profiles(pts, np.array([x]))
@@ -713,14 +707,19 @@ def correct_landmarks(foot: Foot, corrections: dict[str, tuple[float, ...]], sou
         if name not in GIVEN_LANDMARK_NAMES:
             raise InvalidInput(f"{source}: unknown landmark {name!r}; known: {', '.join(GIVEN_LANDMARK_NAMES)}")
         fixed[name] = foot.to_canonical(foot.from_source(coords, f"{source} {name}")[None])[0]
-    marks = {**foot.marks, **{k: (xy, "clinician") for k, xy in fixed.items()}}
-    landmarks, measures, notes = find_landmarks(foot.outline, {k: xy for k, (xy, _) in marks.items()},
-                                                {k: how for k, (_, how) in marks.items()}, extra=foot.extra_cues)
+    return reread_landmarks(foot, {**foot.marks, **{k: (xy, "clinician") for k, xy in fixed.items()}}, foot.extra_cues,
+                            f"corrected by the clinician: {', '.join(sorted(fixed))}")
+
+
+def reread_landmarks(foot: Foot, marks: dict, extra: dict[str, Cue], note: str) -> Foot:
+    """The foot's landmarks read again from its outline with these ``marks`` and ``extra`` cues (a
+    clinician's corrections, the other foot's evidence): its measures and plausibility with them,
+    the earlier verdict's warnings replaced, ``note`` added to its notes."""
+    landmarks, measures, notes = find_landmarks(foot.outline, marks, extra)
     implausible = tuple(implausible_landmarks(landmarks, measures, foot.outline))
-    said = ", ".join(sorted(fixed))
     kept = tuple(w for w in foot.warnings if w not in foot.implausible)
-    return replace(foot, landmarks=landmarks, measures=measures, marks=marks, implausible=implausible,
-                   warnings=kept + implausible, notes=foot.notes + tuple(notes) + (f"corrected by the clinician: {said}",))
+    return replace(foot, landmarks=landmarks, measures=measures, marks=marks, extra_cues=extra, implausible=implausible,
+                   warnings=kept + implausible, notes=foot.notes + tuple(notes) + (note,))
 
 
 def implausible_landmarks(landmarks: dict[str, Landmark], measures: dict[str, Measure], outline: np.ndarray) -> list[str]:

@@ -11,12 +11,10 @@ evidence's own widened by ``BILATERAL_SD_MM``.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from insolegen.feet.estimate import Cue, fuse
-from insolegen.feet.foot import Foot, find_landmarks, implausible_landmarks
+from insolegen.feet.foot import Foot, reread_landmarks
 
 COMPARED = ("heel_center", "ball_medial", "ball_lateral", "mth1_head", "mth5_head", "met_pad_center", "navicular")
 FLAG_MM = 8.0
@@ -65,14 +63,8 @@ def informed_by(foot: Foot, other: Foot) -> Foot:
         extra[name] = Cue("other foot", share * foot.length_mm, sd, f"the {other.side} foot's evidence at {share:.3f} L")
     if not extra:
         return foot
-    marks = foot.marks
-    landmarks, measures, notes = find_landmarks(foot.outline, {k: xy for k, (xy, _) in marks.items()},
-                                                {k: how for k, (_, how) in marks.items()}, extra=extra)
-    implausible = tuple(implausible_landmarks(landmarks, measures, foot.outline))
-    kept = tuple(w for w in foot.warnings if w not in foot.implausible)
-    return replace(foot, landmarks=landmarks, measures=measures, implausible=implausible, warnings=kept + implausible,
-                   extra_cues=extra, notes=foot.notes + tuple(notes) + (
-                       f"{', '.join(sorted(extra))} informed by the {other.side} foot's evidence (its own leans on the population)",))
+    return reread_landmarks(foot, foot.marks, extra, f"{', '.join(sorted(extra))} informed by the {other.side} foot's "
+                            "evidence (its own leans on the population)")
 
 
 def inform_each_other(left: Foot, right: Foot) -> tuple[Foot, Foot]:

@@ -19,7 +19,7 @@ DRAWN = ("heel_center", "ball_medial", "ball_lateral", "mth1_head", "mth2_head",
 PLANTAR_PX_PER_MM = 3.0
 
 
-def _ellipse(foot, lm, steps: int = 48) -> np.ndarray:
+def _ellipse(lm, steps: int = 48) -> np.ndarray:
     """The landmark's 1-SD ellipse (along and across the foot), canonical mm."""
     t = np.linspace(0.0, 2.0 * np.pi, steps, endpoint=False)
     along, across = lm.sd_along_across
@@ -33,7 +33,7 @@ def _draw_landmarks(draw, foot, to_px, font) -> None:
         if lm is None:
             continue
         colour = HOW_COLOURS.get(lm.how, (255, 255, 255))
-        ring = to_px(foot, _ellipse(foot, lm))
+        ring = to_px(foot, _ellipse(lm))
         draw.line([tuple(p) for p in np.vstack([ring, ring[:1]])], fill=colour, width=2)
         x, y = to_px(foot, lm.xy)[0]
         draw.ellipse([x - 4, y - 4, x + 4, y + 4], fill=colour, outline=(0, 0, 0))
