@@ -384,11 +384,11 @@ def scan(
                 out.print(f"  wrote {overlay}", markup=False, soft_wrap=True)
             return
         if kind == "pressure":
-            foot = foot_from_pressure(scan_file, pitch_mm, foot_side)
-            if overlay is not None:
-                from insolegen.feet.pressure import peak_pressure_grid, sensor_centres
+            from insolegen.feet.pressure import peak_pressure_grid, sensor_centres
 
-                grid = peak_pressure_grid(scan_file)
+            grid = peak_pressure_grid(scan_file) if pitch_mm is not None else None      # read once: the foot and its picture
+            foot = foot_from_pressure(scan_file, pitch_mm, foot_side, grid)
+            if overlay is not None:
                 write_atomic(overlay, plantar_overlay_png(foot, f"pressure recording {scan_file.name}",
                                                           (sensor_centres(grid.shape, pitch_mm), grid.ravel(), pitch_mm)))
             _print_feet(scan_file, [foot], f"sensor pitch {pitch_mm} mm", as_json, out_dir, force)

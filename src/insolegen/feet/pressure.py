@@ -113,8 +113,8 @@ def footprint_from_pressure(grid: np.ndarray, pitch_mm: float) -> tuple[shapely.
     return footprint, np.asarray(outline.exterior.coords)[:-1]
 
 
-def foot_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None):
-    return foot_and_footprint_from_pressure(path, pitch_mm, side)[0]
+def foot_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None, grid: np.ndarray | None = None):
+    return foot_and_footprint_from_pressure(path, pitch_mm, side, grid)[0]
 
 
 def plate_frame(pitch_mm: float):
@@ -126,10 +126,12 @@ def plate_frame(pitch_mm: float):
                        "the plate's sensor grid: column, row (sensor id = 64 x row + column), from its first sensor")
 
 
-def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None):
+def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, side: str | None = None,
+                                     grid: np.ndarray | None = None):
     """(Foot, the loaded footprint in the foot's canonical frame). The foot's outline is the
     plantar outline, not the loaded area: the ANSUR-calibrated parametric foot fitted to the loaded
-    area (``plantar_outline``), so the medial arch, which bears little, is part of the device."""
+    area (``plantar_outline``), so the medial arch, which bears little, is part of the device.
+    ``grid``: the recording's peak pressures, when the caller has read them already."""
     from dataclasses import replace
 
     from insolegen.feet.foot import foot_from_points
@@ -137,7 +139,7 @@ def foot_and_footprint_from_pressure(path: str | Path, pitch_mm: float | None, s
     from insolegen.feet.relief import foot_with_relief, pressure_relief
 
     _check_pitch(path, pitch_mm)
-    grid = peak_pressure_grid(path)
+    grid = peak_pressure_grid(path) if grid is None else grid
     footprint, contact = footprint_from_pressure(grid, pitch_mm)
     source = f"pressure recording {Path(path).name}"
     seen = foot_from_points(contact, side=side, source=source)
