@@ -19,7 +19,8 @@ MEASURES = {
 
 
 def length_band_mm() -> tuple[float, float]:
-    """The plausible foot lengths: a small child's up to the adults' mean + BAND_SD SD."""
+    """The plausible foot lengths: a small child's up to the adults' mean + BAND_SD SD or the table's
+    longest + half an SD, whichever is longer."""
     mean, sd, _, longest = POPULATION["length_mm"]
     return CHILD_MIN_LENGTH_MM, max(mean + BAND_SD * sd, longest + 0.5 * sd)
 
@@ -39,13 +40,13 @@ def beyond_population(values: dict[str, float]) -> list[str]:
     """A message for each measure outside the band (empty when the foot is within it)."""
     found = []
     for key, z in population_z(values).items():
-        mean, sd, _, _ = POPULATION[key]
+        mean, sd, _, largest = POPULATION[key]
         value = values[key]
         if key == "length_mm":
             lo, hi = length_band_mm()
             if not lo <= value <= hi:
                 found.append(f"foot length {value:.1f} mm is outside {lo:.0f} … {hi:.0f} mm (ANSUR II adults "
-                             f"{mean:.0f} ± {sd:.1f} mm, longest of 6,068: 323 mm; a small child's foot from {lo:.0f} mm)")
+                             f"{mean:.0f} ± {sd:.1f} mm, longest of 6,068: {largest:.0f} mm; a small child's foot from {lo:.0f} mm)")
         else:
             lo, hi = share_band(key)
             if not lo <= value <= hi:
@@ -56,8 +57,8 @@ def beyond_population(values: dict[str, float]) -> list[str]:
 
 def scale_to_fit(length_mm: float) -> tuple[float, float, float] | None:
     """When the length is out of band: the factors on the input's scale (a plate's pitch, an
-    image's px/mm inverted) that would make the foot the population's median length and its band's
-    ends, as (median, low, high); None when the length is in band."""
+    image's px/mm inverted) that would make the foot the population's mean length and the ends of
+    its middle 95 % (mean -+ 2 SD), as (mean, low, high); None when the length is in band."""
     lo, hi = length_band_mm()
     if lo <= length_mm <= hi or length_mm <= 0:
         return None
