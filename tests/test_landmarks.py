@@ -127,9 +127,9 @@ def test_detection_without_pins_against_the_clinicians_pins(pinned, unpinned):
             return float(np.hypot(sa["x"] - sb["x"], sa["y"] - sb["y"]) / ppm)
 
         assert b.landmarks["heel_center"].how == "proportion" and b.landmarks["mth1_head"].how == "proportion"
-        # the aim is 3 mm (5 for the pad); the heel's prior is calibrated on these pins among others (feet.priors),
-        # the others are not. The limits are what this release achieves (README "Landmarks")
-        assert off("heel_center") < 4.0
+        # the aim is 3 mm (5 for the pad); the heel's prior is the mean of these pins and two scans' reliefs
+        # (feet.priors), the others are not fitted to them. MTH5's limit is what this release achieves (README "Landmarks")
+        assert off("heel_center") < 3.0
         assert off("mth1_head") < 3.0 and off("mth5_head") < 4.0
         assert off("met_pad_center") < 5.0
 

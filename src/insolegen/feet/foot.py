@@ -643,7 +643,7 @@ def find_landmarks(pts: np.ndarray, marks: dict[str, tuple[np.ndarray, str]],
     def midline(x: float) -> Cue:
         y_max, y_min = border_profiles(pts, np.array([x]))
         y = 0.5 * (y_max[0] + y_min[0]) + HEEL_LOAD_MEDIAL_OF_BREADTH * (y_max[0] - y_min[0])
-        return Cue("outline", float(y), 3.0, f"{HEEL_LOAD_MEDIAL_OF_BREADTH:.0%} of the heel's breadth medial of its midline")
+        return Cue("outline", float(y), 3.0, f"{HEEL_LOAD_MEDIAL_OF_BREADTH:.1%} of the heel's breadth medial of its midline")
 
     def more(name: str) -> list[Cue]:
         return [extra[name]] if name in extra else []

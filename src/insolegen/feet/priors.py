@@ -16,15 +16,17 @@ Where no table is at hand the prior is published anatomy, its spread set wide on
   makers use for the outside ball joint (the 1st at about 0.725-0.74 L); SD 0.025 L assumed.
 - navicular tuberosity: about 0.43 L (0.58 of the ball-of-foot length: the tuberosity stands
   just ahead of the ankle's front, midway along the medial longitudinal arch); SD 0.025 L assumed.
-- heel_center, the heel's load centre under the calcaneal tuberosity: 0.150 L, SD 0.012 L, and
-  0.03 of the heel's breadth medial of its midline. No population table gives it; three real
-  sources in ``shared/data`` do, and the prior is their mean (so the foam print's pins are not an
-  independent check of it): a clinician's heel pins in the foam print (0.149 and 0.145 L, 5.9 and
-  2.4 mm medial), the pressure recording's heel load centre (0.143 L, 1.3 mm medial) and the
-  Techmed3D plantar scan's lowest heel (0.167 L, 0.9 mm medial). The heel bears on the medial
-  calcaneal tubercle, the larger of its two plantar processes. The largest inscribed circle of the
-  heel outline sits further back (0.10-0.13 L): it is the heel *seat* the device's rearfoot is laid
-  out from, not where the heel bears.
+- heel_center, the heel's load centre under the calcaneal tuberosity: 0.153 L, SD 0.012 L, and
+  0.049 of the heel's breadth medial of its midline. No population table gives it; four real
+  readings in ``shared/data`` do, and the prior is their mean, recomputed by
+  ``tests/test_priors.py``: a clinician's heel pins in the foam print (0.149 and 0.145 L; 0.080
+  and 0.031 of the breadth medial) and the plantar relief's lowest heel in the Techmed3D and FIND
+  scans (0.167 L, 0.014; 0.150 L, 0.072). The foam print's pins are therefore not an independent
+  check of it. The pressure recording's heel load centre is left out: it moves from 0.139 to
+  0.107 L with which of the recording's frames are kept (every 2nd, 4th, 8th, 16th). The heel
+  bears on the medial calcaneal tubercle, the larger of its two plantar processes. The largest
+  inscribed circle of the heel outline sits further back (0.10-0.13 L): it is the heel *seat* the
+  device's rearfoot is laid out from, not where the heel bears.
 
 The heads' row (``HEAD_*``): the joint centres lie inside the border's protrusions by about a
 sixth of the ball width (the head's half-width and its fat pad); the 2nd metatarsal is the longest
@@ -56,13 +58,13 @@ class Prior:
 
 ANSUR = "ANSUR II (6,068 adults)"
 PRIORS = {
-    "heel_center": Prior(0.150, 0.012, "heel load centre: the mean of pins, pressure and plantar relief in shared/data"),
+    "heel_center": Prior(0.153, 0.012, "heel load centre: the mean of the pins and scan reliefs in shared/data"),
     "ball_medial": Prior(0.740, 0.0143, f"{ANSUR} ball-of-foot length / foot length"),
     "ball_lateral": Prior(0.635, 0.025, "shoe-last proportion of the 5th MTP joint (SD assumed)"),
     "navicular": Prior(0.430, 0.025, "navicular tuberosity, 0.58 of ball-of-foot length (SD assumed)"),
 }
 
-HEEL_LOAD_MEDIAL_OF_BREADTH = 0.03   # the heel's load centre stands this share of its breadth medial of its midline
+HEEL_LOAD_MEDIAL_OF_BREADTH = 0.049  # the heel's load centre stands this share of its breadth medial of its midline
 HEAD_GAPS = (1.5, 1.0, 1.0, 1.0)     # the heads' spacing across the foot, 1st-2nd to 4th-5th, in proportion
 HEAD_INSET_OF_BALL = 0.16       # a head's joint centre lies this share of the ball width inside its border point
 SECOND_HEAD_AHEAD_OF_FIRST = 0.015   # of L: MT2 is the longest (index minus)
