@@ -324,3 +324,16 @@ def test_the_robust_fit_drops_a_bump_and_keeps_the_plane():
     coef2, keep2 = fit_linear(twin, z)
     expected = np.linalg.lstsq(twin[keep2], z[keep2], rcond=None)[0]
     assert np.array_equal(keep2, keep) and coef2 == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_wide_forefoot_at_full_width_for_15_mm_reads_as_the_sulcus_device_it_is():
+    """A wide EU45 forefoot runs at its full width over 16 mm: the ball is the middle of that
+    stretch, not its back, or the sulcus device reads as full length and its plate starts past the
+    first ray's step (a 5.1 mm Morton's extension measured 0; found by the 2,000-draw sweep)."""
+    from draws import Draw, run_draw
+
+    outcome = run_draw(Draw("EU45", "wide", "right", "pronation-mild", [
+        "accommodations.mortons_extension_mm=5.086", "met_pad.height_mm=3.831", "device.forefoot_thickness_mm=3.889",
+        "forefoot_post.angle_deg=6.884", 'device.length="sulcus"', "arch.apex_frac=0.369"]))
+    assert outcome.status == "verified", outcome.message
+    assert abs(outcome.errors["first_ray_step_mm"]) < 0.3

@@ -28,7 +28,11 @@ def insole_kind(hm: HeightMap, length: float) -> tuple[str, float]:
     L beyond the widest column on a three-quarter insole and 0.12-0.20 L on a sulcus one."""
     _, width = columns(hm)
     front = hm.xs > 0.5 * length
-    ball_x = float(hm.xs[front][np.argmax(width[front])])
+    # the middle of the widest columns: a wide forefoot runs at its full width for 15 mm or more,
+    # and the first of them would put the ball at that stretch's back
+    step = float(hm.xs[1] - hm.xs[0]) if len(hm.xs) > 1 else 1.0
+    widest = front & (width >= np.nanmax(width[front]) - 0.25 * step)
+    ball_x = float(np.median(hm.xs[widest]))
     if length - ball_x > FULL_LENGTH_TOES * length:
         return "full", ball_x
     return ("three_quarter" if length - ball_x < SULCUS_BEYOND_BALL * length else "sulcus"), ball_x
