@@ -70,6 +70,53 @@ def test_usage_error_exits_2(tmp_path):
     assert run("design", "--no-such-option").returncode == 2
 
 
+@pytest.mark.parametrize("command, option, bad", [
+    ("design", "--side", "up"), ("design", "--width", "huge"), ("design", "--units", "furlong"),
+    ("design", "--foot-side", "both"), ("design", "--contour", "bumpy"), ("design", "--printer", "nope"),
+    ("design", "--material", "wood"), ("design", "--pressure-unit", "bar"), ("scan", "--foot-side", "up"),
+    ("preview", "--view", "under"), ("preview", "--color", "red"), ("measure", "--foot-side", "up")])
+def test_every_bad_option_value_exits_2_naming_the_option_and_nothing_is_written(tmp_path, command, option, bad):
+    target = [] if command == "design" else [ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl"]
+    r = run(command, *target, option, bad, "--out", tmp_path / "out") if command != "measure" else run(command, *target, option, bad)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert option in r.stderr and repr(bad) in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_choices_are_listed_in_the_help_matched_ignoring_case_and_dash_v_prints_the_version(tmp_path):
+    help_text = run("design", "--help").stdout
+    for listed in ("<narrow|medium|wide>", "<left|right|both>", "<mm|cm|m|in>", "<flat|scan>", "<kpa|n/cm2|psi>"):
+        assert listed in help_text.lower()
+    r = run("design", "--width", "WIDE", "--side", "Left", "--format", "json", "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    record = json.loads((tmp_path / "EU42_wide.json").read_text())
+    assert record["inputs"]["foot"]["width"] == "wide" and record["inputs"]["sides"] == ["left"]
+    for flag in ("-V", "--version"):
+        r = run(flag)
+        assert r.returncode == 0 and r.stdout.startswith("insolegen ")
+
+
+@pytest.mark.parametrize("columns", ["50", "80", "200"])
+def test_help_examples_are_never_broken_mid_command(columns):
+    """Every example command in every command's help stands whole on one line at any width."""
+    import os
+    import sys
+
+    from insolegen.cli import app
+
+    env = {**os.environ, "COLUMNS": columns}
+    for command in ("design", "scan", "profiles", "preview", "report", "batch", "review", "measure"):
+        help_text = subprocess.run([sys.executable, "-m", "insolegen.cli", command, "--help"], capture_output=True, text=True,
+                                   env=env).stdout
+        epilog = next(c for c in app.registered_commands if (c.name or c.callback.__name__) == command).epilog
+        examples = [line.split("  # ")[0].split("   # ")[0].strip() for line in epilog.splitlines()
+                    if line.startswith("  insolegen")]
+        assert examples, command
+        shown = [line.strip() for line in help_text.splitlines()]
+        for example in examples:
+            assert example in shown, (command, columns, example)
+
+
 def test_quiet_prints_nothing_and_formats_select_files(tmp_path):
     r = run("design", "--size", "US9M", "--format", "3mf", "--side", "left", "--out", tmp_path, "-q")
     assert r.returncode == 0 and r.stdout == ""

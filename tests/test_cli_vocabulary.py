@@ -100,7 +100,7 @@ def test_report_material_and_printer_reach_the_report(tmp_path):
     assert "PA 12" in text or "pa12" in text, text[:2000]
     assert "formlabs" in text.lower()
     r = run("design", "--out", tmp_path / "n", "--report", "--material", "gold")
-    assert r.returncode == 1 and "gold" in r.stderr and not (tmp_path / "n").exists()
+    assert r.returncode == 2 and "gold" in r.stderr and not (tmp_path / "n").exists()    # a usage error
 
 
 def test_old_spellings_work_for_one_release_with_a_note(tmp_path):

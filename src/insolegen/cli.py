@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Optional
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
+from insolegen.measure.catalogue import MATERIALS, PRINTERS
 
 app = typer.Typer(
     name="insolegen",
@@ -29,21 +31,51 @@ out = Console(emoji=False, highlight=False)
 err = Console(stderr=True, emoji=False, highlight=False)
 
 
+# the options that take one of a fixed set: typer lists the values in the help and exits 2 on
+# anything else, naming the option (matched ignoring case)
+Width = StrEnum("Width", {v: v for v in ("narrow", "medium", "wide")})
+Units = StrEnum("Units", {v: v for v in ("mm", "cm", "m", "in")})
+Sides = StrEnum("Sides", {v: v for v in ("left", "right", "both")})
+FootSide = StrEnum("FootSide", {v: v for v in ("left", "right")})
+FootSideOrAuto = StrEnum("FootSideOrAuto", {v: v for v in ("left", "right", "auto")})
+PressureStat = StrEnum("PressureStat", {v: v for v in ("peak", "mean")})
+PressureUnit = StrEnum("PressureUnit", {v: v for v in ("kPa", "N/cm2", "psi")})
+Contour = StrEnum("Contour", {v: v for v in ("flat", "scan")})
+Colour = StrEnum("Colour", {v: v for v in ("height", "thickness", "none")})
+View = StrEnum("View", {v: v for v in ("top", "medial", "lateral", "posterior", "iso", "all")})
+MaterialName = StrEnum("MaterialName", {v: v for v in MATERIALS})
+PrinterName = StrEnum("PrinterName", {v: v for v in PRINTERS})
+
+
 def _fail(exc: Exception) -> None:
     err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(1)
+
+
+def _examples(epilog: str) -> str:
+    """An epilog whose example lines (indented ``insolegen ...``) the help never rewraps: each
+    example's comment goes on its own line above it, and click's ``\\b`` marks the pair as a
+    block printed as written. Prose paragraphs still wrap to the terminal."""
+    blocks = []
+    for para in epilog.strip("\n").split("\n\n"):
+        lines = para.split("\n")
+        if not all(line.startswith("  insolegen") for line in lines):
+            blocks.append(para)
+            continue
+        shown = []
+        for line in lines:
+            command, _, comment = line.partition("  # ")
+            if not comment:
+                command, _, comment = line.partition("   # ")
+            shown += ([f"  # {comment.strip()}"] if comment.strip() else []) + [command.rstrip()]
+        blocks.append("\b\n" + "\n".join(shown))
+    return "\n\n".join(blocks)
 
 
 def _deprecated(old: str, new: str) -> None:
     """One line on stderr: an old option spelling still works for this release."""
     err.print(f"note: {old} is deprecated here; use {new} (the old spelling goes in the next release)",
               markup=False, soft_wrap=True)
-
-
-def _one_of(value: str, choices: tuple[str, ...], option: str) -> str:
-    if value not in choices:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
-    return value
 
 
 def _version(value: bool) -> None:
@@ -54,7 +86,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """insolegen: a foot (outline file or shoe size) + a prescription -> a pair of insoles (STL, 3MF, design record)."""
 
@@ -88,14 +120,14 @@ REPORT_MATERIAL_HELP = "Material for the report's mass (see `insolegen measure -
 REPORT_PRINTER_HELP = "Printer for the report's printability verdict (see `insolegen measure --help`)."
 
 
-@app.command(epilog=DESIGN_EPILOG)
+@app.command(epilog=_examples(DESIGN_EPILOG))
 def design(
     foot_file: Optional[Path] = typer.Argument(None, help="Foot: outline (.csv, .json, .svg, .dxf), 3D scan (.stl, .ply, .obj), footprint image (.png, .jpg) or pressure recording (.csv, with --pitch-mm). Omit to use --size."),
     size: Optional[str] = typer.Option(None, "--size", help="Shoe size when no file is given: EU42, UK8, US9M, US10W, MP270. [default: EU42]"),
-    width: str = typer.Option("medium", "--width", help="Width class of the size's foot: narrow, medium, wide (ANSUR II 10th/50th/90th percentile)."),
-    units: Optional[str] = typer.Option(None, "--units", help="Units of the foot file: mm, cm, m, in (default: the file's, else mm; metres detected for scans)."),
-    side: str = typer.Option("both", "--side", help="Which devices to make: left, right or both."),
-    foot_side: Optional[str] = typer.Option(None, "--foot-side", help="Which foot the file shows: left or right (default: detected from the shape). In an image of both feet it picks one."),
+    width: Width = typer.Option("medium", "--width", case_sensitive=False, help="Width class of the size's foot: narrow, medium, wide (ANSUR II 10th/50th/90th percentile)."),
+    units: Optional[Units] = typer.Option(None, "--units", case_sensitive=False, help="Units of the foot file: mm, cm, m, in (default: the file's, else mm; metres detected for scans)."),
+    side: Sides = typer.Option("both", "--side", case_sensitive=False, help="Which devices to make: left, right or both."),
+    foot_side: Optional[FootSide] = typer.Option(None, "--foot-side", case_sensitive=False, help="Which foot the file shows: left or right (default: detected from the shape). In an image of both feet it picks one."),
     arch_height_mm: Optional[float] = typer.Option(None, "--arch-height-mm", help="Measured: plantar surface height at the medial arch apex, weight-bearing (mm)."),
     arch_apex_mm: Optional[float] = typer.Option(None, "--arch-apex-mm", help="Measured: the arch apex's distance from the heel (mm)."),
     arch_start_mm: Optional[float] = typer.Option(None, "--arch-start-mm", help="Measured: where the medial arch starts, from the heel (mm)."),
@@ -110,9 +142,9 @@ def design(
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker in the image, else the image's DPI)."),
     pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
     pressure: Optional[Path] = typer.Option(None, "--pressure", help="A pressure recording (.csv, with --pitch-mm) for [offload] thresholds and pressure zones; registered to the foot (refused when it does not fit). A recording given as the foot is used without this."),
-    pressure_stat: str = typer.Option("peak", "--pressure-stat", help="Over the recording's frames: peak (each sensor's highest) or mean."),
-    pressure_unit: Optional[str] = typer.Option(None, "--pressure-unit", help="The recording's unit: kPa, N/cm2 or psi (the file does not store it; needed for offload.above_kpa)."),
-    contour: str = typer.Option("flat", "--contour", help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
+    pressure_stat: PressureStat = typer.Option("peak", "--pressure-stat", case_sensitive=False, help="Over the recording's frames: peak (each sensor's highest) or mean."),
+    pressure_unit: Optional[PressureUnit] = typer.Option(None, "--pressure-unit", case_sensitive=False, help="The recording's unit: kPa, N/cm2 or psi (the file does not store it; needed for offload.above_kpa)."),
+    contour: Contour = typer.Option("flat", "--contour", case_sensitive=False, help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
     accept_foot: bool = typer.Option(False, "--accept-foot", "--accept-landmarks", help="Design even from a foot beyond the population (length, proportions) or with landmarks that do not fit a human foot; refused otherwise, with the numbers and the likely cause. (--accept-landmarks: the old spelling.)"),
     landmark: list[str] = typer.Option([], "--landmark", help="Correct a landmark: NAME=X,Y in the input's own coordinates, the ones `scan --json` gives as source (X,Y,Z for a 3D scan; mm from the heel for a size). Repeatable; the design uses it (how: clinician)."),
     as_json: bool = typer.Option(False, "--json", help="Print the design record as JSON instead of the summary."),
@@ -120,8 +152,8 @@ def design(
     preview_png: bool = typer.Option(False, "--preview", help="Also write CASE_preview.png: every view, height colours and the sections (needs the 'preview' extra)."),
     view_html: bool = typer.Option(False, "--html", help="Also write CASE_view.html: the interactive 3D view, one file that opens in any browser, offline."),
     report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf, the one-page case report (needs the 'report' extra)."),
-    material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
-    printer_name: str = typer.Option("generic", "--printer", help="Printer whose bed the 3MF places the devices on (turned as needed; a plate each where the pair does not fit one), and for the report's verdict (see `insolegen measure --help`)."),
+    material_name: MaterialName = typer.Option("tpu95a", "--material", case_sensitive=False, help=REPORT_MATERIAL_HELP),
+    printer_name: PrinterName = typer.Option("generic", "--printer", case_sensitive=False, help="Printer whose bed the 3MF places the devices on (turned as needed; a plate each where the pair does not fit one), and for the report's verdict (see `insolegen measure --help`)."),
 ) -> None:
     """Design a pair of insoles and write CASE_left.stl, CASE_right.stl, CASE.3mf and CASE.json."""
     from insolegen.case import CaseRequest, case_name, design_case, output_names, parse_formats, parse_landmark
@@ -131,9 +163,7 @@ def design(
     from insolegen.outputs.export import case_unit, check_out_dir, refuse_existing, write_files
 
     try:
-        sides = ("left", "right") if _one_of(side, ("left", "right", "both"), "--side") == "both" else (side,)
-        if foot_side is not None:
-            _one_of(foot_side, ("left", "right"), "--foot-side")
+        sides = ("left", "right") if side == "both" else (side,)
         request = CaseRequest(
             foot_file=foot_file, size=size, width=width, units=units, foot_side=foot_side,
             arch=ArchMeasurements(arch_height_mm, arch_apex_mm, arch_start_mm, arch_end_mm, navicular_height_mm),
@@ -275,7 +305,7 @@ Examples:
 """
 
 
-@app.command(epilog=PROFILES_EPILOG)
+@app.command(epilog=_examples(PROFILES_EPILOG))
 def profiles(
     name: Optional[str] = typer.Argument(None, help="Print this profile, resolved (with what it extends), as a TOML profile file."),
     fields: bool = typer.Option(False, "--fields", help="List every prescription field: unit, default, range, meaning."),
@@ -337,14 +367,14 @@ Examples:
 """
 
 
-@app.command(epilog=SCAN_EPILOG)
+@app.command(epilog=_examples(SCAN_EPILOG))
 def scan(
     scan_file: Path = typer.Argument(..., help="A 3D foot scan (.stl, .ply, .obj), a footprint image (.png, .jpg) or a pressure recording (.csv)."),
     dpi: Optional[float] = typer.Option(None, "--dpi", help="Footprint images: pixels per inch (default: the scale marker, else the image's DPI)."),
     pitch_mm: Optional[float] = typer.Option(None, "--pitch-mm", help="Pressure recordings: the sensor pitch in mm (not stored in the file)."),
-    foot_side: Optional[str] = typer.Option(None, "--foot-side", help="Which foot the file shows: left or right (default: detected from the medial arch)."),
-    old_side: Optional[str] = typer.Option(None, "--side", hidden=True, help="Deprecated spelling of --foot-side."),
-    units: Optional[str] = typer.Option(None, "--units", help="mm, cm, m or in (default: mm, or metres when the scan is a foot's size in metres)."),
+    foot_side: Optional[FootSide] = typer.Option(None, "--foot-side", case_sensitive=False, help="Which foot the file shows: left or right (default: detected from the medial arch)."),
+    old_side: Optional[FootSide] = typer.Option(None, "--side", hidden=True, case_sensitive=False, help="Deprecated spelling of --foot-side."),
+    units: Optional[Units] = typer.Option(None, "--units", case_sensitive=False, help="mm, cm, m or in (default: mm, or metres when the scan is a foot's size in metres)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write NAME_outline.json and NAME_outline.svg here (NAME made safe)."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outline files (and the overlay)."),
@@ -363,8 +393,6 @@ def scan(
         _deprecated("--side", "--foot-side")
         foot_side = foot_side or old_side
     try:
-        if foot_side is not None:
-            _one_of(foot_side, ("left", "right"), "--foot-side")
         if not scan_file.exists():
             raise InvalidInput(f"{scan_file}: no such file")
         kind = foot_kind(scan_file)
@@ -540,14 +568,14 @@ def _image_size(text: str, option: str) -> tuple[int, int]:
     return width, height
 
 
-@app.command(epilog=PREVIEW_EPILOG)
+@app.command(epilog=_examples(PREVIEW_EPILOG))
 def preview(
     target: Path = typer.Argument(..., help="A design record (CASE.json), the folder of a design, or a mesh (.stl, .3mf, .obj, .ply)."),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Render off-screen to this PNG (needed without a display)."),
     html_file: Optional[Path] = typer.Option(None, "--html", help="Write the interactive 3D view to this HTML file (self-contained, offline)."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing picture or page."),
-    color: str = typer.Option("height", "--color", help="height (above the ground), thickness (top minus bottom) or none."),
-    view: list[str] = typer.Option(["iso"], "--view", help="top, medial, lateral, posterior, iso or all (repeatable)."),
+    color: Colour = typer.Option("height", "--color", case_sensitive=False, help="height (above the ground), thickness (top minus bottom) or none."),
+    view: list[View] = typer.Option(["iso"], "--view", case_sensitive=False, help="top, medial, lateral, posterior, iso or all (repeatable)."),
     sections: bool = typer.Option(False, "--sections", help="Add cross-sections at the heel seat, arch apex and met pad, with their heights."),
     pair: bool = typer.Option(True, "--pair/--single", help="Given one STL of a case, show its other side beside it."),
     scan: Optional[Path] = typer.Option(None, "--scan", help="The 3D scan the design came from (default: found by name beside the record)."),
@@ -621,12 +649,12 @@ printability verdict, material and mass, and pictures of the pair (rendered off-
 """
 
 
-@app.command(epilog=REPORT_EPILOG)
+@app.command(epilog=_examples(REPORT_EPILOG))
 def report(
     target: Path = typer.Argument(..., help="A design record (CASE.json) or the folder of a design."),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="The PDF to write (default: CASE_report.pdf beside the record)."),
-    material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
-    printer_name: str = typer.Option("generic", "--printer", help=REPORT_PRINTER_HELP),
+    material_name: MaterialName = typer.Option("tpu95a", "--material", case_sensitive=False, help=REPORT_MATERIAL_HELP),
+    printer_name: PrinterName = typer.Option("generic", "--printer", case_sensitive=False, help=REPORT_PRINTER_HELP),
     scan: Optional[Path] = typer.Option(None, "--scan", help="The 3D scan the design came from, drawn with the devices (default: found by name beside the record)."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing report."),
 ) -> None:
@@ -687,7 +715,7 @@ ok (or skipped by --resume), 1 when any failed.
 """
 
 
-@app.command(epilog=BATCH_EPILOG)
+@app.command(epilog=_examples(BATCH_EPILOG))
 def batch(
     scans: Path = typer.Argument(..., help="The folder of case folders."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Output folder (OUT/CASE/ per case, OUT/manifest.csv and .json, OUT/index.html)."),
@@ -699,8 +727,8 @@ def batch(
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed case."),
     report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf for every case (needs the 'report' extra)."),
     html: bool = typer.Option(True, "--html/--no-html", help="Write CASE_view.html, each case's 3D view (about 1.1 MB), linked from OUT/index.html."),
-    material_name: str = typer.Option("tpu95a", "--material", help=REPORT_MATERIAL_HELP),
-    printer_name: str = typer.Option("generic", "--printer", help="Printer whose bed each case's 3MF places its devices on, and for the printability verdicts on the review page and in the reports (see `insolegen measure --help`)."),
+    material_name: MaterialName = typer.Option("tpu95a", "--material", case_sensitive=False, help=REPORT_MATERIAL_HELP),
+    printer_name: PrinterName = typer.Option("generic", "--printer", case_sensitive=False, help="Printer whose bed each case's 3MF places its devices on, and for the printability verdicts on the review page and in the reports (see `insolegen measure --help`)."),
     force: bool = typer.Option(False, "--force", "-f", help="Run into an OUT that holds an earlier batch, redoing every case."),
 ) -> None:
     """Design every case in a folder of case folders, locally or on a Dask cluster, with a manifest."""
@@ -809,7 +837,7 @@ the folder can be moved or opened from a file share. `insolegen batch` writes it
 """
 
 
-@app.command(epilog=REVIEW_EPILOG)
+@app.command(epilog=_examples(REVIEW_EPILOG))
 def review(
     out_dir: Path = typer.Argument(..., help="The --out folder of `insolegen batch` (it holds manifest.json)."),
     printer_name: Optional[str] = typer.Option(None, "--printer", help="Printer for the printability verdicts. [default: the batch's]"),
@@ -845,15 +873,15 @@ def _measure_epilog() -> str:
     return "\n\n".join(lines)
 
 
-@app.command(epilog=_measure_epilog())
+@app.command(epilog=_examples(_measure_epilog()))
 def measure(
     mesh_file: Path = typer.Argument(..., help="The insole: .stl (binary or ASCII), .3mf, .obj or .ply; mm or metres."),
-    foot_side: str = typer.Option("auto", "--foot-side", help="Which foot the insole is for: left, right or auto (detected from the medial arch and the ball line)."),
-    old_side: Optional[str] = typer.Option(None, "--side", hidden=True, help="Deprecated spelling of --foot-side."),
+    foot_side: FootSideOrAuto = typer.Option("auto", "--foot-side", case_sensitive=False, help="Which foot the insole is for: left, right or auto (detected from the medial arch and the ball line)."),
+    old_side: Optional[FootSide] = typer.Option(None, "--side", hidden=True, case_sensitive=False, help="Deprecated spelling of --foot-side."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    material_name: str = typer.Option("tpu95a", "--material", help="Material for the mass (see below)."),
-    printer_name: str = typer.Option("generic", "--printer", help="Printer for the printability verdict (see below)."),
-    units: Optional[str] = typer.Option(None, "--units", help="Units of the file: mm, cm, m, in (default: mm, or metres when the mesh is an insole's size in metres)."),
+    material_name: MaterialName = typer.Option("tpu95a", "--material", case_sensitive=False, help="Material for the mass (see below)."),
+    printer_name: PrinterName = typer.Option("generic", "--printer", case_sensitive=False, help="Printer for the printability verdict (see below)."),
+    units: Optional[Units] = typer.Option(None, "--units", case_sensitive=False, help="Units of the file: mm, cm, m, in (default: mm, or metres when the mesh is an insole's size in metres)."),
     foot_length: Optional[float] = typer.Option(None, "--foot-length", help="Length of the foot the insole was made for, in mm (the design record's foot length). The heel seat, arch and ball are placed as shares of it; without it, it is estimated from the insole, which an outline offset or a trim can fool."),
 ) -> None:
     """Measure any insole mesh from the mesh alone, check its mesh and say whether it is printable."""
