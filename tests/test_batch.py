@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 import trimesh
 from helpers import run_cli as run
 from helpers import run_cli_headless, write_implausible_outline
@@ -130,7 +131,11 @@ def test_the_meshes_measure_as_the_manifest_and_the_feet_say(scans, pooled):
             mesh = load_stl((out / case / f"{case}_{side}.stl").read_bytes())
             assert mesh.is_watertight
             extent = np.ptp(mesh.vertices, axis=0)
-            assert row["length_mm"] == pytest.approx(extent[0], abs=0.05)
+            # length and width as everywhere a person reads them: the footprint's minimum-area rectangle
+            rectangle = np.asarray(shapely.MultiPoint(mesh.vertices[:, :2]).minimum_rotated_rectangle.exterior.coords)
+            sides = sorted(np.linalg.norm(np.diff(rectangle[:3], axis=0), axis=1))
+            assert row["length_mm"] == pytest.approx(sides[1], abs=0.05)
+            assert row["width_mm"] == pytest.approx(sides[0], abs=0.05)
             assert row["height_mm"] == pytest.approx(extent[2], abs=0.05)
             assert row["volume_cm3"] == pytest.approx(mesh.volume / 1000.0, rel=1e-3)
             assert set(row["outputs"].split(";")) == {f"{case}/{case}_{side}.stl", f"{case}/{case}.3mf", f"{case}/{case}.json",

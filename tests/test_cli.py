@@ -174,3 +174,51 @@ def test_slicer_tools_accept_the_files(tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("manifold = yes") == 2 and r.stdout.count("number_of_parts =  1") == 2
+
+
+def _design_on_a_terminal(*args) -> tuple[int, bytes, bytes]:
+    """`insolegen design ARGS` with stderr on a pseudo-terminal (as a person at a terminal sees it)
+    and stdout on a pipe: (exit code, what the terminal showed, stdout)."""
+    import os
+    import pty
+    import sys
+    import tempfile
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, TERM="xterm", COLUMNS="100")
+    stdout_file = tempfile.TemporaryFile()      # not a pipe: a record larger than a pipe's buffer would block the child
+    process = subprocess.Popen([sys.executable, "-m", "insolegen.cli", "design", *map(str, args)],
+                               stdout=stdout_file, stderr=slave, env=env)
+    os.close(slave)
+    shown = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:          # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown.append(chunk)
+    process.wait(timeout=120)
+    os.close(master)
+    stdout_file.seek(0)
+    stdout = stdout_file.read()
+    stdout_file.close()
+    return process.returncode, b"".join(shown), stdout
+
+
+@pytest.mark.slow
+def test_a_long_design_spins_on_a_terminal_and_nowhere_else(tmp_path):
+    """A foam print takes seconds: on a terminal a spinner says so; with -q, --json or a pipe
+    nothing extra is written; a design under a second shows none."""
+    foam = ROOT / "tests" / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
+    code, terminal, _ = _design_on_a_terminal(foam, "--side", "right", "--out", tmp_path / "a")
+    assert code == 0 and b"designing" in terminal and b"\xe2\xa0" in terminal       # a braille spinner frame
+    for quiet in ("-q", "--json"):
+        code, terminal, stdout = _design_on_a_terminal(foam, "--side", "right", "--out", tmp_path / quiet, quiet)
+        assert code == 0 and terminal == b""
+    assert json.loads(stdout)["case"] == foam.stem
+    piped = run("design", foam, "--side", "right", "--out", tmp_path / "piped")
+    assert piped.returncode == 0 and piped.stderr == "" and "designing" not in piped.stdout
+    code, terminal, _ = _design_on_a_terminal("--out", tmp_path / "quick")
+    assert code == 0 and terminal == b""

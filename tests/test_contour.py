@@ -117,7 +117,7 @@ def test_contour_scan_needs_a_3d_scan(tmp_path):
     r = run("design", "--size", "EU42", "--contour", "scan", "--out", tmp_path)
     assert r.returncode == 1 and "give a 3D scan" in r.stderr
     r = run("design", PLANTAR, "--contour", "foam", "--out", tmp_path)
-    assert r.returncode == 1 and "flat, scan" in r.stderr
+    assert r.returncode == 2 and "--contour" in r.stderr and "'flat', 'scan'" in r.stderr
     assert not any(tmp_path.iterdir())
 
 

@@ -50,9 +50,11 @@ def test_every_pin_of_the_scheme_is_found_and_given_its_role(pinned):
         # heel centre between the heel-width pair, arch support on the medial side behind the heads
         assert xy["heel_width_lateral"][1] < xy["heel_center"][1] < xy["heel_width_medial"][1]
         assert xy["arch_support"][1] > 0 and xy["arch_support"][0] < xy["mth1_head"][0]
-        # every pin not given a role is reported, never used
+        # every pin not given a role is reported, never used, in one line per reason
         for pin in foot.pins["unassigned"]:
-            assert any("was not used" in w and f"({pin['xy_mm'][0]:.0f}," in w for w in foot.warnings)
+            at = f"({pin['xy_mm'][0]:.0f}, {pin['xy_mm'][1]:.0f})"
+            assert sum("not used" in w and at in w for w in foot.warnings) == 1, foot.warnings
+        assert len([w for w in foot.warnings if "not used" in w]) == len({p["why"] for p in foot.pins["unassigned"]})
 
 
 def test_pinned_landmarks_lie_on_the_pins(pinned):
@@ -67,6 +69,30 @@ def test_pinned_landmarks_lie_on_the_pins(pinned):
             assert source["units"] == "px"
             nearest = np.linalg.norm(pins_px - [source["x"], source["y"]], axis=1).min()
             assert nearest / image.px_per_mm < 1.0, (name, nearest)
+
+
+def test_only_dots_in_the_imprints_region_are_pins():
+    """The print's label carries a QR code and the scanner's lid has specks: dark round dots the
+    size of a pin, 40 mm and more from either print. They are not pins, so they are not drawn as
+    unused pins nor offered a role; the scheme's own pins, up to 9 mm outside a border, are kept."""
+    import shapely
+    from PIL import Image
+
+    from insolegen.feet.image import read_footprint_image
+    from insolegen.feet.pins import NEAR_FOOT_MM, find_pins
+
+    image = read_footprint_image(FOAM)
+    prints = shapely.union_all([shapely.Polygon(f.outline_mm) for f in image.feet])
+
+    def distances(pins):
+        return np.array([prints.distance(shapely.Point(p.x_px / image.px_per_mm, -p.y_px / image.px_per_mm)) for p in pins])
+
+    with Image.open(FOAM) as picture:
+        every_dot = distances(find_pins(picture.convert("RGB"), image.px_per_mm))
+    kept = distances(image.pins)
+    assert (every_dot > NEAR_FOOT_MM).sum() >= 3              # the QR code's corners and the lid's specks are there
+    assert kept.max() <= NEAR_FOOT_MM and len(kept) == (every_dot <= NEAR_FOOT_MM).sum()
+    assert (kept > 0).sum() >= 10                             # the scheme's border pins stay
 
 
 def test_pins_read_the_same_at_twice_the_resolution(pinned, tmp_path):

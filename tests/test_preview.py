@@ -85,7 +85,7 @@ def test_a_design_from_a_scan_is_drawn_with_the_scan(tmp_path):
 
 def test_bad_preview_requests_are_refused(case, tmp_path):
     r = run("preview", case, "--out", tmp_path / "x.png", "--view", "underneath")
-    assert r.returncode == 1 and "underneath" in r.stderr
+    assert r.returncode == 2 and "--view" in r.stderr and "underneath" in r.stderr
     r = run("preview", tmp_path / "missing.json", "--out", tmp_path / "x.png")
     assert r.returncode == 1 and "no such file" in r.stderr
     r = run("preview", case, "--out", tmp_path / "x.jpg")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Optional
@@ -16,6 +18,9 @@ from rich.table import Table
 from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.measure.catalogue import MATERIALS, PRINTERS
+from insolegen.measure.definitions import human_name
+from insolegen.outputs.numbers import fixed
+from insolegen.outputs.readings import device_size, verification_of
 
 app = typer.Typer(
     name="insolegen",
@@ -160,7 +165,7 @@ def design(
     from insolegen.extras import require_extra
     from insolegen.feet.foot import ArchMeasurements
     from insolegen.measure.printing import material, printer
-    from insolegen.outputs.export import case_unit, check_out_dir, refuse_existing, write_files
+    from insolegen.outputs.export import check_out_dir, refuse_existing
 
     try:
         sides = ("left", "right") if side == "both" else (side,)
@@ -189,17 +194,11 @@ def design(
         targets = [out_dir / n for n in output_names(name, sides, fmt) + extra_files]
         check_out_dir(out_dir)
         refuse_existing(targets, force)
-        result = design_case(request)
-        # the meshes, the record, the preview and the report go in as one unit (checked again then)
-        with case_unit(out_dir, force) as stage:
-            staged = write_files(stage, result.files)
-            if preview_png:
-                staged.append(_write_design_preview(result, stage, foot_file))
-            if view_html:
-                staged.append(_write_design_view(result, stage, foot_file))
-            if report_pdf:
-                staged.append(stage / f"{result.name}_report.pdf")
-                _write_report(stage / f"{result.name}.json", _scan_of(foot_file), staged[-1], material_name, printer_name)
+        with _working("designing", quietly=quiet or as_json) as working:
+            result = design_case(request)
+            working.update(f"writing {result.name}")
+            # the meshes, the record, the preview and the report go in as one unit (checked again then)
+            staged = _write_case(result, out_dir, force, foot_file, preview_png, view_html, report_pdf, material_name, printer_name)
         written = [out_dir / p.name for p in staged]
     except InsolegenError as exc:
         _fail(exc)
@@ -209,6 +208,55 @@ def design(
         out.print_json(json.dumps(result.record))
         return
     _print_summary(result, written)
+
+
+SPINNER_AFTER_S = 1.0       # work shorter than this shows nothing
+
+
+@contextmanager
+def _working(what: str, quietly: bool):
+    """A spinner on stderr while the work inside runs, shown only on a terminal and only once the
+    work has taken SPINNER_AFTER_S; nothing when quiet, for --json, or when stderr is a pipe or file."""
+    status = err.status(what, spinner="dots")
+    if quietly or not err.is_terminal:
+        yield status
+        return
+    lock = threading.Lock()
+    started = False
+
+    def start():
+        nonlocal started
+        with lock:
+            if not started:
+                started = True
+                status.start()
+
+    timer = threading.Timer(SPINNER_AFTER_S, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield status
+    finally:
+        timer.cancel()
+        with lock:
+            if started:
+                status.stop()
+            started = True          # a timer firing now starts nothing
+
+
+def _write_case(result, out_dir, force, foot_file, preview_png, view_html, report_pdf, material_name, printer_name) -> list[Path]:
+    from insolegen.outputs.export import case_unit, write_files
+
+    with case_unit(out_dir, force) as stage:
+        staged = write_files(stage, result.files)
+        if preview_png:
+            staged.append(_write_design_preview(result, stage, foot_file))
+        if view_html:
+            staged.append(_write_design_view(result, stage, foot_file))
+        if report_pdf:
+            staged.append(stage / f"{result.name}_report.pdf")
+            _write_report(stage / f"{result.name}.json", _scan_of(foot_file), staged[-1], material_name, printer_name)
+    return staged
 
 
 def _scan_of(foot_file):
@@ -264,30 +312,34 @@ def _print_summary(result, written: list[Path]) -> None:
     for flag in rec.get("feet_compared", {}).get("flagged", []):
         out.print(f"[yellow]warning:[/] the two feet disagree: {escape(flag)}; check both feet's landmarks", soft_wrap=True)
     table = Table(show_header=True, header_style="bold",
-                  caption="length and width: the device's extent along and across the foot axis (heel centre "
-                          "to 2nd toe), as designed")
+                  caption="length and width: measured from the mesh along the insole's own long axis, as in the "
+                          "checks below")
     for col in ("device", "length mm", "width mm", "height mm", "volume cm³", "triangles", "checks"):
         table.add_column(col)
     for side, dev in rec["devices"].items():
         checks = dev["checks"]
-        table.add_row(side, f"{dev['length_mm']:.1f}", f"{dev['width_mm']:.1f}", f"{dev['height_mm']:.1f}",
-                      f"{checks['volume_mm3'] / 1000:.1f}", str(dev["faces"]),
+        size = device_size(rec, side)
+        table.add_row(side, fixed(size["length_mm"]), fixed(size["width_mm"]), fixed(size["height_mm"]),
+                      fixed(checks["volume_mm3"] / 1000, 1), str(dev["faces"]),
                       "[green]passed[/]" if checks["passed"] else "[red]failed[/]")
     out.print(table)
     if "contour" in rec:
         from insolegen.outputs.report import deviation_summary
 
         out.print("top minus the scanned sole, mm: " + deviation_summary(rec["contour"]["deviation_by_region"]), markup=False)
-    verified = rec["prescribed_vs_measured"]
-    checks = Table("measured (from the mesh)", "prescribed", "measured", "tolerance", "", header_style="bold",
-                   title=f"{verified['device']} device, measured by insolegen measure",
-                   caption="measured from the mesh alone: length and width along the insole's own long axis "
-                           "(its footprint's minimum-area rectangle), a little off the foot axis")
-    for c in verified["checks"]:
-        if c["compared"]:
-            checks.add_row(escape(c["quantity"]), f"{c['prescribed']:.2f}", f"{c['measured']:.2f}", f"± {c['tolerance']:g}",
-                           "[green]ok[/]" if c["ok"] else "[red]MISS[/]")
-    out.print(checks)
+    # one table per foot measured: a mirrored pair's left is the right's mirror image
+    shown = {verification_of(rec, side)["device"]: verification_of(rec, side) for side in rec["devices"]}
+    for verified in shown.values():
+        mirror = " (the left device is its mirror image)" if len(shown) < len(rec["devices"]) else ""
+        checks = Table("quantity", "prescribed", "measured", "tolerance", "", header_style="bold",
+                       title=f"{verified['device']} device, measured by insolegen measure{mirror}",
+                       caption="measured from the mesh alone: length and width along the insole's own long axis "
+                               "(its footprint's minimum-area rectangle), a little off the foot axis")
+        for c in verified["checks"]:
+            if c["compared"]:
+                checks.add_row(escape(human_name(c["quantity"])), fixed(c["prescribed"]), fixed(c["measured"]),
+                               f"± {c['tolerance']:g}", "[green]ok[/]" if c["ok"] else "[red]MISS[/]")
+        out.print(checks)
     for path in written:
         out.print(f"  wrote {path}", markup=False, soft_wrap=True)
 
@@ -857,7 +909,6 @@ def review(
 
 
 def _measure_epilog() -> str:
-    from insolegen.measure.catalogue import MATERIALS, PRINTERS
     from insolegen.measure.definitions import DEFINITIONS
 
     lines = ["Examples:", "  insolegen measure output/EU42_medium_right.stl",

@@ -24,6 +24,7 @@ from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.feet.kinds import IMAGE_SUFFIXES, OUTLINE_SUFFIXES, SCAN_SUFFIXES
 from insolegen.outputs.export import case_unit, safe_name, write_atomic, write_files
+from insolegen.outputs.readings import device_size, verification_of
 
 PRESCRIPTION_FILE = "prescription.toml"
 PRESSURE_FILE = "pressure.csv"      # a case's pressure recording for offloading ([input] pitch_mm gives its pitch)
@@ -369,9 +370,9 @@ def _belongs_to(output: str, case: str, side: str) -> bool:
 
 def _key_measurements(record: dict, side: str) -> dict:
     device = record["devices"][side]
-    verified = (record.get("per_side_feet") or {}).get(side, {}).get("prescribed_vs_measured") or record["prescribed_vs_measured"]
+    verified = verification_of(record, side)
     measured = {c["quantity"]: c["measured"] for c in verified["checks"]}
-    return {"length_mm": device["length_mm"], "width_mm": device["width_mm"], "height_mm": device["height_mm"],
+    return {**device_size(record, side),
             "min_thickness_mm": device["checks"]["min_thickness_mm"],
             "volume_cm3": round(device["checks"]["volume_mm3"] / 1000.0, 3),
             "arch_apex_height_mm": measured.get("arch_apex_height_mm"),

@@ -18,7 +18,7 @@ import shapely
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import Foot, SourceFrame
-from insolegen.feet.pins import Pin, assign_roles, find_pins
+from insolegen.feet.pins import NEAR_FOOT_MM, Pin, assign_roles, find_pins
 from insolegen.feet.raster_region import mask_polygon
 from insolegen.limits import check_file_size, refuse_over
 
@@ -165,7 +165,17 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
         raise InvalidInput(f"{path}: found no footprint in the image (no dark, foot-shaped region of "
                            f"{FOOT_AREA_MM2[0]:g}-{FOOT_AREA_MM2[1]:g} mm² at the scale from {how})")
     feet.sort(key=lambda f: f.centre_mm[0])
-    return FootprintImage(feet, px_per_mm, how, find_pins(image, px_per_mm), image.size)
+    return FootprintImage(feet, px_per_mm, how, _pins_on_the_prints(find_pins(image, px_per_mm), feet, px_per_mm), image.size)
+
+
+def _pins_on_the_prints(pins: list[Pin], feet: list[ImageFoot], px_per_mm: float) -> list[Pin]:
+    """The pins in the imprints' region: inside a print or within NEAR_FOOT_MM of its border, where
+    the marking scheme puts them. Dark dots beyond (a label's QR code, specks on the scanner's lid)
+    are not pins: on the real foam print the scheme's pins lie within 9 mm outside the border, the
+    QR code's squares 40 mm and the lid's specks 100 mm and more."""
+    region = shapely.union_all([shapely.Polygon(f.outline_mm).buffer(NEAR_FOOT_MM) for f in feet])
+    at = shapely.points([(p.x_px / px_per_mm, -p.y_px / px_per_mm) for p in pins])
+    return [p for p, inside in zip(pins, shapely.contains(region, at)) if inside]
 
 
 def _straight_share(outline: np.ndarray) -> float:
@@ -246,8 +256,16 @@ def _with_pins(foot: Foot, outline_mm: np.ndarray, pins_mm: np.ndarray, side, so
         "unassigned": [{"xy_mm": pinned.to_canonical(foot.to_input(xy[None]))[0].round(2).tolist(),
                         "why": why} for xy, why in near],
     }
-    warnings = [f"a pin at ({p['xy_mm'][0]:.0f}, {p['xy_mm'][1]:.0f}) mm was not used: {p['why']}" for p in report["unassigned"]]
-    return replace(pinned, warnings=pinned.warnings + tuple(warnings)), report
+    return replace(pinned, warnings=pinned.warnings + _unused_pin_warnings(report["unassigned"])), report
+
+
+def _unused_pin_warnings(unassigned: list[dict]) -> tuple[str, ...]:
+    """One line per reason, naming where each such pin lies (heel at x = 0, medial +y)."""
+    by_why: dict[str, list[str]] = {}
+    for pin in unassigned:
+        by_why.setdefault(pin["why"], []).append(f"({pin['xy_mm'][0]:.0f}, {pin['xy_mm'][1]:.0f})")
+    return tuple(f"{len(at)} pin{'s' if len(at) > 1 else ''} not used, at {', '.join(at)} mm: {why}"
+                 for why, at in by_why.items())
 
 
 def pick_foot(feet: list[Foot], side: str | None, path) -> Foot:

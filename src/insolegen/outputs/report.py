@@ -341,10 +341,7 @@ class _Page:
     def _warnings(self) -> list:
         notes = []
         for label, part in self._feet_by_device().items():
-            unused = [w for w in part["foot"]["warnings"] if w.startswith("a pin at ")]
-            notes += [(label, w) for w in part["foot"]["warnings"] if w not in unused]
-            if unused:      # one line, not one per pin: where each lies is in the design record
-                notes.append((label, f"{len(unused)} marker pin(s) fit no role of the marking scheme and were not used"))
+            notes += [(label, w) for w in part["foot"]["warnings"]]
         for side, m in self.inp.measurements.items():
             notes += [(f"{side} mesh", w) for w in m.warnings]
         if not notes:

@@ -1,0 +1,44 @@
+"""Numbers as a person reads them: one formatter, one name per quantity, one size per device."""
+from __future__ import annotations
+
+import pytest
+from helpers import run_cli
+
+from insolegen.device.verify import TOLERANCES
+from insolegen.measure.definitions import DEFINITIONS, NAMES, human_name
+from insolegen.outputs.numbers import fixed
+
+
+@pytest.mark.parametrize("value, places, text", [(-0.0, 2, "0.00"), (-0.004, 2, "0.00"), (-0.005001, 2, "-0.01"),
+                                                 (0.2, 1, "0.2"), (-1.25, 1, "-1.2"), (None, 2, "—"), (float("nan"), 2, "—")])
+def test_a_number_is_written_once_rounded_and_never_as_minus_zero(value, places, text):
+    assert fixed(value, places) == text
+
+
+def test_a_value_that_rounds_to_zero_has_no_sign_even_when_signs_are_shown():
+    assert fixed(-0.001, 2, sign=True) == "0.00" and fixed(0.3, 1, " °", sign=True) == "+0.3 °"
+
+
+def test_every_checked_and_measured_quantity_has_a_human_name():
+    """A new check or measured quantity without a name would be shown as its snake_case key."""
+    numeric = [q for q in (*TOLERANCES, *DEFINITIONS) if q not in ("side", "pockets")]
+    assert [q for q in numeric if q not in NAMES] == []
+    assert human_name("arch_apex_height_mm") == "arch height (mm)" and human_name("rearfoot_post_deg") == "rearfoot post (°)"
+
+
+def test_the_console_shows_one_size_and_no_minus_zero(tmp_path):
+    """The summary's length and width are the checks table's measured ones (one source), and a
+    post measured at -0.001° reads 0.00."""
+    import json
+    import re
+
+    r = run_cli("design", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "-0.00" not in r.stdout
+    record = json.loads((tmp_path / "EU42_medium.json").read_text())
+    measured = record["prescribed_vs_measured"]["measurement"]
+    rows = re.findall(r"│ (left|right)\s+│ ([\d.]+)\s+│ ([\d.]+)", r.stdout)
+    assert [side for side, *_ in rows] == ["left", "right"]
+    for _, length, width in rows:
+        assert (length, width) == (fixed(measured["length_mm"]), fixed(measured["width_mm"]))
+    assert re.search(rf"length \(mm\)\s+│ [\d.]+\s+│ {re.escape(fixed(measured['length_mm']))} ", r.stdout)
