@@ -62,10 +62,10 @@ def test_design_report_is_one_a4_page_with_the_pictures(size_case, tmp_path):
 
 def test_the_report_says_what_a_podiatrist_files(size_case):
     text = _text(size_case / "EU40_medium_report.pdf")
-    for words in ("EU40_medium", dt.date.today().isoformat(), f"insolegen {__version__}", "arch apex height mm",
+    for words in ("EU40_medium", dt.date.today().isoformat(), f"insolegen {__version__}", "arch height (mm)",
                   "Landmarks", "Clinical indices", "PRINTABLE", "Designed by", "Checked by"):
         assert words in text, words
-    row = re.search(r"arch apex height mm\s+([\d.]+)\s+([\d.]+)", text)
+    row = re.search(r"arch height \(mm\)\s+([\d.]+)\s+([\d.]+)", text)
     assert float(row.group(1)) == pytest.approx(18.0) and abs(float(row.group(2)) - 18.0) <= 0.5
 
 
@@ -93,7 +93,7 @@ def test_an_image_of_two_feet_reports_each_foot_and_its_indices(tmp_path):
     r = run_cli_headless("report", tmp_path / "greenai_foamprint_56_half.json")
     assert r.returncode == 0, r.stderr
     pdf = tmp_path / "greenai_foamprint_56_half_report.pdf"
-    assert _pages(pdf) == 1
+    assert _pages(pdf) <= 2         # two feet's tables flow onto a second page rather than shrink the type
     text = _text(pdf)
     assert "Clinical indices, left device" in text and "Clinical indices, right device" in text
     assert len(re.findall(r"arch index\s+0\.\d+", text)) == 2
@@ -104,7 +104,7 @@ def test_a_total_contact_design_from_a_scan_reports_the_fit(tmp_path):
     r = run_cli_headless("design", TECHMED, "--contour", "scan", "--out", tmp_path, "--report", "-q")
     assert r.returncode == 0, r.stderr
     pdf = tmp_path / "techmed3d_plantar_scan_report.pdf"
-    assert _pages(pdf) == 1
+    assert _pages(pdf) <= 2
     text = _text(pdf)
     assert "Total contact" in text and "The scan is drawn translucent" in text
     assert "not classified: the footprint covers" in text      # a plantar scan taken non-weight-bearing

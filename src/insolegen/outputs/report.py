@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,12 +19,18 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
 from insolegen.measure import Measurement, measure_mesh
+from insolegen.measure.definitions import human_name
 from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER
+from insolegen.outputs.numbers import fixed
+from insolegen.outputs.prescription_text import prescription_lines
+from insolegen.outputs.readings import device_size
 
 PICTURE_VIEWS = ("top", "medial", "posterior", "iso")
 PICTURE_SIZE = (2000, 1000)       # about 280 dpi across the page
 PAGE_MARGIN_MM = 12.0
-SCALES = (1.0, 0.92, 0.85, 0.78, 0.7)      # type and picture sizes tried, largest first, to fit the page
+PICTURE_SCALES = (1.0, 0.85, 0.7)   # the picture's share of the width tried, largest first, to keep one page
+FONT = "Vera"                       # Bitstream Vera, shipped with reportlab (a permissive licence), embedded
+MIN_TYPE_PT = 7.0                   # nothing is set smaller: the size a lab reads on paper
 
 
 REPORTED_LANDMARKS = ("heel_center", "navicular", "ball_medial", "ball_lateral", "mth1_head", "mth5_head", "met_pad_center")
@@ -81,24 +88,42 @@ def case_record(path: str | Path) -> Path:
 
 
 def report_pdf(inp: ReportInput, date: dt.date | None = None) -> bytes:
-    """The page, as PDF bytes. The same input and date give the same bytes. A case with much to
-    say (two feet, many notes) is set smaller until it fits the one page."""
-    for scale in SCALES:
-        pdf, pages = _build(inp, date or dt.date.today(), scale)
+    """The report, as PDF bytes: one page where it fits (the picture a little smaller if that
+    keeps it to one), else flowing onto a second; the type is never shrunk. Dated ``date`` (its
+    creation stamp midnight UTC that day), else SOURCE_DATE_EPOCH's moment where that is set,
+    else now: the same input and date give the same bytes."""
+    stamp = _stamp(date)
+    for picture_scale in PICTURE_SCALES:
+        pdf, pages = _build(inp, stamp, picture_scale)
         if pages == 1:
             return pdf
-    raise InvalidInput(f"case {inp.record['case']}: the report does not fit one page even at {SCALES[-1]:.0%} size")
+    return _build(inp, stamp, PICTURE_SCALES[0])[0]
 
 
-def _build(inp: ReportInput, date: dt.date, scale: float) -> tuple[bytes, int]:
+def _stamp(date: dt.date | None) -> dt.datetime:
+    """When the report is of: ``date`` at midnight UTC, else the build's SOURCE_DATE_EPOCH (the
+    reproducible-builds convention), else now."""
+    if date is not None:
+        return dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise InvalidInput(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970") from None
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _build(inp: ReportInput, stamp: dt.datetime, picture_scale: float) -> tuple[bytes, int]:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
+    _register_fonts()
     buffer = io.BytesIO()
     margin = PAGE_MARGIN_MM * mm
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin,
-                            bottomMargin=margin, title=f"insolegen case report: {inp.record['case']}",
+                            bottomMargin=margin + 3 * mm, title=f"insolegen case report: {inp.record['case']}",
                             author="insolegen", subject="orthotic insole design record", invariant=True)
     frame_padding = 12.0          # the template's frame pads 6 pt on each side
     from reportlab import rl_config
@@ -107,28 +132,87 @@ def _build(inp: ReportInput, date: dt.date, scale: float) -> tuple[bytes, int]:
     # that encoding is pure Python, a fifth of a second a page (and a quarter more bytes)
     a85, rl_config.useA85 = rl_config.useA85, 0
     try:
-        doc.build(_Page(inp, date, doc.width - frame_padding, scale).story())
+        page = _Page(inp, stamp.date(), doc.width - frame_padding, picture_scale)
+        footer = _footer(f"insolegen case report: {inp.record['case']}", margin)
+        doc.build(page.story(), onFirstPage=footer, onLaterPages=footer, canvasmaker=_dated_canvas(stamp))
     finally:
         rl_config.useA85 = a85
     return buffer.getvalue(), doc.page
 
 
+def _register_fonts() -> None:
+    """Bitstream Vera (regular, bold, italic, bold italic) as one family, embedded in every PDF:
+    the base-14 Helvetica is not embedded, and readers substitute their own metrics for it."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    for name, file, bold, italic in ((FONT, "Vera.ttf", 0, 0), (FONT + "-Bold", "VeraBd.ttf", 1, 0),
+                                     (FONT + "-Italic", "VeraIt.ttf", 0, 1), (FONT + "-BoldItalic", "VeraBI.ttf", 1, 1)):
+        pdfmetrics.registerFont(TTFont(name, file))
+        addMapping(FONT, bold, italic, name)
+
+
+def _dated_canvas(stamp: dt.datetime):
+    """A reportlab canvas whose creation and modification dates are ``stamp`` (reportlab's own
+    invariant mode writes 2000-01-01)."""
+    from reportlab.lib.utils import TimeStamp
+    from reportlab.pdfgen.canvas import Canvas
+
+    class DatedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "initialFontName": FONT})      # no base-14 font left unembedded
+            when = TimeStamp(invariant=True)
+            when.t = stamp.timestamp()
+            when.lt = stamp.utctimetuple()
+            when.YMDhms = tuple(when.lt)[:6]
+            self._doc._timeStamp = when
+
+    return DatedCanvas
+
+
+def _footer(text: str, margin: float):
+    """The case and the page number at the foot of every page (a report that flows to two)."""
+    def draw(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, MIN_TYPE_PT)
+        canvas.drawString(margin, margin * 0.6, text)
+        canvas.drawRightString(doc.pagesize[0] - margin, margin * 0.6, f"page {doc.page}")
+        canvas.restoreState()
+
+    return draw
+
+
 class _Page:
-    def __init__(self, inp: ReportInput, date: dt.date, width: float, scale: float = 1.0):
+    def __init__(self, inp: ReportInput, date: dt.date, width: float, picture_scale: float = 1.0):
         from reportlab.lib.styles import getSampleStyleSheet
 
-        self.inp, self.rec, self.date, self.width, self.scale = inp, inp.record, date, width, scale
+        self.inp, self.rec, self.date, self.width, self.picture_scale = inp, inp.record, date, width, picture_scale
         base = getSampleStyleSheet()
-        self.title = base["Title"].clone("t", fontSize=15 * scale, leading=18 * scale, spaceAfter=2, alignment=0)
-        self.head = base["Heading4"].clone("h", fontSize=9 * scale, leading=11 * scale, spaceBefore=5 * scale, spaceAfter=2)
-        self.body = base["BodyText"].clone("b", fontSize=7.5 * scale, leading=9.2 * scale, spaceAfter=1)
-        self.small = base["BodyText"].clone("s", fontSize=6.5 * scale, leading=7.8 * scale)
-        self.cell_font = 6.8 * scale
+        bold = FONT + "-Bold"
+        self.title = base["Title"].clone("t", fontName=bold, fontSize=15, leading=18, spaceAfter=2, alignment=0)
+        self.head = base["Heading4"].clone("h", fontName=bold, fontSize=9, leading=11, spaceBefore=5, spaceAfter=2, keepWithNext=1)
+        self.body = base["BodyText"].clone("b", fontName=FONT, fontSize=8, leading=9.8, spaceAfter=1)
+        self.small = base["BodyText"].clone("s", fontName=FONT, fontSize=MIN_TYPE_PT, leading=8.6)
+        self.cell = self.small.clone("c", spaceBefore=0, spaceAfter=0)
+        self.cell_head = self.cell.clone("ch", fontName=bold)
 
     def story(self) -> list:
-        parts = [*self._heading(), *self._feet(), *self._picture(), self._two_columns(self._verification(), self._foot_tables()),
-                 *self._devices(), *self._contour(), *self._zones_and_offload(), *self._prescription(), *self._warnings(), *self._signatures()]
-        return parts
+        from reportlab.platypus import KeepTogether
+
+        feet = list(self._feet_by_device().items())
+        if len(feet) == 1:          # the checks beside the landmarks
+            tables = [[self._two_columns(self._verification(feet), self._foot_tables(feet))]]
+        else:                       # each device's checks beside the other's, then their landmarks
+            tables = [[self._p("Prescribed and measured", self.head),
+                       self._two_columns(self._verification(feet[:1], heading=False), self._verification(feet[1:], heading=False))],
+                      [self._two_columns(self._foot_tables(feet[:1]), self._foot_tables(feet[1:]))]]
+        sections = [self._heading(), self._feet(), self._picture(), *tables, self._devices(), self._contour(), self._zones_and_offload(), self._prescription(), self._warnings(),
+                    self._signatures()]
+        # a section is kept whole where it fits a page: no heading left at a page's foot
+        return [KeepTogether(part) for part in sections if part]
 
     # --- pieces -------------------------------------------------------------------------------
 
@@ -142,13 +226,15 @@ class _Page:
         foot_in = rec["inputs"]["foot"]
         source = (f"size {foot_in['size']} {foot_in['width']}" if foot_in["kind"] == "size"
                   else f"{foot_in['file']} (sha256 {foot_in['sha256'][:12]})")
-        overrides = ", ".join(rec["inputs"].get("overrides") or []) or "none"
+        changed = len(rec["inputs"].get("overrides") or [])
+        # the fields' new values are in the prescription below, in words; their paths in the record
+        overrides = f"{changed} field{'s' if changed != 1 else ''} changed" if changed else "as the profile"
         return [
             self._p(f"Insole case report: {_esc(rec['case'])}", self.title),
             self._p(f"Report date <b>{self.date.isoformat()}</b> &nbsp; · &nbsp; insolegen {rec['tool']['version']} &nbsp; · &nbsp; "
                     f"design record {_esc(inp.record_file)} (sha256 {inp.record_sha256[:12]})"),
             self._p(f"Foot from <b>{_esc(source)}</b> &nbsp; · &nbsp; profile <b>{_esc(rec['inputs']['profile'] or 'given as an object')}</b>, "
-                    f"overrides: {_esc(overrides)} &nbsp; · &nbsp; top: {rec['inputs']['contour']} &nbsp; · &nbsp; "
+                    f"{overrides} &nbsp; · &nbsp; top: {rec['inputs']['contour']} &nbsp; · &nbsp; "
                     f"devices: {', '.join(rec['devices'])}"),
         ]
 
@@ -181,7 +267,7 @@ class _Page:
         if self.inp.picture_png is None:
             return []
         w, h = PICTURE_SIZE
-        shown = self.width * self.scale
+        shown = self.width * self.picture_scale
         return [Image(io.BytesIO(self.inp.picture_png), width=shown, height=shown * h / w),
                 self._p("Height above the ground (colour, mm); views from above, the medial side, behind and in "
                         "perspective; sections at the heel seat, arch apex and met pad, seen from behind."
@@ -192,48 +278,55 @@ class _Page:
         from reportlab.platypus import Table, TableStyle
 
         table = Table([[left, right]], colWidths=_shares(0.5, 0.5))
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, MIN_TYPE_PT), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (0, -1), 8)]))
         return table
 
     def _grid(self, rows: list[list], widths=None, bad_rows=()):
+        """A table whose every cell wraps within its column (text as a paragraph), header in bold."""
         from reportlab.lib import colors
         from reportlab.platypus import Table, TableStyle
 
+        def cell(value, r):
+            if not isinstance(value, str):
+                return value
+            style = self.cell_head if r == 0 else self.cell
+            if r in bad_rows:
+                style = style.clone("bad", textColor=colors.red)
+            return self._p(_esc(value), style)
+
+        rows = [[cell(value, r) for value in row] for r, row in enumerate(rows)]
         table = Table(rows, colWidths=_shares(*widths), repeatRows=1)
-        style = [("FONT", (0, 0), (-1, -1), "Helvetica", self.cell_font), ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", self.cell_font),
-                 ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("LINEBELOW", (0, -1), (-1, -1), 0.3, colors.grey),
+        style = [("FONT", (0, 0), (-1, -1), FONT, MIN_TYPE_PT), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("LINEBELOW", (0, -1), (-1, -1), 0.3, colors.grey),
                  ("TOPPADDING", (0, 0), (-1, -1), 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6),
                  ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
                  ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        style += [("TEXTCOLOR", (0, r), (-1, r), colors.red) for r in bad_rows]
         table.setStyle(TableStyle(style))
         return table
 
-    def _verification(self) -> list:
-        out = [self._p("Prescribed and measured", self.head)]
-        for label, part in self._feet_by_device().items():
+    def _verification(self, feet: list, heading: bool = True) -> list:
+        out = [self._p("Prescribed and measured", self.head)] if heading else []
+        for label, part in feet:
             verified = part["prescribed_vs_measured"]
             rows = [["quantity", "prescribed", "measured", "tolerance", ""]]
             bad = []
             for c in verified["checks"]:
                 if not c["compared"]:
-                    rows.append([self._p(_esc(c["quantity"].replace("_", " ")), self.small), "", _num(c["measured"]), "",
-                                 self._p(_esc(c.get("note", "not compared")), self.small)])
+                    rows.append([human_name(c["quantity"]), "", fixed(c["measured"]), "", c.get("note", "not compared")])
                     continue
-                rows.append([c["quantity"].replace("_", " "), _num(c["prescribed"]), _num(c["measured"]),
+                rows.append([human_name(c["quantity"]), fixed(c["prescribed"]), fixed(c["measured"]),
                              f"± {c['tolerance']:g}", "ok" if c["ok"] else "MISS"])
                 if not c["ok"]:
                     bad.append(len(rows) - 1)
             mirror = "" if label or len(self.rec["devices"]) == 1 else " (the left device is its mirror image)"
             out.append(self._p(f"{_esc(label or verified['device'] + ' device')}, measured from its mesh by insolegen "
                                f"measure{mirror}", self.small))
-            out.append(self._grid(rows, [0.36, 0.15, 0.15, 0.13, 0.21], bad))
+            out.append(self._grid(rows, [0.33, 0.19, 0.18, 0.18, 0.12], bad))
         return out
 
-    def _foot_tables(self) -> list:
+    def _foot_tables(self, feet: list) -> list:
         out = []
-        for label, part in self._feet_by_device().items():
+        for label, part in feet:
             foot = part["foot"]
             rows = [["landmark", "x mm", "y mm", "how (± mm)"]]
             rows += [[k.replace("_", " "), f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", f"{lm['how']} (± {lm.get('uncertainty_mm', 5):g})"]
@@ -266,12 +359,12 @@ class _Page:
             """``missing`` stands where the side's mesh was not found (None: ``fn`` needs only the record)."""
             rows.append([label] + [fn(side) if side in found or missing is None else missing for side in sides])
 
-        row("size L x W x H (record)", lambda s: f"{rec['devices'][s]['length_mm']:.1f} x {rec['devices'][s]['width_mm']:.1f} x "
-                                                 f"{rec['devices'][s]['height_mm']:.1f} mm", missing=None)
+        row("length x width x height", lambda s: " x ".join(fixed(v) for v in device_size(rec, s).values()) + " mm",
+            missing=None)
         row("triangles", lambda s: str(rec["devices"][s]["faces"]), missing=None)
         row("mesh (measured)", lambda s: self._p(_mesh_line(measured[s]["mesh"]), self.small))
-        row("thinnest point", lambda s: _num(measured[s]["min_thickness_mm"], " mm"), missing="—")
-        row("volume", lambda s: _num(measured[s]["volume_mm3"] / 1000.0, " cm³"), missing="—")
+        row("thinnest point", lambda s: fixed(measured[s]["min_thickness_mm"], unit=" mm"), missing="—")
+        row("volume", lambda s: fixed(measured[s]["volume_mm3"] / 1000.0, unit=" cm³"), missing="—")
         row("material, mass", lambda s: f"{found[s].material}, {measured[s]['mass_g']:.1f} g", missing="—")
         row("printer, verdict", lambda s: f"{found[s].printer}: {'PRINTABLE' if found[s].printable else 'NOT PRINTABLE'}"
                                           + (f" ({found[s].placement})" if found[s].placement else ""))
@@ -301,7 +394,7 @@ class _Page:
             for k, row in enumerate(pockets, start=1):
                 sites = row["sites"]
                 rows.append([" + ".join(s["site"] for s in sites), "; ".join(f"{s['x_mm']:.0f}, {s['y_mm']:.0f}" for s in sites),
-                             _num(row["prescribed_depth_mm"]), _num(row["measured_depth_mm"])])
+                             fixed(row["prescribed_depth_mm"]), fixed(row["measured_depth_mm"])])
                 if not row["ok"]:
                     bad.append(k)
             out += [self._p("Offloading: relief pockets found on the mesh", self.head), self._grid(rows, [0.3, 0.3, 0.2, 0.2], bad)]
@@ -309,7 +402,7 @@ class _Page:
         if zones:
             rows = [["Print zone", "Infill", "Thickness (mm)", "Stiffness (approx. kPa per mm)"]]
             for z in zones["zones"]:
-                rows.append([z["zone"], f"{z['infill_pct']:g} % {z['pattern']}", _num(z["mean_thickness_mm"]),
+                rows.append([z["zone"], f"{z['infill_pct']:g} % {z['pattern']}", fixed(z["mean_thickness_mm"]),
                              f"{z['stiffness_kpa_per_mm']:.0f}"])
             out += [self._p(f"Print zones ({_esc(zones['layout'])}, {_esc(zones['material'])}; 3MF modifier volumes)", self.head),
                     self._grid(rows, [0.34, 0.22, 0.2, 0.24]),
@@ -317,26 +410,13 @@ class _Page:
         return out
 
     def _prescription(self) -> list:
-        fields, absent = [], []
-        for group, values in self.rec["prescription"].items():
-            if group in OPTIONAL_SECTIONS and group not in self.rec:
-                continue            # offloading and print zones are listed only where the device has them
-            if group in OFF_WHEN_ZERO and not values.get(OFF_WHEN_ZERO[group]):
-                absent.append(group.replace("_", " "))
-                continue
-            if isinstance(values, dict):
-                shown = ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in values.items())
-                fields.append(self._p(f"<b>{group.replace('_', ' ')}</b>: {_esc(shown)}", self.small))
+        lines, absent = prescription_lines(self.rec["prescription"], with_offload="offload" in self.rec,
+                                           with_zones="zones" in self.rec)
+        rows = [[what, text] for what, text in lines]
+        out = [self._p("The prescription", self.head), self._grid([["", "as prescribed"], *rows], [0.22, 0.78])]
         if absent:
-            fields.append(self._p(f"<b>not prescribed</b> (0): {_esc(', '.join(absent))}", self.small))
-        half = (len(fields) + 1) // 2
-        rows = [[fields[k], fields[half + k] if half + k < len(fields) else ""] for k in range(half)]
-        from reportlab.platypus import Table, TableStyle
-
-        table = Table(rows, colWidths=_shares(0.5, 0.5))
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-        return [self._p("The prescription as designed (mm, degrees)", self.head), table]
+            out.append(self._p("Not prescribed: " + _esc(", ".join(absent)) + ".", self.small))
+        return out
 
     def _warnings(self) -> list:
         notes = []
@@ -355,16 +435,10 @@ class _Page:
 
         table = Table([["Designed by", "", "Checked by", "", "Date", ""]],
                       colWidths=_shares(0.1, 0.3, 0.1, 0.3, 0.06, 0.14))
-        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8),
                                    ("LINEBELOW", (1, 0), (1, 0), 0.5, "black"), ("LINEBELOW", (3, 0), (3, 0), 0.5, "black"),
                                    ("LINEBELOW", (5, 0), (5, 0), 0.5, "black")]))
         return [Spacer(1, 5 * mm), table]
-
-
-OPTIONAL_SECTIONS = ("offload", "zones")
-# a feature whose size is 0 is not prescribed: named in one line rather than listed field by field
-OFF_WHEN_ZERO = {"lateral_arch": "height_mm", "medial_skive": "depth_mm", "heel_lift": "height_mm", "met_pad": "height_mm",
-                 "met_bar": "height_mm", "forefoot_post": "angle_deg"}
 
 
 def _shares(*fractions: float) -> list[str]:
@@ -380,18 +454,6 @@ def _mesh_line(mesh: dict) -> str:
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "NO"
-
-
-def _num(value, unit: str = "") -> str:
-    return "—" if value is None else f"{value:.2f}{unit}"
-
-
-def _plain(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
 
 
 def _esc(text: str) -> str:
