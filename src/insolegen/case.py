@@ -531,6 +531,8 @@ def foot_section(foot) -> dict:
 def derived_section(design: Design) -> dict:
     return {
         "arch": {k: (_r(v) if isinstance(v, float) else v) for k, v in design.context.arch.items()},
+        # where the design put the met pad's dome (right foot's frame): the pictures' and the view's section
+        "met_pad_centre_mm": np.round(design.context.pad_centre, 2).tolist(),
         # the device's edge in the right foot's frame (the left device's is this with y -> -y)
         "device_outline_mm": np.round(design.plan.outline, 2).tolist(),
     }

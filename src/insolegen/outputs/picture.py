@@ -26,6 +26,8 @@ from PIL.PngImagePlugin import PngInfo
 
 from insolegen.errors import InvalidInput
 from insolegen.measure.raster import height_maps
+from insolegen.outputs.numbers import fixed
+from insolegen.outputs.readings import verification_of
 from insolegen.outputs.scene import PreviewInput, Shown, section_positions, vertex_thickness
 from insolegen.outputs.thumbnail import viridis
 
@@ -216,19 +218,20 @@ def _ticks(clim) -> list[float]:
 # ---- what the pictures annotate --------------------------------------------------------------------
 
 class SectionFacts:
-    """A device's height maps and where its annotated places are (from the record when there is
-    one, else from the mesh), in the device's own frame."""
+    """A device's height maps (the shapes drawn) and the numbers its captions give. With a design
+    record the numbers are the record's, as ``measure`` read them from the mesh, and the places
+    are where the design put its features; without one (a bare mesh) they are read off the
+    height map here and the captions say so."""
 
     def __init__(self, device: Shown, record: dict | None):
         self.device = device
         self.hm = height_maps(device.vertices, device.faces, 0.5)
         self.medial = -1.0 if device.side == "left" else 1.0
         self.stations = dict(section_positions(device, record))
-        self.measured_post_deg = None
+        self.measured = verification_of(record, device.side)["measurement"] if record and device.side else None
         if record:
-            self.heel_y = self.medial * record["foot"]["landmarks"]["heel_center"]["y_mm"]
-            part = record.get("per_side_feet", {}).get(device.side, record)
-            self.measured_post_deg = part.get("prescribed_vs_measured", {}).get("measurement", {}).get("rearfoot_post_deg")
+            part = (record.get("per_side_feet") or {}).get(device.side) or record
+            self.heel_y = self.medial * part["foot"]["landmarks"]["heel_center"]["y_mm"]
         else:                       # without a record: the middle of the heel's section
             ys, _, _ = self.across(self.stations["heel seat"])
             self.heel_y = 0.5 * float(ys.min() + ys.max()) if len(ys) else 0.0
@@ -242,29 +245,39 @@ class SectionFacts:
 
     @cached_property
     def heel(self) -> dict | None:
-        """The heel seat's section: the seat (the top at the heel's centre), the rim, the seat's tilt."""
+        """The heel seat: its height, the cup's depth and the post (+ varus), and where to draw
+        them in the section (the seat's tilt drawn over the middle half of the heel's width)."""
         ys, top, _ = self.across(self.stations["heel seat"])
         if len(ys) < 8:
             return None
-        seat_z = float(np.interp(self.heel_y, ys, top))
         half = 0.25 * float(np.ptp(ys))
-        middle = np.abs(ys - self.heel_y) <= half
-        if self.measured_post_deg is not None:
-            # the record's own measurement of the post (from the mesh, by `measure`): the number a person sees
-            slope = math.tan(math.radians(self.measured_post_deg)) * self.medial
+        if self.measured is not None:
+            seat, cup, post = (self.measured[k] for k in ("heel_seat_height_mm", "heel_cup_depth_mm", "rearfoot_post_deg"))
         else:
+            seat = float(np.interp(self.heel_y, ys, top))
+            middle = np.abs(ys - self.heel_y) <= half
             slope = np.polyfit(ys[middle], top[middle], 1)[0] if middle.sum() >= 3 else 0.0
-        return {"x": self.stations["heel seat"], "seat": seat_z, "rim": float(top.max()), "y_rim": float(ys[np.argmax(top)]),
-                "post_deg": math.degrees(math.atan(slope * self.medial)), "half": half, "slope": float(slope)}
+            cup, post = float(top.max()) - seat, math.degrees(math.atan(slope * self.medial))
+        slope = math.tan(math.radians(post)) * self.medial
+        # drawn on the section itself: the seat's line through its top at the heel's centre, tilted
+        # by the post; the cup's line from there to the rim
+        drawn = {"z_centre": float(np.interp(self.heel_y, ys, top)), "z_rim": float(top.max())}
+        return {"x": self.stations["heel seat"], "seat": seat, "rim": seat + cup, "cup": cup, "post_deg": post,
+                "half": half, "slope": slope, **drawn}
 
     @cached_property
     def arch(self) -> dict | None:
-        """The arch apex's section: its highest point."""
+        """The arch apex's section: its highest point (its height the record's where there is one)."""
         ys, top, _ = self.across(self.stations["arch apex"])
         if not len(ys):
             return None
         k = int(np.argmax(top))
-        return {"x": self.stations["arch apex"], "y": float(ys[k]), "z": float(top[k])}
+        z = self.measured["arch_apex_height_mm"] if self.measured is not None else float(top[k])
+        return {"x": self.stations["arch apex"], "y": float(ys[k]), "z": z}
+
+    @property
+    def source(self) -> str:
+        return "measured" if self.measured is not None else "read off this mesh"
 
 
 def colour_values(devices: list[Shown], color: str):
@@ -282,7 +295,7 @@ def view_direction(view: str, side: str | None) -> tuple[np.ndarray, np.ndarray]
     """Where the camera is, seen from the device (unit vector), and its up."""
     medial = -1.0 if side == "left" else 1.0
     direction, up = {
-        "top": ((0, 0, 1), (1, 0, 0)),
+        "top": ((0, 0, 1), (0, -medial, 0)),       # lying along the row, heel where the medial view has it
         "medial": ((0, medial, 0), (0, 0, 1)),
         "lateral": ((0, -medial, 0), (0, 0, 1)),
         "posterior": ((-1, 0, 0), (0, 0, 1)),
@@ -391,11 +404,26 @@ def _actor(mesh: dict):
     poly.SetPoints(points)
     poly.SetPolys(cells)
     mapper = vtkPolyDataMapper()
-    mapper.SetInputData(poly)
+    if mesh.get("smooth", True):
+        # shaded by point normals, split at edges sharper than 50°: a wall of tall, thin facets
+        # reads as one wall rather than a row of stripes, and the top's rim stays crisp
+        from vtkmodules.vtkFiltersCore import vtkPolyDataNormals
+
+        normals = vtkPolyDataNormals()
+        normals.SetInputData(poly)
+        normals.SetFeatureAngle(50.0)
+        normals.SplittingOn()
+        normals.ConsistencyOff()
+        normals.AutoOrientNormalsOff()
+        mapper.SetInputConnection(normals.GetOutputPort())
+    else:
+        mapper.SetInputData(poly)
     actor = vtkActor()
     actor.SetMapper(mapper)
     look = actor.GetProperty()
-    look.SetInterpolationToFlat()
+    look.SetInterpolationToGouraud()
+    look.SetAmbient(0.35)           # walls seen edge-on stay the colour of their height, not black lines
+    look.SetDiffuse(0.75)
     if mesh.get("scalars") is not None:
         poly.GetPointData().SetScalars(numpy_to_vtk(np.ascontiguousarray(mesh["scalars"], float), deep=True))
         table = vtkLookupTable()
@@ -420,7 +448,8 @@ def _draw_view(pen: _Pen, renderer: _Renderer, image: Image.Image, cell: Box, in
                view: str, values, clim, facts: SectionFacts, exaggeration: float) -> None:
     device = inp.devices[d_index]
     stretch = np.array([1.0, 1.0, exaggeration if view in SIDE_VIEWS else 1.0])
-    title = f"{device.label.upper()}, {view}" + (f" (heights x{exaggeration:g})" if view in SIDE_VIEWS else "")
+    name = f"heel from behind, at {facts.heel['x']:.0f} mm" if view == "posterior" and facts.heel else view
+    title = f"{device.label.upper()}, {name}" + (f" (heights x{exaggeration:g})" if view in SIDE_VIEWS else "")
     notes = _view_notes(view, facts)
     used = pen.text((cell.x0, cell.y0), title, cell.width, bold=True, max_lines=2)
     if notes:
@@ -429,6 +458,9 @@ def _draw_view(pen: _Pen, renderer: _Renderer, image: Image.Image, cell: Box, in
     if frame.height < 2 * pen.font_px:
         raise InvalidInput(f"--image-size {image.width}x{image.height}: no room for the {view} view under its title; "
                            "give a larger picture or fewer views")
+    if view == "posterior":         # the heel's section, seen from behind: the post and the cup, not a wall of stripes
+        _draw_heel_view(pen, frame, facts, exaggeration)
+        return
     direction, up = view_direction(view, device.side)
     points = device.vertices * stretch
     projection = _Projection(points, direction, up, (frame.width, frame.height))
@@ -449,13 +481,14 @@ def _view_notes(view: str, facts: SectionFacts) -> str:
         arch, heel = facts.arch, facts.heel
         parts = []
         if arch:
-            parts.append(f"red: arch {arch['z']:.1f} mm above the ground at its apex")
+            parts.append(f"red: arch {fixed(arch['z'], 1)} mm above the ground at its apex")
         if heel:
-            parts.append(f"heel cup {heel['rim'] - heel['seat']:.1f} mm, seat to rim")
-        return "; ".join(parts)
+            parts.append(f"heel cup {fixed(heel['cup'], 1)} mm, seat to rim")
+        return "; ".join(parts) + (f" ({facts.source})" if parts else "")
     if view == "posterior":
         heel = facts.heel
-        return f"rearfoot post {_signed(heel['post_deg'])}° (the seat's tilt; + varus)" if heel else ""
+        return (f"red: rearfoot post {fixed(heel['post_deg'], 1, sign=True)}° (+ varus), the seat {fixed(heel['seat'], 1)} mm "
+                f"up; cup {fixed(heel['cup'], 1)} mm ({facts.source})") if heel else ""
     return ""
 
 
@@ -467,7 +500,7 @@ def _medial_dimensions(draw: ImageDraw.ImageDraw, frame: Box, projection: _Proje
     if arch:
         lines.append(((arch["x"], arch["y"], 0.0), (arch["x"], arch["y"], arch["z"])))
     if heel:
-        lines.append(((heel["x"], facts.heel_y, heel["seat"]), (heel["x"], facts.heel_y, heel["rim"])))
+        lines.append(((heel["x"], facts.heel_y, heel["z_centre"]), (heel["x"], facts.heel_y, heel["z_rim"])))
     for a, b in lines:
         (ax, ay), (bx, by) = projection.pixel(np.array(a) * stretch), projection.pixel(np.array(b) * stretch)
         ax, ay, bx, by = ax + frame.x0, ay + frame.y0, bx + frame.x0, by + frame.y0
@@ -475,6 +508,23 @@ def _medial_dimensions(draw: ImageDraw.ImageDraw, frame: Box, projection: _Proje
         tick = 3 * width
         for y in (ay, by):
             draw.line([(ax - tick, y), (ax + tick, y)], fill=RED, width=width)
+
+
+def _draw_heel_view(pen: _Pen, frame: Box, facts: SectionFacts, exaggeration: float) -> None:
+    """The heel seat's section filling a view's frame: the seat's tilt and the cup's depth in red."""
+    heel = facts.heel
+    if heel is None:
+        return
+    cut = facts.across(heel["x"])
+    tick_w = int(pen.draw.textlength("00", font=pen.small)) + pen.font_px // 2
+    half_tick = int(0.7 * pen.small.size)
+    bar_h = _scale_bar_height(pen)
+    plot = Box(frame.x0 + tick_w, frame.y0 + half_tick, frame.x1, frame.y1 - half_tick - bar_h)
+    z_max = max(float(cut[1].max()), heel["rim"], 1.0)
+    scale = min((plot.width - 2 * PROFILE_INSET) / max(float(np.ptp(cut[0])), 1.0),
+                (plot.height - 2 * PROFILE_INSET) / (exaggeration * z_max))
+    _draw_profile(pen, plot, cut, scale * np.array([1.0, exaggeration]), facts, "heel seat")
+    pen.layout.frames.append({"what": f"{facts.device.label} posterior", "box": plot})
 
 
 # ---- sections -----------------------------------------------------------------------------------
@@ -491,7 +541,8 @@ def _draw_sections(pen: _Pen, row: Box, facts: list[SectionFacts], exaggeration:
     half_tick = int(0.7 * pen.small.size)          # a tick's label reaches this far above and below its line
     inset = 2 * PROFILE_INSET
     caption_h = max(pen.text_height(c[3], c[0].width, small=True) for c in cells)
-    plot_h = row.height - caption_h - 2 * half_tick - inset
+    bar_h = _scale_bar_height(pen)
+    plot_h = row.height - caption_h - 2 * half_tick - inset - bar_h
     if plot_h < 2 * pen.font_px:
         raise InvalidInput(f"--image-size: the sections need about {row.height + 2 * pen.font_px - plot_h} px of height at "
                            f"legible type (they have {row.height}); give a taller picture, or leave out --sections")
@@ -500,8 +551,9 @@ def _draw_sections(pen: _Pen, row: Box, facts: list[SectionFacts], exaggeration:
     scale = min((cell_w - gap - tick_w - inset) / max(spans + [1.0]), plot_h / (exaggeration * z_max))
     for box, f, what, caption, cut in cells:
         pen.text((box.x0, box.y0), caption, box.width, small=True, colour=INK)
-        plot = Box(box.x0 + tick_w, box.y0 + caption_h + half_tick, box.x1, box.y1 - half_tick)
+        plot = Box(box.x0 + tick_w, box.y0 + caption_h + half_tick, box.x1, box.y1 - half_tick - bar_h)
         _draw_profile(pen, plot, cut, scale * np.array([1.0, exaggeration]), f, what)
+        pen.layout.frames.append({"what": f"{f.device.label} {what} section", "box": plot})
 
 
 def section_captions(facts: SectionFacts) -> list[str]:
@@ -513,12 +565,13 @@ def section_captions(facts: SectionFacts) -> list[str]:
         if not len(ys):
             captions.append(f"{where}: past the device")
         elif what == "heel seat" and heel:
-            captions.append(f"{where}: seat {heel['seat']:.1f}, rim {heel['rim']:.1f}, cup {heel['rim'] - heel['seat']:.1f} mm "
-                            f"(red); post {_signed(heel['post_deg'])}°")
+            captions.append(f"{where}: seat {fixed(heel['seat'], 1)}, cup {fixed(heel['cup'], 1)} mm (red); "
+                            f"post {fixed(heel['post_deg'], 1, sign=True)}°")
         elif what == "arch apex" and arch:
-            captions.append(f"{where}: {arch['z']:.1f} mm high (red)")
+            captions.append(f"{where}: {fixed(arch['z'], 1)} mm high (red)")
         else:
-            captions.append(f"{where}: top {top.max():.1f} mm (red), plate {float(np.median(top)):.1f} mm")
+            dome = facts.measured["met_pad_height_mm"] if facts.measured is not None else float(top.max() - np.median(top))
+            captions.append(f"{where}: dome {fixed(dome, 1)} mm above the plate (red)")
     return captions
 
 
@@ -548,22 +601,39 @@ def _draw_profile(pen: _Pen, plot: Box, cut, scale: np.ndarray, facts: SectionFa
     if what == "heel seat":
         heel = facts.heel
         if heel:
-            a, b = px(facts.heel_y, heel["seat"]), px(facts.heel_y, heel["rim"])
+            a, b = px(facts.heel_y, heel["z_centre"]), px(facts.heel_y, heel["z_rim"])
             pen.draw.line([a, b], fill=RED, width=width)
             y0, y1 = facts.heel_y - heel["half"], facts.heel_y + heel["half"]
-            z0, z1 = heel["seat"] - heel["slope"] * heel["half"], heel["seat"] + heel["slope"] * heel["half"]
+            z0, z1 = heel["z_centre"] - heel["slope"] * heel["half"], heel["z_centre"] + heel["slope"] * heel["half"]
             pen.draw.line([px(y0, z0), px(y1, z1)], fill=RED, width=width)
+    elif what == "arch apex" and facts.arch:
+        pen.draw.line([px(facts.arch["y"], 0.0), px(facts.arch["y"], facts.arch["z"])], fill=RED, width=width)
     else:
         pen.draw.line([px(ys[k], 0.0), px(ys[k], top[k])], fill=RED, width=width)
-    pen.layout.frames.append({"what": f"{facts.device.label} {what} section", "box": plot})
+    x_right, _ = px(float(ys.min()), 0.0)
+    _scale_bar(pen, int(x_right), plot.y1 + int(0.7 * pen.small.size), scale[0], float(np.ptp(ys)) * scale[0])
+
+
+def _scale_bar_height(pen: _Pen) -> int:
+    return pen.line_height(small=True) + 4
+
+
+def _scale_bar(pen: _Pen, x_right: int, y: int, px_per_mm: float, section_px: float) -> None:
+    """A horizontal scale under a section (its widths are true: only heights are exaggerated):
+    the longest of 5, 10, 20 or 50 mm that spans at most a third of the section."""
+    length = max((mm for mm in (5.0, 10.0, 20.0, 50.0) if mm * px_per_mm <= section_px / 3), default=5.0)
+    bar = int(round(length * px_per_mm))
+    label = f"{length:g} mm"
+    label_w = int(pen.draw.textlength(label, font=pen.small))
+    y_bar = y + pen.line_height(small=True) // 2
+    x0 = x_right - bar
+    pen.draw.line([(x0, y_bar), (x_right, y_bar)], fill=INK, width=2)
+    for x in (x0, x_right):
+        pen.draw.line([(x, y_bar - 4), (x, y_bar + 4)], fill=INK, width=2)
+    pen.text((x0 - label_w - 6, y), label, label_w + 4, small=True, colour=INK)
 
 
 def _ticks_mm(z_max: float, px_per_mm: float, min_gap_px: float) -> list[float]:
     """Heights to label: every 2, 5, 10, 20 or 50 mm, the finest whose labels do not touch."""
     step = next((s for s in (2.0, 5.0, 10.0, 20.0, 50.0) if s * px_per_mm >= min_gap_px), 100.0)
     return list(np.arange(0.0, z_max + 0.01, step))
-
-
-def _signed(value: float) -> str:
-    text = f"{value:+.1f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text

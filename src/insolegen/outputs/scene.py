@@ -77,15 +77,15 @@ def vertex_thickness(vertices: np.ndarray, faces: np.ndarray, hm=None) -> np.nda
 
 
 def section_positions(device: Shown, record: dict | None) -> list[tuple[str, float]]:
-    """x of the heel seat, the arch apex and the met pad, from the record where there is one."""
+    """x of the heel seat, the arch apex and the met pad (only where the device has one), from
+    the record where there is one: where the design put them, for ``device``'s own foot."""
     length = float(np.ptp(device.vertices[:, 0]))
     x0 = float(device.vertices[:, 0].min())
-    apex = 0.42 * length
-    pad = 0.62 * length
-    if record:
-        apex = record["derived"]["arch"]["apex_x"]
-        mth = record["foot"]["landmarks"]
-        if "mth1_head" in mth and "mth5_head" in mth:
-            ball = 0.5 * (mth["mth1_head"]["x_mm"] + mth["mth5_head"]["x_mm"])
-            pad = ball - record["prescription"]["met_pad"]["offset_mm"]
-    return [("heel seat", x0 + 0.15 * length), ("arch apex", apex), ("met pad", pad)]
+    stations = [("heel seat", x0 + 0.15 * length)]
+    if not record:
+        return stations + [("arch apex", 0.42 * length), ("met pad", 0.62 * length)]
+    derived = (record.get("per_side_feet") or {}).get(device.side, {}).get("derived") or record["derived"]
+    stations.append(("arch apex", derived["arch"]["apex_x"]))
+    if record["prescription"]["met_pad"]["height_mm"] and "met_pad_centre_mm" in derived:
+        stations.append(("met pad", derived["met_pad_centre_mm"][0]))
+    return stations
