@@ -124,8 +124,16 @@ def test_every_prescribed_and_measured_number_is_the_records(report):
             if not check["compared"]:
                 continue
             first_word = re.escape(human_name(check["quantity"]).split()[0])
-            row = rf"{first_word}.*?{re.escape(fixed(check['prescribed']))}\s+{re.escape(fixed(check['measured']))}\s+±"
+            stated = [check["prescribed"], check["measured"]]
+            if "from_scan" in check:        # total contact: the prescription's amount, the scan's own, their sum
+                stated = [check["rx_amount"], check["from_scan"], *stated]
+            row = rf"{first_word}.*?" + r"\s+".join(re.escape(fixed(v)) for v in stated) + r"\s+±"
             assert re.search(row, text), (case, side, check)
+    if case == "total_contact":
+        assert "the scan's own" in flat and "the prescription governs only what is added" in flat
+        cup = next(c for c in record["prescribed_vs_measured"]["checks"] if c["quantity"] == "heel_cup_depth_mm")
+        assert cup["rx_amount"] == record["prescription"]["heel_cup"]["depth_mm"]
+        assert cup["prescribed"] == pytest.approx(cup["rx_amount"] + cup["from_scan"], abs=0.002)
 
 
 def test_the_prescription_reads_as_a_clinician_writes_it(report):

@@ -18,9 +18,8 @@ from rich.table import Table
 from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.measure.catalogue import MATERIALS, PRINTERS
-from insolegen.measure.definitions import human_name
 from insolegen.outputs.numbers import fixed
-from insolegen.outputs.readings import device_size, verification_of
+from insolegen.outputs.readings import check_table, device_size, total_contact_rule, verification_of
 
 app = typer.Typer(
     name="insolegen",
@@ -331,15 +330,17 @@ def _print_summary(result, written: list[Path]) -> None:
     shown = {verification_of(rec, side)["device"]: verification_of(rec, side) for side in rec["devices"]}
     for verified in shown.values():
         mirror = " (the left device is its mirror image)" if len(shown) < len(rec["devices"]) else ""
-        checks = Table("quantity", "prescribed", "measured", "tolerance", "", header_style="bold",
-                       title=f"{verified['device']} device, measured by insolegen measure{mirror}",
+        headers, rows = check_table(verified)
+        checks = Table(*headers, header_style="bold", title=f"{verified['device']} device, measured by insolegen measure{mirror}",
                        caption="measured from the mesh alone: length and width along the insole's own long axis "
                                "(its footprint's minimum-area rectangle), a little off the foot axis")
-        for c in verified["checks"]:
-            if c["compared"]:
-                checks.add_row(escape(human_name(c["quantity"])), fixed(c["prescribed"]), fixed(c["measured"]),
-                               f"± {c['tolerance']:g}", "[green]ok[/]" if c["ok"] else "[red]MISS[/]")
+        for row in rows:
+            *cells, verdict = row["cells"]
+            checks.add_row(*(escape(c) for c in cells), "[green]ok[/]" if row["ok"] else "[red]MISS[/]")
         out.print(checks)
+        rule = total_contact_rule(verified)
+        if rule:
+            out.print(rule, markup=False, soft_wrap=True)
     for path in written:
         out.print(f"  wrote {path}", markup=False, soft_wrap=True)
 

@@ -30,6 +30,13 @@ TOLERANCES = {
 }
 
 
+TOTAL_CONTACT_RULE = (
+    "A total-contact device's top follows the scanned sole, so its heel and forefoot already stand at the scan's own "
+    "tilt and cup. The prescribed posts, cup, skive, lift and accommodations are added to that shape: the device must "
+    "measure the scan's value plus the prescribed amount (posts add as slopes). The scan governs the shape the foot "
+    "already has; the prescription governs only what is added to it.")
+
+
 @dataclass(frozen=True)
 class Check:
     quantity: str
@@ -37,6 +44,10 @@ class Check:
     measured: float | None
     tolerance: float
     note: str = ""
+    # on a total-contact device: the prescription's own amount and the scanned sole's value, which
+    # together make ``prescribed`` (what the device must measure)
+    rx_amount: float | None = None
+    from_scan: float | None = None
 
     @property
     def compared(self) -> bool:
@@ -49,7 +60,8 @@ class Check:
     def as_dict(self) -> dict:
         r = (lambda v: None if v is None else round(float(v), 3))
         return {"quantity": self.quantity, "prescribed": r(self.prescribed), "measured": r(self.measured),
-                "tolerance": self.tolerance, "compared": self.compared, "ok": self.ok, **({"note": self.note} if self.note else {})}
+                "tolerance": self.tolerance, "compared": self.compared, "ok": self.ok, **({"note": self.note} if self.note else {}),
+                **({"rx_amount": r(self.rx_amount), "from_scan": r(self.from_scan)} if self.from_scan is not None else {})}
 
 
 def _outline_extents(outline: np.ndarray, frame_axes: np.ndarray) -> tuple[float, float]:
@@ -108,22 +120,30 @@ def expected_checks(design: Design, side: str, measured: dict, frame,
     plate = "" if has_plate else "not compared: the device has no forefoot plate (it ends at the ball)"
     rises = rises or {}
 
+    # what the prescription adds where a scanned sole has a value of its own
+    amounts = {"heel_cup_depth_mm": rx.heel_cup.depth_mm, "rearfoot_post_deg": rx.rearfoot_post.angle_deg,
+               "heel_seat_height_mm": rx.heel_lift.height_mm, "medial_skive_depth_mm": rx.medial_skive.depth_mm,
+               "heel_pocket_depth_mm": acc.heel_spur_pocket_mm or _heel_offload_depth(design),
+               "forefoot_post_deg": rx.forefoot_post.angle_deg,
+               # the lesser rays' plate, at the post's pivot: a reverse Morton's raises it
+               "forefoot_thickness_mm": acc.reverse_mortons_mm,
+               "first_ray_step_mm": acc.mortons_extension_mm - acc.first_ray_cutout_mm - acc.reverse_mortons_mm}
+
     def c(q, prescribed, note=""):
-        return Check(q, prescribed, measured.get(q), TOLERANCES[q], note)
+        split = {"rx_amount": amounts[q], "from_scan": ref[q]} if q in amounts and ref.get(q) is not None else {}
+        return Check(q, prescribed, measured.get(q), TOLERANCES[q], note, **split)
 
     checks = [
         c("length_mm", length), c("width_mm", width),
         c("arch_apex_height_mm", ctx.arch["target"]),
-        c("heel_cup_depth_mm", added("heel_cup_depth_mm", rx.heel_cup.depth_mm)),
-        c("rearfoot_post_deg", tilted("rearfoot_post_deg", rx.rearfoot_post.angle_deg)),
-        c("heel_seat_height_mm", ref.get("heel_seat_height_mm", rx.device.base_thickness_mm) + rx.heel_lift.height_mm),
-        c("medial_skive_depth_mm", added("medial_skive_depth_mm", rx.medial_skive.depth_mm)),
-        c("heel_pocket_depth_mm", added("heel_pocket_depth_mm", acc.heel_spur_pocket_mm or _heel_offload_depth(design))),
-        c("forefoot_post_deg", tilted("forefoot_post_deg", rx.forefoot_post.angle_deg), plate),
-        # the lesser rays' plate, at the post's pivot: a reverse Morton's raises it
-        c("forefoot_thickness_mm", ref.get("forefoot_thickness_mm", rx.forefoot_thickness) + acc.reverse_mortons_mm, plate),
-        c("first_ray_step_mm", added("first_ray_step_mm", acc.mortons_extension_mm - acc.first_ray_cutout_mm - acc.reverse_mortons_mm),
-          plate),
+        c("heel_cup_depth_mm", added("heel_cup_depth_mm", amounts["heel_cup_depth_mm"])),
+        c("rearfoot_post_deg", tilted("rearfoot_post_deg", amounts["rearfoot_post_deg"])),
+        c("heel_seat_height_mm", ref.get("heel_seat_height_mm", rx.device.base_thickness_mm) + amounts["heel_seat_height_mm"]),
+        c("medial_skive_depth_mm", added("medial_skive_depth_mm", amounts["medial_skive_depth_mm"])),
+        c("heel_pocket_depth_mm", added("heel_pocket_depth_mm", amounts["heel_pocket_depth_mm"])),
+        c("forefoot_post_deg", tilted("forefoot_post_deg", amounts["forefoot_post_deg"]), plate),
+        c("forefoot_thickness_mm", ref.get("forefoot_thickness_mm", rx.forefoot_thickness) + amounts["forefoot_thickness_mm"], plate),
+        c("first_ray_step_mm", added("first_ray_step_mm", amounts["first_ray_step_mm"]), plate),
     ]
     # features read as what they add to the same device without them (device/rises.py)
     for q, prescribed in (("met_bar_rise_mm", rx.met_bar.height_mm), ("lateral_arch_rise_mm", rx.lateral_arch.height_mm),
@@ -330,6 +350,7 @@ def verify_design(design: Design) -> dict:
         **({"bare_sole_device": {
             "what": "the same device without the prescribed heel lift, cup, posts and pad: the scanned sole's own shape, "
                     "which those features are added to (a tilted scanned heel shows here as a rearfoot tilt)",
+            "why_posts_differ": TOTAL_CONTACT_RULE,
             "quantities": {k: None if v is None else round(float(v), 3) for k, v in reference.items() if not isinstance(v, list)}}}
            if reference is not None else {}),
     }

@@ -15,3 +15,35 @@ def device_size(record: dict, side: str) -> dict:
     the height, in mm: the size a person is shown everywhere."""
     measured = verification_of(record, side)["measurement"]
     return {"length_mm": measured["length_mm"], "width_mm": measured["width_mm"], "height_mm": record["devices"][side]["height_mm"]}
+
+
+def check_table(verified: dict, with_uncompared: bool = False) -> tuple[list[str], list[dict]]:
+    """The prescribed-vs-measured table as every output shows it: (headers, rows), each row
+    {"cells": [text...], "ok", "compared", "note"}. On a total-contact device the prescription's
+    own amount, the scanned sole's value and what the device must measure (their sum) are
+    separate columns."""
+    from insolegen.measure.definitions import human_name
+    from insolegen.outputs.numbers import fixed
+
+    total_contact = any("from_scan" in c for c in verified["checks"])
+    headers = ["quantity", "prescribed", *(["the scan's own", "expected"] if total_contact else []), "measured", "tolerance", ""]
+    rows = []
+    for c in verified["checks"]:
+        if not c["compared"] and not with_uncompared:
+            continue
+        if total_contact:
+            split = [fixed(c["rx_amount"]), fixed(c["from_scan"])] if "from_scan" in c else ["", ""]
+            stated = [*split, fixed(c["prescribed"])]
+        else:
+            stated = [fixed(c["prescribed"])]
+        if not c["compared"]:
+            stated = [""] * len(stated)
+        cells = [human_name(c["quantity"]), *stated, fixed(c["measured"]),
+                 f"± {c['tolerance']:g}" if c["compared"] else "", ("ok" if c["ok"] else "MISS") if c["compared"] else "not compared"]
+        rows.append({"cells": cells, "ok": c["ok"], "compared": c["compared"], "note": c.get("note", "")})
+    return headers, rows
+
+
+def total_contact_rule(verified: dict) -> str | None:
+    """Why a total-contact device's posts and cup differ from the prescription, and which governs."""
+    return (verified.get("bare_sole_device") or {}).get("why_posts_differ")

@@ -19,11 +19,10 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
 from insolegen.measure import Measurement, measure_mesh
-from insolegen.measure.definitions import human_name
 from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.prescription_text import prescription_lines
-from insolegen.outputs.readings import device_size
+from insolegen.outputs.readings import check_table, device_size, total_contact_rule
 
 PICTURE_VIEWS = ("top", "medial", "posterior", "iso")
 PICTURE_SIZE = (2000, 1000)       # about 280 dpi across the page
@@ -203,7 +202,9 @@ class _Page:
         from reportlab.platypus import KeepTogether
 
         feet = list(self._feet_by_device().items())
-        if len(feet) == 1:          # the checks beside the landmarks
+        if "contour" in self.rec:   # total contact: the checks need the page's width for their columns
+            tables = [self._verification(feet), self._foot_tables(feet)]
+        elif len(feet) == 1:        # the checks beside the landmarks
             tables = [[self._two_columns(self._verification(feet), self._foot_tables(feet))]]
         else:                       # each device's checks beside the other's, then their landmarks
             tables = [[self._p("Prescribed and measured", self.head),
@@ -308,20 +309,21 @@ class _Page:
         out = [self._p("Prescribed and measured", self.head)] if heading else []
         for label, part in feet:
             verified = part["prescribed_vs_measured"]
-            rows = [["quantity", "prescribed", "measured", "tolerance", ""]]
-            bad = []
-            for c in verified["checks"]:
-                if not c["compared"]:
-                    rows.append([human_name(c["quantity"]), "", fixed(c["measured"]), "", c.get("note", "not compared")])
-                    continue
-                rows.append([human_name(c["quantity"]), fixed(c["prescribed"]), fixed(c["measured"]),
-                             f"± {c['tolerance']:g}", "ok" if c["ok"] else "MISS"])
-                if not c["ok"]:
+            headers, table_rows = check_table(verified, with_uncompared=True)
+            rows, bad = [headers], []
+            for row in table_rows:
+                *cells, verdict = row["cells"]
+                rows.append([*cells, row["note"] or verdict if not row["compared"] else verdict])
+                if not row["ok"]:
                     bad.append(len(rows) - 1)
             mirror = "" if label or len(self.rec["devices"]) == 1 else " (the left device is its mirror image)"
             out.append(self._p(f"{_esc(label or verified['device'] + ' device')}, measured from its mesh by insolegen "
                                f"measure{mirror}", self.small))
-            out.append(self._grid(rows, [0.33, 0.19, 0.18, 0.18, 0.12], bad))
+            widths = [0.33, 0.19, 0.18, 0.18, 0.12] if len(headers) == 5 else [0.27, 0.11, 0.12, 0.11, 0.11, 0.11, 0.17]
+            out.append(self._grid(rows, widths, bad))
+            rule = total_contact_rule(verified)
+            if rule:
+                out.append(self._p(_esc(rule), self.small))
         return out
 
     def _foot_tables(self, feet: list) -> list:
