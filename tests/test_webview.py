@@ -49,7 +49,7 @@ def test_the_pair_draws_offline_without_errors(pair, browser):
     assert any(t.startswith("arch apex 15.0 mm") for t in labels), labels
     assert any(t.startswith("met pad") for t in labels), labels
     rows = view.page.locator("#checks tbody tr").all_inner_texts()
-    assert any(r.startswith("rearfoot_post_deg") for r in rows)
+    assert any(r.startswith("rearfoot post (°)") for r in rows)
     view.page.close()
 
 
@@ -188,3 +188,102 @@ def test_each_devices_section_puts_its_medial_side_where_seen_from_behind(pair, 
         assert int(re.search(r"(\d+) mm from the medial edge", readout).group(1)) < 20, readout
     assert sides["right"] < 0.5 < sides["left"], sides
     page.close()
+
+
+VIEWS = ("top", "medial", "lateral", "posterior", "iso")
+
+
+def _layout(page) -> dict:
+    return page.evaluate("window.insolegenLayout")
+
+
+def _inside(inner: dict, width: float, height: float, margin: float) -> bool:
+    return inner["left"] >= margin and inner["top"] >= margin and inner["right"] <= width - margin and inner["bottom"] <= height - margin
+
+
+def test_every_view_frames_the_devices_with_a_margin_and_labels_clear_of_them(pair, browser):
+    """On load (iso) and in every standard view and side mode, each device lies inside the
+    canvas with a margin (its projected box, and the drawn pixels); every label stands inside the
+    canvas and off every device's box; seen from the side no label is drawn over the wall."""
+    view = open_page(browser, pair / "EU42_medium_view.html")
+    page = view.page
+    layout = _layout(page)
+    assert len(layout["devices"]) == 2 and layout["labels"]            # the first frame, before any click
+    for rect in layout["devices"]:
+        assert _inside(rect, layout["width"], layout["height"], 0.02 * layout["height"]), rect
+    for side in ("both", "0", "1"):
+        _click(page, f"#sides [data-side='{side}']")
+        for name in VIEWS:
+            _click(page, f"[data-view={name}]")
+            layout = _layout(page)
+            w, h = layout["width"], layout["height"]
+            assert len(layout["devices"]) == (2 if side == "both" else 1)
+            for rect in layout["devices"]:
+                assert _inside(rect, w, h, 0.02 * h), (side, name, rect)
+            # the drawn devices alone: the labels' layer lies over the canvas in a screenshot
+            page.evaluate("for (const id of ['labels', 'leaders']) document.getElementById(id).style.visibility = 'hidden'")
+            drawn = ink(view.pixels("#view"))
+            page.evaluate("for (const id of ['labels', 'leaders']) document.getElementById(id).style.visibility = ''")
+            rows, cols = np.nonzero(drawn.any(axis=1))[0], np.nonzero(drawn.any(axis=0))[0]
+            assert rows.min() > 0.01 * h and rows.max() < 0.99 * h and cols.min() > 0.01 * w and cols.max() < 0.99 * w
+            if name in ("medial", "lateral", "posterior"):
+                assert layout["labels"] == [] and page.locator(".label:visible").count() == 0, (side, name)
+            for label in layout["labels"]:
+                assert _inside(label, w, h, 1)
+                for rect in layout["devices"]:
+                    apart = label["right"] <= rect["left"] or rect["right"] <= label["left"] or \
+                        label["bottom"] <= rect["top"] or rect["bottom"] <= label["top"]
+                    assert apart, (side, name, label, rect)
+            for a, b in zip(layout["labels"], layout["labels"][1:]):
+                assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+    assert view.errors == []
+    view.page.close()
+
+
+def test_the_views_numbers_are_the_records_and_the_pictures(pair, browser):
+    """The table's rows are the record's checks rounded once (human names, no -0.00), the
+    labels carry the record's measurements, the legend's ticks are the picture's and the section
+    draws heights x3, as the PNG does."""
+    import json
+
+    from insolegen.measure.definitions import human_name
+    from insolegen.outputs.numbers import fixed
+    from insolegen.outputs.scene import EXAGGERATION
+
+    record = json.loads((pair / "EU42_medium.json").read_text())
+    view = open_page(browser, pair / "EU42_medium_view.html")
+    page = view.page
+    rows = [r.split("\t") for r in page.locator("#checks tbody tr").all_inner_texts()]
+    compared = [c for c in record["prescribed_vs_measured"]["checks"] if c["compared"]]
+    by_name = {r[0]: r for r in rows}
+    for c in compared:
+        row = by_name[human_name(c["quantity"])]
+        assert row[1:3] == [fixed(c["prescribed"]), fixed(c["measured"])], row
+    assert "-0.00" not in page.locator("aside").inner_text()
+    measured = record["prescribed_vs_measured"]["measurement"]
+    labels = page.locator(".label.feature:visible").all_inner_texts()
+    assert f"rearfoot post {fixed(measured['rearfoot_post_deg'], 1, sign=True)}°" in labels, labels
+    assert f"arch apex {fixed(measured['arch_apex_height_mm'], 1)} mm" in labels, labels
+    ticks = page.locator("#legend-ticks span").all_inner_texts()
+    z_max = max(trimesh.load(pair / f"EU42_medium_{side}.stl").vertices[:, 2].max() for side in ("left", "right"))
+    assert ticks == [fixed(v, 1) for v in np.linspace(0, z_max, 5)[:-1]] + [f"{fixed(z_max, 1)} mm"]
+    assert f"heights ×{EXAGGERATION:g}" in page.locator("#profile").get_attribute("data-exaggeration")
+    items = page.locator("#prescription li").all_inner_texts()
+    assert "Rearfoot post: 4° varus, intrinsic" in items and any(i.startswith("Not prescribed:") for i in items)
+    view.page.close()
+
+
+def test_the_readmes_page_size_is_the_pages():
+    """The README states the default pair's view size; a test holds it to the page made today."""
+    import re
+
+    from helpers import run_cli as run_again
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    stated = float(re.search(r"a parametric pair is ([\d.]+) MB", readme).group(1))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        assert run_again("design", "--out", out, "-q", "--html").returncode == 0
+        size = (Path(out) / "EU42_medium_view.html").stat().st_size / 2**20
+    assert size == pytest.approx(stated, abs=0.02), size

@@ -28,10 +28,9 @@ from insolegen.errors import InvalidInput
 from insolegen.measure.raster import height_maps
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.readings import verification_of
-from insolegen.outputs.scene import PreviewInput, Shown, section_positions, vertex_thickness
+from insolegen.outputs.scene import EXAGGERATION, PreviewInput, Shown, colour_values, legend_ticks, section_positions
 from insolegen.outputs.thumbnail import viridis
 
-EXAGGERATION = 3.0
 SIDE_VIEWS = ("medial", "lateral", "posterior")
 INK, MUTED, RED = (29, 36, 48), (91, 101, 117), (214, 40, 40)
 PLAIN = (205, 150, 90)                 # a device drawn without a colour map
@@ -190,7 +189,7 @@ class _Pen:
         return len(self.wrap(text, width, small)) * self.line_height(small=small)
 
     def legend_width(self, clim) -> int:
-        ticks = max(self.draw.textlength(f"{v:.1f}", font=self.small) for v in _ticks(clim))
+        ticks = max(self.draw.textlength(label, font=self.small) for label in legend_ticks(clim[1]))
         return int(self.font_px * 2.2 + ticks + self.font_px)
 
     def legend(self, box: Box, clim, title: str) -> Box:
@@ -202,10 +201,9 @@ class _Pen:
         for y in range(bar.y0, bar.y1):
             t = 1.0 - (y - bar.y0) / max(bar.height - 1, 1)
             self.draw.line([(bar.x0, y), (bar.x1 - 1, y)], fill=tuple(int(v) for v in viridis(np.array(t))))
-        for value in _ticks(clim):
+        for value, label in zip(_ticks(clim), legend_ticks(clim[1])):
             y = bar.y1 - (value - clim[0]) / (clim[1] - clim[0]) * bar.height
             self.draw.line([(bar.x1, y), (bar.x1 + pad // 2, y)], fill=INK)
-            label = f"{value:.1f}"
             self.text((bar.x1 + pad, int(y - 0.6 * self.small.size)), label, box.width, small=True)
         self.layout.frames.append({"what": "legend", "box": bar})
         return bar
@@ -278,15 +276,6 @@ class SectionFacts:
     @property
     def source(self) -> str:
         return "measured" if self.measured is not None else "read off this mesh"
-
-
-def colour_values(devices: list[Shown], color: str):
-    """Per-vertex values of each device for a colour map ("height" or "thickness") and their
-    common range from 0, or (None, None) for "none"."""
-    if color == "none":
-        return None, None
-    values = [d.vertices[:, 2] if color == "height" else vertex_thickness(d.vertices, d.faces, d.heights) for d in devices]
-    return values, (0.0, max(float(v.max()) for v in values))
 
 
 # ---- the views ----------------------------------------------------------------------------------

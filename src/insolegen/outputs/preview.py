@@ -201,7 +201,8 @@ def render(inp: PreviewInput, views=("iso",), color: str = "height", sections: b
     require_extra("preview")
     import pyvista as pv
 
-    from insolegen.outputs.picture import colour_values, view_direction
+    from insolegen.outputs.picture import view_direction
+    from insolegen.outputs.scene import colour_values
 
     panels = len(views) + (1 if sections else 0)
     side_by_side = panels == 1          # one picture per device: the pair side by side

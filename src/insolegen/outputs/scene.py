@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.outputs.numbers import fixed
 
 HEIGHTS_GRID_MM = 1.0         # the height maps a preview draws from (thumbnail, 3D view, thickness)
 
@@ -89,3 +90,21 @@ def section_positions(device: Shown, record: dict | None) -> list[tuple[str, flo
     if record["prescription"]["met_pad"]["height_mm"] and "met_pad_centre_mm" in derived:
         stations.append(("met pad", derived["met_pad_centre_mm"][0]))
     return stations
+
+
+EXAGGERATION = 3.0          # side views and sections draw heights this many times over: the PNG and the view alike
+
+
+def legend_ticks(top: float) -> list[str]:
+    """The colour legend's five tick labels from 0 to ``top`` mm, written once for the picture
+    and the 3D view (which rounded 11.25 two ways: 11.2 and 11.3)."""
+    return [fixed(v, 1) for v in np.linspace(0.0, top, 5)]
+
+
+def colour_values(devices: list[Shown], color: str):
+    """Per-vertex values of each device for a colour map ("height" or "thickness") and their
+    common range from 0, or (None, None) for "none": the picture's and the 3D view's."""
+    if color == "none":
+        return None, None
+    values = [d.vertices[:, 2] if color == "height" else vertex_thickness(d.vertices, d.faces, d.heights) for d in devices]
+    return values, (0.0, max(float(v.max()) for v in values))

@@ -20,7 +20,19 @@ import numpy as np
 
 from insolegen.measure.state import face_areas
 from insolegen.outputs.deflate import gzip_bytes
-from insolegen.outputs.scene import HEIGHTS_GRID_MM, PreviewInput, Shown, section_positions, vertex_thickness
+from insolegen.outputs.numbers import fixed
+from insolegen.outputs.prescription_text import prescription_lines
+from insolegen.outputs.readings import check_table, total_contact_rule, verification_of
+from insolegen.outputs.scene import (
+    EXAGGERATION,
+    HEIGHTS_GRID_MM,
+    PreviewInput,
+    Shown,
+    colour_values,
+    legend_ticks,
+    section_positions,
+    vertex_thickness,
+)
 
 SCAN_MAX_FACES = 60_000       # a scan is context, drawn translucent: clustered down to this
 _WEB = files("insolegen") / "outputs" / "web"
@@ -42,13 +54,17 @@ def view_html(inp: PreviewInput) -> str:
 
 
 def scene_data(inp: PreviewInput) -> dict:
-    """What the page draws, as plain JSON with the arrays packed."""
+    """What the page draws, as plain JSON with the arrays packed. Every number the page writes is
+    here, written by the same formatter as the console, the PDF and the picture (the page's
+    script only places them)."""
     record = inp.record
     return {
         "name": inp.name,
         "devices": [_device(d, inp) for d in inp.devices],
-        "checks": _checks(record),
         "prescription": _prescription_lines(record),
+        "legend": {mode: {"max": clim[1], "ticks": legend_ticks(clim[1])}
+                   for mode in ("height", "thickness") for _, clim in [colour_values(inp.devices, mode)]},
+        "exaggeration": EXAGGERATION,
         "source": (record or {}).get("foot", {}).get("source", ""),
         "tool": (record or {}).get("tool", {}).get("version", ""),
     }
@@ -67,6 +83,7 @@ def _device(d: Shown, inp: PreviewInput) -> dict:
                  "top": _packed_heights(hm.top), "bottom": _packed_heights(hm.bottom)},
         "labels": _labels(d, hm, inp.record),
         "sections": [{"what": what, "x": round(float(x), 2)} for what, x in section_positions(d, inp.record)],
+        "checks": _checks(inp.record, d.side),
     }
     if d.side in inp.scans:
         out["scan"] = _packed_mesh(*_clustered(*inp.scans[d.side], SCAN_MAX_FACES))
@@ -96,70 +113,67 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
         at("arch (highest across)", x0 + 0.42 * length)
         at("heel rim (highest)", x0 + 0.08 * length)
         return labels
-    measured = _measured(record)
+    # this device's own foot and measurement (two feet in one image: each its own)
+    measured = verification_of(record, d.side)["measurement"] if d.side else {}
+    part = (record.get("per_side_feet") or {}).get(d.side) or record
     rx = record["prescription"]
-    marks = record["foot"]["landmarks"]
-    apex = record["derived"]["arch"]["apex_x"]
-    at(f"arch apex {_mm(measured.get('arch_apex_height_mm'))}", apex)
+    marks = part["foot"]["landmarks"]
+    at(f"arch apex {fixed(measured.get('arch_apex_height_mm'), 1, ' mm')}", part["derived"]["arch"]["apex_x"])
     heel = marks["heel_center"]
-    at(f"heel cup rim, {_mm(measured.get('heel_cup_depth_mm'))} deep", x0 + 0.06 * length)
-    at(f"rearfoot post {_deg(measured.get('rearfoot_post_deg'))}", heel["x_mm"], heel["y_mm"])
+    at(f"heel cup rim, {fixed(measured.get('heel_cup_depth_mm'), 1, ' mm')} deep", x0 + 0.06 * length)
+    at(f"rearfoot post {fixed(measured.get('rearfoot_post_deg'), 1, '°', sign=True)}", heel["x_mm"], heel["y_mm"])
     if "mth2_head" in marks and measured.get("forefoot_post_deg") is not None:
-        at(f"forefoot post {_deg(measured.get('forefoot_post_deg'))}", marks["mth2_head"]["x_mm"] + 12.0,
+        at(f"forefoot post {fixed(measured.get('forefoot_post_deg'), 1, '°', sign=True)}", marks["mth2_head"]["x_mm"] + 12.0,
            marks["mth2_head"]["y_mm"])
-    if rx["met_pad"]["height_mm"] > 0 and "met_pad_center" in marks:
-        pad = marks["met_pad_center"]
-        at(f"met pad {rx['met_pad']['height_mm']:g} mm", pad["x_mm"], pad["y_mm"])
+    if rx["met_pad"]["height_mm"] > 0 and "met_pad_centre_mm" in part["derived"]:
+        pad_x, pad_y = part["derived"]["met_pad_centre_mm"]
+        at(f"met pad {fixed(_met_pad_rise(record, d.side), 1, ' mm')}", pad_x, pad_y)
     if rx["met_bar"]["height_mm"] > 0 and "mth1_head" in marks and "mth5_head" in marks:
-        ball_x = 0.5 * (marks["mth1_head"]["x_mm"] + marks["mth5_head"]["x_mm"])
-        at(f"met bar {rx['met_bar']['height_mm']:g} mm", ball_x - rx["met_bar"]["offset_mm"], 0.0)
+        at(f"met bar {fixed(_check_measured(record, d.side, 'met_bar_rise_mm'), 1, ' mm')}",
+           _ball_x(marks) - rx["met_bar"]["offset_mm"], 0.0)
     if measured.get("heel_pocket_x_mm") is not None:
-        at(f"heel pocket {_mm(measured.get('heel_pocket_depth_mm'))} deep", measured["heel_pocket_x_mm"],
+        at(f"heel pocket {fixed(measured.get('heel_pocket_depth_mm'), 1, ' mm')} deep", measured["heel_pocket_x_mm"],
            measured["heel_pocket_y_mm"])
     for name, mark in marks.items():
         if name.startswith("mth") or name in ("navicular", "heel_center"):
             title = name.replace("_head", "").upper() if name.startswith("mth") else name.replace("_center", " centre").replace("_", " ")
             sd = [mark.get("sd_along_mm"), mark.get("sd_across_mm")]
-            how = f" · {mark['how']} ±{mark['sd_mm']:.1f}" if mark.get("sd_mm") is not None else ""
+            how = f" · {mark['how']} ±{fixed(mark['sd_mm'], 1)}" if mark.get("sd_mm") is not None else ""
             at(title + how, mark["x_mm"], mark["y_mm"], kind="landmark", sd=sd if None not in sd else None)
     return labels
 
 
-def _measured(record: dict) -> dict:
-    return record.get("prescribed_vs_measured", {}).get("measurement", {}) or {}
+def _ball_x(marks: dict) -> float:
+    return 0.5 * (marks["mth1_head"]["x_mm"] + marks["mth5_head"]["x_mm"])
 
 
-def _checks(record: dict | None) -> list[dict]:
-    if not record:
-        return []
-    rows = []
-    for c in record.get("prescribed_vs_measured", {}).get("checks", []):
-        rows.append({k: c.get(k) for k in ("quantity", "prescribed", "measured", "tolerance", "compared", "ok", "note")})
-    return rows
+def _check_measured(record: dict, side: str | None, quantity: str):
+    checks = verification_of(record, side)["checks"] if side else []
+    return next((c["measured"] for c in checks if c["quantity"] == quantity), None)
+
+
+def _met_pad_rise(record: dict, side: str | None):
+    """The pad as the record measured it: its dome over the plate, or its rise over the same
+    device without it where the plate is not flat (a scanned sole, a bar)."""
+    rise = _check_measured(record, side, "met_pad_rise_mm")
+    return rise if rise is not None else _check_measured(record, side, "met_pad_height_mm")
+
+
+def _checks(record: dict | None, side: str | None) -> dict | None:
+    """This device's prescribed-vs-measured table, written as every output writes it."""
+    if not record or not side:
+        return None
+    verified = verification_of(record, side)
+    headers, rows = check_table(verified, with_uncompared=True)
+    return {"device": verified["device"], "headers": headers, "rows": rows, "rule": total_contact_rule(verified)}
 
 
 def _prescription_lines(record: dict | None) -> list[str]:
-    """The prescription's set fields, one "section.field = value" line each; a feature whose
-    height or depth is 0 is left out whole (its place and size do not matter then)."""
+    """The prescription in a clinician's words: what is prescribed, then what is not."""
     if not record:
         return []
-    lines = []
-    for section, fields in record["prescription"].items():
-        if not isinstance(fields, dict) or any(fields.get(k) == 0 for k in ("height_mm", "depth_mm")):
-            continue
-        for key, value in fields.items():
-            unused = key.endswith("_diameter_mm") and fields.get(key.replace("_diameter_mm", "_mm")) == 0   # a pocket of 0 mm
-            if value not in (None, 0, 0.0, False, "") and not unused:
-                lines.append(f"{section}.{key} = {value}")
-    return lines
-
-
-def _mm(value) -> str:
-    return "?" if value is None else f"{value:.1f} mm"
-
-
-def _deg(value) -> str:
-    return "?" if value is None else f"{value + 0.0:+.1f}°".replace("-0.0°", "0.0°").replace("+0.0°", "0.0°")
+    lines, absent = prescription_lines(record["prescription"], with_offload="offload" in record, with_zones="zones" in record)
+    return [f"{what}: {text}" for what, text in lines] + ([f"Not prescribed: {', '.join(absent)}"] if absent else [])
 
 
 def _html_text(text: str) -> str:

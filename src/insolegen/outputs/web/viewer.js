@@ -6,6 +6,15 @@ const VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38,
   [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
 const VIEWS = ['top', 'medial', 'lateral', 'posterior', 'iso'];
 const GAP_MM = 30;
+const FILL = [0.9, 0.9];                // the share of the view's width and height the devices fill
+const FILL_LABELLED = [0.9, 0.6];       // ... leaving bands above and below for labels
+
+function svgLine(x1, y1, x2, y2, kind) {
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+  for (const [k, v] of Object.entries({ x1, y1, x2, y2 })) line.setAttribute(k, String(v));
+  line.setAttribute('class', `leader ${kind}`);
+  return line;
+}
 
 async function inflate(base64) {
   const text = atob(base64.trim());
@@ -60,15 +69,6 @@ function el(tag, attrs = {}, text = '') {
   return node;
 }
 
-function fmt(value, digits = 2) {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') {
-    const text = Number.isInteger(value) ? String(value) : value.toFixed(digits);
-    return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;     // no "-0.00" for a value that rounds to zero
-  }
-  return String(value);
-}
-
 class Viewer {
   constructor(scene) {
     this.scene = scene;
@@ -80,6 +80,7 @@ class Viewer {
     this.camera = new THREE.PerspectiveCamera(28, 1, 1, 20000);
     this.controls = new THREE.OrbitControls(this.camera, this.canvas);
     this.controls.addEventListener('change', () => this.requestRender());
+    this.controls.addEventListener('start', () => { this.userMoved = true; });
     this.world.add(new THREE.HemisphereLight(0xffffff, 0x8a8f99, 1.6));
     const sun = new THREE.DirectionalLight(0xffffff, 1.5);
     sun.position.set(-0.5, 0.7, 1.0);
@@ -183,7 +184,15 @@ class Viewer {
     this.shown = option;
     this.devices.forEach((d, k) => { d.group.visible = option === 'both' || option === k; });
     this.setView(this.view);
+    this.drawChecks();
     this.drawProfile();
+  }
+
+  // Whether the features and landmarks are labelled from this camera: they sit on the top, so
+  // only a camera looking down on it sees them (from the side they would be written over the wall).
+  labelsShown() {
+    const dir = this.controls.target.clone().sub(this.camera.position).normalize();
+    return dir.z < -0.3;
   }
 
   // The camera looks along `direction` at the visible devices, near enough that they fill the view.
@@ -197,8 +206,11 @@ class Viewer {
       posterior: [[-1, 0, 0], [0, 0, 1]],
       iso: [[-0.55, medial * 0.8, 0.75], [0, 0, 1]],
     }[view];
+    this.userMoved = false;
+    this.world.updateMatrixWorld(true);           // the devices' places beside each other, before the first frame
     const box = new THREE.Box3();
-    for (const d of this.devices) if (d.group.visible) box.expandByObject(d.group.children[0]);
+    // the device and the section's plane, which stands 8 mm proud of it all round
+    for (const d of this.devices) if (d.group.visible) { box.expandByObject(d.group.children[0]); box.expandByObject(d.plane); }
     const centre = box.getCenter(new THREE.Vector3());
     // the box's corners seen along the view: the camera stands back until they all fit
     const dir = new THREE.Vector3(...direction).normalize();
@@ -213,7 +225,10 @@ class Viewer {
     }
     const vfov = THREE.MathUtils.degToRad(this.camera.fov);
     const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    const distance = deep + 1.1 * Math.max(high / Math.tan(vfov / 2), across / Math.tan(hfov / 2));
+    // the devices fill the middle of the view: a band above and below is left for the labels
+    const labelled = dir.z > 0.3;
+    const [fx, fy] = labelled ? FILL_LABELLED : FILL;
+    const distance = deep + Math.max(high / Math.tan(vfov / 2) / fy, across / Math.tan(hfov / 2) / fx);
     this.camera.up.copy(upv);
     this.camera.position.copy(centre).addScaledVector(dir, distance);
     this.camera.near = Math.max(distance / 100, 0.1);
@@ -231,7 +246,7 @@ class Viewer {
       const pos = d.geometry.getAttribute('position');
       return Float32Array.from({ length: pos.count }, (_, i) => (mode === 'thickness' ? d.thickness[i] / 100 : pos.getZ(i)));
     });
-    const max = Math.max(...values.map(v => v.reduce((m, x) => Math.max(m, x), 0)));
+    const max = mode === 'none' ? 1 : this.scene.legend[mode].max;       // the picture's range, from the page's data
     this.devices.forEach((d, k) => {
       const colours = new Float32Array(values[k].length * 3);
       values[k].forEach((v, i) => {
@@ -239,11 +254,11 @@ class Viewer {
       });
       d.geometry.setAttribute('color', new THREE.BufferAttribute(colours, 3));
     });
-    this.drawLegend(mode, max);
+    this.drawLegend(mode);
     this.requestRender();
   }
 
-  drawLegend(mode, max) {
+  drawLegend(mode) {
     const legend = document.getElementById('legend');
     legend.hidden = mode === 'none';
     const bar = document.getElementById('legend-bar').getContext('2d');
@@ -254,7 +269,9 @@ class Viewer {
     }
     legend.title = mode === 'thickness' ? 'thickness, top minus bottom (mm)' : 'height above the ground (mm)';
     const ticks = document.getElementById('legend-ticks');
-    ticks.replaceChildren(...[0, 0.25, 0.5, 0.75, 1].map(t => el('span', {}, `${(t * max).toFixed(1)}${t === 1 ? ' mm' : ''}`)));
+    if (mode === 'none') return;
+    const labels = this.scene.legend[mode].ticks;
+    ticks.replaceChildren(...labels.map((t, k) => el('span', {}, k === labels.length - 1 ? `${t} mm` : t)));
   }
 
   buildLabels() {
@@ -282,29 +299,68 @@ class Viewer {
     });
   }
 
-  // Labels follow their points on screen; one that would cover another (or lies behind the
-  // camera) is hidden, features before landmarks.
+  // Labels stand outside the devices, in a band above or below them, joined to their points by
+  // a leader line, so no label covers the geometry; a label with no room is hidden (features are
+  // placed before landmarks). Seen from the side, the top's points are not labelled at all.
   placeLabels() {
     const showFeatures = document.getElementById('show-labels').checked;
     const showLandmarks = document.getElementById('show-landmarks').checked;
     const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
+    const devices = this.deviceRects();
+    const all = devices.reduce((u, r) => ({ left: Math.min(u.left, r.left), right: Math.max(u.right, r.right),
+      top: Math.min(u.top, r.top), bottom: Math.max(u.bottom, r.bottom) }), { left: w, right: 0, top: h, bottom: 0 });
+    const leaders = document.getElementById('leaders');
+    leaders.replaceChildren();
     const placed = [];
+    const rowH = 20;
     const ordered = [...this.labels].sort((a, b) => (a.kind === 'feature' ? 0 : 1) - (b.kind === 'feature' ? 0 : 1));
+    const fromAbove = this.labelsShown();
     for (const l of ordered) {
-      const wanted = l.device.group.visible && (l.kind === 'feature' ? showFeatures : showLandmarks);
+      l.node.style.display = 'none';
+      const wanted = fromAbove && l.device.group.visible && (l.kind === 'feature' ? showFeatures : showLandmarks);
+      if (!wanted) continue;
       const p = l.at.clone().add(l.device.group.position).project(this.camera);
-      const x = (p.x + 1) / 2 * w, y = (1 - p.y) / 2 * h;
-      l.node.style.left = `${x}px`;
-      l.node.style.top = `${y}px`;
-      let visible = wanted && p.z < 1 && x > 0 && x < w && y > 0 && y < h;
-      if (visible) {
-        l.node.style.display = 'block';
-        const r = l.node.getBoundingClientRect();
-        visible = !placed.some(o => r.left < o.right && o.left < r.right && r.top < o.bottom && o.top < r.bottom);
-        if (visible) placed.push(r);
+      const ax = (p.x + 1) / 2 * w, ay = (1 - p.y) / 2 * h;
+      if (p.z >= 1 || ax < 0 || ax > w || ay < 0 || ay > h) continue;
+      l.node.style.display = 'block';
+      const lw = l.node.offsetWidth, lh = l.node.offsetHeight;
+      const above = ay <= (all.top + all.bottom) / 2;
+      let spot = null;
+      for (let row = 0; spot === null; row++) {
+        const top = above ? all.top - 8 - (row + 1) * rowH : all.bottom + 8 + row * rowH;
+        if (top < 2 || top + lh > h - 2) break;
+        let left = Math.min(Math.max(ax - lw / 2, 4), w - lw - 4);
+        for (const o of placed) {           // slide right past a label already in this row
+          if (o.top === top && left < o.right + 6 && o.left < left + lw + 6) left = o.right + 6;
+        }
+        if (left + lw <= w - 4 && !placed.some(o => o.top === top && left < o.right + 6 && o.left < left + lw + 6)) {
+          spot = { left, top, right: left + lw, bottom: top + lh };
+        }
       }
-      l.node.style.display = visible ? 'block' : 'none';
+      if (spot === null) { l.node.style.display = 'none'; continue; }
+      placed.push(spot);
+      l.node.style.left = `${spot.left}px`;
+      l.node.style.top = `${spot.top}px`;
+      const end = [Math.min(Math.max(ax, spot.left + 4), spot.right - 4), above ? spot.bottom : spot.top];
+      leaders.appendChild(svgLine(ax, ay, ...end, l.kind));
     }
+    // what is where on screen, for a lab's script or a test to check
+    window.insolegenLayout = { width: w, height: h, devices, labels: placed };
+  }
+
+  // Each visible device's box on screen: the corners of its bounding box, projected.
+  deviceRects() {
+    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
+    return this.devices.filter(d => d.group.visible).map(d => {
+      const r = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
+      for (const x of [d.box.min.x, d.box.max.x]) for (const y of [d.box.min.y, d.box.max.y]) for (const z of [d.box.min.z, d.box.max.z]) {
+        const p = new THREE.Vector3(x, y, z).add(d.group.position).project(this.camera);
+        const sx = (p.x + 1) / 2 * w, sy = (1 - p.y) / 2 * h;
+        r.left = Math.min(r.left, sx); r.right = Math.max(r.right, sx);
+        r.top = Math.min(r.top, sy); r.bottom = Math.max(r.bottom, sy);
+      }
+      return r;
+    });
   }
 
   buildPanel() {
@@ -322,25 +378,37 @@ class Viewer {
       b.addEventListener('click', () => { slider.value = String(Math.round(s.x)); this.drawProfile(); });
       jumps.appendChild(b);
     }
-    const body = document.querySelector('#checks tbody');
-    if (!this.scene.checks.length) {
-      document.getElementById('checks').hidden = true;
-      document.getElementById('checks-none').hidden = false;
-    }
-    for (const c of this.scene.checks) {
-      const verdict = !c.compared ? 'not compared' : (c.ok ? '✓' : '✗ outside');
-      const row = el('tr', { class: !c.compared ? 'not' : (c.ok ? 'ok' : 'fail') });
-      [c.quantity, fmt(c.prescribed), fmt(c.measured), fmt(c.tolerance), verdict].forEach((text, k) => {
-        row.appendChild(el('td', k === 4 ? { class: 'verdict' } : {}, text));
-      });
-      if (c.note) row.title = c.note;
-      body.appendChild(row);
-    }
+    this.drawChecks();
     const list = document.getElementById('prescription');
     for (const line of this.scene.prescription) list.appendChild(el('li', {}, line));
     document.getElementById('about').textContent =
       `${this.scene.source ? this.scene.source + ' · ' : ''}insolegen ${this.scene.tool} · three.js ${document.getElementById('three-gz').dataset.version}`;
     this.drawProfile();
+  }
+
+  // The focused device's prescribed-vs-measured table: its rows arrive written (the record's
+  // numbers, rounded once, the quantities by name), as the console and the report show them.
+  drawChecks() {
+    const checks = this.focused().data.checks;
+    const table = document.getElementById('checks');
+    document.getElementById('checks-none').hidden = Boolean(checks);
+    table.hidden = !checks;
+    const rule = document.getElementById('checks-rule');
+    rule.hidden = !(checks && checks.rule);
+    rule.textContent = checks && checks.rule ? checks.rule : '';
+    if (!checks) return;
+    document.getElementById('checks-device').textContent = `the ${checks.device} device, measured from its mesh`;
+    table.querySelector('thead').replaceChildren(el('tr', {}, ''));
+    const head = table.querySelector('thead tr');
+    checks.headers.forEach(text => head.appendChild(el('th', {}, text)));
+    const body = table.querySelector('tbody');
+    body.replaceChildren();
+    for (const row of checks.rows) {
+      const tr = el('tr', { class: !row.compared ? 'not' : (row.ok ? 'ok' : 'fail') });
+      row.cells.forEach((text, k) => tr.appendChild(el('td', k === row.cells.length - 1 ? { class: 'verdict' } : {}, text)));
+      if (row.note) tr.title = row.note;
+      body.appendChild(tr);
+    }
   }
 
   // The section across the focused device at the slider's distance from the heel, seen from
@@ -383,8 +451,8 @@ class Viewer {
     const zMax = Math.max(...points.map(p => p.top));
     const margin = { left: 44, right: 14, top: 30, bottom: 34 };
     const plotW = W - margin.left - margin.right, plotH = H - margin.top - margin.bottom;
-    const s = plotW / Math.max(yMax - yMin, 1);
-    const exaggeration = Math.max(1, Math.min(4, Math.floor(plotH / Math.max(zMax, 1) / s)));
+    const exaggeration = this.scene.exaggeration;           // the picture's: one factor, stated on the plot
+    const s = Math.min(plotW / Math.max(yMax - yMin, 1), plotH / Math.max(zMax * exaggeration, 1));
     const sx = y => margin.left + (yMax - y) * s;            // from behind, +y is on the left
     const sz = z => H - margin.bottom - z * s * exaggeration;
     c.strokeStyle = '#d6dbe3';
@@ -417,7 +485,8 @@ class Viewer {
     c.textAlign = 'right';
     c.fillText(medialLeft ? 'lateral' : 'medial', W - margin.right, H - 10);
     c.textAlign = 'center';
-    c.fillText(`seen from behind · heights ×${exaggeration}`, margin.left + plotW / 2, H - 10);
+    canvas.dataset.exaggeration = `seen from behind · heights ×${exaggeration}`;
+    c.fillText(canvas.dataset.exaggeration, margin.left + plotW / 2, H - 10);
     const thick = points.map(p => p.top - p.bottom).filter(Number.isFinite);
     const medialEdge = medialLeft ? yMax : yMin;
     const length = d.box.max.x - d.box.min.x;
@@ -433,6 +502,7 @@ class Viewer {
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    if (!this.userMoved && this.view) this.setView(this.view);     // a new size refits the view, unless the user has moved it
     this.requestRender();
   }
 
