@@ -779,7 +779,7 @@ def batch(
     resume: bool = typer.Option(False, "--resume", help="Keep cases whose outputs match their inputs (hashes, tool version); redo the rest."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failed case."),
     report_pdf: bool = typer.Option(False, "--report", help="Also write CASE_report.pdf for every case (needs the 'report' extra)."),
-    html: bool = typer.Option(True, "--html/--no-html", help="Write CASE_view.html, each case's 3D view (about 1.1 MB), linked from OUT/index.html."),
+    html: bool = typer.Option(True, "--html/--no-html", help="Write CASE_view.html, each case's 3D view (about 1.4 MB), linked from OUT/index.html."),
     material_name: MaterialName = typer.Option("tpu95a", "--material", case_sensitive=False, help=REPORT_MATERIAL_HELP),
     printer_name: PrinterName = typer.Option("generic", "--printer", case_sensitive=False, help="Printer whose bed each case's 3MF places its devices on, and for the printability verdicts on the review page and in the reports (see `insolegen measure --help`)."),
     force: bool = typer.Option(False, "--force", "-f", help="Run into an OUT that holds an earlier batch, redoing every case."),

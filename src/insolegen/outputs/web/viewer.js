@@ -312,7 +312,7 @@ class Viewer {
     const leaders = document.getElementById('leaders');
     leaders.replaceChildren();
     const placed = [];
-    const rowH = 20;
+    const rowH = 24;                    // a label is 21 px tall at 12 px type
     const ordered = [...this.labels].sort((a, b) => (a.kind === 'feature' ? 0 : 1) - (b.kind === 'feature' ? 0 : 1));
     const fromAbove = this.labelsShown();
     for (const l of ordered) {
