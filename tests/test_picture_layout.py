@@ -172,3 +172,29 @@ def test_the_stated_exaggeration_is_the_drawn_one(case):
     assert spans["3"][0] / spans["1"][0] == pytest.approx(3.0, rel=0.1)     # ...three times the height
     r = run_cli_headless("preview", case / "EU42_medium.json", "--exaggeration", "0", "--out", case / "x.png")
     assert r.returncode == 1 and "--exaggeration 0 is outside 1-10" in r.stderr
+
+
+def _edge_blend(pixels: np.ndarray, box) -> float:
+    """The share of a device's edge pixels (drawn, with a white neighbour) that blend the device
+    into the white around it: an anti-aliased edge is mostly blends, a jagged one has none."""
+    from scipy import ndimage
+
+    cell = pixels[_inside(box, pixels.shape)]
+    luminance = cell.mean(axis=-1)
+    drawn = luminance < 250
+    edge = drawn & ~ndimage.binary_erosion(drawn)
+    interior = ndimage.binary_erosion(drawn, iterations=3)
+    # the device's own shade beside each pixel: its nearest interior pixel's
+    _, (rows, cols) = ndimage.distance_transform_edt(~interior, return_indices=True)
+    shade = luminance[rows, cols]
+    blended = edge & (luminance > shade + 25) & (luminance < 250)
+    return blended.sum() / max(edge.sum(), 1)
+
+
+def test_device_edges_are_anti_aliased(pictures):
+    """Each view is rendered at three times its size and shrunk, so a device's silhouette is smooth on
+    paper: over half its edge pixels blend into the white (a render at its own size has almost none)."""
+    pixels, layout = pictures["2400x900"]
+    for frame in layout["frames"]:
+        if frame["what"].endswith(("top", "iso")):
+            assert _edge_blend(pixels, frame["box"]) > 0.5, frame["what"]

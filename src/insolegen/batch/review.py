@@ -16,8 +16,10 @@ import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.limits import limit
+from insolegen.measure.definitions import human_name
 from insolegen.measure.printing import DEFAULT_PRINTER, WALL_ROUNDING_MM, fits_on_bed, printer
 from insolegen.outputs.export import write_atomic
+from insolegen.outputs.numbers import fixed
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "skipped": 2}
 LINKS = (("view", "_view.html"), ("left STL", "_left.stl"), ("right STL", "_right.stl"), ("3MF", ".3mf"),
@@ -209,13 +211,9 @@ def _checks_html(c: dict) -> str:
     passed = len(c["checks"]) - len(c["failing"])
     text = f'<span class="{"good" if not c["failing"] else "bad"}">{passed}/{len(c["checks"])} within tolerance</span>'
     for f in c["failing"]:
-        text += (f'<div class="bad">{_e(f["quantity"])}: {_e(_num(f["measured"]))}, prescribed {_e(_num(f["prescribed"]))} '
-                 f'± {_e(_num(f["tolerance"]))}</div>')
+        text += (f'<div class="bad">{_e(human_name(f["quantity"]))}: {_e(fixed(f["measured"]))}, prescribed '
+                 f'{_e(fixed(f["prescribed"]))} ± {f["tolerance"]:g}</div>')
     return text
-
-
-def _num(value) -> str:
-    return "—" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value))
 
 
 def _e(text: str) -> str:

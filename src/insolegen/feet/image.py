@@ -173,6 +173,8 @@ def _pins_on_the_prints(pins: list[Pin], feet: list[ImageFoot], px_per_mm: float
     the marking scheme puts them. Dark dots beyond (a label's QR code, specks on the scanner's lid)
     are not pins: on the real foam print the scheme's pins lie within 9 mm outside the border, the
     QR code's squares 40 mm and the lid's specks 100 mm and more."""
+    if not pins:
+        return []
     region = shapely.union_all([shapely.Polygon(f.outline_mm).buffer(NEAR_FOOT_MM) for f in feet])
     at = shapely.points([(p.x_px / px_per_mm, -p.y_px / px_per_mm) for p in pins])
     return [p for p, inside in zip(pins, shapely.contains(region, at)) if inside]

@@ -34,7 +34,7 @@ from insolegen.outputs.thumbnail import viridis
 SIDE_VIEWS = ("medial", "lateral", "posterior")
 INK, MUTED, RED = (29, 36, 48), (91, 101, 117), (214, 40, 40)
 PLAIN = (205, 150, 90)                 # a device drawn without a colour map
-SUPERSAMPLE = 2                        # each view rendered this many times larger, then shrunk
+SUPERSAMPLE = 3                        # each view rendered this many times larger, then shrunk (anti-aliased)
 SECTION_FILL, SECTION_LINE = (156, 186, 232), (36, 88, 179)
 MARGIN = 0.05                          # of a view's frame, around its device
 SECTIONS_ROW = 0.8                     # the sections' row, in a row of views' heights
