@@ -112,7 +112,11 @@ def test_review_rebuilds_the_page_from_disk(batch_out, tmp_path):
     record_path.write_text(json.dumps(record))
     assert run("review", out).returncode == 0
     page = (out / "index.html").read_text()
-    assert f'<div class="bad">{check["quantity"]}:' in page
+    from insolegen.measure.definitions import human_name
+    from insolegen.outputs.numbers import fixed
+
+    assert (f'<div class="bad">{human_name(check["quantity"])}: {fixed(check["measured"])}, prescribed '
+            f'{fixed(check["prescribed"])} ± {check["tolerance"]:g}</div>') in page
     assert "1 need a look" not in page and "2 need a look" in page
 
 
