@@ -222,3 +222,39 @@ def test_a_long_design_spins_on_a_terminal_and_nowhere_else(tmp_path):
     assert piped.returncode == 0 and piped.stderr == "" and "designing" not in piped.stdout
     code, terminal, _ = _design_on_a_terminal("--out", tmp_path / "quick")
     assert code == 0 and terminal == b""
+
+
+def test_part_of_a_case_is_never_written_beside_another_designs_files(tmp_path):
+    """A record from one design and an STL from another would make one case of two: refused,
+    naming the files, nothing written; --force replaces the whole case."""
+    out = tmp_path / "case"
+    assert run("design", "--format", "json", "--out", out).returncode == 0
+    record = (out / "EU42_medium.json").read_bytes()
+    r = run("design", "--set", "arch.height_mm=25", "--format", "stl", "--side", "left", "--out", out)
+    assert r.returncode == 1 and "EU42_medium.json" in r.stderr and "another design" in r.stderr and "--force" in r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["EU42_medium.json"] and (out / "EU42_medium.json").read_bytes() == record
+    r = run("design", "--set", "arch.height_mm=25", "--format", "stl", "--side", "left", "--out", out, "--force")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["EU42_medium_left.stl"]
+    # the other way round: a record written beside another design's mesh is refused too
+    r = run("design", "--format", "json", "--out", out)
+    assert r.returncode == 1 and "EU42_medium_left.stl" in r.stderr
+    # a case of another name beside it is another case: allowed
+    assert run("design", "--format", "json", "--name", "other", "--out", out).returncode == 0
+
+
+def test_the_python_api_and_the_batch_write_through_the_same_writer(tmp_path):
+    """CaseResult.save refuses to mix designs as the CLI does; the batch replaces what an earlier
+    run of a case left that this run does not write."""
+    import insolegen
+    from insolegen.errors import InvalidInput
+    from insolegen.outputs.export import CASE_SUFFIXES
+
+    case = insolegen.design(insolegen.foot_from_size("MP250"), name="demo", formats="json")
+    case.save(tmp_path)
+    other = insolegen.design(insolegen.foot_from_size("MP260"), name="demo", formats="stl")
+    with pytest.raises(InvalidInput, match="another design"):
+        other.save(tmp_path)
+    assert [p.name for p in other.save(tmp_path, force=True)] == ["demo_left.stl", "demo_right.stl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo_left.stl", "demo_right.stl"]
+    assert all(s.startswith(("_", ".")) for s in CASE_SUFFIXES)

@@ -21,7 +21,7 @@ from insolegen.feet.footshape import foot_from_size
 from insolegen.feet.kinds import foot_kind
 from insolegen.feet.read import read_foot, with_given_arch
 from insolegen.measure.printing import BED_MARGIN_MM, DEFAULT_PRINTER, Placed, describe_placement, plan_plates, printer
-from insolegen.outputs.export import record_bytes, refuse_existing, safe_name, stl_bytes, threemf_bytes
+from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
 
 FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
 CONTOURS = ("flat", "scan")
@@ -90,8 +90,9 @@ class CaseResult:
 
     def save(self, out: str | Path, *, force: bool = False) -> list[Path]:
         """Write the case's files into the folder ``out`` (made if missing) as one unit: all of
-        them from this case or none (see ``outputs.export.case_unit``); refuse (InvalidInput,
-        nothing written) when any exists, unless ``force``. Returns the paths written.
+        them from this case or none, never beside another design's files of the same case (see
+        ``outputs.export.write_case``); refuse (InvalidInput, nothing written) when any exists,
+        unless ``force``. Returns the paths written.
 
         >>> import tempfile, insolegen
         >>> case = insolegen.design(insolegen.foot_from_size("MP250"), name="demo", formats="stl,json")
@@ -102,12 +103,9 @@ class CaseResult:
         Traceback (most recent call last):
         insolegen.errors.InvalidInput: ...demo_left.stl exists; use --force to overwrite
         """
-        from insolegen.outputs.export import case_unit, write_files
+        from insolegen.outputs.export import write_case
 
-        refuse_existing([Path(out) / fn for fn in self.files], force)     # before any work
-        with case_unit(Path(out), force, option="out") as stage:
-            written = write_files(stage, self.files)
-        return [Path(out) / p.name for p in sorted(written, key=lambda p: p.suffix == ".json")]
+        return write_case(Path(out), self.name, self.files, force=force, option="out")
 
 
 def case_name(request: CaseRequest) -> tuple[str, str | None]:

@@ -164,7 +164,8 @@ def design(
     from insolegen.extras import require_extra
     from insolegen.feet.foot import ArchMeasurements
     from insolegen.measure.printing import material, printer
-    from insolegen.outputs.export import check_out_dir, refuse_existing
+    from insolegen.outputs.drawn import Drawn
+    from insolegen.outputs.export import check_out_dir, refuse_existing, refuse_mixing, write_case
 
     try:
         sides = ("left", "right") if side == "both" else (side,)
@@ -177,28 +178,25 @@ def design(
             pressure_file=pressure, pressure_statistic=pressure_stat, pressure_unit=pressure_unit,
         )
         name, _ = case_name(request)
-        extra_files = []
+        drawn = Drawn(preview_png, view_html, report_pdf, _scan_of(foot_file), material_name, printer_name)
         if preview_png:
             require_extra("preview")
-            extra_files.append(f"{name}_preview.png")
-        if view_html:
-            extra_files.append(f"{name}_view.html")
         printer(printer_name)                                # a bad name is refused before the design
         if report_pdf:
             require_extra("report")
             material(material_name)
-            extra_files.append(f"{name}_report.pdf")
         if (preview_png or view_html or report_pdf) and "json" not in parse_formats(fmt):
             raise InvalidInput("--preview, --html and --report are drawn from the design record: include json in --format")
-        targets = [out_dir / n for n in output_names(name, sides, fmt) + extra_files]
+        names = output_names(name, sides, fmt) + drawn.names(name)
         check_out_dir(out_dir)
-        refuse_existing(targets, force)
+        refuse_existing([out_dir / n for n in names], force)             # before the design's work
+        if out_dir.is_dir():
+            refuse_mixing(out_dir, name, names, force)
         with _working("designing", quietly=quiet or as_json) as working:
             result = design_case(request)
             working.update(f"writing {result.name}")
             # the meshes, the record, the preview and the report go in as one unit (checked again then)
-            staged = _write_case(result, out_dir, force, foot_file, preview_png, view_html, report_pdf, material_name, printer_name)
-        written = [out_dir / p.name for p in staged]
+            written = write_case(out_dir, result.name, result.files, force=force, draw=lambda stage: drawn(stage, result.name))
     except InsolegenError as exc:
         _fail(exc)
     if quiet:
@@ -243,49 +241,11 @@ def _working(what: str, quietly: bool):
             started = True          # a timer firing now starts nothing
 
 
-def _write_case(result, out_dir, force, foot_file, preview_png, view_html, report_pdf, material_name, printer_name) -> list[Path]:
-    from insolegen.outputs.export import case_unit, write_files
-
-    with case_unit(out_dir, force) as stage:
-        staged = write_files(stage, result.files)
-        if preview_png:
-            staged.append(_write_design_preview(result, stage, foot_file))
-        if view_html:
-            staged.append(_write_design_view(result, stage, foot_file))
-        if report_pdf:
-            staged.append(stage / f"{result.name}_report.pdf")
-            _write_report(stage / f"{result.name}.json", _scan_of(foot_file), staged[-1], material_name, printer_name)
-    return staged
-
-
 def _scan_of(foot_file):
     """The foot file when it is a 3D scan (drawn with the device in pictures), else None."""
     from insolegen.feet.kinds import foot_kind
 
     return foot_file if foot_file is not None and foot_kind(foot_file) == "scan" else None
-
-
-def _write_design_preview(result, out_dir: Path, foot_file) -> Path:
-    """CASE_preview.png beside the meshes (written atomically)."""
-    from insolegen.outputs.export import write_atomic
-    from insolegen.outputs.preview import VIEWS, load_preview_input, render_png
-
-    path = out_dir / f"{result.name}_preview.png"
-    shown = load_preview_input(out_dir / f"{result.name}.json", _scan_of(foot_file))
-    write_atomic(path, render_png(shown, VIEWS, "height", True, (2400, 900)))
-    return path
-
-
-def _write_design_view(result, out_dir: Path, foot_file) -> Path:
-    """CASE_view.html beside the meshes (written atomically)."""
-    from insolegen.outputs.export import write_atomic
-    from insolegen.outputs.preview import load_preview_input
-    from insolegen.outputs.webview import view_html
-
-    path = out_dir / f"{result.name}_view.html"
-    shown = load_preview_input(out_dir / f"{result.name}.json", _scan_of(foot_file))
-    write_atomic(path, view_html(shown).encode("utf-8"))
-    return path
 
 
 def _print_summary(result, written: list[Path]) -> None:

@@ -23,7 +23,8 @@ from pathlib import Path
 from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.feet.kinds import IMAGE_SUFFIXES, OUTLINE_SUFFIXES, SCAN_SUFFIXES
-from insolegen.outputs.export import case_unit, safe_name, write_atomic, write_files
+from insolegen.outputs import export
+from insolegen.outputs.export import safe_name, write_atomic
 from insolegen.outputs.readings import device_size, verification_of
 
 PRESCRIPTION_FILE = "prescription.toml"
@@ -340,11 +341,10 @@ def up_to_date(out: Path, spec: CaseSpec, options: BatchOptions) -> dict | None:
 
 
 def write_case(out: Path, outcome: CaseOutcome) -> list[Path]:
-    """The case's files as one unit (``outputs.export.case_unit``): all from this run or none."""
-    folder = case_dir(out, outcome.name)
-    with case_unit(folder, force=True, option="case folder") as stage:
-        staged = write_files(stage, outcome.files)
-    return [folder / p.name for p in sorted(staged, key=lambda p: p.suffix == ".json")]
+    """The case's files as one unit (``outputs.export.write_case``): all from this run or none."""
+    # a case's folder holds one design: what an earlier run left there and this one does not
+    # write (its report, say) goes
+    return export.write_case(case_dir(out, outcome.name), outcome.name, outcome.files, force=True, option="case folder")
 
 
 def manifest_rows(spec: CaseSpec, outcome: CaseOutcome, outputs: list[str]) -> list[dict]:

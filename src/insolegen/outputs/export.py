@@ -222,12 +222,41 @@ def folder_lock(folder: Path, wait_s: float = LOCK_WAIT_S, what: str = "another 
         os.close(fd)
 
 
+# every file a case can have, as CASE + suffix: a case is one design, all of these from it
+CASE_SUFFIXES = (".json", ".3mf", "_left.stl", "_right.stl", "_left.3mf", "_right.3mf", "_preview.png", "_view.html",
+                 "_report.pdf", "_thumb.png")
+
+
+def other_case_files(out_dir: Path, case: str, writing) -> list[Path]:
+    """The files of case ``case`` already in ``out_dir`` that a write of the names ``writing``
+    would leave beside its new files: another design's, which the case would then mix with."""
+    writing = set(writing)
+    return [out_dir / (case + s) for s in CASE_SUFFIXES
+            if (case + s) not in writing and (out_dir / (case + s)).is_file()]
+
+
+def refuse_mixing(out_dir: Path, case: str, writing, force: bool) -> list[Path]:
+    """InvalidInput when writing ``writing`` into ``out_dir`` would leave files of another design
+    of ``case`` beside them (a record beside another design's STL), unless ``force``; returns
+    those files (``force`` removes them when the new ones go in)."""
+    others = other_case_files(out_dir, case, writing)
+    if others and not force:
+        names = ", ".join(p.name for p in others)
+        raise InvalidInput(f"{out_dir} holds {names} of case {case} from another design; writing "
+                           f"{', '.join(sorted(writing))} beside {'them' if len(others) > 1 else 'it'} would mix two "
+                           "designs in one case. Use --force to replace the whole case (those files are removed), "
+                           "or write to another folder")
+    return others
+
+
 @contextmanager
-def case_unit(out_dir: Path, force: bool, option: str = "--out"):
+def case_unit(out_dir: Path, force: bool, option: str = "--out", case: str | None = None):
     """A case's files as one unit: the caller writes them into the staging folder this yields
     (inside ``out_dir``, hidden); on a clean exit they are moved in together under ``out_dir``'s
     lock, existence re-checked at that moment (InvalidInput, nothing moved, unless ``force``),
-    the design record (.json) last. On any error or signal nothing is moved and the staging
+    the design record (.json) last. With ``case`` (the case's name), files of that case from
+    another design are refused too (``refuse_mixing``), or with ``force`` removed, so the folder
+    never holds two designs of one case. On any error or signal nothing is moved and the staging
     folder goes."""
     out_dir = check_out_dir(out_dir, option)
     try:
@@ -243,6 +272,9 @@ def case_unit(out_dir: Path, force: bool, option: str = "--out"):
             files = sorted((p for p in stage.iterdir() if p.name != ".owner"), key=lambda p: (p.suffix == ".json", p.name))
             with folder_lock(out_dir):
                 refuse_existing([out_dir / p.name for p in files], force)
+                stale = refuse_mixing(out_dir, case, [p.name for p in files], force) if case else []
+                for p in stale:
+                    p.unlink(missing_ok=True)
                 for p in files:
                     os.replace(p, out_dir / p.name)
                 _fsync_folder(out_dir)
@@ -250,6 +282,22 @@ def case_unit(out_dir: Path, force: bool, option: str = "--out"):
         raise InvalidInput(f"{option} {out_dir}: cannot write there: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_case(out_dir: Path, case: str, files: dict[str, bytes], *, force: bool, option: str = "--out",
+               draw=None) -> list[Path]:
+    """The one writer of a case's files (the CLI, the Python API and the batch): ``files`` and
+    what ``draw(stage)`` renders from them as staged (a preview, a view, a report read the record
+    and meshes as written; it returns the paths it wrote) go in as one unit (``case_unit``), never
+    beside another design's files of the same case. Returns the paths, the record last."""
+    refuse_existing([Path(out_dir) / fn for fn in files], force)             # before any work
+    if Path(out_dir).is_dir():
+        refuse_mixing(Path(out_dir), case, files, force)
+    with case_unit(Path(out_dir), force, option, case=case) as stage:
+        staged = write_files(stage, files)
+        if draw is not None:
+            staged += draw(stage)
+    return [Path(out_dir) / p.name for p in sorted(staged, key=lambda p: p.suffix == ".json")]
 
 
 def _fsync_folder(folder: Path) -> None:
