@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from insolegen import __version__
+from insolegen.console import (
+    BatchProgress,
+    err,
+    landmark_table,
+    out,
+    print_batch_summary,
+    print_feet,
+    print_measurements,
+    print_summary,
+    working,
+)
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.measure.catalogue import MATERIALS, PRINTERS
-from insolegen.outputs.numbers import fixed
-from insolegen.outputs.readings import check_table, device_size, total_contact_rule, verification_of
 
 app = typer.Typer(
     name="insolegen",
@@ -29,10 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,        # help text prints as written: "[input]" and "[default: EU42]" are not markup
 )
-# No emoji codes or automatic highlighting: a file name or a value prints exactly as it is. User
-# text inside markup goes through escape() (so "foo[bar].csv" and "[x, y]" survive).
-out = Console(emoji=False, highlight=False)
-err = Console(stderr=True, emoji=False, highlight=False)
 
 
 # the options that take one of a fixed set: typer lists the values in the help and exits 2 on
@@ -192,9 +194,9 @@ def design(
         refuse_existing([out_dir / n for n in names], force)             # before the design's work
         if out_dir.is_dir():
             refuse_mixing(out_dir, name, names, force)
-        with _working("designing", quietly=quiet or as_json) as working:
+        with working("designing", quietly=quiet or as_json) as status:
             result = design_case(request)
-            working.update(f"writing {result.name}")
+            status.update(f"writing {result.name}")
             # the meshes, the record, the preview and the report go in as one unit (checked again then)
             written = write_case(out_dir, result.name, result.files, force=force, draw=lambda stage: drawn(stage, result.name))
     except InsolegenError as exc:
@@ -204,41 +206,7 @@ def design(
     if as_json:
         out.print_json(json.dumps(result.record))
         return
-    _print_summary(result, written)
-
-
-SPINNER_AFTER_S = 1.0       # work shorter than this shows nothing
-
-
-@contextmanager
-def _working(what: str, quietly: bool):
-    """A spinner on stderr while the work inside runs, shown only on a terminal and only once the
-    work has taken SPINNER_AFTER_S; nothing when quiet, for --json, or when stderr is a pipe or file."""
-    status = err.status(what, spinner="dots")
-    if quietly or not err.is_terminal:
-        yield status
-        return
-    lock = threading.Lock()
-    started = False
-
-    def start():
-        nonlocal started
-        with lock:
-            if not started:
-                started = True
-                status.start()
-
-    timer = threading.Timer(SPINNER_AFTER_S, start)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield status
-    finally:
-        timer.cancel()
-        with lock:
-            if started:
-                status.stop()
-            started = True          # a timer firing now starts nothing
+    print_summary(result, written)
 
 
 def _scan_of(foot_file):
@@ -246,63 +214,6 @@ def _scan_of(foot_file):
     from insolegen.feet.kinds import foot_kind
 
     return foot_file if foot_file is not None and foot_kind(foot_file) == "scan" else None
-
-
-def _print_summary(result, written: list[Path]) -> None:
-    rec = result.record
-    if result.name_note:
-        out.print(f"note: {result.name_note}", markup=False, soft_wrap=True)
-    per_side = rec.get("per_side_feet") or {"": {"foot": rec["foot"], "derived": rec["derived"]}}
-    profile = rec["inputs"]["profile"] or "given as an object"
-    for side, part in per_side.items():
-        foot = part["foot"]
-        sure = "" if foot["side_how"] == "given" else ", confidence {:.2f}".format(foot["side_confidence"])
-        device = f"{side} device from " if side else ""
-        out.print(f"[bold]{escape(result.name)}[/]: {device}{escape(foot['source'])}, {foot['side']} foot "
-                  f"({escape(foot['side_how'])}{sure}), foot length {foot['measures']['length']['value_mm']:.1f} mm, "
-                  f"profile {escape(profile)}", soft_wrap=True)
-        for note in foot.get("notes", []):
-            out.print(f"note: {note}", markup=False, soft_wrap=True)
-        for warning in foot["warnings"]:
-            out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
-        arch = part["derived"]["arch"]
-        out.print(f"arch apex {arch['target']:.1f} mm at {arch['apex_x']:.0f} mm from the heel "
-                  f"({arch['height_how']}; {arch['apex_how']})", markup=False, soft_wrap=True)
-    for flag in rec.get("feet_compared", {}).get("flagged", []):
-        out.print(f"[yellow]warning:[/] the two feet disagree: {escape(flag)}; check both feet's landmarks", soft_wrap=True)
-    table = Table(show_header=True, header_style="bold",
-                  caption="length and width: measured from the mesh along the insole's own long axis, as in the "
-                          "checks below")
-    for col in ("device", "length mm", "width mm", "height mm", "volume cm³", "triangles", "checks"):
-        table.add_column(col)
-    for side, dev in rec["devices"].items():
-        checks = dev["checks"]
-        size = device_size(rec, side)
-        table.add_row(side, fixed(size["length_mm"]), fixed(size["width_mm"]), fixed(size["height_mm"]),
-                      fixed(checks["volume_mm3"] / 1000, 1), str(dev["faces"]),
-                      "[green]passed[/]" if checks["passed"] else "[red]failed[/]")
-    out.print(table)
-    if "contour" in rec:
-        from insolegen.outputs.report import deviation_summary
-
-        out.print("top minus the scanned sole, mm: " + deviation_summary(rec["contour"]["deviation_by_region"]), markup=False)
-    # one table per foot measured: a mirrored pair's left is the right's mirror image
-    shown = {verification_of(rec, side)["device"]: verification_of(rec, side) for side in rec["devices"]}
-    for verified in shown.values():
-        mirror = " (the left device is its mirror image)" if len(shown) < len(rec["devices"]) else ""
-        headers, rows = check_table(verified)
-        checks = Table(*headers, header_style="bold", title=f"{verified['device']} device, measured by insolegen measure{mirror}",
-                       caption="measured from the mesh alone: length and width along the insole's own long axis "
-                               "(its footprint's minimum-area rectangle), a little off the foot axis")
-        for row in rows:
-            *cells, verdict = row["cells"]
-            checks.add_row(*(escape(c) for c in cells), "[green]ok[/]" if row["ok"] else "[red]MISS[/]")
-        out.print(checks)
-        rule = total_contact_rule(verified)
-        if rule:
-            out.print(rule, markup=False, soft_wrap=True)
-    for path in written:
-        out.print(f"  wrote {path}", markup=False, soft_wrap=True)
 
 
 PROFILES_EPILOG = """
@@ -468,7 +379,7 @@ def scan(
     for key, value in record["arch_measurements"].items():
         table.add_row(f"arch {key.replace('_mm', '').replace('_', ' ')}", f"{value:.1f}", "plantar surface along the medial border")
     out.print(table)
-    out.print(_landmark_table(record["landmarks"]))
+    out.print(landmark_table(record["landmarks"]))
     if record.get("indices"):
         indices = Table("index", "value", "reference", header_style="bold", title=escape(record["indices"]["note"]))
         for key, index in record["indices"].items():
@@ -480,16 +391,6 @@ def scan(
         out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     for path in written:
         out.print(f"  wrote {path}", markup=False, soft_wrap=True)
-
-
-def _landmark_table(landmarks: dict) -> Table:
-    """Each landmark: canonical x, y; how it was found, ± mm; where it is in the input file."""
-    table = Table("landmark", "x mm", "y mm", "how", "±mm", "in the file", header_style="bold")
-    for key, lm in landmarks.items():
-        source = lm.get("source")
-        where = "" if source is None else ", ".join(f"{source[a]:.4g}" for a in "xyz" if a in source) + f" {source['units']}"
-        table.add_row(key, f"{lm['x_mm']:.1f}", f"{lm['y_mm']:.1f}", escape(lm["how"]), f"{lm['uncertainty_mm']:g}", escape(where))
-    return table
 
 
 def _write_new(files: dict, force: bool) -> None:
@@ -522,31 +423,7 @@ def _print_feet(path: Path, feet, scale: str, as_json: bool, out_dir, force: boo
     if as_json:
         out.print_json(json.dumps({"file": str(path), "scale": scale, "feet": records, "written": [str(p) for p in written]}))
         return
-    out.print(f"[bold]{escape(str(path))}[/]: {len(feet)} footprint(s); {escape(scale)}", soft_wrap=True)
-    table = Table("footprint (left to right)", "side", "length mm", "ball width mm", "heel width mm", header_style="bold")
-    for k, r in enumerate(records, 1):
-        m = r["measures"]
-        table.add_row(str(k), f"{r['side']} ({r['side_confidence']:.2f})", f"{m['length']['value_mm']:.1f}",
-                      f"{m['ball_width']['value_mm']:.1f}", f"{m['heel_width']['value_mm']:.1f}")
-    out.print(table)
-    for k, r in enumerate(records, 1):
-        landmarks = _landmark_table(r["landmarks"])
-        landmarks.title = f"footprint {k} ({r['side']}): landmarks; canonical frame: heel at x = 0, medial +y"
-        out.print(landmarks)
-        if r["pins"]:
-            out.print(f"footprint {k}: {len(r['pins']['roles'])} marker pins given a role, "
-                      f"{len(r['pins']['unassigned'])} not used", markup=False)
-    for k, found in enumerate((f.indices for f in feet if f.indices), 1):
-        lines = [f"{name.replace('_', ' ')} {i['value']}" + (f" ({i['class']})" if i.get("class") else "")
-                 for name, i in found.items() if isinstance(i, dict)]
-        out.print(f"footprint {k} indices: " + "; ".join(lines), markup=False, soft_wrap=True)
-        if found.get("note"):
-            out.print(f"  ({found['note']})", markup=False, soft_wrap=True)
-    for k, foot in enumerate(feet, 1):
-        for warning in foot.warnings:
-            out.print(f"[yellow]warning:[/] footprint {k}: {escape(warning)}", soft_wrap=True)
-    for p in written:
-        out.print(f"  wrote {p}", markup=False, soft_wrap=True)
+    print_feet(path, feet, records, scale, list(written))
 
 
 PREVIEW_EPILOG = """
@@ -770,69 +647,13 @@ def batch(
             profile = str(Path(profile).resolve())    # a file: as a cluster's workers will find it
         options = BatchOptions(profile=profile, overrides=tuple(set_), report=report_pdf, html=html,
                                material=material_name, printer=printer_name)
-        with _BatchProgress() as progress:
+        with BatchProgress() as progress:
             summary = run_batch(scans, out_dir, options, workers, scheduler, resume, fail_fast, progress.update)
     except InsolegenError as exc:
         _fail(exc)
-    _print_batch_summary(summary, out_dir)
+    print_batch_summary(summary, out_dir)
     if summary.count("failed"):
         raise typer.Exit(1)
-
-
-class _BatchProgress:
-    """A bar with counts and an ETA on a terminal; a plain line per case otherwise."""
-
-    def __init__(self):
-        self.counts = {"ok": 0, "failed": 0, "skipped": 0}
-        self.bar = None
-
-    def __enter__(self):
-        if out.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-            self.bar = Progress(TextColumn("cases"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}"),
-                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=out)
-            self.bar.start()
-        return self
-
-    def update(self, outcome, done: int, total: int) -> None:
-        if outcome is None:                      # before the first case: how many there are
-            if self.bar is None:
-                out.print(f"{total} case(s)")
-            else:
-                self.task = self.bar.add_task("cases", total=total, counts="")
-            return
-        self.counts[outcome.status] += 1
-        counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
-        if self.bar is None:
-            message = f": {outcome.message}" if outcome.message and outcome.status != "ok" else ""
-            out.print(f"[{done}/{total}] {outcome.name} {outcome.status} ({outcome.seconds:.1f} s){message}",
-                      markup=False, highlight=False, soft_wrap=True)
-            return
-        self.bar.update(self.task, completed=done, counts=counts)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
-
-
-def _print_batch_summary(summary, out_dir: Path) -> None:
-    table = Table("cases", "ok", "failed", "skipped", "not run", "time", "cases per minute", header_style="bold")
-    rate = 60.0 * len(summary.outcomes) / summary.seconds if summary.seconds else 0.0
-    table.add_row(str(summary.total), str(summary.count("ok")), str(summary.count("failed")), str(summary.count("skipped")),
-                  str(summary.total - len(summary.outcomes)), f"{summary.seconds:.1f} s", f"{rate:.0f}")
-    out.print(table)
-    failed = [o for o in summary.outcomes if o.status == "failed"]
-    if failed:
-        errors = Table("failed case", "why", header_style="bold red")
-        for o in sorted(failed, key=lambda o: o.name):
-            errors.add_row(escape(o.name), escape(o.message))
-        out.print(errors)
-    if summary.stopped_early:
-        out.print("[yellow]stopped at the first failure (--fail-fast)[/]")
-    out.print(f"wrote {out_dir / 'manifest.csv'}, {out_dir / 'manifest.json'} and the review page {out_dir / 'index.html'}",
-              markup=False, soft_wrap=True)
 
 
 REVIEW_EPILOG = """
@@ -912,44 +733,9 @@ def measure(
         doc = {**info, **records[0]} if len(records) == 1 else {**info, "insoles": records}
         out.print_json(json.dumps(doc))
     else:
-        _print_measurements(found, info)
+        print_measurements(found, info)
     if not all(m.printable for m in found):
         raise typer.Exit(1)
-
-
-def _print_measurements(found, info) -> None:
-    from insolegen.measure.quantities import DEFINITIONS
-
-    out.print(f"[bold]{escape(str(info['file']))}[/]: {info['format'].upper()}, units {info['units']} ({escape(info['units_how'])})",
-              soft_wrap=True)
-    for m in found:
-        d = m.as_dict()
-        conf = d["frame"]["confidence"]
-        out.print(f"[bold]{escape(m.name)}[/]: {d['side']} insole (side confidence {conf['side']:.2f}; heel end {conf['heel_end']:.2f}; "
-                  f"ground {conf['bottom']:.2f})")
-        table = Table("quantity", "value", "meaning", header_style="bold")
-        for key in DEFINITIONS:
-            if key == "side":
-                continue
-            value = d.get(key)
-            if key == "pockets":
-                shown = "; ".join(f"({p['x_mm']:.0f}, {p['y_mm']:.0f}) {p['depth_mm']:.2f} deep" for p in value) or "none"
-            else:
-                shown = "—" if value is None else (f"{value:.3f}" if key == "arch_apex_frac" else f"{value:.2f}")
-            table.add_row(key, shown, escape(DEFINITIONS[key]))
-        out.print(table)
-        mesh = d["mesh"]
-        crossings = "not checked" if mesh["self_intersections"] is None else str(mesh["self_intersections"])
-        out.print(f"mesh: {mesh['triangles']} triangles, watertight {mesh['watertight']}, bodies {mesh['bodies']}, "
-                  f"degenerate faces {mesh['degenerate_faces']}, winding consistent {mesh['winding_consistent']}, "
-                  f"outward {mesh['outward']}, self-intersections {crossings}")
-        for warning in d["warnings"]:
-            out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
-        verdict = "[green]printable[/]" if m.printable else "[red]NOT printable[/]"
-        placed = f", {escape(m.placement)}" if m.placement else ""
-        out.print(f"{verdict} on {m.printer}{placed}, in {m.material} ({d['mass_g']:.1f} g)", soft_wrap=True)
-        for reason in m.reasons:
-            out.print(f"  - {reason}", markup=False, soft_wrap=True)
 
 
 def main() -> None:
