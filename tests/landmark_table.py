@@ -1,5 +1,5 @@
-"""The README's table of how far landmarks read without pins land from a clinician's pins
-(`tests/test_landmarks.py` checks the README against it; `python tests/landmark_table.py --write`
+"""docs/architecture.md's table of how far landmarks read without pins land from a clinician's pins
+(`tests/test_landmarks.py` checks that file against it; `python tests/landmark_table.py --write`
 writes it). The foam print's pins are painted out by the tests' own `painted_out`."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
+README = ROOT / "docs" / "architecture.md"      # where the landmarks are described
 FOAM = ROOT / "tests" / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
 NAMES = ("heel_center", "mth1_head", "mth5_head", "met_pad_center", "navicular")
 AIM_MM = {"heel_center": 3.0, "mth1_head": 3.0, "mth5_head": 3.0, "met_pad_center": 5.0}

@@ -140,7 +140,7 @@ def test_the_met_pad_is_made_where_the_clinician_pinned_it(tmp_path):
 
 def test_detection_without_pins_against_the_clinicians_pins(pinned, unpinned):
     """With the pins painted out, the landmarks come from the outline and proportions; how far
-    they land from the clinician's pins (the README's table) — and never further than before."""
+    they land from the clinician's pins (docs/architecture.md's table) — and never further than before."""
     _, with_pins = pinned
     image, without = unpinned
     assert not image.pins and all(f.pins is None for f in without)
@@ -154,7 +154,7 @@ def test_detection_without_pins_against_the_clinicians_pins(pinned, unpinned):
 
         assert b.landmarks["heel_center"].how == "proportion" and b.landmarks["mth1_head"].how == "proportion"
         # the aim is 3 mm (5 for the pad); the heel's prior is the mean of these pins and two scans' reliefs
-        # (feet.priors), the others are not fitted to them. MTH5's limit is what this release achieves (README "Landmarks")
+        # (feet.priors), the others are not fitted to them. MTH5's limit is what this release achieves (docs/architecture.md, "Landmarks")
         assert off("heel_center") < 3.0
         assert off("mth1_head") < 3.0 and off("mth5_head") < 4.0
         assert off("met_pad_center") < 5.0
@@ -164,7 +164,7 @@ def test_the_readmes_landmark_table_is_this_releases(pinned, unpinned):
     from landmark_table import README, readme_table, table
 
     assert readme_table(README.read_text()) == table(pinned, unpinned), \
-        "the README's landmark table is out of date: run `python tests/landmark_table.py --write`"
+        "docs/architecture.md's landmark table is out of date: run `python tests/landmark_table.py --write`"
 
 
 def test_implausible_landmarks_are_refused_unless_accepted(tmp_path):
@@ -277,7 +277,7 @@ def test_a_scan_reads_the_same_in_any_pose(tmp_path):
     and arch (the pose, the units and the triangulation must not change an answer). The landmarks
     are held to 2 mm in all 13 poses; the arch's start, apex and end (read from the scan's medial
     profile alone) to 2 mm and 0.5 mm for every rigid pose and 4x and 16x the faces, and to what
-    this release achieves with a scanner's 0.3 mm noise (README "Landmarks")."""
+    this release achieves with a scanner's 0.3 mm noise (docs/architecture.md, "Landmarks")."""
     from insolegen.feet.scan3d import read_scan
 
     stored = trimesh.load(ROOT / "tests" / "data" / "scans" / "dupontgu_left_foot.stl")

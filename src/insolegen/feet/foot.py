@@ -8,7 +8,7 @@ Outlines arrive as seen from above, z up (a tracing on the floor). Each landmark
 its population prior (``feet.priors``) fused with the cues the input shows (``feet.estimate``):
 the outline's borders, the sole's relief, values given in the file, a clinician's pins or
 corrections. ``how`` names the cue that weighs most (``proportion`` when it is the prior); the SD
-and every cue with its weight go with it. The definitions are in the README ("Landmarks").
+and every cue with its weight go with it. The definitions are in docs/architecture.md ("Landmarks").
 """
 from __future__ import annotations
 

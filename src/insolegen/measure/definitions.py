@@ -1,4 +1,4 @@
-"""What ``insolegen measure`` reports, each in one line (``measure --help`` and the README print
+"""What ``insolegen measure`` reports, each in one line (``measure --help`` and docs/measurement.md print
 it): plain data, cheap to import."""
 
 DEFINITIONS = {

@@ -1,7 +1,7 @@
 """What is measured, in the measuring frame (x from the heel end along the long axis, z up from
 the ground, medial side +y on a right insole). Regions are fractions of the device's length L
 and of its local width w, so the same definitions serve any insole; DEFINITIONS says each in
-one line (it is what `insolegen measure --help` and the README print)."""
+one line (it is what `insolegen measure --help` and docs/measurement.md print)."""
 from __future__ import annotations
 
 import numpy as np
