@@ -228,3 +228,22 @@ def test_the_heel_pocket_lies_under_the_plantar_fascia_origin():
     ahead, medial = (deep.mean(axis=0) - ctx.heel)
     assert 0.02 * ctx.length < ahead < 0.06 * ctx.length        # the design puts it 0.04 L ahead
     assert 2.0 < medial < 0.2 * ctx.heel_width                   # ... and 0.1 of the heel's width medial
+
+
+@pytest.mark.parametrize("feature, key, sign", [("met_pad.height_mm=5", "met_pad", 1), ("met_bar.height_mm=4", "met_bar", 1),
+                                                 ("accommodations.heel_spur_pocket_mm=2", "heel_spur_pocket", -1)])
+def test_the_record_says_where_each_feature_was_made_and_the_mesh_agrees(feature, key, sign):
+    """derived.features, which the pictures and the view draw from, puts each feature where its
+    rise on the mesh is largest (the pad's dome, the bar's crest, the pocket's floor)."""
+    result, _ = designed("EU42", BASE + (feature,))
+    place = result.record["derived"]["features"][key]
+    pts, diff = rise(feature)
+    top = pts[sign * diff > 0.5 * np.max(sign * diff)]      # where it rises (or sinks) more than half its most
+    if key == "met_bar":        # the crest is a line: that band lies along it
+        point, direction = np.array(place["crest_point_mm"]), np.array(place["crest_direction"])
+        across = (top - point) @ np.array([direction[1], -direction[0]])
+        assert abs(np.median(across)) < 2.0, (np.median(across), place)
+    else:
+        assert np.linalg.norm(top.mean(axis=0) - place["centre_mm"]) < 2.0, (top.mean(axis=0), place)
+    bare, _ = designed("EU42", BASE)
+    assert key not in bare.record["derived"]["features"]       # an absent feature has no place

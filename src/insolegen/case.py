@@ -527,10 +527,12 @@ def foot_section(foot) -> dict:
 
 
 def derived_section(design: Design) -> dict:
+    from insolegen.device.surface import feature_places
+
     return {
         "arch": {k: (_r(v) if isinstance(v, float) else v) for k, v in design.context.arch.items()},
-        # where the design put the met pad's dome (right foot's frame): the pictures' and the view's section
-        "met_pad_centre_mm": np.round(design.context.pad_centre, 2).tolist(),
+        # where each feature was made (right foot's frame): what the pictures and the view draw
+        "features": feature_places(design.context),
         # the device's edge in the right foot's frame (the left device's is this with y -> -y)
         "device_outline_mm": np.round(design.plan.outline, 2).tolist(),
     }

@@ -319,6 +319,54 @@ TOP_FEATURES = (
 )
 
 
+def feature_places(c: Context) -> dict:
+    """Where each prescribed feature was made and how big, in the right foot's frame (mm; heel at
+    x = 0, +y medial): the record's ``derived.features``, which every picture and view reads
+    instead of placing a feature again. Only the features the prescription has."""
+    rx, acc = c.rx, c.rx.accommodations
+
+    def xy(point) -> list[float]:
+        return [round(float(v), 2) for v in point]
+
+    places = {"medial_arch": {"apex_x": c.arch["apex_x"], "start_x": c.arch["start_x"], "end_x": c.arch["end_x"],
+                              "width_mm": c.arch["width"], "height_mm": c.arch["target"]},
+              "heel_seat": {"centre_mm": xy(c.heel), "width_mm": c.heel_width}}
+    if rx.heel_cup.depth_mm:
+        places["heel_cup"] = {"depth_mm": rx.heel_cup.depth_mm, "wall_mm": CUP_WALL_OF_HEEL * c.heel_width}
+    if rx.met_pad.height_mm:
+        mp = rx.met_pad
+        places["met_pad"] = {"centre_mm": xy(c.pad_centre), "length_mm": mp.length_mm, "width_mm": mp.width_mm,
+                             "height_mm": mp.height_mm}
+    if rx.met_bar.height_mm:
+        mb = rx.met_bar
+        # the crest runs along the ball line, offset_mm behind it
+        crest = c.ball_point - c.ball_normal * mb.offset_mm
+        places["met_bar"] = {"crest_point_mm": xy(crest), "crest_direction": xy(c.ball_dir), "width_mm": mb.width_mm,
+                             "height_mm": mb.height_mm}
+    if rx.lateral_arch.height_mm:
+        places["lateral_arch"] = {"centre_x": round(0.62 * float(c.mth5[0]), 2), "half_length_mm": round(0.12 * c.length, 2),
+                                  "height_mm": rx.lateral_arch.height_mm}
+    if acc.heel_spur_pocket_mm:
+        places["heel_spur_pocket"] = {"centre_mm": xy(c.pocket_centre), "diameter_mm": acc.heel_spur_pocket_diameter_mm,
+                                      "depth_mm": acc.heel_spur_pocket_mm}
+    rays = {"first_ray_cutout": -acc.first_ray_cutout_mm, "mortons_extension": acc.mortons_extension_mm,
+            "reverse_mortons": acc.reverse_mortons_mm}
+    for name, rise in rays.items():
+        if rise:
+            # the first ray medial of the line between the 1st and 2nd heads, from 20 mm behind the ball
+            places[name] = {"split_y": round(0.5 * float(c.mth1[1] + c.mth2[1]), 2), "rise_mm": rise,
+                            "from_ball_mm": -20.0}
+    for name, height in (("medial_flange", acc.medial_flange_mm), ("lateral_flange", acc.lateral_flange_mm)):
+        if height:
+            places[name] = {"from_x": round(float(c.heel[0] + 0.1 * c.length), 2),
+                            "to_x": round(float(c.mth1[0] - 0.12 * c.length), 2), "height_mm": height}
+    if c.offload:
+        places["offload"] = [{"site": s.name, "centre_mm": xy(s.xy), "radius_mm": s.radius_mm,
+                              "depth_mm": rx.offload.depth_mm} for s in c.offload]
+    return {name: ({k: (round(v, 3) if isinstance(v, float) else v) for k, v in place.items()} if isinstance(place, dict) else place)
+            for name, place in places.items()}
+
+
 def top_surface(p: Points, c: Context) -> np.ndarray:
     return sum(f(p, c) for f in TOP_FEATURES)
 

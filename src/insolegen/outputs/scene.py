@@ -87,8 +87,9 @@ def section_positions(device: Shown, record: dict | None) -> list[tuple[str, flo
         return stations + [("arch apex", 0.42 * length), ("met pad", 0.62 * length)]
     derived = (record.get("per_side_feet") or {}).get(device.side, {}).get("derived") or record["derived"]
     stations.append(("arch apex", derived["arch"]["apex_x"]))
-    if record["prescription"]["met_pad"]["height_mm"] and "met_pad_centre_mm" in derived:
-        stations.append(("met pad", derived["met_pad_centre_mm"][0]))
+    pad = derived.get("features", {}).get("met_pad")
+    if pad:
+        stations.append(("met pad", pad["centre_mm"][0]))
     return stations
 
 

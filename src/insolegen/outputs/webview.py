@@ -116,7 +116,6 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
     # this device's own foot and measurement (two feet in one image: each its own)
     measured = verification_of(record, d.side)["measurement"] if d.side else {}
     part = (record.get("per_side_feet") or {}).get(d.side) or record
-    rx = record["prescription"]
     marks = part["foot"]["landmarks"]
     at(f"arch apex {fixed(measured.get('arch_apex_height_mm'), 1, ' mm')}", part["derived"]["arch"]["apex_x"])
     heel = marks["heel_center"]
@@ -125,12 +124,11 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
     if "mth2_head" in marks and measured.get("forefoot_post_deg") is not None:
         at(f"forefoot post {fixed(measured.get('forefoot_post_deg'), 1, '°', sign=True)}", marks["mth2_head"]["x_mm"] + 12.0,
            marks["mth2_head"]["y_mm"])
-    if rx["met_pad"]["height_mm"] > 0 and "met_pad_centre_mm" in part["derived"]:
-        pad_x, pad_y = part["derived"]["met_pad_centre_mm"]
-        at(f"met pad {fixed(_met_pad_rise(record, d.side), 1, ' mm')}", pad_x, pad_y)
-    if rx["met_bar"]["height_mm"] > 0 and "mth1_head" in marks and "mth5_head" in marks:
-        at(f"met bar {fixed(_check_measured(record, d.side, 'met_bar_rise_mm'), 1, ' mm')}",
-           _ball_x(marks) - rx["met_bar"]["offset_mm"], 0.0)
+    made = part["derived"].get("features", {})          # where the design put each feature
+    if "met_pad" in made:
+        at(f"met pad {fixed(_met_pad_rise(record, d.side), 1, ' mm')}", *made["met_pad"]["centre_mm"])
+    if "met_bar" in made:
+        at(f"met bar {fixed(_check_measured(record, d.side, 'met_bar_rise_mm'), 1, ' mm')}", *made["met_bar"]["crest_point_mm"])
     if measured.get("heel_pocket_x_mm") is not None:
         at(f"heel pocket {fixed(measured.get('heel_pocket_depth_mm'), 1, ' mm')} deep", measured["heel_pocket_x_mm"],
            measured["heel_pocket_y_mm"])
@@ -141,10 +139,6 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
             how = f" · {mark['how']} ±{fixed(mark['sd_mm'], 1)}" if mark.get("sd_mm") is not None else ""
             at(title + how, mark["x_mm"], mark["y_mm"], kind="landmark", sd=sd if None not in sd else None)
     return labels
-
-
-def _ball_x(marks: dict) -> float:
-    return 0.5 * (marks["mth1_head"]["x_mm"] + marks["mth5_head"]["x_mm"])
 
 
 def _check_measured(record: dict, side: str | None, quantity: str):
