@@ -16,8 +16,8 @@ import trimesh
 from helpers import run_cli
 from oracle import top_heights
 
-from insolegen.feet.polygon import border_profiles
 from insolegen.feet.pressure import foot_and_footprint_from_pressure
+from insolegen.geometry.polygon import border_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATE_FULL = ROOT.parent / "shared" / "data" / "footprints" / "greenai_raw_pressure.csv"

@@ -84,7 +84,7 @@ def test_a_met_bar_across_the_foot_is_read_from_the_mesh_alone():
 def test_the_across_profile_is_each_bins_percentile():
     """The vectorised profile (all bins at once) reads what np.percentile reads bin by bin, with
     the values given in any order or sorted already."""
-    from insolegen.measure.forefoot import across_profile
+    from insolegen.geometry.arrays import across_profile
 
     rng = np.random.default_rng(7)
     for _ in range(50):

@@ -292,7 +292,7 @@ def _border_profiles_by_every_pair(points, stations):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_border_profiles_are_every_crossing_line_s_extremes(seed):
-    from insolegen.feet.polygon import border_profiles
+    from insolegen.geometry.polygon import border_profiles
 
     rng = np.random.default_rng(seed)
     angles = np.sort(rng.uniform(0, 2 * np.pi, 200))

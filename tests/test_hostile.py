@@ -65,7 +65,7 @@ def test_a_limit_names_itself_and_how_to_raise_it(tmp_path):
 
 def test_a_dense_outline_is_resampled_and_designed(tmp_path):
     from insolegen import design, foot_from_size, read_foot
-    from insolegen.feet.polygon import evenly_spaced
+    from insolegen.geometry.polygon import evenly_spaced
 
     dense = evenly_spaced(foot_from_size("EU42").outline, 25_000)
     path = tmp_path / "dense.json"

@@ -308,7 +308,7 @@ def test_the_robust_fit_drops_a_bump_and_keeps_the_plane():
     """fit_linear, the fit under every seat, plate and pocket reading: a plane with a raised pad
     on a tenth of it and missing points is fitted to the plane alone (the pad's points dropped),
     and with a column that repeats another it gives lstsq's least-norm answer."""
-    from insolegen.measure.raster import fit_linear
+    from insolegen.geometry.raster import fit_linear
 
     rng = np.random.default_rng(3)
     xy = rng.uniform(0, 100, (3000, 2))

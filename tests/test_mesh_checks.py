@@ -52,7 +52,7 @@ def test_connected_labels_are_scipys_components(seed):
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from insolegen.measure.arrays import connected_labels
+    from insolegen.geometry.arrays import connected_labels
 
     rng = np.random.default_rng(seed)
     for _ in range(50):
@@ -72,7 +72,7 @@ def test_hull_2d_keeps_exactly_qhulls_vertices(seed):
     hull's edges, one turned insole's vertices, and too few points to prefilter."""
     from scipy.spatial import ConvexHull
 
-    from insolegen.measure.arrays import hull_2d
+    from insolegen.geometry.arrays import hull_2d
 
     rng = np.random.default_rng(seed)
     r = np.sqrt(rng.random(3000))
@@ -93,7 +93,7 @@ def test_hull_2d_keeps_exactly_qhulls_vertices(seed):
 
 
 def test_row_norms_are_numpys_norms_exactly():
-    from insolegen.measure.arrays import row_norms
+    from insolegen.geometry.arrays import row_norms
 
     rng = np.random.default_rng(5)
     for columns in (1, 2, 3, 4):

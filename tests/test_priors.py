@@ -17,8 +17,8 @@ from insolegen.feet.estimate import Cue, fuse
 from insolegen.feet.foot import SHAFT_ANGLE_DEG, correct_landmarks, foot_from_points, population_values
 from insolegen.feet.pair import compare_feet, inform_each_other
 from insolegen.feet.population import beyond_population, length_band_mm, share_band
-from insolegen.feet.polygon import border_profiles
 from insolegen.feet.priors import BAND_SD, HEAD_INSET_OF_BALL, HEEL_LOAD_MEDIAL_OF_BREADTH, POPULATION, PRIORS
+from insolegen.geometry.polygon import border_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

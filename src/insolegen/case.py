@@ -483,7 +483,7 @@ def contour_record(design: Design) -> dict:
     its mesh) stands above (+) or below (-) the scanned sole seated on the base, by region."""
     from insolegen.device import contour
     from insolegen.device.surface import base_thickness
-    from insolegen.measure.raster import height_maps
+    from insolegen.geometry.raster import height_maps
 
     plan, ctx = design.plan, design.context
     top = height_maps(*design.right_frame_mesh(), contour.GRID_MM)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from insolegen.measure.arrays import bounds
-from insolegen.measure.raster import HeightMap, height_maps
+from insolegen.geometry.arrays import bounds
+from insolegen.geometry.raster import HeightMap, height_maps
 
 GRID_MM = 1.0
 SMOOTH_SIGMA_MM = 2.0

@@ -19,7 +19,7 @@ from insolegen.device.surface import Context, Points, bottom_surface, make_conte
 from insolegen.device.zones import make_zones
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
-from insolegen.measure.arrays import bounds
+from insolegen.geometry.arrays import bounds
 
 SIDES = ("left", "right")
 

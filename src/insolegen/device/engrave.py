@@ -103,7 +103,7 @@ class Label:
 
     def depth(self, xy: np.ndarray) -> np.ndarray:
         """How far the underside is raised at each point (mm): DEPTH_MM in the strokes."""
-        from insolegen.device.surface import ramp_down
+        from insolegen.geometry.ramps import ramp_down
 
         out = np.zeros(len(xy))
         near, d = self._distances(xy)

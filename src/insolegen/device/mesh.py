@@ -17,8 +17,8 @@ import shapely
 from scipy.spatial import Delaunay, cKDTree
 
 from insolegen.errors import DesignFailed
-from insolegen.feet.polygon import max_filter_3x3, resample
-from insolegen.measure.arrays import connected_labels, row_norms, sorted_unique
+from insolegen.geometry.arrays import connected_labels, row_norms, sorted_unique
+from insolegen.geometry.polygon import max_filter_3x3, resample
 
 SURFACE_TOLERANCE_MM = 0.05
 REFINE_TOLERANCE_MM = 0.04     # sizing and refinement target; the spec is SURFACE_TOLERANCE_MM

@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import connected_labels
+from insolegen.geometry.arrays import connected_labels
 
 NAMED_RADIUS_MM = {"mth": 10.0, "hallux": 12.0, "heel": 12.0}
 MIN_RADIUS_MM = 8.0          # a smaller pocket has no floor inside its wall to stand on (or to measure)

@@ -11,7 +11,7 @@ from scipy.spatial import cKDTree
 from insolegen.device.prescription import Prescription
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot, heads_frame
-from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, resample, smooth_1d
+from insolegen.geometry.polygon import as_ccw, border_profiles, dedupe, resample, smooth_1d
 
 OUTLINE_SPACING_MM = 1.0
 THREE_QUARTER_BEHIND_BALL = 0.05   # x L: the 3/4 trim line sits this far proximal to the ball line

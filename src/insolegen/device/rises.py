@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from insolegen.device.design import Design
-from insolegen.measure.forefoot import across_profile
+from insolegen.geometry.arrays import across_profile
 
 BAR_BAND = 0.4            # of the width either side of the centre line: where a bar is read
 BAR_QUANTILE = 10         # a bar runs across the foot: its rise is the 10th percentile across that band
@@ -33,7 +33,7 @@ def _bare_top(design: Design, section: str, field: str, xy: np.ndarray) -> np.nd
 
 def _rise(design: Design, section: str, field: str):
     """Grid x, y and the top's rise over the device without the feature (NaN off the mesh)."""
-    from insolegen.measure.raster import height_maps
+    from insolegen.geometry.raster import height_maps
 
     vertices, faces = design.right_frame_mesh()
     device = height_maps(vertices, faces, 1.0)

@@ -16,9 +16,11 @@ from insolegen.device.plan import Plan, ball_frame
 from insolegen.device.prescription import Prescription
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import Foot, heel_pad_centre
-from insolegen.feet.polygon import border_profiles
 from insolegen.feet.priors import AUTHORITATIVE
-from insolegen.measure.arrays import hull_span_at
+from insolegen.geometry.arrays import hull_span_at
+from insolegen.geometry.polygon import border_profiles
+from insolegen.geometry.ramps import ramp_down, ramp_up, smoothstep
+from insolegen.measure.quantities import ARCH_WINDOW
 from insolegen.measure.rearfoot import SEAT_CENTRE
 
 ARCH_PLATEAU_MM = 4.0        # the arch keeps its full height this far in from the medial border
@@ -28,19 +30,6 @@ POCKET_WALL_MM = 4.0
 SKIVE_SMOOTHING = 0.1
 MOTION_GRIND_MAX_OF_LENGTH = 0.08
 SHELL_SOFTNESS_MM = 0.3
-
-
-def smoothstep(t):
-    t = np.clip(t, 0.0, 1.0)
-    return t * t * t * (t * (6.0 * t - 15.0) + 10.0)
-
-
-def ramp_up(v, a, b):
-    return smoothstep((v - a) / (b - a))
-
-
-def ramp_down(v, a, b):
-    return 1.0 - ramp_up(v, a, b)
 
 
 @dataclass(frozen=True)
@@ -499,7 +488,7 @@ def _arch_samples(plan: Plan, c: Context) -> Points:
 
 
 ARCH_SOLVE_SHAPE = 0.5
-ARCH_MEASURED_TO = 0.58       # of L: the end of the measure's arch window
+ARCH_MEASURED_TO = ARCH_WINDOW[1]     # of L: the end of the measure's arch window (read from it, not copied)
 ARCH_FLANK_SLACK_MM = 0.25     # the flank may stand this much over the target (half the measure's tolerance)
 
 

@@ -234,7 +234,7 @@ def label_checks(design: Design) -> tuple[list[Check], dict]:
     centre lines (the letters' depth) and between the strokes (left flat), on a 0.2 mm grid over
     the label's box. Returns the checks and the record's section, side by side."""
     from insolegen.device.engrave import EDGE_MM
-    from insolegen.measure.raster import height_maps
+    from insolegen.geometry.raster import height_maps
 
     checks, section = [], {}
     for side, label in design.labels.items():

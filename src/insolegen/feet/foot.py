@@ -19,7 +19,6 @@ import shapely
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.estimate import Cue, Estimate, fuse
-from insolegen.feet.polygon import as_ccw, border_profiles, dedupe, edge_lengths, evenly_spaced, signed_area
 from insolegen.feet.population import beyond_population
 from insolegen.feet.priors import (
     CUE_SD_MM,
@@ -31,6 +30,7 @@ from insolegen.feet.priors import (
     SECOND_HEAD_AHEAD_OF_FIRST,
     SECOND_TOE_FROM_MEDIAL,
 )
+from insolegen.geometry.polygon import as_ccw, border_profiles, dedupe, edge_lengths, evenly_spaced, signed_area
 
 MIN_POINTS = 20
 DENSE_POINTS = 3000             # outlines with more points than this are resampled...

@@ -16,8 +16,8 @@ import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import Foot, foot_from_points
-from insolegen.feet.polygon import border_profiles
 from insolegen.feet.sizes import foot_length_from_size
+from insolegen.geometry.polygon import border_profiles
 
 # (ball width / L, heel breadth / L) per width class, from ANSUR II (see module docstring)
 WIDTH_CLASSES = {"narrow": (0.3541, 0.2605), "medium": (0.3759, 0.2691), "wide": (0.3985, 0.2781)}

@@ -22,7 +22,7 @@ import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import UNIT_TO_MM, ArchMeasurements, Foot, SourceFrame, foot_from_points, to_mm
-from insolegen.feet.polygon import signed_area
+from insolegen.geometry.polygon import signed_area
 from insolegen.limits import check_file_size, refuse_over
 
 FORMATS = ("csv", "json", "svg", "dxf")

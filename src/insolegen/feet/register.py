@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.feet.polygon import resample
+from insolegen.geometry.polygon import resample
 
 MAX_RESIDUAL_MM = 6.0            # a footprint further than this (RMS) from the foot's outline is not this foot
 SCALE_RANGE = (0.90, 1.10)       # the footprint's size over the foot's: beyond, the pitch (or the person) is wrong

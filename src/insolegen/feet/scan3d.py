@@ -18,14 +18,14 @@ import shapely
 from insolegen.errors import InvalidInput
 from insolegen.feet.foot import ArchMeasurements, Foot, SourceFrame, foot_from_points
 from insolegen.feet.kinds import SCAN_SUFFIXES as SCAN_FORMATS
-from insolegen.feet.polygon import smooth_1d
 from insolegen.feet.raster_region import mask_polygon
 from insolegen.feet.relief import foot_with_relief, scan_relief
-from insolegen.measure.arrays import bounds, face_normals, row_norms
+from insolegen.geometry.arrays import bounds, face_normals, row_norms
+from insolegen.geometry.polygon import smooth_1d
+from insolegen.geometry.raster import HeightMap, height_maps
+from insolegen.geometry.topology import components, merge_vertices
 from insolegen.measure.frame import principal_axes
 from insolegen.measure.load import UNIT_SCALE, load_mesh_file
-from insolegen.measure.raster import HeightMap, height_maps
-from insolegen.measure.state import components, merge_vertices
 
 GRID_MM = 0.5
 CONTACT_BAND_MM = 6.0        # scan surface this close to the ground plane touches it (a foot not

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import bounds
+from insolegen.geometry.arrays import bounds
+from insolegen.geometry.topology import merge_vertices, signed_volume
 from insolegen.measure.frame import Frame, find_frame
 from insolegen.measure.load import load_mesh_file
 from insolegen.measure.printing import (
@@ -21,7 +22,7 @@ from insolegen.measure.printing import (
     printer,
 )
 from insolegen.measure.quantities import measure_quantities
-from insolegen.measure.state import Body, MeshState, inspect, main_body, merge_vertices, signed_volume
+from insolegen.measure.state import Body, MeshState, inspect, main_body
 
 MAX_MEAN_THICKNESS_MM = 30.0  # thicker on average than this is a block or a foot, not an insole
 MAX_HEIGHT_OF_LENGTH = 0.3     # taller than this is a foot, a last or a block, not an insole

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from insolegen.measure.raster import HeightMap, borders, fit_linear, fit_plane
+from insolegen.geometry.arrays import across_profile
+from insolegen.geometry.raster import HeightMap, borders, fit_linear, fit_plane
 
 PAD_MEDIAL_LIMIT = 0.35    # of the width medial of the centre line: the pad window's medial edge (a dome test keeps the arch out)
 PAD_EDGE_MM = 2.0        # a dome's top lies at least this far inside the pad's window
@@ -100,29 +101,6 @@ def _past_a_bar(hm: HeightMap, plate: np.ndarray, along: np.ndarray) -> np.ndarr
             break
         cut = d + 1.0
     return plate & (along > cut + 2.0) if cut > start else plate
-
-
-def across_profile(values: np.ndarray, d: np.ndarray, quantile: float, min_cells: int, ascending: bool = False):
-    """A profile along d across the foot: for each 1 mm of d, the ``quantile`` percentile of the
-    values there (linear between ranks, as ``np.percentile``; NaN where fewer than ``min_cells``).
-    Returns (the bins' centres, the profile). All bins at once: sorted by bin, then by value.
-    ``ascending``: the values are sorted already (profiles of one set of values along several
-    directions sort them once)."""
-    bins = np.floor(d).astype(int)
-    lo, hi = bins.min(), bins.max()
-    counts = np.bincount(bins - lo)
-    if ascending and hi - lo < 1 << 16:
-        ordered = values[np.argsort((bins - lo).astype(np.uint16), kind="stable")]   # 16-bit keys: numpy's radix sort
-    else:
-        ordered = values[np.lexsort((values, bins))]
-    starts = np.cumsum(counts) - counts
-    rank = quantile / 100.0 * np.maximum(counts - 1, 0)
-    below = np.floor(rank).astype(int)
-    above = np.minimum(below + 1, np.maximum(counts - 1, 0))
-    last = len(ordered) - 1
-    a, b = ordered[np.minimum(starts + below, last)], ordered[np.minimum(starts + above, last)]
-    profile = np.where(counts >= max(min_cells, 1), a + (b - a) * (rank - below), np.nan)
-    return np.arange(lo, hi + 1) + 0.5, profile
 
 
 def _bar_profile(heights: np.ndarray, d: np.ndarray, foot: float):

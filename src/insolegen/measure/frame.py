@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import face_normals, hull_2d, row_norms
+from insolegen.geometry.arrays import face_normals, hull_2d, row_norms
+from insolegen.geometry.raster import HeightMap, height_maps
+from insolegen.geometry.topology import face_areas
 from insolegen.measure.quantities import ball_and_foot_length, columns
-from insolegen.measure.raster import HeightMap, height_maps
-from insolegen.measure.state import face_areas
 
 BOTTOM_NORMAL_MAX_DEG = 35.0     # the ground's normal is within this of the thinnest direction
 CONTACT_MM = 0.25                # faces this close to the ground plane stand on it

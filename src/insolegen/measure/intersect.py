@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from insolegen.measure.arrays import sorted_unique
+from insolegen.geometry.arrays import sorted_unique
 
 MAX_CANDIDATE_PAIRS = 12_000_000   # ~200 MB of pairs; beyond that the check is skipped (reported as not checked)
 TOUCH_MM = 1e-6

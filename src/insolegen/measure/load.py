@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.geometry.arrays import bounds
 from insolegen.limits import check_file_size, refuse_over
-from insolegen.measure.arrays import bounds
 
 FORMATS = (".stl", ".3mf", ".obj", ".ply")
 UNIT_SCALE = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": 25.4}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from insolegen.measure.raster import HeightMap, fit_linear
+from insolegen.geometry.raster import HeightMap, fit_linear
 
 MIN_DEPTH_MM = 0.3
 MIN_AREA_MM2 = 20.0

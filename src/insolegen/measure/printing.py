@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import hull_2d
+from insolegen.geometry.arrays import hull_2d
 from insolegen.measure.catalogue import (  # noqa: F401  (the catalogue's names, here as before)
     DEFAULT_MATERIAL,
     DEFAULT_PRINTER,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from insolegen.geometry.raster import HeightMap, columns, erode
 from insolegen.measure.definitions import DEFINITIONS  # noqa: F401  (kept importable from here)
 from insolegen.measure.forefoot import measure_forefoot
 from insolegen.measure.pockets import find_pockets
-from insolegen.measure.raster import HeightMap, columns, erode
 from insolegen.measure.rearfoot import measure_rearfoot
 
 HEEL_WIDTH_OF_FOOT_LENGTH = 0.27     # ANSUR II median: heel breadth / foot length
@@ -17,6 +17,7 @@ FULL_LENGTH_TOES = 0.22              # an insole reaching this far (x L) beyond 
 THREE_QUARTER_OF_FOOT = 0.665        # a three-quarter insole's length / F (it ends just behind the metatarsal heads)
 SULCUS_OF_FOOT = 0.84                # a sulcus-length insole's (it ends at the sulcus, behind the toes)
 SULCUS_BEYOND_BALL = 0.11            # an insole reaching this far (x L) beyond its widest column is sulcus length
+ARCH_WINDOW = (0.30, 0.58)           # of F: where the arch apex is looked for (behind the met pad)
 
 
 
@@ -78,7 +79,7 @@ def measure_quantities(vertices: np.ndarray, hm: HeightMap, medial_sign: float,
 
     # the medial arch
     medial = medial_sign * (y - np.interp(x, hm.xs, np.nan_to_num(centre))) > 0
-    arch = medial & (x > 0.30 * foot) & (x < min(0.58 * foot, ball_x - 0.03 * foot))
+    arch = medial & (x > ARCH_WINDOW[0] * foot) & (x < min(ARCH_WINDOW[1] * foot, ball_x - 0.03 * foot))
     if arch.any():
         k = np.flatnonzero(arch)[np.argmax(z[arch])]
         q["arch_apex_height_mm"], q["arch_apex_frac"] = float(z[k]), float(x[k] / length)

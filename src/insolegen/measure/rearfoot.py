@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import binary_dilation
 
-from insolegen.measure.arrays import hull_span_at
-from insolegen.measure.raster import HeightMap, fit_linear
+from insolegen.geometry.arrays import hull_span_at
+from insolegen.geometry.raster import HeightMap, fit_linear
 
 CREASE_MM = 3.0          # a skive's crease is rounded over about this width
 CREASE_SEARCH_MM = 3.0   # the crease lies within this of the heel's centre line

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import bounds, connected_labels, face_normals, row_norms, sorted_unique
+from insolegen.geometry.arrays import sorted_unique
+from insolegen.geometry.topology import components, edges_of, face_areas, signed_volume
 
 DEGENERATE_AREA_MM2 = 1e-6
-MERGE_MM = 1e-3                  # vertices this close are one
-MERGE_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,65 +38,11 @@ class Body:
     warnings: list[str] = field(default_factory=list)
 
 
-def merge_vertices(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One vertex per position (to MERGE_MM): an STL stores every corner of every triangle."""
-    lo, hi = bounds(vertices)
-    span = np.round((hi - lo) / MERGE_MM).astype(np.int64) + 1
-    if np.prod(span.astype(float)) < 2.0 ** 62:      # one integer key per cell: a plain sort
-        keys = np.empty(len(vertices), np.int64)
-        for start in range(0, len(vertices), MERGE_CHUNK):   # in slices: a scan's temporaries stay small
-            cells = np.round((vertices[start:start + MERGE_CHUNK] - lo) / MERGE_MM).astype(np.int64)
-            keys[start:start + MERGE_CHUNK] = (cells[:, 0] * span[1] + cells[:, 1]) * span[2] + cells[:, 2]
-        order = np.argsort(keys)       # any vertex of a cell will do as its representative
-        keys = keys[order]
-        first = np.empty(len(keys), bool)
-        first[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        del keys
-        rank = np.cumsum(first, dtype=np.int64)
-        rank -= 1
-        inverse = np.empty(len(order), np.int64)
-        inverse[order] = rank
-        del rank
-        kept = order[first]
-        del order, first
-        return vertices[kept], inverse[faces]
-    cells = np.round((vertices - lo) / MERGE_MM).astype(np.int64)
-    unique, inverse = np.unique(cells, axis=0, return_index=False, return_inverse=True)
-    merged = np.zeros((len(unique), 3))
-    merged[inverse.reshape(-1)] = vertices
-    return merged, inverse.reshape(-1)[faces]
-
-
-def face_areas(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    return 0.5 * row_norms(face_normals(vertices, faces))
-
-
-def signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:
-    a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
-    return float(np.einsum("ij,ij->", a, np.cross(b, c)) / 6.0)
-
-
-def _edges(faces: np.ndarray, n: int):
-    half = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
-    lo, hi = np.minimum(half[:, 0], half[:, 1]), np.maximum(half[:, 0], half[:, 1])
-    return half, lo * n + hi
-
-
 def _closed_and_consistent(faces: np.ndarray, n: int) -> tuple[bool, bool]:
-    half, undirected = _edges(faces, n)
+    half, undirected = edges_of(faces, n)
     _, uses = np.unique(undirected, return_counts=True)
     directed = half[:, 0] * n + half[:, 1]
     return bool(len(uses) and (uses == 2).all()), len(sorted_unique(directed)) == len(directed)
-
-
-def components(faces: np.ndarray, n: int) -> np.ndarray:
-    """A body label per face (faces sharing a vertex are one body)."""
-    # two edges of each face join all three of its corners: the third adds nothing
-    index = np.int32 if n < 2 ** 31 else np.int64
-    a = np.concatenate([faces[:, 0], faces[:, 1]]).astype(index)
-    b = np.concatenate([faces[:, 1], faces[:, 2]]).astype(index)
-    return connected_labels(a, b, n)[faces[:, 0]]
 
 
 def inspect(vertices: np.ndarray, faces: np.ndarray, check_intersections: bool = True) -> MeshState:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.arrays import row_norms
+from insolegen.geometry.arrays import row_norms
 from insolegen.measure.load import SLIC3R_CONFIG  # the reader leaves out what this writer marks a modifier
 from insolegen.outputs.deflate import zip_archive
 

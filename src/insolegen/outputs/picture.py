@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
 from insolegen.errors import InvalidInput
-from insolegen.measure.raster import height_maps
+from insolegen.geometry.raster import height_maps
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.readings import verification_of
 from insolegen.outputs.scene import EXAGGERATION, PreviewInput, Shown, colour_values, legend_ticks, section_positions

@@ -28,7 +28,7 @@ class Shown:
     def heights(self):
         """Its top and bottom height maps on the HEIGHTS_GRID_MM grid: made once, however many
         pictures of it are drawn (a batch case's thumbnail and 3D view)."""
-        from insolegen.measure.raster import height_maps
+        from insolegen.geometry.raster import height_maps
 
         return height_maps(self.vertices, self.faces, HEIGHTS_GRID_MM)
 
@@ -66,7 +66,7 @@ def vertex_thickness(vertices: np.ndarray, faces: np.ndarray, hm=None) -> np.nda
     ``hm``: the mesh's height maps, when the caller has them already."""
     from scipy.ndimage import maximum_filter
 
-    from insolegen.measure.raster import height_maps
+    from insolegen.geometry.raster import height_maps
 
     hm = hm if hm is not None else height_maps(vertices, faces, HEIGHTS_GRID_MM)
     step = float(hm.xs[1] - hm.xs[0]) if len(hm.xs) > 1 else 1.0

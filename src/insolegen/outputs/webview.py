@@ -18,7 +18,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from insolegen.measure.state import face_areas
+from insolegen.geometry.topology import face_areas
 from insolegen.outputs.deflate import gzip_bytes
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.prescription_text import prescription_lines

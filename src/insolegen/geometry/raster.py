@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from insolegen.measure.arrays import bounds
+from insolegen.geometry.arrays import bounds
 
 GRID_MM = 1.0
 RASTER_CHUNK = 200_000       # faces rasterised at a time
