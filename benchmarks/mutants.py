@@ -119,7 +119,7 @@ MUTANTS = [
     ("the pocket placed at the heel's centre", f"{SRC}/device/surface.py",
      "return self.heel + [0.04 * self.length, 0.1 * self.heel_width]", "return self.heel + [0.0, 0.0]"),
     ("the arch looked for from 20 % of F", f"{SRC}/measure/quantities.py",
-     "arch = medial & (x > 0.30 * foot)", "arch = medial & (x > 0.20 * foot)"),
+     "ARCH_WINDOW = (0.30, 0.58)", "ARCH_WINDOW = (0.20, 0.58)"),
     # outputs
     ("3MF in inches", f"{SRC}/outputs/export.py", 'unit="millimeter"', 'unit="inch"'),
     ("the design record moved in before the meshes", f"{SRC}/outputs/export.py",
