@@ -11,15 +11,16 @@ from insolegen.case import CaseRequest, design_case
 from insolegen.feet.foot import ArchMeasurements
 
 
-def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    """`insolegen ARGS...` in a fresh Python process: exit code, stdout and stderr as text."""
-    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+def run_cli(*args, cwd=None, env=None, timeout=None) -> subprocess.CompletedProcess:
+    """`insolegen ARGS...` in a fresh Python process: exit code, stdout and stderr as text (the
+    one way the tests run the command line)."""
+    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=timeout)
 
 
 def run_cli_headless(*args) -> subprocess.CompletedProcess:
     """`insolegen ARGS...` as on a headless server: no DISPLAY, so VTK renders through OSMesa."""
-    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, env=env)
+    return run_cli(*args, env={k: v for k, v in os.environ.items() if k != "DISPLAY"})
 
 
 @lru_cache(maxsize=64)

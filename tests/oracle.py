@@ -8,8 +8,10 @@ import numpy as np
 import trimesh
 
 
-def load_stl(data: bytes) -> trimesh.Trimesh:
-    return trimesh.load(io.BytesIO(data), file_type="stl", process=False)
+def load_stl(data: bytes, merged: bool = False) -> trimesh.Trimesh:
+    """An STL's bytes as a mesh: every triangle's own corners, or (``merged``) the corners shared
+    between triangles merged, as a slicer sees the mesh."""
+    return trimesh.load(io.BytesIO(data), file_type="stl", process=merged)
 
 
 def top_heights(mesh: trimesh.Trimesh, xy: np.ndarray) -> np.ndarray:

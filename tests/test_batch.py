@@ -20,6 +20,7 @@ import shapely
 import trimesh
 from helpers import run_cli as run
 from helpers import run_cli_headless, write_implausible_outline
+from oracle import load_stl
 
 from insolegen.feet.footshape import outline_for_measures
 
@@ -64,13 +65,6 @@ def make_scans(root: Path) -> dict:
     return {"ok": {"single_right", "pair", "detected_side", "scan_case", "accepted"},
             "failed": {"broken_scan", "bad_prescription", "bad_toml", "empty", "implausible"},
             "lengths": {"pair": {"left": float(b["footlength"]), "right": float(c["footlength"])}}}
-
-
-def load_stl(data: bytes) -> trimesh.Trimesh:
-    """The mesh as a slicer sees it: corners shared between triangles merged."""
-    import io
-
-    return trimesh.load(io.BytesIO(data), file_type="stl")
 
 
 def _manifest(out: Path) -> dict:
@@ -128,7 +122,7 @@ def test_the_meshes_measure_as_the_manifest_and_the_feet_say(scans, pooled):
     for case in expect["ok"]:
         for side in ("left", "right"):
             row = rows[(case, side)]
-            mesh = load_stl((out / case / f"{case}_{side}.stl").read_bytes())
+            mesh = load_stl_merged((out / case / f"{case}_{side}.stl").read_bytes())
             assert mesh.is_watertight
             extent = np.ptp(mesh.vertices, axis=0)
             # length and width as everywhere a person reads them: the footprint's minimum-area rectangle
@@ -141,7 +135,7 @@ def test_the_meshes_measure_as_the_manifest_and_the_feet_say(scans, pooled):
             assert set(row["outputs"].split(";")) == {f"{case}/{case}_{side}.stl", f"{case}/{case}.3mf", f"{case}/{case}.json",
                                                       f"{case}/{case}_view.html", f"{case}/{case}_thumb.png"}
     # a pair of files: each device from its own foot (lengths differ as the feet do)
-    pair = {side: np.ptp(load_stl((out / "pair" / f"pair_{side}.stl").read_bytes()).vertices[:, 0]) for side in ("left", "right")}
+    pair = {side: np.ptp(load_stl_merged((out / "pair" / f"pair_{side}.stl").read_bytes()).vertices[:, 0]) for side in ("left", "right")}
     feet = expect["lengths"]["pair"]
     assert pair["left"] - pair["right"] == pytest.approx(feet["left"] - feet["right"], abs=1.0)
     # the case's own prescription was used: its arch stands at 19 mm, measured from the mesh
@@ -179,7 +173,7 @@ def test_resume_keeps_what_is_done_and_redoes_what_changed(scans, tmp_path):
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*.stl")}
     assert after[out / "single_right" / "single_right_left.stl"] == before[out / "single_right" / "single_right_left.stl"]
     assert after[out / "pair" / "pair_right.stl"] != before[out / "pair" / "pair_right.stl"]
-    assert load_stl((out / "scan_case" / "scan_case_left.stl").read_bytes()).is_watertight
+    assert load_stl_merged((out / "scan_case" / "scan_case_left.stl").read_bytes()).is_watertight
 
 
 def test_a_killed_run_leaves_no_half_file_and_resume_finishes_it(tmp_path):
@@ -283,3 +277,7 @@ def test_resume_redoes_a_case_whose_prescription_profile_or_overrides_changed(tm
     assert set(statuses("--set", "heel_cup.depth_mm=11").values()) == {"ok"}
     assert set(statuses("--set", "heel_cup.depth_mm=11").values()) == {"skipped"}
     assert set(statuses("--set", "heel_cup.depth_mm=11", "--profile", "pronation-mild").values()) == {"ok"}
+
+
+def load_stl_merged(data: bytes) -> trimesh.Trimesh:
+    return load_stl(data, merged=True)

@@ -11,7 +11,7 @@ import pytest
 from helpers import run_cli as run
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_batch import load_stl
+from oracle import load_stl
 
 from insolegen.measure.printing import BED_MARGIN_MM, PRINTERS, placed_points, plan_plates
 
@@ -125,6 +125,6 @@ def test_a_case_with_plates_alone_is_previewed_in_its_own_frame(designs, tmp_pat
     folder, _ = designs["prusa-mk4"]
     assert sorted(d.side for d in shown.devices) == ["left", "right"]
     for d in shown.devices:
-        stl = load_stl((folder / f"EU42_medium_{d.side}.stl").read_bytes())
+        stl = load_stl((folder / f"EU42_medium_{d.side}.stl").read_bytes(), merged=True)
         distance, _ = cKDTree(stl.vertices).query(d.vertices)
         assert distance.max() < 0.01, (d.side, distance.max())

@@ -100,14 +100,12 @@ def test_choices_are_listed_in_the_help_matched_ignoring_case_and_dash_v_prints_
 def test_help_examples_are_never_broken_mid_command(columns):
     """Every example command in every command's help stands whole on one line at any width."""
     import os
-    import sys
 
     from insolegen.cli import app
 
     env = {**os.environ, "COLUMNS": columns}
     for command in ("design", "scan", "profiles", "preview", "report", "batch", "review", "measure"):
-        help_text = subprocess.run([sys.executable, "-m", "insolegen.cli", command, "--help"], capture_output=True, text=True,
-                                   env=env).stdout
+        help_text = run(command, "--help", env=env).stdout
         epilog = next(c for c in app.registered_commands if (c.name or c.callback.__name__) == command).epilog
         examples = [line.split("  # ")[0].split("   # ")[0].strip() for line in epilog.splitlines()
                     if line.startswith("  insolegen")]

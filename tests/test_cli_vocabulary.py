@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -134,7 +133,7 @@ def test_field_list_is_never_truncated_on_a_narrow_terminal():
     from insolegen.device.prescription import describe_fields
 
     env = {**os.environ, "COLUMNS": "60"}
-    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "profiles", "--fields"], capture_output=True, text=True, env=env)
+    r = run("profiles", "--fields", env=env)
     assert r.returncode == 0 and "…" not in r.stdout.replace("… ", "")
     for field in describe_fields():
         assert field["field"] in r.stdout and " ".join(field["meaning"].split()) in " ".join(r.stdout.split())

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,8 +68,7 @@ def test_runs_killed_at_any_moment_leave_whole_cases_and_the_next_run_tidies(tmp
         if (out / "k.json").exists():
             assert consistent(out, "k")
     time.sleep(2.5)                  # what a killed run left is stale once its lock is gone and it is not brand new
-    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "design", "--size", "EU40", "--name", "next", "--out", out,
-                        "-q", "--format", "stl"], capture_output=True, text=True)
+    r = run_cli("design", "--size", "EU40", "--name", "next", "--out", out, "-q", "--format", "stl")
     assert r.returncode == 0, r.stderr
     assert not leftovers(out), leftovers(out)
     # SIGTERM (and Ctrl-C) stop a run with nothing left behind and exit 130
@@ -95,8 +95,7 @@ def test_a_second_batch_into_the_same_out_is_refused_while_the_first_runs(tmp_pa
     while not out.exists() and time.time() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    second = subprocess.run([sys.executable, "-m", "insolegen.cli", "batch", scans, "--out", out, "--force"],
-                            capture_output=True, text=True)
+    second = run_cli("batch", scans, "--out", out, "--force")
     assert first.wait(300) == 0, first.stderr.read()
     assert second.returncode == 1 and "in use by another batch run" in second.stderr, second.stderr
     rows = json.loads((out / "manifest.json").read_text())["rows"]
@@ -134,8 +133,7 @@ def test_batch_refuses_links_out_of_the_scans_and_never_echoes_what_they_point_a
     (scans / "case0" / "right.csv").unlink()
     (scans / "case0" / "right.csv").symlink_to(secret)
     os.symlink(tmp_path, scans / "linked_case")
-    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "batch", scans, "--out", tmp_path / "out"],
-                       capture_output=True, text=True)
+    r = run_cli("batch", scans, "--out", tmp_path / "out")
     assert r.returncode == 1
     rows = {row["case"]: row for row in json.loads((tmp_path / "out" / "manifest.json").read_text())["rows"]}
     for case in ("case0", "linked_case"):
@@ -147,8 +145,7 @@ def test_batch_refuses_links_out_of_the_scans_and_never_echoes_what_they_point_a
 
 def test_a_batch_of_no_cases_is_an_error(tmp_path):
     (tmp_path / "scans").mkdir()
-    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "batch", tmp_path / "scans", "--out", tmp_path / "out"],
-                       capture_output=True, text=True)
+    r = run_cli("batch", tmp_path / "scans", "--out", tmp_path / "out")
     assert r.returncode == 1 and "no case folders" in r.stderr and not (tmp_path / "out").exists()
 
 

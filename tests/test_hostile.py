@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_cli
 from hostile import hostile_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,8 +29,7 @@ CASES = hostile_cases(_HOSTILE_DIR)
 
 
 def run(args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return run_cli(*args, cwd=cwd, timeout=120)
 
 
 @pytest.mark.slow
@@ -58,8 +58,7 @@ def test_a_limit_names_itself_and_how_to_raise_it(tmp_path):
     path = tmp_path / "foot.json"
     path.write_text(json.dumps({"units": "mm", "points": outline.tolist()}))
     env = {**os.environ, "INSOLEGEN_MAX_OUTLINE_POINTS": "50"}
-    r = subprocess.run([sys.executable, "-m", "insolegen.cli", "design", str(path), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True, env=env)
+    r = run_cli("design", path, "--out", tmp_path / "o", env=env)
     assert r.returncode == 1 and "INSOLEGEN_MAX_OUTLINE_POINTS" in r.stderr and "foot.json" in r.stderr
 
 
