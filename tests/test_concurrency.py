@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+from insolegen.outputs.export import STAGE_PREFIX
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -73,7 +75,11 @@ def test_runs_killed_at_any_moment_leave_whole_cases_and_the_next_run_tidies(tmp
     assert not leftovers(out), leftovers(out)
     # SIGTERM (and Ctrl-C) stop a run with nothing left behind and exit 130
     run = start("design", "--size", "EU42", "--name", "t", "--out", out, "--force", "-q", "--report")
-    time.sleep(0.8)
+    # signalled while it stages its files (the report takes a second or more there), not while
+    # Python is still importing: an interrupt inside a library's import is that library's to handle
+    deadline = time.monotonic() + 30
+    while not any(out.glob(f"{STAGE_PREFIX}*")) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     run.send_signal(signal.SIGTERM)
     assert run.wait(30) == 130
     assert not leftovers(out) and not list(out.glob("t*"))

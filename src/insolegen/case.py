@@ -22,6 +22,7 @@ from insolegen.feet.kinds import foot_kind
 from insolegen.feet.read import read_foot, with_given_arch
 from insolegen.measure.printing import BED_MARGIN_MM, DEFAULT_PRINTER, Placed, describe_placement, plan_plates, printer
 from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
+from insolegen.record import checked
 
 FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
 CONTOURS = ("flat", "scan")
@@ -328,6 +329,7 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     if name_note:
         record["name_note"] = name_note
     record.update(record_extra or {})
+    record = checked(record)              # the typed record (insolegen.record): a record that does not fit is a bug
     if "json" in kinds:
         files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, primary, record, files, designs, name_note)

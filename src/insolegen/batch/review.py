@@ -20,6 +20,7 @@ from insolegen.measure.definitions import human_name
 from insolegen.measure.printing import DEFAULT_PRINTER, WALL_ROUNDING_MM, fits_on_bed, printer
 from insolegen.outputs.export import write_atomic
 from insolegen.outputs.numbers import fixed
+from insolegen.record import read_record
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "skipped": 2}
 LINKS = (("view", "_view.html"), ("left STL", "_left.stl"), ("right STL", "_right.stl"), ("3MF", ".3mf"),
@@ -93,12 +94,13 @@ def _case_row(out: Path, case: str, rows: list[dict], printer_name: str) -> dict
 
 
 def _record(path: Path) -> dict | None:
+    """The case's record when it is one insolegen reads (its schema), else None: the row then
+    shows the case without its checks."""
     try:
         if path.stat().st_size > limit("RECORD_MB") * (1 << 20):
             return None
-        doc = json.loads(path.read_bytes().decode("utf-8"))
-        return doc if isinstance(doc, dict) and isinstance(doc.get("devices"), dict) else None
-    except (OSError, ValueError, RecursionError):
+        return read_record(path)
+    except (OSError, InvalidInput):
         return None
 
 

@@ -28,7 +28,7 @@ from insolegen.errors import InvalidInput
 from insolegen.geometry.raster import height_maps
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.readings import verification_of
-from insolegen.outputs.scene import EXAGGERATION, PreviewInput, Shown, colour_values, legend_ticks, section_positions
+from insolegen.outputs.scene import EXAGGERATION, PreviewInput, Shown, colour_values, legend_ticks, section_positions, signals_held
 from insolegen.outputs.thumbnail import viridis
 
 SIDE_VIEWS = ("medial", "lateral", "posterior")
@@ -356,10 +356,11 @@ class _Renderer:
         camera.SetViewUp(*projection.up)
         camera.SetParallelScale(projection.parallel_scale)
         renderer.ResetCameraClippingRange()
-        self.window.Render()
-        w, h = self.window.GetSize()
-        shot = vtkUnsignedCharArray()
-        self.window.GetPixelData(0, 0, w - 1, h - 1, 0, shot, 0)      # the back buffer, bottom row first
+        with signals_held():
+            self.window.Render()
+            w, h = self.window.GetSize()
+            shot = vtkUnsignedCharArray()
+            self.window.GetPixelData(0, 0, w - 1, h - 1, 0, shot, 0)      # the back buffer, bottom row first
         pixels = vtk_to_numpy(shot).reshape(h, w, 3)[::-1]
         return Image.fromarray(np.ascontiguousarray(pixels)).reduce(SUPERSAMPLE)
 

@@ -17,6 +17,7 @@ from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
 from insolegen.outputs.export import safe_name
 from insolegen.outputs.scene import PreviewInput, Shown, has_display, section_positions
+from insolegen.record import read_record
 
 VIEWS = ("top", "medial", "lateral", "posterior", "iso")
 COLORS = ("height", "thickness", "none")
@@ -99,7 +100,7 @@ def find_record(path: str | Path) -> Path | None:
 def _from_record(path: Path, scan) -> PreviewInput:
     from insolegen.measure.load import load_mesh_file
 
-    record = json.loads(path.read_text())
+    record = read_record(path)            # checked against the record's schema, naming what does not fit
     name = record["case"]
     devices = []
     for side in record["devices"]:

@@ -4,6 +4,7 @@ the sections are cut; and whether VTK has something to render with."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -109,3 +110,22 @@ def colour_values(devices: list[Shown], color: str):
         return None, None
     values = [d.vertices[:, 2] if color == "height" else vertex_thickness(d.vertices, d.faces, d.heights) for d in devices]
     return values, (0.0, max(float(v.max()) for v in values))
+
+
+@contextmanager
+def signals_held():
+    """Ctrl-C, SIGTERM and SIGHUP held back while VTK renders, and delivered once it is done: an
+    interrupt raised inside VTK's render crashed the process (SIGSEGV) instead of stopping it
+    cleanly (exit 130, its staging folder removed)."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
