@@ -7,7 +7,7 @@ field is C2 except the heel-cup wall at the outline's own corners.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -419,17 +419,17 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
         from insolegen.device.offload import offload_sites
 
         sites, info = offload_sites(foot, rx, plan.outline, pressure)
-        base = Context(**{**base.__dict__, "offload": sites, "offload_info": info})
+        base = replace(base, offload=sites, offload_info=info)
     arch = arch_layout(foot, rx)
     if sole is not None and rx.arch.fill_frac is not None:
         # the fill scales the scanned midfoot itself; the arch height is what that makes
         amplitude = rx.arch.fill_frac
-        ctx = Context(**{**base.__dict__, "arch": {**arch, "amplitude": amplitude}})
+        ctx = replace(base, arch={**arch, "amplitude": amplitude})
         target = float(top_surface(_arch_samples(plan, ctx), ctx).max())
         arch = {**arch, "target": target, "height_how": f"arch.fill_frac {amplitude:g} x the scanned sole's midfoot, on the base"}
     else:
-        amplitude = solve_arch_amplitude(plan, Context(**{**base.__dict__, "arch": arch}))
-    return Context(**{**base.__dict__, "arch": {**arch, "amplitude": amplitude}})
+        amplitude = solve_arch_amplitude(plan, replace(base, arch=arch))
+    return replace(base, arch={**arch, "amplitude": amplitude})
 
 
 def arch_layout(foot: Foot, rx: Prescription) -> dict:
