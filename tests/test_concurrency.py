@@ -170,3 +170,18 @@ def test_a_case_moves_in_with_its_design_record_last(tmp_path, monkeypatch):
     with export.case_unit(tmp_path / "out", force=False) as stage:
         export.write_files(stage, {"c.json": b"{}", "c_left.stl": b"x", "c.3mf": b"y", "c_right.stl": b"z"})
     assert moved[-1] == "c.json" and sorted(moved) == ["c.3mf", "c.json", "c_left.stl", "c_right.stl"]
+
+
+def test_a_file_that_appears_while_a_case_is_staged_is_not_overwritten(tmp_path):
+    """Another run can write the same case between this run's first check and its move: the
+    check is made again under the folder's lock, and this run is refused, the other's file kept."""
+    from insolegen.errors import InvalidInput
+    from insolegen.outputs import export
+
+    out = tmp_path / "out"
+    with pytest.raises(InvalidInput, match="exists; use --force"):
+        with export.case_unit(out, force=False, case="c") as stage:
+            export.write_files(stage, {"c.json": b"{}", "c_left.stl": b"x"})
+            (out / "c.json").write_bytes(b"the other run's")
+    assert (out / "c.json").read_bytes() == b"the other run's" and not (out / "c_left.stl").exists()
+    assert not list(out.glob(f"{STAGE_PREFIX}*"))            # the staging folder goes with the refusal
