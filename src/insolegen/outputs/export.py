@@ -290,9 +290,7 @@ def write_case(out_dir: Path, case: str, files: dict[str, bytes], *, force: bool
     what ``draw(stage)`` renders from them as staged (a preview, a view, a report read the record
     and meshes as written; it returns the paths it wrote) go in as one unit (``case_unit``), never
     beside another design's files of the same case. Returns the paths, the record last."""
-    refuse_existing([Path(out_dir) / fn for fn in files], force)             # before any work
-    if Path(out_dir).is_dir():
-        refuse_mixing(Path(out_dir), case, files, force)
+    refuse_existing([Path(out_dir) / fn for fn in files], force)             # before any drawing
     with case_unit(Path(out_dir), force, option, case=case) as stage:
         staged = write_files(stage, files)
         if draw is not None:
