@@ -550,6 +550,7 @@ def report(
 ) -> None:
     """Write the one-page case report (PDF) for a podiatrist's file and the technician's bench."""
     from insolegen.extras import require_extra
+    from insolegen.outputs.drawn import write_report
     from insolegen.outputs.export import refuse_existing
     from insolegen.outputs.report import case_record
 
@@ -560,7 +561,7 @@ def report(
         if path.suffix.lower() != ".pdf":
             raise InvalidInput(f"--out {path}: the report is a PDF; name it .pdf")
         refuse_existing([path], force)
-        verdicts = _write_report(record, scan, path, material_name, printer_name)
+        verdicts = write_report(record, scan, path, material_name, printer_name)
     except InsolegenError as exc:
         _fail(exc)
     for side, m in verdicts.items():
@@ -568,19 +569,6 @@ def report(
         placed = f", {escape(m.placement)}" if m.printable and m.placement else ""
         out.print(f"{side}: {verdict} on {m.printer}{placed}, in {m.material} ({m.as_dict()['mass_g']:.1f} g)", soft_wrap=True)
     out.print(f"wrote {path}", markup=False, soft_wrap=True)
-
-
-def _write_report(record: Path, scan, path: Path, material_name: str = "tpu95a", printer_name: str = "generic") -> dict:
-    """Gather, lay out and write the report atomically; the devices' measurements."""
-    from insolegen.outputs.export import write_atomic
-    from insolegen.outputs.preview import record_guard
-    from insolegen.outputs.report import gather, report_pdf
-
-    with record_guard(record):
-        inp = gather(record, scan, material_name, printer_name)
-        pdf = report_pdf(inp)
-    write_atomic(path, pdf)
-    return inp.measurements
 
 
 BATCH_EPILOG = """

@@ -29,7 +29,7 @@ class Drawn:
 
     def __call__(self, stage: Path, case: str) -> list[Path]:
         """Draw each output into ``stage`` from the case's files there; the paths written."""
-        from insolegen.outputs.preview import VIEWS, load_preview_input, record_guard, render_png
+        from insolegen.outputs.preview import VIEWS, load_preview_input, render_png
 
         record = stage / f"{case}.json"
         written = []
@@ -44,10 +44,20 @@ class Drawn:
             written.append(stage / f"{case}_view.html")
             write_atomic(written[-1], view_html(shown).encode("utf-8"))
         if self.report:
-            from insolegen.outputs.report import gather, report_pdf
-
             written.append(stage / f"{case}_report.pdf")
-            with record_guard(record):
-                pdf = report_pdf(gather(record, self.scan, self.material, self.printer))
-            write_atomic(written[-1], pdf)
+            write_report(record, self.scan, written[-1], self.material, self.printer)
         return written
+
+
+def write_report(record: Path, scan: Path | None, path: Path, material: str = DEFAULT_MATERIAL,
+                 printer: str = DEFAULT_PRINTER) -> dict:
+    """Gather, lay out and write a case's report atomically (``design --report`` and ``report``);
+    the devices' measurements, for the verdicts a caller prints."""
+    from insolegen.outputs.preview import record_guard
+    from insolegen.outputs.report import gather, report_pdf
+
+    with record_guard(record):
+        inp = gather(record, scan, material, printer)
+        pdf = report_pdf(inp)
+    write_atomic(path, pdf)
+    return inp.measurements

@@ -2,6 +2,9 @@
 table, the PDF and the view all read a quantity from the same place: the mesh as measured."""
 from __future__ import annotations
 
+from insolegen.measure.definitions import human_name
+from insolegen.outputs.numbers import fixed
+
 
 def verification_of(record: dict, side: str) -> dict:
     """The prescribed-vs-measured of ``side``'s device: its own foot's, or the pair's (a mirrored
@@ -22,9 +25,6 @@ def check_table(verified: dict, with_uncompared: bool = False) -> tuple[list[str
     {"cells": [text...], "ok", "compared", "note"}. On a total-contact device the prescription's
     own amount, the scanned sole's value and what the device must measure (their sum) are
     separate columns."""
-    from insolegen.measure.definitions import human_name
-    from insolegen.outputs.numbers import fixed
-
     total_contact = any("from_scan" in c for c in verified["checks"])
     headers = ["quantity", "prescribed", *(["the scan's own", "expected"] if total_contact else []), "measured", "tolerance", ""]
     rows = []

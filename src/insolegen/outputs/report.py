@@ -210,8 +210,8 @@ class _Page:
             tables = [[self._p("Prescribed and measured", self.head),
                        self._two_columns(self._verification(feet[:1], heading=False), self._verification(feet[1:], heading=False))],
                       [self._two_columns(self._foot_tables(feet[:1]), self._foot_tables(feet[1:]))]]
-        sections = [self._heading(), self._feet(), self._picture(), *tables, self._devices(), self._contour(), self._zones_and_offload(), self._prescription(), self._warnings(),
-                    self._signatures()]
+        sections = [self._heading(), self._feet(), self._picture(), *tables, self._devices(), self._contour(),
+                    self._zones_and_offload(), self._prescription(), self._warnings(), self._signatures()]
         # a section is kept whole where it fits a page: no heading left at a page's foot
         return [KeepTogether(part) for part in sections if part]
 
@@ -279,7 +279,8 @@ class _Page:
         from reportlab.platypus import Table, TableStyle
 
         table = Table([[left, right]], colWidths=_shares(0.5, 0.5))
-        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, MIN_TYPE_PT), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, MIN_TYPE_PT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (0, -1), 8)]))
         return table
 
@@ -298,7 +299,8 @@ class _Page:
 
         rows = [[cell(value, r) for value in row] for r, row in enumerate(rows)]
         table = Table(rows, colWidths=_shares(*widths), repeatRows=1)
-        style = [("FONT", (0, 0), (-1, -1), FONT, MIN_TYPE_PT), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("LINEBELOW", (0, -1), (-1, -1), 0.3, colors.grey),
+        style = [("FONT", (0, 0), (-1, -1), FONT, MIN_TYPE_PT), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                 ("LINEBELOW", (0, -1), (-1, -1), 0.3, colors.grey),
                  ("TOPPADDING", (0, 0), (-1, -1), 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6),
                  ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
                  ("VALIGN", (0, 0), (-1, -1), "TOP")]
