@@ -27,7 +27,7 @@ from PIL.PngImagePlugin import PngInfo
 from insolegen.errors import InvalidInput
 from insolegen.geometry.raster import height_maps
 from insolegen.outputs.numbers import fixed
-from insolegen.outputs.readings import verification_of
+from insolegen.outputs.readings import part_of, verification_of
 from insolegen.outputs.scene import EXAGGERATION, PreviewInput, Shown, colour_values, legend_ticks, section_positions, signals_held
 from insolegen.outputs.thumbnail import viridis
 
@@ -228,7 +228,7 @@ class SectionFacts:
         self.stations = dict(section_positions(device, record))
         self.measured = verification_of(record, device.side)["measurement"] if record and device.side else None
         if record:
-            part = (record.get("per_side_feet") or {}).get(device.side) or record
+            part = part_of(record, device.side)
             self.heel_y = self.medial * part["foot"]["landmarks"]["heel_center"]["y_mm"]
         else:                       # without a record: the middle of the heel's section
             ys, _, _ = self.across(self.stations["heel seat"])

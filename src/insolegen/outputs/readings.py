@@ -6,11 +6,16 @@ from insolegen.measure.definitions import human_name
 from insolegen.outputs.numbers import fixed
 
 
-def verification_of(record: dict, side: str) -> dict:
+def part_of(record: dict, side: str | None) -> dict:
+    """The foot, derived layout and prescribed-vs-measured of ``side``'s device: its own foot's
+    (two feet, a device each), else the record's own (a pair made from one foot)."""
+    return (record.get("per_side_feet") or {}).get(side) or record
+
+
+def verification_of(record: dict, side: str | None) -> dict:
     """The prescribed-vs-measured of ``side``'s device: its own foot's, or the pair's (a mirrored
     left device is the right's mirror image, so it measures the same)."""
-    own = (record.get("per_side_feet") or {}).get(side, {}).get("prescribed_vs_measured")
-    return own or record["prescribed_vs_measured"]
+    return part_of(record, side)["prescribed_vs_measured"]
 
 
 def device_size(record: dict, side: str) -> dict:

@@ -13,6 +13,7 @@ import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.outputs.numbers import fixed
+from insolegen.outputs.readings import part_of
 
 HEIGHTS_GRID_MM = 1.0         # the height maps a preview draws from (thumbnail, 3D view, thickness)
 
@@ -32,6 +33,11 @@ class Shown:
         from insolegen.geometry.raster import height_maps
 
         return height_maps(self.vertices, self.faces, HEIGHTS_GRID_MM)
+
+    @cached_property
+    def thickness(self) -> np.ndarray:
+        """Top minus bottom at each vertex, made once for its colour range and its colours."""
+        return vertex_thickness(self.vertices, self.faces, self.heights)
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ def section_positions(device: Shown, record: dict | None) -> list[tuple[str, flo
     stations = [("heel seat", x0 + 0.15 * length)]
     if not record:
         return stations + [("arch apex", 0.42 * length), ("met pad", 0.62 * length)]
-    derived = (record.get("per_side_feet") or {}).get(device.side, {}).get("derived") or record["derived"]
+    derived = part_of(record, device.side)["derived"]
     stations.append(("arch apex", derived["arch"]["apex_x"]))
     pad = derived.get("features", {}).get("met_pad")
     if pad:
@@ -108,7 +114,7 @@ def colour_values(devices: list[Shown], color: str):
     common range from 0, or (None, None) for "none": the picture's and the 3D view's."""
     if color == "none":
         return None, None
-    values = [d.vertices[:, 2] if color == "height" else vertex_thickness(d.vertices, d.faces, d.heights) for d in devices]
+    values = [d.vertices[:, 2] if color == "height" else d.thickness for d in devices]
     return values, (0.0, max(float(v.max()) for v in values))
 
 

@@ -22,7 +22,7 @@ from insolegen.geometry.topology import face_areas
 from insolegen.outputs.deflate import gzip_bytes
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.prescription_text import prescription_lines
-from insolegen.outputs.readings import check_table, total_contact_rule, verification_of
+from insolegen.outputs.readings import check_table, part_of, total_contact_rule, verification_of
 from insolegen.outputs.scene import (
     EXAGGERATION,
     HEIGHTS_GRID_MM,
@@ -31,7 +31,6 @@ from insolegen.outputs.scene import (
     colour_values,
     legend_ticks,
     section_positions,
-    vertex_thickness,
 )
 
 SCAN_MAX_FACES = 60_000       # a scan is context, drawn translucent: clustered down to this
@@ -78,7 +77,7 @@ def _device(d: Shown, inp: PreviewInput) -> dict:
         "label": d.label,
         "side": d.side,
         "mesh": _packed_mesh(d.vertices, d.faces),
-        "thickness": _packed_array(np.rint(vertex_thickness(d.vertices, d.faces, hm) * 100), np.uint16),
+        "thickness": _packed_array(np.rint(d.thickness * 100), np.uint16),
         "grid": {"x0": float(hm.xs[0]), "y0": float(hm.ys[0]), "step": HEIGHTS_GRID_MM, "nx": len(hm.xs), "ny": len(hm.ys),
                  "top": _packed_heights(hm.top), "bottom": _packed_heights(hm.bottom)},
         "labels": _labels(d, hm, inp.record),
@@ -115,7 +114,7 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
         return labels
     # this device's own foot and measurement (two feet in one image: each its own)
     measured = verification_of(record, d.side)["measurement"] if d.side else {}
-    part = (record.get("per_side_feet") or {}).get(d.side) or record
+    part = part_of(record, d.side)
     marks = part["foot"]["landmarks"]
     at(f"arch apex {fixed(measured.get('arch_apex_height_mm'), 1, ' mm')}", part["derived"]["arch"]["apex_x"])
     heel = marks["heel_center"]
