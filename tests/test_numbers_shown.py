@@ -42,3 +42,25 @@ def test_the_console_shows_one_size_and_no_minus_zero(tmp_path):
     for _, length, width in rows:
         assert (length, width) == (fixed(measured["length_mm"]), fixed(measured["width_mm"]))
     assert re.search(rf"length \(mm\)\s+│ [\d.]+\s+│ {re.escape(fixed(measured['length_mm']))} ", r.stdout)
+
+
+def test_a_pad_on_a_bar_reads_as_its_rise_in_the_picture_as_in_the_view(tmp_path):
+    """Over a met bar the pad's height above the plate is not what was prescribed (the bar lifts
+    it): the record compares its rise over the device without it, and the picture's caption gives
+    that rise, as the 3D view's label does, not the raw dome."""
+    import json
+
+    from helpers import run_cli_headless
+    from PIL import Image
+
+    from insolegen.outputs.readings import met_pad_rise
+
+    r = run_cli_headless("design", "--set", "met_pad.height_mm=4", "--set", "met_bar.height_mm=3", "--out", tmp_path,
+                         "--preview", "-q")
+    assert r.returncode == 0, r.stderr
+    record = json.loads((tmp_path / "EU42_medium.json").read_text())
+    rise = met_pad_rise(record, "right")
+    dome = record["prescribed_vs_measured"]["measurement"]["met_pad_height_mm"]
+    assert abs(rise - dome) > 1.0                                   # the two readings differ here
+    texts = " ".join(t["text"] for t in json.loads(Image.open(tmp_path / "EU42_medium_preview.png").text["insolegen-layout"])["texts"])
+    assert f"dome {fixed(rise, 1)} mm above the plate" in texts and f"dome {fixed(dome, 1)} mm" not in texts

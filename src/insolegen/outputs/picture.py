@@ -27,7 +27,7 @@ from PIL.PngImagePlugin import PngInfo
 from insolegen.errors import InvalidInput
 from insolegen.geometry.raster import height_maps
 from insolegen.outputs.numbers import fixed
-from insolegen.outputs.readings import part_of, verification_of
+from insolegen.outputs.readings import met_pad_rise, part_of, verification_of
 from insolegen.outputs.scene import EXAGGERATION, PreviewInput, Shown, colour_values, legend_ticks, section_positions, signals_held
 from insolegen.outputs.thumbnail import viridis
 
@@ -227,6 +227,7 @@ class SectionFacts:
         self.medial = -1.0 if device.side == "left" else 1.0
         self.stations = dict(section_positions(device, record))
         self.measured = verification_of(record, device.side)["measurement"] if record and device.side else None
+        self.pad_rise = met_pad_rise(record, device.side) if self.measured is not None else None
         if record:
             part = part_of(record, device.side)
             self.heel_y = self.medial * part["foot"]["landmarks"]["heel_center"]["y_mm"]
@@ -560,7 +561,7 @@ def section_captions(facts: SectionFacts) -> list[str]:
         elif what == "arch apex" and arch:
             captions.append(f"{where}: {fixed(arch['z'], 1)} mm high (red)")
         else:
-            dome = facts.measured["met_pad_height_mm"] if facts.measured is not None else float(top.max() - np.median(top))
+            dome = facts.pad_rise if facts.measured is not None else float(top.max() - np.median(top))
             captions.append(f"{where}: dome {fixed(dome, 1)} mm above the plate (red)")
     return captions
 

@@ -18,6 +18,18 @@ def verification_of(record: dict, side: str | None) -> dict:
     return part_of(record, side)["prescribed_vs_measured"]
 
 
+def check_measured(record: dict, side: str | None, quantity: str) -> float | None:
+    """What the verification measured for ``quantity`` on ``side``'s device (None: not checked)."""
+    return next((c["measured"] for c in verification_of(record, side)["checks"] if c["quantity"] == quantity), None)
+
+
+def met_pad_rise(record: dict, side: str | None) -> float | None:
+    """The met pad as the record measured it: its rise over the same device without it where the
+    plate is not flat (a scanned sole, a bar), else its dome over the plate."""
+    rise = check_measured(record, side, "met_pad_rise_mm")
+    return rise if rise is not None else check_measured(record, side, "met_pad_height_mm")
+
+
 def device_size(record: dict, side: str) -> dict:
     """Length and width as ``measure`` reads them from the mesh (the insole's own long axis), and
     the height, in mm: the size a person is shown everywhere."""

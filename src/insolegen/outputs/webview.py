@@ -22,7 +22,7 @@ from insolegen.geometry.topology import face_areas
 from insolegen.outputs.deflate import gzip_bytes
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.prescription_text import prescription_lines
-from insolegen.outputs.readings import check_table, part_of, total_contact_rule, verification_of
+from insolegen.outputs.readings import check_measured, check_table, met_pad_rise, part_of, total_contact_rule, verification_of
 from insolegen.outputs.scene import (
     EXAGGERATION,
     HEIGHTS_GRID_MM,
@@ -125,9 +125,9 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
            marks["mth2_head"]["y_mm"])
     made = part["derived"].get("features", {})          # where the design put each feature
     if "met_pad" in made:
-        at(f"met pad {fixed(_met_pad_rise(record, d.side), 1, ' mm')}", *made["met_pad"]["centre_mm"])
+        at(f"met pad {fixed(met_pad_rise(record, d.side), 1, ' mm')}", *made["met_pad"]["centre_mm"])
     if "met_bar" in made:
-        at(f"met bar {fixed(_check_measured(record, d.side, 'met_bar_rise_mm'), 1, ' mm')}", *made["met_bar"]["crest_point_mm"])
+        at(f"met bar {fixed(check_measured(record, d.side, 'met_bar_rise_mm'), 1, ' mm')}", *made["met_bar"]["crest_point_mm"])
     if measured.get("heel_pocket_x_mm") is not None:
         at(f"heel pocket {fixed(measured.get('heel_pocket_depth_mm'), 1, ' mm')} deep", measured["heel_pocket_x_mm"],
            measured["heel_pocket_y_mm"])
@@ -138,18 +138,6 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
             how = f" · {mark['how']} ±{fixed(mark['sd_mm'], 1)}" if mark.get("sd_mm") is not None else ""
             at(title + how, mark["x_mm"], mark["y_mm"], kind="landmark", sd=sd if None not in sd else None)
     return labels
-
-
-def _check_measured(record: dict, side: str | None, quantity: str):
-    checks = verification_of(record, side)["checks"] if side else []
-    return next((c["measured"] for c in checks if c["quantity"] == quantity), None)
-
-
-def _met_pad_rise(record: dict, side: str | None):
-    """The pad as the record measured it: its dome over the plate, or its rise over the same
-    device without it where the plate is not flat (a scanned sole, a bar)."""
-    rise = _check_measured(record, side, "met_pad_rise_mm")
-    return rise if rise is not None else _check_measured(record, side, "met_pad_height_mm")
 
 
 def _checks(record: dict | None, side: str | None) -> dict | None:
