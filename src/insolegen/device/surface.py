@@ -91,6 +91,21 @@ class Context:
         return CUP_WALL_OF_HEEL * self.heel_width + 1.0
 
     @property
+    def lateral_arch_span(self) -> tuple[float, float]:
+        """The lateral arch's centre along the foot and its half-length."""
+        return 0.62 * self.mth5[0], 0.12 * self.length
+
+    @property
+    def first_ray_split(self) -> float:
+        """The line between the first ray and the lesser rays: midway between MTH1 and MTH2."""
+        return 0.5 * (self.mth1[1] + self.mth2[1])
+
+    @property
+    def midfoot_span(self) -> tuple[float, float]:
+        """Where the flanges stand at full height along the foot (they fade over 15 mm beyond)."""
+        return self.heel[0] + 0.1 * self.length, self.mth1[0] - 0.12 * self.length
+
+    @property
     def rear_end(self) -> tuple[float, float]:
         """The rearfoot features hold to the first x and fade out by the second."""
         return self.heel[0] + 0.10 * self.length, self.heel[0] + 0.32 * self.length
@@ -193,7 +208,7 @@ def medial_arch(p: Points, c: Context):
 def lateral_arch(p: Points, c: Context):
     if not c.rx.lateral_arch.height_mm:
         return _absent(p)
-    centre, half = 0.62 * c.mth5[0], 0.12 * c.length
+    centre, half = c.lateral_arch_span
     along = smoothstep(1.0 - np.abs(p.x - centre) / half)
     return c.rx.lateral_arch.height_mm * along * ramp_down(p.d_lateral, ARCH_PLATEAU_MM, 0.25 * c.ball_width)
 
@@ -228,12 +243,12 @@ def met_bar(p: Points, c: Context):
 
 def _first_ray(p: Points, c: Context):
     """1 under the first ray from just behind the 1st metatarsal head to the toe, else 0."""
-    split = 0.5 * (c.mth1[1] + c.mth2[1])
+    split = c.first_ray_split
     return ramp_up(p.y, split - 3, split + 3) * ramp_up(c.ball_distance(p), -20, -10)
 
 
 def _lesser_rays(p: Points, c: Context):
-    split = 0.5 * (c.mth1[1] + c.mth2[1])
+    split = c.first_ray_split
     return ramp_down(p.y, split - 3, split + 3) * ramp_up(c.ball_distance(p), -20, -10)
 
 
@@ -272,7 +287,7 @@ def heel_spur_pocket(p: Points, c: Context):
 
 
 def _midfoot_window(p: Points, c: Context):
-    start, end = c.heel[0] + 0.1 * c.length, c.mth1[0] - 0.12 * c.length
+    start, end = c.midfoot_span
     return ramp_up(p.x, start - 15, start) * ramp_down(p.x, end, end + 15)
 
 
@@ -333,7 +348,8 @@ def feature_places(c: Context) -> dict:
         places["met_bar"] = {"crest_point_mm": xy(crest), "crest_direction": xy(c.ball_dir), "width_mm": mb.width_mm,
                              "height_mm": mb.height_mm}
     if rx.lateral_arch.height_mm:
-        places["lateral_arch"] = {"centre_x": round(0.62 * float(c.mth5[0]), 2), "half_length_mm": round(0.12 * c.length, 2),
+        centre, half = c.lateral_arch_span
+        places["lateral_arch"] = {"centre_x": round(float(centre), 2), "half_length_mm": round(half, 2),
                                   "height_mm": rx.lateral_arch.height_mm}
     if acc.heel_spur_pocket_mm:
         places["heel_spur_pocket"] = {"centre_mm": xy(c.pocket_centre), "diameter_mm": acc.heel_spur_pocket_diameter_mm,
@@ -343,12 +359,12 @@ def feature_places(c: Context) -> dict:
     for name, rise in rays.items():
         if rise:
             # the first ray medial of the line between the 1st and 2nd heads, from 20 mm behind the ball
-            places[name] = {"split_y": round(0.5 * float(c.mth1[1] + c.mth2[1]), 2), "rise_mm": rise,
+            places[name] = {"split_y": round(float(c.first_ray_split), 2), "rise_mm": rise,
                             "from_ball_mm": -20.0}
     for name, height in (("medial_flange", acc.medial_flange_mm), ("lateral_flange", acc.lateral_flange_mm)):
         if height:
-            places[name] = {"from_x": round(float(c.heel[0] + 0.1 * c.length), 2),
-                            "to_x": round(float(c.mth1[0] - 0.12 * c.length), 2), "height_mm": height}
+            start, end = c.midfoot_span
+            places[name] = {"from_x": round(float(start), 2), "to_x": round(float(end), 2), "height_mm": height}
     if c.offload:
         places["offload"] = [{"site": s.name, "centre_mm": xy(s.xy), "radius_mm": s.radius_mm,
                               "depth_mm": rx.offload.depth_mm} for s in c.offload]
