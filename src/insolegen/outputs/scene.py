@@ -4,6 +4,8 @@ the sections are cut; and whether VTK has something to render with."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -123,9 +125,6 @@ def signals_held():
     """Ctrl-C, SIGTERM and SIGHUP held back while VTK renders, and delivered once it is done: an
     interrupt raised inside VTK's render crashed the process (SIGSEGV) instead of stopping it
     cleanly (exit 130, its staging folder removed)."""
-    import signal
-    import threading
-
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
