@@ -197,17 +197,21 @@ def test_bar_lateral_arch_and_flanges_are_compared_as_what_they_add():
 
 
 def test_a_met_bar_built_off_its_place_refuses_the_device(monkeypatch):
-    import insolegen.device.surface as surface
+    from dataclasses import replace
+
+    import insolegen.device.features as features
     from insolegen import foot_from_size, load_prescription
     from insolegen.device.design import design_pair
     from insolegen.device.verify import verify_design
+    from insolegen.geometry.ramps import smoothstep
 
     def displaced(p, c):              # a planted bug: the crest 5 mm further behind the ball line
         mb = c.rx.met_bar
         s = c.ball_distance(p) + mb.offset_mm + 5.0
-        return mb.height_mm * surface.smoothstep(1.0 - np.abs(s) / (mb.width_mm / 2))
+        return mb.height_mm * smoothstep(1.0 - np.abs(s) / (mb.width_mm / 2))
 
-    monkeypatch.setattr(surface, "TOP_FEATURES", tuple(displaced if f is surface.met_bar else f for f in surface.TOP_FEATURES))
+    moved = tuple(replace(f, field=displaced) if f.name == "met_bar" else f for f in features.FEATURES)
+    monkeypatch.setattr(features, "FEATURES", moved)
     rx = load_prescription("neutral", ["met_bar.height_mm=3", "met_bar.offset_mm=12"])
     with pytest.raises(DesignFailed, match="met_bar_off_place_mm"):
         verify_design(design_pair(foot_from_size("EU40"), rx))

@@ -1,5 +1,6 @@
 """The package's layout keeps its promise: stages import only downward
-(cli -> {console, batch} -> case -> {device, outputs} -> feet -> measure -> geometry), with no cycles, function-level
+(cli -> {console, batch} -> case -> outputs -> device -> feet -> measure -> geometry; outputs read only the
+feature declarations of device), with no cycles, function-level
 imports included."""
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ ALLOWED = {
     "measure": {"geometry"},
     "feet": {"measure", "geometry"},
     "device": {"feet", "measure", "geometry"},
-    "outputs": {"feet", "measure", "geometry"},
+    "outputs": {"device", "feet", "measure", "geometry"},   # device: only its feature declarations (below)
     "case": {"device", "outputs", "feet", "measure", "geometry"},
     "batch": {"case", "device", "outputs", "feet", "measure", "geometry"},
     "console": {"outputs", "measure"},             # what the command line prints
@@ -58,6 +59,13 @@ def test_every_stage_imports_only_the_stages_below_it():
             if other != stage and other not in LEAVES and other not in ALLOWED[stage]:
                 wrong.append(f"{module} imports {target}")
     assert not wrong, "imports against the pipeline:\n" + "\n".join(wrong)
+
+
+def test_outputs_read_only_the_feature_declarations_of_the_design():
+    """A picture, a report or a view draws a record: from the design it may read how each feature
+    names and says itself (device.features), never make or measure anything."""
+    reached = {t for m, p in modules().items() if stage_of(m) == "outputs" for t in imports_of(p) if stage_of(t) == "device"}
+    assert reached and all(t.startswith("insolegen.device.features") for t in reached), sorted(reached)
 
 
 def test_the_shared_leaves_import_no_stage():

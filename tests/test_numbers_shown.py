@@ -5,8 +5,9 @@ import pytest
 from helpers import run_cli
 
 from insolegen.device.verify import TOLERANCES
-from insolegen.measure.definitions import DEFINITIONS, NAMES, human_name
+from insolegen.measure.definitions import DEFINITIONS
 from insolegen.outputs.numbers import fixed
+from insolegen.outputs.readings import all_names, human_name
 
 
 @pytest.mark.parametrize("value, places, text", [(-0.0, 2, "0.00"), (-0.004, 2, "0.00"), (-0.005001, 2, "-0.01"),
@@ -22,7 +23,7 @@ def test_a_value_that_rounds_to_zero_has_no_sign_even_when_signs_are_shown():
 def test_every_checked_and_measured_quantity_has_a_human_name():
     """A new check or measured quantity without a name would be shown as its snake_case key."""
     numeric = [q for q in (*TOLERANCES, *DEFINITIONS) if q not in ("side", "pockets")]
-    assert [q for q in numeric if q not in NAMES] == []
+    assert [q for q in numeric if q not in all_names()] == []
     assert human_name("arch_apex_height_mm") == "arch height (mm)" and human_name("rearfoot_post_deg") == "rearfoot post (°)"
 
 
@@ -53,13 +54,13 @@ def test_a_pad_on_a_bar_reads_as_its_rise_in_the_picture_as_in_the_view(tmp_path
     from helpers import run_cli_headless
     from PIL import Image
 
-    from insolegen.outputs.readings import met_pad_rise
+    from insolegen.outputs.readings import feature_reading
 
     r = run_cli_headless("design", "--set", "met_pad.height_mm=4", "--set", "met_bar.height_mm=3", "--out", tmp_path,
                          "--preview", "-q")
     assert r.returncode == 0, r.stderr
     record = json.loads((tmp_path / "EU42_medium.json").read_text())
-    rise = met_pad_rise(record, "right")
+    rise = feature_reading(record, "right", "met_pad")
     dome = record["prescribed_vs_measured"]["measurement"]["met_pad_height_mm"]
     assert abs(rise - dome) > 1.0                                   # the two readings differ here
     texts = " ".join(t["text"] for t in json.loads(Image.open(tmp_path / "EU42_medium_preview.png").text["insolegen-layout"])["texts"])

@@ -16,9 +16,8 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 
-from insolegen.measure.definitions import human_name
 from insolegen.outputs.numbers import fixed
-from insolegen.outputs.readings import device_size, verification_of
+from insolegen.outputs.readings import device_size, human_name, verification_of
 
 DATA = Path(__file__).parent / "data"
 CASES = {

@@ -112,8 +112,8 @@ def test_review_rebuilds_the_page_from_disk(batch_out, tmp_path):
     record_path.write_text(json.dumps(record))
     assert run("review", out).returncode == 0
     page = (out / "index.html").read_text()
-    from insolegen.measure.definitions import human_name
     from insolegen.outputs.numbers import fixed
+    from insolegen.outputs.readings import human_name
 
     assert (f'<div class="bad">{human_name(check["quantity"])}: {fixed(check["measured"])}, prescribed '
             f'{fixed(check["prescribed"])} ± {check["tolerance"]:g}</div>') in page

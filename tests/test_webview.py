@@ -246,8 +246,8 @@ def test_the_views_numbers_are_the_records_and_the_pictures(pair, browser):
     draws heights x3, as the PNG does."""
     import json
 
-    from insolegen.measure.definitions import human_name
     from insolegen.outputs.numbers import fixed
+    from insolegen.outputs.readings import human_name
     from insolegen.outputs.scene import EXAGGERATION
 
     record = json.loads((pair / "EU42_medium.json").read_text())

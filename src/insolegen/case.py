@@ -484,12 +484,12 @@ def contour_record(design: Design) -> dict:
     """How the top was made to follow the scan, and how far the device's top (measured from
     its mesh) stands above (+) or below (-) the scanned sole seated on the base, by region."""
     from insolegen.device import contour
-    from insolegen.device.surface import base_thickness
+    from insolegen.device.features import base
     from insolegen.geometry.raster import height_maps
 
     plan, ctx = design.plan, design.context
     top = height_maps(*design.right_frame_mesh(), contour.GRID_MM)
-    seat = base_thickness(SimpleNamespace(x=top.xs), ctx)
+    seat = base.field(SimpleNamespace(x=top.xs), ctx)
     deviation = contour.deviation_by_region(top, ctx.sole, seat, ctx.length,
                                             lambda x: 0.5 * (plan.medial_border(x) + plan.lateral_border(x)))
     return {
@@ -529,12 +529,12 @@ def foot_section(foot) -> dict:
 
 
 def derived_section(design: Design) -> dict:
-    from insolegen.device.surface import feature_places
+    from insolegen.device import features
 
     return {
-        "arch": {k: (_r(v) if isinstance(v, float) else v) for k, v in design.context.arch.items()},
+        "arch": {k: (_r(v) if isinstance(v, float) else v) for k, v in design.context.arch.as_record().items()},
         # where each feature was made (right foot's frame): what the pictures and the view draw
-        "features": feature_places(design.context),
+        "features": features.places(design.context),
         # the device's edge in the right foot's frame (the left device's is this with y -> -y)
         "device_outline_mm": np.round(design.plan.outline, 2).tolist(),
     }

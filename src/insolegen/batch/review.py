@@ -16,10 +16,10 @@ import numpy as np
 
 from insolegen.errors import InvalidInput
 from insolegen.limits import limit
-from insolegen.measure.definitions import human_name
 from insolegen.measure.printing import DEFAULT_PRINTER, WALL_ROUNDING_MM, fits_on_bed, printer
 from insolegen.outputs.export import write_atomic
 from insolegen.outputs.numbers import fixed
+from insolegen.outputs.readings import human_name
 from insolegen.record import read_record
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "skipped": 2}

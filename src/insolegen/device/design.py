@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from insolegen.device import features
+from insolegen.device.context import Context, Points
 from insolegen.device.contour import SoleSurface
 from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
-from insolegen.device.plan import THREE_QUARTER_BEHIND_BALL, Plan, make_plan
+from insolegen.device.plan import Plan, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
-from insolegen.device.surface import Context, Points, bottom_surface, make_context, thickness_at, top_surface
+from insolegen.device.surface import bottom_surface, make_context, thickness_at, top_surface
 from insolegen.device.zones import make_zones
 from insolegen.errors import DesignFailed
 from insolegen.feet.foot import Foot
@@ -103,31 +105,11 @@ def make_labels(plan: Plan, ctx: Context, sides: tuple[str, ...], name: str) -> 
                        "device is thick enough): give a shorter device.label, or device.label = \"none\"")
 
 
-ON_DEVICE_MM = 5.0   # a pad's or a bar's top stands at least this far inside a three-quarter trim
-
-
-def refuse_features_past_the_trim(ctx: Context) -> None:
-    """A three-quarter device ends 5 % of the foot length behind the ball line. A met pad or a met
-    bar whose top lies past that line would be cut through: neither felt nor measurable as
-    prescribed. Refused, naming the offset that would keep it on the device."""
-    rx = ctx.rx
-    if rx.device.length != "three_quarter":
-        return
-    trim = THREE_QUARTER_BEHIND_BALL * ctx.length                   # mm behind the ball line
-    problems = []
-    if rx.met_pad.height_mm:
-        centre = ctx.pad_centre
-        behind = -((centre[0] - ctx.ball_point[0]) * ctx.ball_normal[0] + (centre[1] - ctx.ball_point[1]) * ctx.ball_normal[1])
-        if behind < trim + ON_DEVICE_MM:
-            problems.append(f"met_pad.offset_mm = {rx.met_pad.offset_mm:g} puts the pad's top {behind:.0f} mm behind the ball "
-                            f"line, past the three-quarter trim ({trim:.0f} mm behind it): give met_pad.offset_mm of at least "
-                            f"{rx.met_pad.offset_mm + trim + ON_DEVICE_MM - behind:.0f}, or device.length = sulcus")
-    if rx.met_bar.height_mm and rx.met_bar.offset_mm < trim + ON_DEVICE_MM:
-        problems.append(f"met_bar.offset_mm = {rx.met_bar.offset_mm:g} puts the bar's crest past the three-quarter trim "
-                        f"({trim:.0f} mm behind the ball line): give met_bar.offset_mm of at least {trim + ON_DEVICE_MM:.0f}, "
-                        "or device.length = sulcus")
+def refuse_what_cannot_be_made(ctx: Context) -> None:
+    """Each feature's own refusals (a met pad or bar past a three-quarter trim...), all at once."""
+    problems = features.refusals(ctx)
     if problems:
-        raise DesignFailed("the three-quarter device would cut its forefoot features: " + "; ".join(problems))
+        raise DesignFailed("; ".join(problems))
 
 
 UNEVEN_UNDER_POCKET_MM = 0.3   # the surface a pocket is cut into departs at most this from a plane
@@ -137,8 +119,6 @@ def _unevenness(plan: Plan, ctx: Context, site) -> tuple[float, str]:
     """How far the top, without the pockets, departs from a plane over a pocket and a wall's
     width around it (mm), and the feature that departs the most there (its surface field's name)."""
     import shapely
-
-    from insolegen.device.surface import TOP_FEATURES, offload_pockets
 
     ring = np.linspace(0, 2 * np.pi, 36, endpoint=False)
     radii = np.arange(2.0, site.radius_mm + ctx.rx.offload.wall_mm + 0.1, 2.0)
@@ -150,9 +130,10 @@ def _unevenness(plan: Plan, ctx: Context, site) -> tuple[float, str]:
     def departure(z):
         coef, *_ = np.linalg.lstsq(a, z, rcond=None)
         return float(np.abs(z - a @ coef).max())
-    worst = {f.__name__: departure(np.broadcast_to(f(p, ctx), p.x.shape).astype(float))
-             for f in TOP_FEATURES if f is not offload_pockets}
-    return departure(top_surface(p, ctx) - offload_pockets(p, ctx)), max(worst, key=worst.get)
+    pockets = features.by_name("offload").field
+    worst = {f.name: departure(np.broadcast_to(f.field(p, ctx), p.x.shape).astype(float))
+             for f in features.FEATURES if f.field is not pockets}
+    return departure(top_surface(p, ctx) - pockets(p, ctx)), max(worst, key=worst.get)
 
 
 def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
@@ -190,7 +171,7 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
     offloading; ``name`` is what ``device.label = "auto"`` engraves. Raises InvalidInput / DesignFailed."""
     plan = make_plan(foot, prescription)
     ctx = make_context(foot, plan, prescription, sole, pressure)
-    refuse_features_past_the_trim(ctx)
+    refuse_what_cannot_be_made(ctx)
     refuse_pocket_problems(plan, ctx)
     zones, zones_info = make_zones(ctx, plan.outline)
     devices = {}

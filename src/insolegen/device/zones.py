@@ -107,7 +107,7 @@ def make_zones(ctx, outline_xy: np.ndarray) -> tuple[list[Zone], dict]:
         return [], {}
     outline = shapely.Polygon(outline_xy).buffer(1.0)     # past the edge: the slicer's walls lie inside the modifiers
     arch = ctx.arch
-    regions = _across_cuts(outline, [arch["start_x"], arch["end_x"]], ["heel", "arch", "forefoot"])
+    regions = _across_cuts(outline, [arch.start_x, arch.end_x], ["heel", "arch", "forefoot"])
     pieces: list[tuple[str, shapely.Geometry, float, str]] = []
     if z.layout == "regions":
         how = "heel, arch and forefoot, cut across the foot where the arch starts and ends (the arch's layout)"

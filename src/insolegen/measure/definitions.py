@@ -36,15 +36,10 @@ NAMES = {
     "length_mm": "length", "width_mm": "width", "height_mm": "height",
     "heel_seat_height_mm": "heel seat height", "heel_cup_depth_mm": "heel cup depth", "rearfoot_post_deg": "rearfoot post",
     "medial_skive_deg": "medial skive angle", "medial_skive_depth_mm": "medial skive depth",
-    "heel_pocket_depth_mm": "heel pocket depth", "heel_pocket_half_depth_diameter_mm": "heel pocket diameter",
-    "heel_pocket_off_place_mm": "heel pocket off its place", "arch_apex_height_mm": "arch height",
+    "heel_pocket_depth_mm": "heel pocket depth", "arch_apex_height_mm": "arch height",
     "arch_apex_frac": "arch apex position", "forefoot_post_deg": "forefoot post", "forefoot_thickness_mm": "forefoot thickness",
     "first_ray_step_mm": "first-ray step (+ Morton's extension)", "met_pad_height_mm": "met pad height",
-    "met_bar_height_mm": "met bar height", "met_bar_rise_mm": "met bar rise", "met_bar_off_place_mm": "met bar off its place",
-    "lateral_arch_rise_mm": "lateral arch rise", "medial_flange_rise_mm": "medial flange rise",
-    "lateral_flange_rise_mm": "lateral flange rise", "offload_depth_mm": "offload pocket depth",
-    "offload_off_place_mm": "offload pocket off its place", "label_depth_mm": "engraving depth",
-    "label_clear_mm": "engraving clearance", "min_thickness_mm": "thinnest point", "volume_mm3": "volume", "mass_g": "mass",
+    "met_bar_height_mm": "met bar height", "min_thickness_mm": "thinnest point", "volume_mm3": "volume", "mass_g": "mass",
     "foot_length_est_mm": "foot length (estimated)", "heel_pocket_x_mm": "heel pocket from the heel end",
     "heel_pocket_y_mm": "heel pocket medial of the axis", "heel_pocket_diameter_mm": "heel pocket diameter",
     "met_bar_offset_mm": "met bar behind the ball line",
@@ -56,8 +51,9 @@ def unit_of(quantity: str) -> str:
     return next((unit for suffix, unit in UNITS.items() if quantity.endswith(suffix)), "")
 
 
-def human_name(quantity: str, with_unit: bool = True) -> str:
-    """``arch_apex_height_mm`` -> "arch height (mm)"; a name not listed reads as its words."""
-    name = NAMES.get(quantity) or quantity.removesuffix("_" + quantity.rsplit("_", 1)[-1]).replace("_", " ")
+def human_name(quantity: str, with_unit: bool = True, names: dict | None = None) -> str:
+    """``arch_apex_height_mm`` -> "arch height (mm)"; a name not listed (in ``names``, by default
+    the measured quantities') reads as its words."""
+    name = (NAMES if names is None else names).get(quantity) or quantity.removesuffix("_" + quantity.rsplit("_", 1)[-1]).replace("_", " ")
     unit = unit_of(quantity)
     return f"{name} ({unit})" if with_unit and unit else name

@@ -27,7 +27,7 @@ from PIL.PngImagePlugin import PngInfo
 from insolegen.errors import InvalidInput
 from insolegen.geometry.raster import height_maps
 from insolegen.outputs.numbers import fixed
-from insolegen.outputs.readings import met_pad_rise, part_of, verification_of
+from insolegen.outputs.readings import feature_reading, part_of, verification_of
 from insolegen.outputs.scene import EXAGGERATION, PreviewInput, Shown, colour_values, legend_ticks, section_positions, signals_held
 from insolegen.outputs.thumbnail import viridis
 
@@ -227,7 +227,7 @@ class SectionFacts:
         self.medial = -1.0 if device.side == "left" else 1.0
         self.stations = dict(section_positions(device, record))
         self.measured = verification_of(record, device.side)["measurement"] if record and device.side else None
-        self.pad_rise = met_pad_rise(record, device.side) if self.measured is not None else None
+        self.pad_rise = feature_reading(record, device.side, "met_pad") if self.measured is not None else None
         if record:
             part = part_of(record, device.side)
             self.heel_y = self.medial * part["foot"]["landmarks"]["heel_center"]["y_mm"]

@@ -2,8 +2,21 @@
 table, the PDF and the view all read a quantity from the same place: the mesh as measured."""
 from __future__ import annotations
 
-from insolegen.measure.definitions import human_name
+from functools import cache
+
+from insolegen.measure.definitions import NAMES
+from insolegen.measure.definitions import human_name as name_of
 from insolegen.outputs.numbers import fixed
+
+
+@cache
+def all_names() -> dict[str, str]:
+    """Every quantity's human name: the measured ones and those the design reads itself. The
+    feature declarations are imported here, not at the top: the console reads this module, and
+    `insolegen --help` must not wait for the design's imports (0.5 s)."""
+    from insolegen.device.features import CHECK_NAMES
+
+    return {**NAMES, **CHECK_NAMES}
 
 
 def part_of(record: dict, side: str | None) -> dict:
@@ -23,11 +36,20 @@ def check_measured(record: dict, side: str | None, quantity: str) -> float | Non
     return next((c["measured"] for c in verification_of(record, side)["checks"] if c["quantity"] == quantity), None)
 
 
-def met_pad_rise(record: dict, side: str | None) -> float | None:
-    """The met pad as the record measured it: its rise over the same device without it where the
-    plate is not flat (a scanned sole, a bar), else its dome over the plate."""
-    rise = check_measured(record, side, "met_pad_rise_mm")
-    return rise if rise is not None else check_measured(record, side, "met_pad_height_mm")
+def feature_reading(record: dict, side: str | None, name: str) -> float | None:
+    """A feature's own number as the record measured it: the first of its marker's quantities
+    the checks hold (a met pad: its rise over the same device without it where the plate is not
+    flat, a scanned sole or a bar, else its dome over the plate)."""
+    from insolegen.device.features import by_name
+
+    marker = by_name(name).marker
+    return next((v for q in marker.quantities if (v := check_measured(record, side, q)) is not None), None)
+
+
+def human_name(quantity: str, with_unit: bool = True) -> str:
+    """What a person reads for a quantity, measured (``measure``) or read by the design itself
+    (a feature's rise, how far it lies from its place)."""
+    return name_of(quantity, with_unit, names=all_names())
 
 
 def device_size(record: dict, side: str) -> dict:

@@ -414,8 +414,7 @@ class _Page:
         return out
 
     def _prescription(self) -> list:
-        lines, absent = prescription_lines(self.rec["prescription"], with_offload="offload" in self.rec,
-                                           with_zones="zones" in self.rec)
+        lines, absent = prescription_lines(self.rec["prescription"], with_zones="zones" in self.rec)
         rows = [[what, text] for what, text in lines]
         out = [self._p("The prescription", self.head), self._grid([["", "as prescribed"], *rows], [0.22, 0.78])]
         if absent:

@@ -18,11 +18,12 @@ from importlib.resources import files
 
 import numpy as np
 
+from insolegen.device.features import FEATURES
 from insolegen.geometry.topology import face_areas
 from insolegen.outputs.deflate import gzip_bytes
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.prescription_text import prescription_lines
-from insolegen.outputs.readings import check_measured, check_table, met_pad_rise, part_of, total_contact_rule, verification_of
+from insolegen.outputs.readings import check_table, feature_reading, part_of, total_contact_rule, verification_of
 from insolegen.outputs.scene import (
     EXAGGERATION,
     HEIGHTS_GRID_MM,
@@ -124,10 +125,10 @@ def _labels(d: Shown, hm, record: dict | None) -> list[dict]:
         at(f"forefoot post {fixed(measured.get('forefoot_post_deg'), 1, '°', sign=True)}", marks["mth2_head"]["x_mm"] + 12.0,
            marks["mth2_head"]["y_mm"])
     made = part["derived"].get("features", {})          # where the design put each feature
-    if "met_pad" in made:
-        at(f"met pad {fixed(met_pad_rise(record, d.side), 1, ' mm')}", *made["met_pad"]["centre_mm"])
-    if "met_bar" in made:
-        at(f"met bar {fixed(check_measured(record, d.side, 'met_bar_rise_mm'), 1, ' mm')}", *made["met_bar"]["crest_point_mm"])
+    for feature in FEATURES:
+        if feature.marker is not None and feature.name in made:
+            shown = feature_reading(record, d.side, feature.name)
+            at(f"{feature.label.lower()} {fixed(shown, 1, ' mm')}", *made[feature.name][feature.marker.at])
     if measured.get("heel_pocket_x_mm") is not None:
         at(f"heel pocket {fixed(measured.get('heel_pocket_depth_mm'), 1, ' mm')} deep", measured["heel_pocket_x_mm"],
            measured["heel_pocket_y_mm"])
@@ -153,7 +154,7 @@ def _prescription_lines(record: dict | None) -> list[str]:
     """The prescription in a clinician's words: what is prescribed, then what is not."""
     if not record:
         return []
-    lines, absent = prescription_lines(record["prescription"], with_offload="offload" in record, with_zones="zones" in record)
+    lines, absent = prescription_lines(record["prescription"], with_zones="zones" in record)
     return [f"{what}: {text}" for what, text in lines] + ([f"Not prescribed: {', '.join(absent)}"] if absent else [])
 
 

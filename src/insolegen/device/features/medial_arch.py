@@ -1,0 +1,62 @@
+"""The medial arch: a rise along the medial border, whose amplitude is solved so that the
+highest point of the medial midfoot stands at the prescribed height (``surface.solve_arch_amplitude``).
+Every device has one. With a scanned sole, the sole's own midfoot is its shape."""
+from __future__ import annotations
+
+import numpy as np
+
+from insolegen.device.checks import Reading
+from insolegen.device.context import Context, Points
+from insolegen.device.features.spec import Feature, absent, mm
+from insolegen.geometry.ramps import ramp_down, ramp_up
+
+ARCH_PLATEAU_MM = 4.0        # the arch keeps its full height this far in from the medial border
+
+
+def sole_arch_window(p: Points, c: Context):
+    """1 over the midfoot (where the arch is solved and measured), 0 under heel and forefoot."""
+    return ramp_up(p.x, 0.15 * c.length, 0.25 * c.length) * ramp_down(p.x, 0.62 * c.length, 0.72 * c.length)
+
+
+def arch_shape(p: Points, c: Context):
+    """The medial arch's shape, 1 at the apex plateau; scaled by the solved amplitude. With a
+    scanned sole, the sole's own midfoot (an amplitude of 1 is the scanned arch)."""
+    if c.sole is not None:
+        return c.sole.height(p.x, p.y) * sole_arch_window(p, c)
+    a = c.arch
+    along = np.where(p.x <= a.apex_x, ramp_up(p.x, a.start_x, a.apex_x), ramp_down(p.x, a.apex_x, a.end_x))
+    across = ramp_down(p.d_medial, ARCH_PLATEAU_MM, a.width)
+    return along * across
+
+
+def field(p: Points, c: Context):
+    if not c.arch.amplitude:
+        return absent(p)
+    return c.arch.amplitude * arch_shape(p, c)
+
+
+def place(c: Context) -> dict:
+    a = c.arch
+    return {"medial_arch": {"apex_x": a.apex_x, "start_x": a.start_x, "end_x": a.end_x, "width_mm": a.width, "height_mm": a.target}}
+
+
+def words(rx) -> str:
+    arch = rx["arch"]
+    height = f"{arch['fill_frac']:g} of the foot's arch" if arch.get("fill_frac") is not None else f"{mm(arch['height_mm'])} high"
+    apex = "at the navicular" if arch["apex_frac"] == "navicular" else f"apex at {arch['apex_frac']:g} of the foot's length"
+    text = f"{height}, {apex}"
+    if arch.get("length_mm") is not None:
+        text += f", {mm(arch['length_mm'])} long"
+    if arch.get("width_mm") is not None:
+        text += f", {mm(arch['width_mm'])} wide"
+    return text
+
+
+def checks(r: Reading):
+    return [r.check("arch_apex_height_mm", r.ctx.arch.target)]
+
+
+FEATURE = Feature(
+    name="medial_arch", label="Medial arch", field=field, amount=None, place=place, words=words, checks=checks,
+    tolerances={"arch_apex_height_mm": 0.5},
+)
