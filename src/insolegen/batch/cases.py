@@ -10,6 +10,7 @@ safely. Where the cases run (in this process, a process pool, a Dask cluster) is
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -24,6 +25,7 @@ from insolegen import __version__
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.feet.kinds import IMAGE_SUFFIXES, OUTLINE_SUFFIXES, SCAN_SUFFIXES
 from insolegen.outputs import export
+from insolegen.outputs.drawn import Drawn
 from insolegen.outputs.export import safe_name, write_atomic
 from insolegen.outputs.readings import device_size, verification_of
 
@@ -274,37 +276,12 @@ def _design_files(spec: CaseSpec, options: BatchOptions) -> tuple[dict[str, byte
     record, files = result.record, dict(result.files)
     scans = [p for _, p in spec.foot_files if p.suffix.lower() in SCAN_SUFFIXES]
     scan = scans[0] if len(scans) == 1 else None
-    shown = [Shown(side, side, d.vertices, d.faces) for side, d in result.devices.items()]   # drawn twice, rasterised once
-    files[f"{spec.name}_thumb.png"] = thumbnail_png(shown)
-    if options.html:
-        files[f"{spec.name}_view.html"] = _view_bytes(result, shown, scan)
-    if options.report:
-        files[f"{spec.name}_report.pdf"] = _report_bytes(files, spec.name, options, scan)
+    files[f"{spec.name}_thumb.png"] = thumbnail_png([Shown(side, side, d.vertices, d.faces) for side, d in result.devices.items()])
+    # the view and the report drawn from the case's files as written, as `design` draws them
+    drawn = Drawn(html=options.html, report=options.report, scan=scan, material=options.material, printer=options.printer,
+                  date=dt.date.fromisoformat(options.date) if options.date else None)
+    files.update(drawn.as_bytes(files, spec.name))
     return files, record
-
-
-def _view_bytes(result, shown: list, scan: Path | None) -> bytes:
-    """The case's 3D view, drawn from the design in memory (the scan seated on it, if any)."""
-    from insolegen.outputs.preview import PreviewInput, seated_scans
-    from insolegen.outputs.webview import view_html
-
-    scans = seated_scans(result.record, scan.parent, scan, shown) if scan else {}
-    return view_html(PreviewInput(result.name, shown, result.record, scans)).encode("utf-8")
-
-
-def _report_bytes(files: dict[str, bytes], name: str, options: BatchOptions, scan: Path | None) -> bytes:
-    """The case report, made from the case's files in a scratch folder (the report reads a
-    design as it lies on disk)."""
-    import datetime as dt
-    import tempfile
-
-    from insolegen.outputs.report import gather, report_pdf
-
-    with tempfile.TemporaryDirectory() as tmp:
-        for fn, data in files.items():
-            (Path(tmp) / fn).write_bytes(data)
-        inp = gather(Path(tmp) / f"{name}.json", scan, options.material, options.printer)
-        return report_pdf(inp, dt.date.fromisoformat(options.date) if options.date else None)
 
 
 def case_dir(out: Path, name: str) -> Path:
