@@ -16,6 +16,7 @@ import numpy as np
 from insolegen.errors import InvalidInput
 from insolegen.extras import require_extra
 from insolegen.outputs.export import safe_name
+from insolegen.outputs.readings import check_measured
 from insolegen.outputs.scene import PreviewInput, Shown, has_display, section_positions
 from insolegen.record import read_record
 
@@ -178,15 +179,13 @@ def seated_scans(record: dict, folder: Path, scan, devices: list[Shown]) -> dict
     from insolegen.feet.scan3d import read_scan  # only with a scan to show: its imports are most of a second
 
     read = read_scan(scan, foot_input.get("units"), record["foot"]["side"])
-    rx = record["prescription"]
-    lift = rx["device"]["base_thickness_mm"] + rx["heel_lift"]["height_mm"]
-    seated = read.vertices + [0.0, 0.0, lift]
     out = {}
     for d in devices:
-        if d.side == "left":
-            out["left"] = (seated * [1.0, -1.0, 1.0], read.faces[:, ::-1])
-        elif d.side == "right":
-            out["right"] = (seated, read.faces)
+        if d.side not in ("left", "right"):
+            continue
+        # on the heel seat as the record measured it on this device's mesh
+        seated = read.vertices + [0.0, 0.0, check_measured(record, d.side, "heel_seat_height_mm")]
+        out[d.side] = (seated * [1.0, -1.0, 1.0], read.faces[:, ::-1]) if d.side == "left" else (seated, read.faces)
     return out
 
 
