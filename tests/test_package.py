@@ -3,6 +3,7 @@ dependencies only into a fresh venv, run from another folder."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,7 +22,14 @@ def _run(*cmd, cwd=None, env=None):
 def installed(tmp_path_factory):
     """(the venv's bin folder, a working folder outside the checkout, the wheel)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    r = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", ROOT)
+    # built from a copy of what a wheel is made of: setuptools writes build/ into the tree it
+    # builds, and two test workers building in the checkout at once collide there
+    source = tmp / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    r = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", source)
     assert r.returncode == 0, r.stderr
     wheel = next((tmp / "dist").glob("insolegen-*.whl"))
     r = _run(sys.executable, "-m", "venv", tmp / "venv")
