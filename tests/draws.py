@@ -96,7 +96,7 @@ def oracle_errors(design) -> dict:
     pts = grid((back + 0.30 * foot, min(back + 0.58 * foot, ball_x - 0.03 * foot)), (-80, 80), 1.0)
     middle = 0.5 * (plan.medial_border(pts[:, 0]) + plan.lateral_border(pts[:, 0]))
     medial = pts[pts[:, 1] > middle]
-    found["arch_apex_height_mm"] = float(np.nanmax(top_heights(mesh, medial))) - ctx.arch["target"]
+    found["arch_apex_height_mm"] = float(np.nanmax(top_heights(mesh, medial))) - ctx.arch.target
 
     seat = grid((back + 0.09 * foot, back + 0.16 * foot), (ctx.heel[1] - 8.0, ctx.heel[1] - 2.0), 0.5)
     acc = rx.accommodations
