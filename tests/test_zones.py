@@ -40,13 +40,16 @@ def _slice(plate: Path, bed, out: Path) -> np.ndarray:
 def _zone_densities(record: dict, folder: Path, tmp: Path) -> list[tuple[str, float, float]]:
     """(zone, prescribed %, extruded %) for every zone of every device, from the sliced plates:
     the infill's plastic per unit area per layer over the layers where the whole device is
-    sparse infill (above the bottom skin, below the top skin)."""
+    sparse infill (above the bottom skin, below the top skin), inside the zone less a margin."""
     out = []
     bed = record["printing"]["bed_mm"][:2]
     for plate in record["printing"]["plates"]:
         moves = _slice(folder / plate["file"], bed, tmp)
-        layers = [z for z in np.unique(np.round(moves[:, 4], 3)) if 1.5 <= z <= 6.0]
+        heights = np.round(moves[:, 4], 3)
+        layers = [moves[heights == z] for z in np.unique(heights) if 1.5 <= z <= 6.0]
         assert len(layers) >= 15
+        # each extrusion counted where its middle lies: infill moves are short beside a zone
+        middles = [0.5 * (m[:, 0:2] + m[:, 2:4]) for m in layers]
         for placed in plate["devices"]:
             side = placed["side"]
             c, s = np.cos(np.radians(placed["turn_deg"])), np.sin(np.radians(placed["turn_deg"]))
@@ -58,12 +61,9 @@ def _zone_densities(record: dict, folder: Path, tmp: Path) -> list[tuple[str, fl
                 area = shapely.transform(shapely.from_wkt(zone["outline_wkt"]).buffer(-INSET_MM), to_bed)
                 if area.area < 100:
                     continue
-                shares = []
-                for z in layers:
-                    m = moves[np.isclose(moves[:, 4], z)]
-                    lines = shapely.linestrings(np.stack([m[:, 0:2], m[:, 2:4]], axis=1))
-                    inside = shapely.length(shapely.intersection(lines, area)) / np.maximum(shapely.length(lines), 1e-9)
-                    shares.append(float(np.sum(m[:, 5] * inside)) / (area.area * LAYER_MM))
+                shapely.prepare(area)
+                shares = [float(np.sum(m[shapely.contains_xy(area, mid[:, 0], mid[:, 1]), 5])) / (area.area * LAYER_MM)
+                          for m, mid in zip(layers, middles)]
                 out.append((f"{side} {zone['zone']}", zone["infill_pct"], 100.0 * float(np.mean(shares))))
     return out
 
