@@ -73,7 +73,7 @@ def foot_from_outline_file(path: str | Path, units: str | None = None, side: str
         frame = SourceFrame(f.units, np.eye(2) / UNIT_TO_MM[f.units], np.zeros(2), "the file's own coordinates")
     merged = (f.arch or ArchMeasurements()).updated(arch)
     foot = foot_from_points(f.points_mm, side=side or f.side, given_landmarks=f.landmarks or None,
-                            source=str(path), arch=None if merged.is_empty() else merged)
+                            source=f"outline {path.name}", arch=None if merged.is_empty() else merged)
     return replace(foot, source_frame=frame)
 
 
