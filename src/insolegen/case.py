@@ -143,6 +143,20 @@ def _r(value: float, digits: int = 3) -> float:
 def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseResult:
     """The case's design, record and file bytes; ``record_extra`` adds sections to the record
     (a batch's input fingerprint)."""
+    name, feet, rx, provenance, foot_input, kinds, name_note = _read_inputs(request)
+    return design_feet(name, feet, rx, provenance, foot_input, request, kinds, record_extra, name_note)
+
+
+def check_inputs(request: CaseRequest) -> None:
+    """Refuse, with ``design_case``'s own message, what it would refuse before designing: the
+    names, the prescription, the foot files, the landmarks and a foot the population does not
+    hold (the order service checks an order so when it is submitted)."""
+    _read_inputs(request)
+
+
+def _read_inputs(request: CaseRequest):
+    """(name, the feet with their sides and soles, prescription, provenance, the record's input
+    section, file kinds, name note): everything a design starts from, read and checked."""
     kinds = parse_formats(request.formats)
     for option, value, example in (("--size", request.size, "EU42"), ("--name", request.name, "Smith_J")):
         if value is not None and not value.strip():
@@ -164,7 +178,7 @@ def design_case(request: CaseRequest, record_extra: dict | None = None) -> CaseR
     if not request.accept_foot:
         for foot, _, _ in feet:
             refuse_implausible(foot)
-    return design_feet(name, feet, rx, provenance, foot_input, request, kinds, record_extra, name_note)
+    return name, feet, rx, provenance, foot_input, kinds, name_note
 
 
 def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
