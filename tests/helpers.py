@@ -11,11 +11,11 @@ from insolegen.case import CaseRequest, design_case
 from insolegen.feet.foot import ArchMeasurements
 
 
-def run_cli(*args, cwd=None, env=None, timeout=None) -> subprocess.CompletedProcess:
+def run_cli(*args, cwd=None, env=None, timeout=None, input_text=None) -> subprocess.CompletedProcess:
     """`insolegen ARGS...` in a fresh Python process: exit code, stdout and stderr as text (the
-    one way the tests run the command line)."""
+    one way the tests run the command line); ``input_text`` on its standard input."""
     return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=timeout)
+                          env=env, timeout=timeout, input=input_text)
 
 
 def run_cli_headless(*args) -> subprocess.CompletedProcess:

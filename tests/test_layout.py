@@ -1,5 +1,5 @@
 """The package's layout keeps its promise: stages import only downward
-(cli -> {console, batch} -> case -> outputs -> device -> feet -> measure -> geometry; outputs read only the
+(cli -> {console, serve -> batch} -> case -> outputs -> device -> feet -> measure -> geometry; outputs read only the
 feature declarations of device), with no cycles, function-level
 imports included."""
 from __future__ import annotations
@@ -19,7 +19,8 @@ ALLOWED = {
     "case": {"device", "outputs", "feet", "measure", "geometry"},
     "batch": {"case", "device", "outputs", "feet", "measure", "geometry"},
     "console": {"outputs", "measure"},             # what the command line prints
-    "cli": {"console", "batch", "case", "device", "outputs", "feet", "measure", "geometry"},
+    "serve": {"batch", "case", "device", "outputs", "feet", "measure", "geometry"},   # the order service
+    "cli": {"console", "serve", "batch", "case", "device", "outputs", "feet", "measure", "geometry"},
 }
 LEAVES = {"errors", "extras", "limits", "record", "__init__"}
 
@@ -94,7 +95,7 @@ def test_no_import_cycles_between_modules():
 
 
 def test_the_stages_are_folders_a_newcomer_sees():
-    for stage in ("geometry", "feet", "device", "measure", "outputs", "batch"):
+    for stage in ("geometry", "feet", "device", "measure", "outputs", "batch", "serve"):
         assert (PACKAGE / stage / "__init__.py").is_file()
     assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "case.py", "cli.py", "console.py", "errors.py", "extras.py",
                                                               "limits.py", "record.py"]

@@ -77,15 +77,17 @@ def test_an_installed_wheel_designs_from_another_folder(installed):
 @pytest.mark.slow
 def test_a_core_install_names_the_extra_a_verb_needs(installed):
     bin_dir, work, _ = installed
-    for module in ("vtk", "pyvista", "reportlab", "distributed"):
+    for module in ("vtk", "pyvista", "reportlab", "distributed", "fastapi", "sqlalchemy"):
         r = _run(bin_dir / "python", "-c", f"import {module}")
         assert r.returncode != 0, f"{module} is in the core install"
     _run(bin_dir / "insolegen", "design", "--out", "extras", "-q", cwd=work)
     for args, extra in ((("preview", "extras/EU42_medium.json", "--out", "p.png"), "preview"),
                         (("report", "extras/EU42_medium.json"), "report"),
                         (("design", "--out", "extras2", "--preview"), "preview"),
-                        (("batch", "nowhere", "--out", "b", "--scheduler", "tcp://127.0.0.1:9"), "cluster")):
+                        (("batch", "nowhere", "--out", "b", "--scheduler", "tcp://127.0.0.1:9"), "cluster"),
+                        (("serve", "--data", "lab"), "serve"),
+                        (("users", "add", "ann", "--clinic", "C", "--role", "admin", "--data", "lab", "--password-stdin"), "serve")):
         r = _run(bin_dir / "insolegen", *args, cwd=work)
         assert r.returncode == 1, (args, r.stdout, r.stderr)
         assert f"pip install 'insolegen[{extra}]'" in r.stderr and "Traceback" not in r.stderr, r.stderr
-    assert not (work / "p.png").exists() and not (work / "extras2").exists()
+    assert not (work / "p.png").exists() and not (work / "extras2").exists() and not (work / "lab").exists()

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,3 +130,42 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     begin, end = text.index("<!-- options:begin -->\n"), text.index("<!-- options:end -->")
     README.write_text(text[:begin] + "<!-- options:begin -->\n" + options_table() + "\n" + text[end:])
     print(f"wrote the options table into {README}")
+
+
+def serving_lines() -> list[str]:
+    """The "Serving a lab" block's lines, as a shell runs them."""
+    return [line[4:] for line in _section("Serving a lab").splitlines() if line.startswith("    ")]
+
+
+def test_the_serving_block_runs_and_takes_an_order(tmp_path):
+    """The block as written, in an empty folder, on a free loopback port instead of 8000 (the
+    install line is this checkout's own), stopped at the end."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    lines = serving_lines()
+    assert lines[0].startswith("pip install") and "insolegen serve" in lines[2]
+    script = "\n".join(["set -e", *(line.replace("8000", str(port)) for line in lines[1:]), "echo; echo SERVER=$!"])
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    log = tmp_path / "shell.log"
+    with open(log, "w") as sink:                 # a file, not a pipe: the server in the background keeps it open
+        r = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+    try:
+        assert r.wait(timeout=120) == 0, log.read_text()
+        out = log.read_text()
+        assert '"id":1' in out and '"state":"' in out, out
+        token = httpx.post(f"http://127.0.0.1:{port}/api/v1/token", data={"username": "ann", "password": "a long password"}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        deadline = time.monotonic() + 120
+        while (order := httpx.get(f"http://127.0.0.1:{port}/api/v1/orders/1", headers=headers).json())["state"] != "review":
+            assert order["state"] in ("received", "designing") and time.monotonic() < deadline, order
+            time.sleep(0.2)
+        assert (tmp_path / "lab" / "insolegen.db").is_file() and (tmp_path / "lab" / "blobs").is_dir()
+    finally:
+        os.killpg(r.pid, signal.SIGKILL)
+        r.wait(timeout=30)

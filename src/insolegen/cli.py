@@ -678,6 +678,92 @@ def review(
     out.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
+SERVE_EPILOG = """
+Examples:
+
+  insolegen users add ann --clinic "North Clinic" --role clinician --data lab --password-stdin < ann.txt
+
+  insolegen serve --data lab                                  # http://127.0.0.1:8000, API docs at /docs
+
+  insolegen serve --data lab --db postgresql://insolegen@dbhost/orders --workers 4
+
+  insolegen serve --data lab --scheduler tcp://10.0.0.5:8786  # designs on a Dask cluster
+
+Clinics send orders (a foot file or a size, and a prescription) to POST /api/v1/orders; a
+technician reviews each revision, corrects it (POST .../revisions), approves and releases it.
+Every step is in the order's history (GET .../history). The database (SQLite in DATA unless
+--db names PostgreSQL) holds the orders and the audit trail; DATA/blobs holds every file, named
+by its sha256. A server stopped in the middle of designs finishes them when it starts again.
+"""
+
+
+@app.command(epilog=_examples(SERVE_EPILOG))
+def serve(
+    data: Path = typer.Option(..., "--data", help="The service's folder: its files (blobs/) and, without --db, its SQLite database."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface; put TLS in front)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    db: Optional[str] = typer.Option(None, "--db", help="postgresql://USER@HOST/NAME: the database. [default: SQLite in --data]"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Design processes on this machine. [default: its cores]"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Design on a Dask cluster: the scheduler's address, tcp://HOST:PORT."),
+) -> None:
+    """Serve a lab's orders over HTTP: submit, review, correct, approve, release (needs the 'serve' extra)."""
+    from insolegen.batch.run import default_workers
+    from insolegen.extras import require_extra
+
+    try:
+        require_extra("serve")
+        if scheduler:
+            require_extra("cluster")
+            if workers:
+                raise InvalidInput("--workers is for this machine; with --scheduler the cluster's workers design")
+        import uvicorn
+
+        from insolegen.serve.app import create_app
+
+        application = create_app(data, db, workers or default_workers(), scheduler)
+    except InsolegenError as exc:
+        _fail(exc)
+    err.print(f"insolegen {__version__} serving {data} on http://{host}:{port} (API docs at /docs)", markup=False, soft_wrap=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+users_app = typer.Typer(help="The people who use the order service (insolegen serve).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+Role = StrEnum("Role", {v: v for v in ("clinician", "technician", "admin")})
+
+
+@users_app.command("add", epilog=_examples(SERVE_EPILOG))
+def users_add(
+    name: str = typer.Argument(..., metavar="NAME", help="The name the person signs in with."),
+    clinic: str = typer.Option(..., "--clinic", help="Their clinic (made if new); a clinician sees only its orders."),
+    role: Role = typer.Option(..., "--role", case_sensitive=False, help="clinician: submits and follows their clinic's orders; "
+                              "technician: sees every order, corrects, approves, releases; admin: manages users."),
+    data: Path = typer.Option(..., "--data", help="The service's folder (as given to insolegen serve)."),
+    db: Optional[str] = typer.Option(None, "--db", help="postgresql://...: the service's database. [default: SQLite in --data]"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of standard input "
+                                        "(else it is asked for, twice, without echo)."),
+) -> None:
+    """Add a person who may sign in to the order service."""
+    from insolegen.extras import require_extra
+
+    try:
+        require_extra("serve")
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else typer.prompt(
+            "password", hide_input=True, confirmation_prompt=True)
+        from insolegen.serve.auth import add_user
+        from insolegen.serve.database import open_database
+
+        data.mkdir(parents=True, exist_ok=True)
+        with open_database(data, db)() as session:
+            add_user(session, name, clinic, role.value, password)
+            session.commit()
+    except InsolegenError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(InvalidInput(f"--data {data}: {exc.strerror or exc}"))
+    out.print(f"added {name} ({role.value}, {clinic})", markup=False, soft_wrap=True)
+
+
 def _measure_epilog() -> str:
     from insolegen.measure.definitions import DEFINITIONS
 

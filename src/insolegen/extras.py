@@ -11,6 +11,8 @@ EXTRAS = {
     "preview": (("pyvista", "vtk"), "pictures of the devices (insolegen preview, design --preview)"),
     "report": (("reportlab", "pyvista", "vtk"), "the PDF case report (insolegen report, design/batch --report)"),
     "cluster": (("distributed",), "running a batch on a Dask cluster (batch --scheduler)"),
+    "serve": (("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "multipart"),
+              "the order service (insolegen serve, insolegen users)"),
 }
 
 

@@ -1,0 +1,353 @@
+"""The HTTP routes: parse, check who is asking, call ``orders``, answer. OpenAPI at /docs."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from insolegen import __version__
+from insolegen.errors import InsolegenError
+from insolegen.limits import limit
+from insolegen.serve import auth, orders
+from insolegen.serve.blobs import Blobs
+from insolegen.serve.database import open_database
+from insolegen.serve.jobs import Engine, Job, case_name, check_job, drawn_file, drawn_names
+from insolegen.serve.models import ORDER_STATES, Order, Revision, User
+
+CONTENT_TYPES = {".stl": "model/stl", ".3mf": "model/3mf", ".json": "application/json", ".pdf": "application/pdf",
+                 ".html": "text/html; charset=utf-8", ".png": "image/png"}
+FOOT_SUFFIXES = (".stl", ".ply", ".obj", ".png", ".jpg", ".jpeg", ".csv", ".json", ".svg", ".dxf")
+
+
+def upload_cap(suffix: str) -> int:
+    """The CLI's limit on a file of this kind, in bytes."""
+    if suffix in (".stl", ".ply", ".obj"):
+        return int(limit("MESH_MB") * 1e6)
+    if suffix in (".png", ".jpg", ".jpeg"):
+        return int(limit("IMAGE_MB") * 1e6)
+    if suffix == ".toml":
+        return int(limit("PROFILE_KB") * 1e3)
+    if suffix == ".csv":
+        return int(max(limit("OUTLINE_MB"), limit("PRESSURE_MB")) * 1e6)
+    return int(limit("OUTLINE_MB") * 1e6)
+
+
+class Server:
+    """The database, the files and the engine the routes share."""
+
+    def __init__(self, data: Path, db_url: str | None, workers: int, scheduler: str | None):
+        self.data = Path(data)
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.sessions: sessionmaker[Session] = open_database(self.data, db_url)
+        self.blobs = Blobs(self.data)
+        self.workers, self.scheduler = workers, scheduler
+        self.engine: Engine | None = None
+
+    def start(self) -> None:
+        self.engine = Engine(self.job_done, self.workers, self.scheduler)
+        with self.sessions() as db:      # what a stopped server left undone is designed again
+            waiting = list(db.scalars(select(Revision.id).where(Revision.state.in_(("queued", "designing"))).order_by(Revision.id)))
+        for revision_id in waiting:
+            self.queue(revision_id)
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+
+    def job_of(self, db: Session, revision: Revision) -> Job:
+        order = revision.order
+        files = {f["sha256"]: self.blobs.get(f["sha256"]) for f in order.inputs.get("files", [])}
+        return Job(order.id, revision.number, order.inputs, files, tuple(revision.sets), revision.landmarks,
+                   revision.created_at.date().isoformat())
+
+    def queue(self, revision_id: int) -> None:
+        with self.sessions() as db:
+            revision = db.get(Revision, revision_id)
+            job = self.job_of(db, revision)
+            orders.start(db, revision)
+            db.commit()
+        self.engine.submit(job)
+
+    def draw(self, revision_id: int, name: str) -> bytes:
+        """A revision's view or report, drawn from its kept files the first time it is asked for, then kept."""
+        with self.sessions() as db:
+            revision = db.get(Revision, revision_id)
+            if name in revision.files:
+                return self.blobs.get(revision.files[name])
+            case = case_name(revision.order_id, revision.number)
+            data = drawn_file({n: self.blobs.get(sha) for n, sha in revision.files.items()}, case, name,
+                              revision.created_at.date().isoformat())
+            sha = self.blobs.put(data)
+            revision.files = {**revision.files, name: sha}
+            orders.event(db, revision.order, None, "drawn", revision.number, outputs={name: sha})
+            db.commit()
+            return data
+
+    def job_done(self, job: Job, result: dict | None, error: str | None) -> None:
+        """Called on the engine's thread: the files kept first (content-addressed, each whole),
+        then the revision's state, in one commit."""
+        stored = {name: self.blobs.put(data) for name, data in result["files"].items()} if result else None
+        with self.sessions() as db:
+            revision = db.scalar(select(Revision).join(Order).where(Order.id == job.order_id, Revision.number == job.revision))
+            if revision is None or revision.state not in ("queued", "designing"):
+                return
+            orders.finish(db, revision, stored, result["checks"] if result else None, error)
+            db.commit()
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with request.app.state.server.sessions() as db:
+        yield db
+
+
+Db = Annotated[Session, Depends(_session)]
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/token", auto_error=False)
+
+
+def _current_user(db: Db, token: Annotated[str | None, Depends(_bearer)]) -> User:
+    user = auth.user_of(db, token) if token else None
+    if user is None:
+        raise HTTPException(401, "sign in: no token, or it has expired" if token is None else "the token is unknown or has expired",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+Me = Annotated[User, Depends(_current_user)]
+
+
+class Correction(BaseModel):
+    set: list[str] = Field(default=[], max_length=200, description="prescription changes, as the CLI's --set: section.field=value")
+    landmarks: dict[str, list[float]] = Field(default={}, description="corrected landmarks, NAME: [x, y] in the input's own coordinates")
+
+
+class NewUser(BaseModel):
+    name: str
+    clinic: str
+    role: str
+    password: str = Field(min_length=10)
+
+
+def create_app(data: Path, db_url: str | None = None, workers: int = 1, scheduler: str | None = None) -> FastAPI:
+    server = Server(data, db_url, workers, scheduler)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        server.start()
+        try:
+            yield
+        finally:
+            server.stop()
+
+    app = FastAPI(title="insolegen", version=__version__, lifespan=lifespan,
+                  description="A lab's orders: submit a foot and a prescription, review, correct, approve, release.")
+    app.state.server = server
+    @app.exception_handler(orders.Refused)
+    async def refused(_: Request, exc: orders.Refused):
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.get("/healthz")
+    def healthz(db: Db):
+        db.execute(select(1))
+        return {"status": "ok", "version": __version__}
+
+    @app.post("/api/v1/token")
+    def token(db: Db, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
+        issued = auth.sign_in(db, form.username, form.password)
+        if issued is None:
+            raise HTTPException(401, "the name or the password is wrong", headers={"WWW-Authenticate": "Bearer"})
+        db.commit()
+        return {"access_token": issued, "token_type": "bearer", "expires_in": int(auth.TOKEN_HOURS * 3600)}
+
+    @app.post("/api/v1/orders", status_code=202)
+    async def submit(db: Db, me: Me, request: Request,
+                     patient_ref: Annotated[str, Form(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9 ._/-]+$")],
+                     left: Annotated[UploadFile | None, File()] = None, right: Annotated[UploadFile | None, File()] = None,
+                     foot: Annotated[UploadFile | None, File()] = None, size: Annotated[str | None, Form()] = None,
+                     width: Annotated[str, Form()] = "medium", profile: Annotated[str | None, Form()] = None,
+                     sets: Annotated[list[str], Form(alias="set")] = [],  # noqa: B006 (FastAPI copies it)
+                     prescription: Annotated[UploadFile | None, File()] = None, shoe: Annotated[UploadFile | None, File()] = None,
+                     notes: Annotated[str, Form(max_length=4000)] = "",
+                     idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
+        before = orders.submitted(db, me, idempotency_key)
+        if before is not None:
+            return _accepted(before)
+        uploads = {role: f for role, f in (("left", left), ("right", right), ("foot", foot)) if f is not None}
+        if foot is not None and (left or right):
+            raise HTTPException(422, "give foot (one file holding both feet), or left and/or right, not both")
+        if not uploads and not size:
+            raise HTTPException(422, "give the foot: left and/or right, or foot, or a size (EU42, UK8, MP265)")
+        if uploads and size:
+            raise HTTPException(422, "give a foot file or a size, not both")
+        files = []
+        for role, upload in [*uploads.items(), *((("prescription", prescription),) if prescription else ()),
+                             *((("shoe", shoe),) if shoe else ())]:
+            suffix = Path(upload.filename or "").suffix.lower()
+            allowed = (".toml",) if role == "prescription" else FOOT_SUFFIXES
+            if suffix not in allowed:
+                raise HTTPException(422, f"{role}: {upload.filename!r} is not a {'prescription (.toml)' if role == 'prescription' else 'foot file'}"
+                                         f" this tool reads; use one of {', '.join(allowed)}")
+            data = await _read_capped(upload, upload_cap(suffix), role)
+            files.append({"role": role, "suffix": suffix, "name": _shown_name(upload.filename), "bytes": data})
+        inputs = {"files": [{k: v for k, v in f.items() if k != "bytes"} | {"sha256": _sha(f["bytes"])} for f in files],
+                  "size": size, "width": width, "profile": profile}
+        job = Job(0, 0, inputs, {_sha(f["bytes"]): f["bytes"] for f in files}, tuple(sets), {}, dt.date.today().isoformat())
+        await run_in_threadpool(_check_or_422, job)          # the CLI's refusals, before anything is kept
+        for f in files:
+            server.blobs.put(f["bytes"])
+        order = orders.submit(db, me, orders.Submission(me.clinic_id, patient_ref, notes, inputs, tuple(sets), {}, idempotency_key))
+        try:
+            db.commit()
+        except IntegrityError:             # the same key posted twice at once: the first one made the order
+            db.rollback()
+            return _accepted(orders.submitted(db, me, idempotency_key))
+        server.queue(order.revisions[0].id)
+        db.refresh(order)
+        return _accepted(order)
+
+    @app.get("/api/v1/orders")
+    def list_orders(db: Db, me: Me, state: Annotated[str | None, Query(pattern="|".join(ORDER_STATES))] = None):
+        return {"orders": [_summary(o) for o in orders.listed(db, me, state)]}
+
+    @app.get("/api/v1/orders/{order_id}")
+    def order(db: Db, me: Me, order_id: int):
+        return _detail(orders.visible(db, me, order_id))
+
+    @app.get("/api/v1/orders/{order_id}/files/{name}")
+    async def file(db: Db, me: Me, order_id: int, name: str, revision: int | None = None):
+        found = orders.visible(db, me, order_id)
+        chosen = [r for r in found.revisions if (r.number == revision if revision else r.state == "done")]
+        kept = chosen[-1] if chosen else None
+        case = case_name(order_id, kept.number) if kept else ""
+        if kept is not None and kept.state == "done" and name not in kept.files and name in drawn_names(case):
+            data = await run_in_threadpool(server.draw, kept.id, name)
+        elif kept is None or name not in kept.files:
+            raise HTTPException(404, f"order {order_id} has no file {name!r}" + (f" in revision {revision}" if revision else ""))
+        else:
+            data = server.blobs.get(kept.files[name])
+        return Response(data, media_type=CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream"),
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.post("/api/v1/orders/{order_id}/revisions", status_code=202)
+    async def revise(db: Db, me: Me, order_id: int, body: Correction):
+        found = orders.visible(db, me, order_id)
+        before = orders.latest(found)
+        job = server.job_of(db, before)
+        trial = Job(job.order_id, job.revision + 1, job.inputs, job.files, (*before.sets, *body.set),
+                    {**before.landmarks, **body.landmarks}, job.date)
+        await run_in_threadpool(_check_or_422, trial)
+        revision = orders.revise(db, me, found, body.set, body.landmarks)
+        db.commit()
+        server.queue(revision.id)
+        db.refresh(found)
+        return _accepted(found)
+
+    @app.post("/api/v1/orders/{order_id}/approve")
+    def approve(db: Db, me: Me, order_id: int):
+        found = orders.visible(db, me, order_id)
+        orders.approve(db, me, found)
+        db.commit()
+        return _summary(found)
+
+    @app.post("/api/v1/orders/{order_id}/release")
+    def release(db: Db, me: Me, order_id: int):
+        found = orders.visible(db, me, order_id)
+        orders.release(db, me, found)
+        db.commit()
+        return _summary(found)
+
+    @app.post("/api/v1/orders/{order_id}/cancel")
+    def cancel(db: Db, me: Me, order_id: int):
+        found = orders.visible(db, me, order_id)
+        orders.cancel(db, me, found)
+        db.commit()
+        return _summary(found)
+
+    @app.get("/api/v1/orders/{order_id}/history")
+    def history(db: Db, me: Me, order_id: int):
+        return {"events": orders.history(db, orders.visible(db, me, order_id))}
+
+    @app.post("/api/v1/users", status_code=201)
+    def add_user(db: Db, me: Me, body: NewUser):
+        if me.role != "admin":
+            raise HTTPException(403, "only an admin manages users")
+        try:
+            user = auth.add_user(db, body.name, body.clinic, body.role, body.password)
+        except InsolegenError as exc:
+            raise HTTPException(422, str(exc)) from None
+        db.commit()
+        return {"name": user.name, "role": user.role, "clinic": body.clinic}
+
+    return app
+
+
+def _accepted(order: Order) -> JSONResponse:
+    return JSONResponse({"id": order.id, "state": order.state}, status_code=202, headers={"Location": f"/api/v1/orders/{order.id}"})
+
+
+def _summary(order: Order) -> dict:
+    last = order.revisions[-1] if order.revisions else None
+    return {"id": order.id, "state": order.state, "reason": order.reason, "clinic": order.clinic.name,
+            "patient_ref": order.patient_ref, "created_at": order.created_at.isoformat(timespec="seconds") + "Z",
+            "updated_at": order.updated_at.isoformat(timespec="seconds") + "Z", "revision": last.number if last else None,
+            "checks": last.checks if last else {}}
+
+
+def _detail(order: Order) -> dict:
+    return {**_summary(order), "notes": order.notes,
+            "inputs": {"files": [{k: f[k] for k in ("role", "name", "sha256")} for f in order.inputs.get("files", [])],
+                       "size": order.inputs.get("size"), "profile": order.inputs.get("profile")},
+            "revisions": [{"number": r.number, "state": r.state, "reason": r.reason, "set": r.sets, "landmarks": r.landmarks,
+                           "frozen": r.frozen, "checks": r.checks,
+                           "files": {name: f"/api/v1/orders/{order.id}/files/{name}?revision={r.number}"
+                                     for name in _offered(order.id, r)}}
+                          for r in order.revisions]}
+
+
+def _offered(order_id: int, revision: Revision) -> list[str]:
+    """A revision's files: those kept, and (once it is designed) its view and report, drawn when first asked for."""
+    drawn = drawn_names(case_name(order_id, revision.number)) if revision.state == "done" else []
+    return [*revision.files, *(n for n in drawn if n not in revision.files)]
+
+
+async def _read_capped(upload: UploadFile, cap: int, role: str) -> bytes:
+    chunks, size = [], 0
+    while chunk := await upload.read(1 << 20):
+        size += len(chunk)
+        if size > cap:
+            raise HTTPException(413, f"{role}: {upload.filename!r} is over the limit of {cap / 1e6:,.1f} MB for its kind "
+                                     "(the server's INSOLEGEN_MAX_* variables raise it)")
+        chunks.append(chunk)
+    if not size:
+        raise HTTPException(422, f"{role}: {upload.filename!r} is empty")
+    return b"".join(chunks)
+
+
+def _shown_name(name: str | None) -> str:
+    """A client's file name as the record shows it: its last part, printable, at most 120 characters."""
+    last = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in last if c.isprintable())[:120] or "unnamed"
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_or_422(job: Job) -> None:
+    """The CLI's refusal of these inputs, as a 422 naming the client's own file names."""
+    try:
+        check_job(job)
+    except InsolegenError as exc:
+        raise HTTPException(422, str(exc)) from None
