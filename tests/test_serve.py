@@ -272,3 +272,29 @@ def test_the_hostile_corpus_over_http_is_refused_cleanly(service, tmp_path):
         assert order["state"] == "failed" and order["reason"] and not order["revisions"][-1]["files"], (case.name, order)
         failed += 1
     assert refused >= 20, (refused, failed)
+
+
+@pytest.mark.slow
+def test_on_a_dask_cluster_an_order_gives_the_local_bytes(tmp_path):
+    """--scheduler: the jobs go to a real scheduler and worker (separate processes on loopback),
+    and the files are those the server's own workers make."""
+    from test_batch_dask import Cluster
+
+    cluster = Cluster(workers=1)
+    try:
+        made = {}
+        for where, scheduler in (("local", None), ("cluster", cluster.address)):
+            app = create_app(tmp_path / where, None, workers=1, scheduler=scheduler)
+            with app.state.server.sessions() as db:
+                auth.add_user(db, "ann", "North Clinic", "clinician", password("ann"))
+                db.commit()
+            with TestClient(app) as client:
+                svc = Service(client, app.state.server)
+                r = client.post("/api/v1/orders", headers=svc.as_("ann"), data={"size": "EU39", "patient_ref": "P-d"})
+                order = svc.wait(r.json()["id"], "ann")
+                assert order["state"] == "review", order["reason"]
+                made[where] = {name: svc.file(order["id"], name, "ann") for name in order["revisions"][0]["files"]
+                               if name.endswith((".stl", ".3mf", ".json"))}
+        assert made["cluster"] == made["local"] and len(made["local"]) == 4
+    finally:
+        cluster.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
@@ -58,8 +57,8 @@ class Server:
         self.engine = Engine(self.job_done, self.workers, self.scheduler)
         with self.sessions() as db:      # what a stopped server left undone is designed again
             waiting = list(db.scalars(select(Revision.id).where(Revision.state.in_(("queued", "designing"))).order_by(Revision.id)))
-        for revision_id in waiting:
-            self.queue(revision_id)
+            for revision_id in waiting:
+                self.queue(db, db.get(Revision, revision_id))
 
     def stop(self) -> None:
         if self.engine is not None:
@@ -71,28 +70,24 @@ class Server:
         return Job(order.id, revision.number, order.inputs, files, tuple(revision.sets), revision.landmarks,
                    revision.created_at.date().isoformat())
 
-    def queue(self, revision_id: int) -> None:
-        with self.sessions() as db:
-            revision = db.get(Revision, revision_id)
-            job = self.job_of(db, revision)
-            orders.start(db, revision)
-            db.commit()
+    def queue(self, db: Session, revision: Revision) -> None:
+        """Hand a revision to the engine, on the caller's session (a request holds one connection, never two)."""
+        job = self.job_of(db, revision)
+        orders.start(db, revision)
+        db.commit()
         self.engine.submit(job)
 
-    def draw(self, revision_id: int, name: str) -> bytes:
+    def draw(self, db: Session, revision: Revision, name: str) -> bytes:
         """A revision's view or report, drawn from its kept files the first time it is asked for, then kept."""
-        with self.sessions() as db:
-            revision = db.get(Revision, revision_id)
-            if name in revision.files:
-                return self.blobs.get(revision.files[name])
-            case = case_name(revision.order_id, revision.number)
-            data = drawn_file({n: self.blobs.get(sha) for n, sha in revision.files.items()}, case, name,
-                              revision.created_at.date().isoformat())
-            sha = self.blobs.put(data)
-            revision.files = {**revision.files, name: sha}
-            orders.event(db, revision.order, None, "drawn", revision.number, outputs={name: sha})
-            db.commit()
-            return data
+        case = case_name(revision.order_id, revision.number)
+        data = drawn_file({n: self.blobs.get(sha) for n, sha in revision.files.items()}, case, name,
+                          revision.created_at.date().isoformat())
+        sha = self.blobs.put(data)
+        db.refresh(revision)                      # another request may have drawn the other one meanwhile
+        revision.files = {**revision.files, name: sha}
+        orders.event(db, revision.order, None, "drawn", revision.number, outputs={name: sha})
+        db.commit()
+        return data
 
     def job_done(self, job: Job, result: dict | None, error: str | None) -> None:
         """Called on the engine's thread: the files kept first (content-addressed, each whole),
@@ -170,7 +165,7 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
         return {"access_token": issued, "token_type": "bearer", "expires_in": int(auth.TOKEN_HOURS * 3600)}
 
     @app.post("/api/v1/orders", status_code=202)
-    async def submit(db: Db, me: Me, request: Request,
+    def submit(db: Db, me: Me, request: Request,
                      patient_ref: Annotated[str, Form(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9 ._/-]+$")],
                      left: Annotated[UploadFile | None, File()] = None, right: Annotated[UploadFile | None, File()] = None,
                      foot: Annotated[UploadFile | None, File()] = None, size: Annotated[str | None, Form()] = None,
@@ -197,22 +192,21 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
             if suffix not in allowed:
                 raise HTTPException(422, f"{role}: {upload.filename!r} is not a {'prescription (.toml)' if role == 'prescription' else 'foot file'}"
                                          f" this tool reads; use one of {', '.join(allowed)}")
-            data = await _read_capped(upload, upload_cap(suffix), role)
+            data = _read_capped(upload, upload_cap(suffix), role)
             files.append({"role": role, "suffix": suffix, "name": _shown_name(upload.filename), "bytes": data})
         inputs = {"files": [{k: v for k, v in f.items() if k != "bytes"} | {"sha256": _sha(f["bytes"])} for f in files],
                   "size": size, "width": width, "profile": profile}
         job = Job(0, 0, inputs, {_sha(f["bytes"]): f["bytes"] for f in files}, tuple(sets), {}, dt.date.today().isoformat())
-        await run_in_threadpool(_check_or_422, job)          # the CLI's refusals, before anything is kept
+        _check_or_422(job)                                   # the CLI's refusals, before anything is kept
         for f in files:
             server.blobs.put(f["bytes"])
-        order = orders.submit(db, me, orders.Submission(me.clinic_id, patient_ref, notes, inputs, tuple(sets), {}, idempotency_key))
         try:
+            order = orders.submit(db, me, orders.Submission(me.clinic_id, patient_ref, notes, inputs, tuple(sets), {}, idempotency_key))
             db.commit()
         except IntegrityError:             # the same key posted twice at once: the first one made the order
             db.rollback()
             return _accepted(orders.submitted(db, me, idempotency_key))
-        server.queue(order.revisions[0].id)
-        db.refresh(order)
+        server.queue(db, order.revisions[0])
         return _accepted(order)
 
     @app.get("/api/v1/orders")
@@ -224,13 +218,13 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
         return _detail(orders.visible(db, me, order_id))
 
     @app.get("/api/v1/orders/{order_id}/files/{name}")
-    async def file(db: Db, me: Me, order_id: int, name: str, revision: int | None = None):
+    def file(db: Db, me: Me, order_id: int, name: str, revision: int | None = None):
         found = orders.visible(db, me, order_id)
         chosen = [r for r in found.revisions if (r.number == revision if revision else r.state == "done")]
         kept = chosen[-1] if chosen else None
         case = case_name(order_id, kept.number) if kept else ""
         if kept is not None and kept.state == "done" and name not in kept.files and name in drawn_names(case):
-            data = await run_in_threadpool(server.draw, kept.id, name)
+            data = server.draw(db, kept, name)
         elif kept is None or name not in kept.files:
             raise HTTPException(404, f"order {order_id} has no file {name!r}" + (f" in revision {revision}" if revision else ""))
         else:
@@ -239,17 +233,16 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.post("/api/v1/orders/{order_id}/revisions", status_code=202)
-    async def revise(db: Db, me: Me, order_id: int, body: Correction):
+    def revise(db: Db, me: Me, order_id: int, body: Correction):
         found = orders.visible(db, me, order_id)
         before = orders.latest(found)
         job = server.job_of(db, before)
         trial = Job(job.order_id, job.revision + 1, job.inputs, job.files, (*before.sets, *body.set),
                     {**before.landmarks, **body.landmarks}, job.date)
-        await run_in_threadpool(_check_or_422, trial)
+        _check_or_422(trial)
         revision = orders.revise(db, me, found, body.set, body.landmarks)
         db.commit()
-        server.queue(revision.id)
-        db.refresh(found)
+        server.queue(db, revision)
         return _accepted(found)
 
     @app.post("/api/v1/orders/{order_id}/approve")
@@ -320,9 +313,9 @@ def _offered(order_id: int, revision: Revision) -> list[str]:
     return [*revision.files, *(n for n in drawn if n not in revision.files)]
 
 
-async def _read_capped(upload: UploadFile, cap: int, role: str) -> bytes:
+def _read_capped(upload: UploadFile, cap: int, role: str) -> bytes:
     chunks, size = [], 0
-    while chunk := await upload.read(1 << 20):
+    while chunk := upload.file.read(1 << 20):
         size += len(chunk)
         if size > cap:
             raise HTTPException(413, f"{role}: {upload.filename!r} is over the limit of {cap / 1e6:,.1f} MB for its kind "

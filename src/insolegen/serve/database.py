@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from insolegen.errors import InvalidInput
 
@@ -24,8 +25,11 @@ def database_url(data: Path, url: str | None) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    """Every request and the job thread hold at most one connection each. SQLite: a connection per
+    session (opening one is a file open), so no pool can run dry under a burst of requests;
+    PostgreSQL: a pool as large as the server's request threads."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _):
@@ -35,7 +39,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=FULL")      # a committed state survives a power cut
             cursor.close()
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40, pool_timeout=30)
 
 
 def migrate(engine: Engine) -> str:
