@@ -727,7 +727,8 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
-users_app = typer.Typer(help="The people who use the order service (insolegen serve).", no_args_is_help=True)
+users_app = typer.Typer(help="The people who use the order service (insolegen serve).", no_args_is_help=True,
+                        epilog=_examples(SERVE_EPILOG))
 app.add_typer(users_app, name="users")
 Role = StrEnum("Role", {v: v for v in ("clinician", "technician", "admin")})
 
