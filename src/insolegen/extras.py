@@ -11,7 +11,7 @@ EXTRAS = {
     "preview": (("pyvista", "vtk"), "pictures of the devices (insolegen preview, design --preview)"),
     "report": (("reportlab", "pyvista", "vtk"), "the PDF case report (insolegen report, design/batch --report)"),
     "cluster": (("distributed",), "running a batch on a Dask cluster (batch --scheduler)"),
-    "serve": (("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "multipart"),
+    "serve": (("fastapi", "uvicorn", "sqlalchemy", "alembic", "argon2", "multipart", "jinja2"),
               "the order service (insolegen serve, insolegen users)"),
 }
 

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from insolegen import __version__
 from insolegen.errors import InsolegenError
 from insolegen.limits import limit
-from insolegen.serve import auth, orders
+from insolegen.serve import auth, desk, orders
 from insolegen.serve.blobs import Blobs
 from insolegen.serve.database import open_database
 from insolegen.serve.jobs import Engine, Job, case_name, check_job, drawn_file, drawn_names
@@ -26,6 +29,10 @@ from insolegen.serve.models import ORDER_STATES, Order, Revision, User
 
 CONTENT_TYPES = {".stl": "model/stl", ".3mf": "model/3mf", ".json": "application/json", ".pdf": "application/pdf",
                  ".html": "text/html; charset=utf-8", ".png": "image/png"}
+PATIENT_REF = re.compile(r"[A-Za-z0-9 ._/-]+")
+# the 3D view is one file: its scripts and geometry inline, nothing from the network
+VIEW_POLICY = ("default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; img-src data: blob:; "
+               "connect-src data: blob:; worker-src blob:; frame-ancestors 'self'")
 FOOT_SUFFIXES = (".stl", ".ply", ".obj", ".png", ".jpg", ".jpeg", ".csv", ".json", ".svg", ".dxf")
 
 
@@ -77,6 +84,80 @@ class Server:
         db.commit()
         self.engine.submit(job)
 
+    def submit_order(self, db: Session, me: User, patient_ref: str, notes: str, uploads: dict[str, UploadFile], size: str | None,
+                     width: str, profile: str | None, sets: list[str], idempotency_key: str | None) -> Order:
+        """A new order from a form (the API's or the desk's): refused with the CLI's words and
+        nothing kept (HTTPException 422 or 413), or kept and queued."""
+        before = orders.submitted(db, me, idempotency_key)
+        if before is not None:
+            return before
+        feet = {role: f for role, f in uploads.items() if role in ("left", "right", "foot")}
+        if "foot" in feet and len(feet) > 1:
+            raise HTTPException(422, "give foot (one file holding both feet), or left and/or right, not both")
+        if not feet and not size:
+            raise HTTPException(422, "give the foot: left and/or right, or foot, or a size (EU42, UK8, MP265)")
+        if feet and size:
+            raise HTTPException(422, "give a foot file or a size, not both")
+        if not patient_ref or len(patient_ref) > 80 or not PATIENT_REF.fullmatch(patient_ref):
+            raise HTTPException(422, f"patient_ref {patient_ref!r}: give a reference of 1 to 80 letters, digits, spaces and . _ / -")
+        files = []
+        for role, upload in uploads.items():
+            suffix = Path(upload.filename or "").suffix.lower()
+            allowed = (".toml",) if role == "prescription" else FOOT_SUFFIXES
+            if suffix not in allowed:
+                raise HTTPException(422, f"{role}: {upload.filename!r} is not a {'prescription (.toml)' if role == 'prescription' else 'foot file'}"
+                                         f" this tool reads; use one of {', '.join(allowed)}")
+            data = _read_capped(upload, upload_cap(suffix), role)
+            files.append({"role": role, "suffix": suffix, "name": _shown_name(upload.filename), "bytes": data})
+        inputs = {"files": [{k: v for k, v in f.items() if k != "bytes"} | {"sha256": _sha(f["bytes"])} for f in files],
+                  "size": size, "width": width, "profile": profile}
+        job = Job(0, 0, inputs, {_sha(f["bytes"]): f["bytes"] for f in files}, tuple(sets), {}, dt.date.today().isoformat())
+        _check_or_422(job)                                   # the CLI's refusals, before anything is kept
+        for f in files:
+            self.blobs.put(f["bytes"])
+        try:
+            order = orders.submit(db, me, orders.Submission(me.clinic_id, patient_ref, notes, inputs, tuple(sets), {}, idempotency_key))
+            db.commit()
+        except IntegrityError:             # the same key posted twice at once: the first one made the order
+            db.rollback()
+            return orders.submitted(db, me, idempotency_key)
+        self.queue(db, order.revisions[0])
+        return order
+
+    def revise_order(self, db: Session, me: User, order: Order, sets: list[str], landmarks: dict) -> Revision:
+        """A new revision with these changes, checked as the CLI would before it is kept."""
+        before = orders.latest(order)
+        job = self.job_of(db, before)
+        _check_or_422(Job(job.order_id, job.revision + 1, job.inputs, job.files, (*before.sets, *sets),
+                          {**before.landmarks, **landmarks}, job.date))
+        revision = orders.revise(db, me, order, sets, landmarks)
+        db.commit()
+        self.queue(db, revision)
+        return revision
+
+    def file_bytes(self, db: Session, revision: Revision, name: str) -> bytes:
+        """A revision's file: kept, or (its view and report) drawn now and kept."""
+        if name in revision.files:
+            return self.blobs.get(revision.files[name])
+        if revision.state == "done" and name in drawn_names(case_name(revision.order_id, revision.number)):
+            return self.draw(db, revision, name)
+        raise HTTPException(404, f"order {revision.order_id} has no file {name!r} in revision {revision.number}")
+
+    def offered(self, order_id: int, revision: Revision) -> list[str]:
+        return _offered(order_id, revision)
+
+    def order_detail(self, db: Session, order: Order) -> dict:
+        """The API's view of an order, and the prescribed-vs-measured table of its latest designed revision."""
+        from insolegen.outputs.readings import check_table, verification_of
+
+        detail = _detail(order)
+        done = [r for r in order.revisions if r.state == "done"]
+        if done:
+            record = json.loads(self.blobs.get(done[-1].files[f"{case_name(order.id, done[-1].number)}.json"]))
+            headers, rows = check_table(verification_of(record, None), with_uncompared=False)
+            detail["table"] = {"headers": headers, "rows": rows}
+        return detail
+
     def draw(self, db: Session, revision: Revision, name: str) -> bytes:
         """A revision's view or report, drawn from its kept files the first time it is asked for, then kept."""
         case = case_name(revision.order_id, revision.number)
@@ -110,7 +191,12 @@ Db = Annotated[Session, Depends(_session)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/token", auto_error=False)
 
 
-def _current_user(db: Db, token: Annotated[str | None, Depends(_bearer)]) -> User:
+def _current_user(request: Request, db: Db, token: Annotated[str | None, Depends(_bearer)]) -> User:
+    """The bearer token's person; for a read (GET), the desk's session cookie's too (a page's
+    frame and links carry no header). A change through the API always needs the bearer token:
+    a cookie alone could be another site's forged form."""
+    if token is None and request.method in ("GET", "HEAD"):
+        token = request.cookies.get(desk.SESSION_COOKIE)
     user = auth.user_of(db, token) if token else None
     if user is None:
         raise HTTPException(401, "sign in: no token, or it has expired" if token is None else "the token is unknown or has expired",
@@ -147,6 +233,17 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
     app = FastAPI(title="insolegen", version=__version__, lifespan=lifespan,
                   description="A lab's orders: submit a foot and a prescription, review, correct, approve, release.")
     app.state.server = server
+    app.include_router(desk.make_router(server, _session))
+    app.mount("/desk/static", StaticFiles(directory=desk.HERE / "static"), name="desk-static")
+
+    @app.get("/", include_in_schema=False)
+    def home():
+        return RedirectResponse("/desk", status_code=303)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(status_code=204)
+
     @app.exception_handler(orders.Refused)
     async def refused(_: Request, exc: orders.Refused):
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
@@ -174,40 +271,9 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
                      prescription: Annotated[UploadFile | None, File()] = None, shoe: Annotated[UploadFile | None, File()] = None,
                      notes: Annotated[str, Form(max_length=4000)] = "",
                      idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
-        before = orders.submitted(db, me, idempotency_key)
-        if before is not None:
-            return _accepted(before)
-        uploads = {role: f for role, f in (("left", left), ("right", right), ("foot", foot)) if f is not None}
-        if foot is not None and (left or right):
-            raise HTTPException(422, "give foot (one file holding both feet), or left and/or right, not both")
-        if not uploads and not size:
-            raise HTTPException(422, "give the foot: left and/or right, or foot, or a size (EU42, UK8, MP265)")
-        if uploads and size:
-            raise HTTPException(422, "give a foot file or a size, not both")
-        files = []
-        for role, upload in [*uploads.items(), *((("prescription", prescription),) if prescription else ()),
-                             *((("shoe", shoe),) if shoe else ())]:
-            suffix = Path(upload.filename or "").suffix.lower()
-            allowed = (".toml",) if role == "prescription" else FOOT_SUFFIXES
-            if suffix not in allowed:
-                raise HTTPException(422, f"{role}: {upload.filename!r} is not a {'prescription (.toml)' if role == 'prescription' else 'foot file'}"
-                                         f" this tool reads; use one of {', '.join(allowed)}")
-            data = _read_capped(upload, upload_cap(suffix), role)
-            files.append({"role": role, "suffix": suffix, "name": _shown_name(upload.filename), "bytes": data})
-        inputs = {"files": [{k: v for k, v in f.items() if k != "bytes"} | {"sha256": _sha(f["bytes"])} for f in files],
-                  "size": size, "width": width, "profile": profile}
-        job = Job(0, 0, inputs, {_sha(f["bytes"]): f["bytes"] for f in files}, tuple(sets), {}, dt.date.today().isoformat())
-        _check_or_422(job)                                   # the CLI's refusals, before anything is kept
-        for f in files:
-            server.blobs.put(f["bytes"])
-        try:
-            order = orders.submit(db, me, orders.Submission(me.clinic_id, patient_ref, notes, inputs, tuple(sets), {}, idempotency_key))
-            db.commit()
-        except IntegrityError:             # the same key posted twice at once: the first one made the order
-            db.rollback()
-            return _accepted(orders.submitted(db, me, idempotency_key))
-        server.queue(db, order.revisions[0])
-        return _accepted(order)
+        uploads = {role: f for role, f in (("left", left), ("right", right), ("foot", foot), ("prescription", prescription),
+                                           ("shoe", shoe)) if f is not None}
+        return _accepted(server.submit_order(db, me, patient_ref, notes, uploads, size, width, profile, sets, idempotency_key))
 
     @app.get("/api/v1/orders")
     def list_orders(db: Db, me: Me, state: Annotated[str | None, Query(pattern="|".join(ORDER_STATES))] = None):
@@ -221,28 +287,18 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
     def file(db: Db, me: Me, order_id: int, name: str, revision: int | None = None):
         found = orders.visible(db, me, order_id)
         chosen = [r for r in found.revisions if (r.number == revision if revision else r.state == "done")]
-        kept = chosen[-1] if chosen else None
-        case = case_name(order_id, kept.number) if kept else ""
-        if kept is not None and kept.state == "done" and name not in kept.files and name in drawn_names(case):
-            data = server.draw(db, kept, name)
-        elif kept is None or name not in kept.files:
+        if not chosen:
             raise HTTPException(404, f"order {order_id} has no file {name!r}" + (f" in revision {revision}" if revision else ""))
-        else:
-            data = server.blobs.get(kept.files[name])
-        return Response(data, media_type=CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream"),
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        data = server.file_bytes(db, chosen[-1], name)
+        headers = {"Content-Disposition": f'{"inline" if name.endswith(".html") else "attachment"}; filename="{name}"'}
+        if name.endswith(".html"):
+            headers["Content-Security-Policy"] = VIEW_POLICY
+        return Response(data, media_type=CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream"), headers=headers)
 
     @app.post("/api/v1/orders/{order_id}/revisions", status_code=202)
     def revise(db: Db, me: Me, order_id: int, body: Correction):
         found = orders.visible(db, me, order_id)
-        before = orders.latest(found)
-        job = server.job_of(db, before)
-        trial = Job(job.order_id, job.revision + 1, job.inputs, job.files, (*before.sets, *body.set),
-                    {**before.landmarks, **body.landmarks}, job.date)
-        _check_or_422(trial)
-        revision = orders.revise(db, me, found, body.set, body.landmarks)
-        db.commit()
-        server.queue(db, revision)
+        server.revise_order(db, me, found, body.set, body.landmarks)
         return _accepted(found)
 
     @app.post("/api/v1/orders/{order_id}/approve")

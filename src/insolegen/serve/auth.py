@@ -68,5 +68,12 @@ def user_of(db: Session, token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def sign_out(db: Session, token: str) -> None:
+    """The token ends now."""
+    row = db.scalar(select(Token).where(Token.digest == _digest(token)))
+    if row is not None:
+        db.delete(row)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,131 @@
+"""The order desk in a browser's place: pages rendered by the server, signed in by cookie, every
+form with its CSRF token. A clinician submits an order from the form; a technician redesigns,
+approves and releases it from its page; the clinician downloads the print package, whose files
+are the revision's own bytes and measure as prescribed. Another clinic finds nothing."""
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from insolegen.measure import measure_file
+from insolegen.serve import auth
+from insolegen.serve.app import create_app
+
+PEOPLE = {"ann": ("North Clinic", "clinician"), "cat": ("South Clinic", "clinician"), "tom": ("Lab", "technician")}
+
+
+def password(name):
+    return f"{name} signs in with this"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    app = create_app(tmp_path_factory.mktemp("desk"), workers=1)
+    with app.state.server.sessions() as db:
+        for name, (clinic, role) in PEOPLE.items():
+            auth.add_user(db, name, clinic, role, password(name))
+        db.commit()
+    with TestClient(app):                 # runs the service's start and stop
+        yield app
+
+
+def browser(app, name: str | None = None) -> TestClient:
+    """A browser of its own (its own cookies), signed in as ``name``."""
+    b = TestClient(app, follow_redirects=False)
+    if name:
+        page = b.get("/desk/signin")
+        nonce = re.search(r'name="nonce" value="([^"]+)"', page.text).group(1)
+        r = b.post("/desk/signin", data={"username": name, "password": password(name), "nonce": nonce})
+        assert r.status_code == 303 and r.headers["location"] == "/desk", r.text
+    return b
+
+
+def csrf(page_html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]{64})"', page_html).group(1)
+
+
+def wait_state(b: TestClient, order_id: int, states=("review", "failed")) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        row = next(o for o in b.get("/desk/orders.json").json()["orders"] if o["id"] == order_id)
+        if row["state"] in states:
+            return row
+        time.sleep(0.2)
+    raise AssertionError(f"order {order_id} not {states}")
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_and_pages_forbid_the_network(desk):
+    b = TestClient(desk, follow_redirects=False)
+    assert b.get("/desk").status_code == 303                        # not signed in: to the sign-in page
+    page = b.get("/desk/signin")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy and "http" not in policy
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page.text).group(1)
+    assert b.post("/desk/signin", data={"username": "ann", "password": "wrong", "nonce": nonce}).headers["location"].endswith("error=1")
+    r = b.post("/desk/signin", data={"username": "ann", "password": password("ann"), "nonce": nonce})
+    cookie = r.headers["set-cookie"].lower()
+    assert "insolegen_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+    listing = b.get("/desk")
+    assert listing.status_code == 200 and "ann · clinician · North Clinic" in listing.text
+    for path in ("/desk", "/desk/new", "/desk/signin"):
+        html = b.get(path).text
+        assert not re.search(r'(src|href)="(https?:)?//', html), path        # nothing from the network
+        assert all(f'for="{i}"' in html for i in re.findall(r'<input id="([^"]+)"', html)), path   # every input labelled
+
+
+def test_a_form_without_its_csrf_token_is_refused(desk):
+    b = browser(desk, "ann")
+    assert b.post("/desk/new", data={"patient_ref": "P-1", "size": "EU42"}).status_code in (403, 422)
+    assert b.post("/desk/new", data={"patient_ref": "P-1", "size": "EU42", "csrf": "0" * 64}).status_code == 403
+    assert b.post("/desk/signout", data={}).status_code in (403, 422)
+    fresh = TestClient(desk, follow_redirects=False)
+    assert fresh.post("/desk/signin", data={"username": "ann", "password": password("ann"), "nonce": "made-up"}).status_code == 403
+
+
+def test_an_order_from_the_form_to_the_released_package(desk, tmp_path):
+    ann, tom, cat = browser(desk, "ann"), browser(desk, "tom"), browser(desk, "cat")
+    form = ann.get("/desk/new").text
+    assert "arch.height_mm" in form and "(mm)" in form                   # the schema's fields with units
+    bad = ann.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-77", "size": "EU42", "arch.height_mm": "99"})
+    assert bad.status_code == 422 and "arch.height_mm = 99 is out of range" in bad.text and "has-error" in bad.text
+    r = ann.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-77", "size": "EU42", "arch.height_mm": "18"})
+    assert r.status_code == 303
+    order_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert f'href="/desk/orders/{order_id}"' in ann.get("/desk").text        # in the list at once
+    wait_state(ann, order_id)
+
+    # another clinic: no page, no package
+    assert cat.get(f"/desk/orders/{order_id}").status_code == 404
+    assert cat.get(f"/desk/orders/{order_id}/package.zip").status_code == 404
+
+    # the technician's page: the table, the view, the buttons only a technician sees
+    page = tom.get(f"/desk/orders/{order_id}").text
+    assert "arch height (mm)" in page and "_view.html" in page and "Approve revision 1" in page
+    assert "Approve" not in ann.get(f"/desk/orders/{order_id}").text
+    assert ann.post(f"/desk/orders/{order_id}/approve", data={"csrf": csrf(ann.get("/desk").text)}).status_code == 403
+
+    r = tom.post(f"/desk/orders/{order_id}/redesign", data={"csrf": csrf(page), "field": "arch.height_mm", "value": "21"})
+    assert r.status_code == 303
+    wait_state(tom, order_id)
+    page = tom.get(f"/desk/orders/{order_id}").text
+    assert "Revision 2" in page and "arch.height_mm: 18 → 21" in page
+    assert tom.post(f"/desk/orders/{order_id}/approve", data={"csrf": csrf(page)}).status_code == 303
+    page = tom.get(f"/desk/orders/{order_id}").text
+    assert tom.post(f"/desk/orders/{order_id}/release", data={"csrf": csrf(page)}).status_code == 303
+    assert next(o for o in ann.get("/desk/orders.json").json()["orders"] if o["id"] == order_id)["state"] == "released"
+
+    package = ann.get(f"/desk/orders/{order_id}/package.zip")
+    assert package.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(package.content)).namelist()
+    assert {f"order{order_id}_r2_left.stl", f"order{order_id}_r2_right.stl", f"order{order_id}_r2.3mf", f"order{order_id}_r2.json"} <= set(names)
+    with zipfile.ZipFile(io.BytesIO(package.content)) as z:
+        for name in names:                                                  # the revision's own bytes
+            assert z.read(name) == ann.get(f"/api/v1/orders/{order_id}/files/{name}?revision=2").content, name
+        (tmp_path / "r.stl").write_bytes(z.read(f"order{order_id}_r2_right.stl"))
+    found, _ = measure_file(tmp_path / "r.stl")
+    assert found[0].quantities["arch_apex_height_mm"] == pytest.approx(21.0, abs=0.5)
