@@ -8,7 +8,9 @@ import io
 import re
 import time
 import zipfile
+from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -129,3 +131,46 @@ def test_an_order_from_the_form_to_the_released_package(desk, tmp_path):
         (tmp_path / "r.stl").write_bytes(z.read(f"order{order_id}_r2_right.stl"))
     found, _ = measure_file(tmp_path / "r.stl")
     assert found[0].quantities["arch_apex_height_mm"] == pytest.approx(21.0, abs=0.5)
+
+
+def test_a_pin_dragged_on_the_footprint_moves_the_met_pad_in_the_new_revision(desk):
+    """A foam print of both feet: the order page draws the image with each foot's landmarks (in
+    its pixels); the left met-pad pin, dragged 5 mm toward the toes, makes a revision whose left
+    met pad stands 5 mm further forward and whose right one has not moved."""
+    import json
+
+    data = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
+    tom = browser(desk, "tom")
+    form = tom.get("/desk/new").text
+    r = tom.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-foam", "met_pad.height_mm": "4"},
+                 files={"foot": ("foam.jpg", data.read_bytes())})
+    assert r.status_code == 303, r.text[-2000:]
+    order_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert wait_state(tom, order_id)["state"] == "review"
+    page = tom.get(f"/desk/orders/{order_id}").text
+    assert f'href="/desk/orders/{order_id}/input/foot"' in page and 'data-name="met_pad_center"' in page
+    assert tom.get(f"/desk/orders/{order_id}/input/foot").content == data.read_bytes()
+
+    def pads(revision):
+        record = json.loads(tom.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r{revision}.json").content)
+        assert "per_side_feet" in record, (revision, list(record)[:8], str(record)[:300])
+        return {side: part["derived"]["features"]["met_pad"]["centre_mm"] for side, part in record["per_side_feet"].items()}
+
+    marks = re.findall(r'data-side="(\w+)" data-name="(\w+)" data-x="([\d.]+)" data-y="([\d.]+)"', page)
+    shown = {(side, name): (float(x), float(y)) for side, name, x, y in marks}
+    record = json.loads(tom.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r1.json").content)
+    left = record["per_side_feet"]["left"]["foot"]["landmarks"]
+    heel, toe = np.array(shown[("left", "heel_center")]), np.array(shown[("left", "met_pad_center")])
+    along = (toe - heel) / np.linalg.norm(toe - heel)                                       # toward the toes, in pixels
+    px_per_mm = np.linalg.norm(toe - heel) / np.hypot(left["met_pad_center"]["x_mm"] - left["heel_center"]["x_mm"],
+                                                      left["met_pad_center"]["y_mm"] - left["heel_center"]["y_mm"])
+    moved = (toe + along * 5.0 * px_per_mm).round(1).tolist()
+    r = tom.post(f"/desk/orders/{order_id}/landmarks", data={"csrf": csrf(page), "landmarks": json.dumps({"left": {"met_pad_center": moved}})})
+    assert r.status_code == 303, r.text[-1500:]
+    second = wait_state(tom, order_id)
+    assert second["revision"] == 2 and second["state"] == "review", second
+    before, after = pads(1), pads(2)
+    assert np.hypot(*(np.array(after["left"]) - before["left"])) == pytest.approx(5.0, abs=0.5)
+    assert after["right"] == before["right"]
+    history = tom.get(f"/desk/orders/{order_id}").text
+    assert "landmarks.left.met_pad_center" in history

@@ -129,7 +129,7 @@ class Server:
         before = orders.latest(order)
         job = self.job_of(db, before)
         _check_or_422(Job(job.order_id, job.revision + 1, job.inputs, job.files, (*before.sets, *sets),
-                          {**before.landmarks, **landmarks}, job.date))
+                          orders.merged_landmarks(before.landmarks, landmarks), job.date))
         revision = orders.revise(db, me, order, sets, landmarks)
         db.commit()
         self.queue(db, revision)
@@ -209,7 +209,8 @@ Me = Annotated[User, Depends(_current_user)]
 
 class Correction(BaseModel):
     set: list[str] = Field(default=[], max_length=200, description="prescription changes, as the CLI's --set: section.field=value")
-    landmarks: dict[str, list[float]] = Field(default={}, description="corrected landmarks, NAME: [x, y] in the input's own coordinates")
+    landmarks: dict[str, list[float] | dict[str, list[float]]] = Field(
+        default={}, description="corrected landmarks, NAME: [x, y] in the input's own coordinates, or per side: {\"left\": {NAME: [x, y]}}")
 
 
 class NewUser(BaseModel):
@@ -286,7 +287,8 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
     @app.get("/api/v1/orders/{order_id}/files/{name}")
     def file(db: Db, me: Me, order_id: int, name: str, revision: int | None = None):
         found = orders.visible(db, me, order_id)
-        chosen = [r for r in found.revisions if (r.number == revision if revision else r.state == "done")]
+        # without ?revision=, the newest revision that has the file (a file's name carries its revision)
+        chosen = [r for r in found.revisions if (r.number == revision if revision else name in _offered(order_id, r))]
         if not chosen:
             raise HTTPException(404, f"order {order_id} has no file {name!r}" + (f" in revision {revision}" if revision else ""))
         data = server.file_bytes(db, chosen[-1], name)

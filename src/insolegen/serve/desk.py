@@ -7,11 +7,13 @@ from the network."""
 import datetime as dt
 import hashlib
 import io
+import json
 import secrets
 import zipfile
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -122,7 +124,7 @@ def make_router(server, session_dep) -> APIRouter:
             checked(who[1], str(form.get("csrf", "")))
             text = {k: str(v) for k, v in form.items() if isinstance(v, str)}
             sets = [f"{name}={value.strip()}" for name, value in text.items() if "." in name and value.strip()]
-            uploads = {role: form[role] for role in ("left", "right") if isinstance(form.get(role), StarletteUpload)
+            uploads = {role: form[role] for role in ("foot", "left", "right") if isinstance(form.get(role), StarletteUpload)
                        and form[role].filename}
             try:
                 order = server.submit_order(db, who[0], text.get("patient_ref", "").strip(), text.get("notes", ""), uploads,
@@ -139,7 +141,34 @@ def make_router(server, session_dep) -> APIRouter:
     @router.get("/orders/{order_id}")
     def order_page(db: Db, who: Who, order_id: int):
         order = orders.visible(db, who[0], order_id)
-        return page("order.html", who, order=order, detail=server.order_detail(db, order), history=orders.history(db, order))
+        return page("order.html", who, order=order, detail=server.order_detail(db, order), history=orders.history(db, order),
+                    picture=picture_of(server, db, order))
+
+    @router.get("/orders/{order_id}/input/{role}")
+    def input_picture(db: Db, who: Who, order_id: int, role: str):
+        """The order's own footprint image, for its landmarks to be drawn and moved on."""
+        order = orders.visible(db, who[0], order_id)
+        item = next((f for f in order.inputs.get("files", []) if f["role"] == role and f["suffix"] in IMAGES), None)
+        if item is None:
+            raise HTTPException(404, f"order {order_id} has no footprint image {role!r}")
+        return Response(server.blobs.get(item["sha256"]), media_type=IMAGES[item["suffix"]],
+                        headers={"Cache-Control": "private, max-age=3600"})
+
+    @router.post("/orders/{order_id}/landmarks")
+    def move_landmarks(db: Db, who: Who, order_id: int, csrf: Annotated[str, Form()], landmarks: Annotated[str, Form()]):
+        """A revision with the landmarks a person dragged: {side: {NAME: [x, y]}} in the image's pixels."""
+        checked(who[1], csrf)
+        order = orders.visible(db, who[0], order_id)
+        try:
+            moved = json.loads(landmarks)
+            if not isinstance(moved, dict) or not moved:
+                raise ValueError("no landmark was moved")
+            server.revise_order(db, who[0], order, [], moved)
+        except (ValueError, HTTPException, orders.Refused) as exc:
+            return page("order.html", who, 422, order=order, detail=server.order_detail(db, order),
+                        history=orders.history(db, order), picture=picture_of(server, db, order),
+                        error=str(getattr(exc, "detail", exc)))
+        return RedirectResponse(f"/desk/orders/{order_id}", status_code=303)
 
     @router.post("/orders/{order_id}/redesign")
     def redesign(request: Request, db: Db, who: Who, order_id: int, csrf: Annotated[str, Form()], field: Annotated[str, Form()],
@@ -150,7 +179,8 @@ def make_router(server, session_dep) -> APIRouter:
             server.revise_order(db, who[0], order, [f"{field.strip()}={value.strip()}"], {})
         except (HTTPException, orders.Refused) as exc:
             return page("order.html", who, 422, order=order, detail=server.order_detail(db, order),
-                        history=orders.history(db, order), error=str(getattr(exc, "detail", exc)))
+                        history=orders.history(db, order), picture=picture_of(server, db, order),
+                        error=str(getattr(exc, "detail", exc)))
         return RedirectResponse(f"/desk/orders/{order_id}", status_code=303)
 
     @router.post("/orders/{order_id}/{action}")
@@ -182,6 +212,42 @@ def make_router(server, session_dep) -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="order{order.id}_r{revision.number}.zip"'})
 
     return router
+
+
+IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+SHOWN_MARKS = ("heel_center", "navicular", "mth1_head", "mth5_head", "met_pad_center")
+
+
+def picture_of(server, db, order) -> dict | None:
+    """The footprint image an order came from and its landmarks in its pixels, each with its
+    one-SD ring and how it was found (from the latest designed revision's record); None for a
+    scan, an outline, a plate or a size."""
+    from PIL import Image
+
+    image = next((f for f in order.inputs.get("files", []) if f["suffix"] in IMAGES), None)
+    done = [r for r in order.revisions if r.state == "done"]
+    if image is None or not done:
+        return None
+    record = json.loads(server.file_bytes(db, done[-1], f"order{order.id}_r{done[-1].number}.json"))
+    with Image.open(io.BytesIO(server.blobs.get(image["sha256"]))) as im:
+        width, height = im.size
+    feet = record.get("per_side_feet") or {record["foot"]["side"]: record}
+    marks = []
+    for side, part in feet.items():
+        found = part["foot"]["landmarks"]
+        heel, head = found.get("heel_center", {}), found.get("mth1_head", {})
+        if "source" not in heel or "source" not in head:
+            continue
+        px_per_mm = (np.hypot(heel["source"]["x"] - head["source"]["x"], heel["source"]["y"] - head["source"]["y"])
+                     / max(np.hypot(heel["x_mm"] - head["x_mm"], heel["y_mm"] - head["y_mm"]), 1e-6))
+        for name in SHOWN_MARKS:
+            mark = found.get(name)
+            if mark and "source" in mark:
+                marks.append({"side": side, "name": name, "x": round(mark["source"]["x"], 1), "y": round(mark["source"]["y"], 1),
+                              "ring": round(max(mark.get("sd_mm") or 1.0, 1.0) * px_per_mm, 1), "how": mark.get("how", ""),
+                              "label": name.replace("_head", "").replace("_center", "").replace("_", " ").upper()})
+    return {"url": f"/desk/orders/{order.id}/input/{image['role']}", "width": width, "height": height, "marks": marks,
+            "px_per_mm": round(float(px_per_mm), 3) if marks else None}
 
 
 def _row(order) -> dict:

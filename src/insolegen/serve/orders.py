@@ -107,17 +107,34 @@ def revise(db: Session, user: User, order: Order, sets: list[str], landmarks: di
         raise Refused(409, f"order {order.id}: revision {before.number} is still being designed; revise it once it is done")
     old, new = _set_values(before.sets), _set_values(sets)
     changes = [{"field": k, "old": old.get(k), "new": v} for k, v in new.items() if old.get(k) != v]
-    changes += [{"field": f"landmarks.{k}", "old": before.landmarks.get(k), "new": v} for k, v in landmarks.items()
-                if before.landmarks.get(k) != v]
+    merged = merged_landmarks(before.landmarks, landmarks)
+    was, now_at = _flat(before.landmarks), _flat(merged)
+    changes += [{"field": f"landmarks.{k}", "old": was.get(k), "new": v} for k, v in now_at.items() if was.get(k) != v]
     if not changes:
         raise Refused(422, "nothing changes: give a prescription field (set) or a landmark that differs from the latest revision")
     revision = Revision(order_id=order.id, number=before.number + 1, state="queued", reason="",
-                        sets=[*before.sets, *sets], landmarks={**before.landmarks, **landmarks}, files={}, checks={},
+                        sets=[*before.sets, *sets], landmarks=merged, files={}, checks={},
                         frozen=False, created_by=user.id)
     db.add(revision)
     order.state, order.reason, order.updated_at = "received", "", now()
     event(db, order, user, "revised", revision.number, changes=changes)
     return revision
+
+
+def merged_landmarks(before: dict, moved: dict) -> dict:
+    """Landmark corrections over the earlier ones, side by side ({"left": {NAME: [x, y]}} or {NAME: [x, y]})."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in before.items()}
+    for key, value in moved.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    return out
+
+
+def _flat(landmarks: dict) -> dict:
+    return {f"{k}.{name}" if isinstance(v, dict) else k: point for k, v in landmarks.items()
+            for name, point in (v.items() if isinstance(v, dict) else [(k, v)])}
 
 
 def start(db: Session, revision: Revision) -> None:

@@ -30,4 +30,43 @@
       if (o && !["received", "designing"].includes(o.state)) location.reload();
     }, 700);
   }
+
+  // a landmark dragged on the foot's picture: its new place in the image's pixels, sent with the form
+  const svg = document.getElementById("foot");
+  const moved = document.getElementById("moved");
+  if (svg && moved) {
+    const changes = {};
+    let held = null;
+    const toImage = (event) => {
+      const p = svg.createSVGPoint();
+      p.x = event.clientX; p.y = event.clientY;
+      return p.matrixTransform(svg.getScreenCTM().inverse());
+    };
+    const place = (g, x, y) => {
+      for (const c of g.querySelectorAll("circle")) { c.setAttribute("cx", x); c.setAttribute("cy", y); }
+      const t = g.querySelector("text");
+      t.setAttribute("x", x + svg.viewBox.baseVal.width / 100); t.setAttribute("y", y);
+      g.classList.add("moved");
+      (changes[g.dataset.side] ??= {})[g.dataset.name] = [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
+      moved.value = JSON.stringify(changes);
+      document.getElementById("moved-text").textContent = "Moved: " + Object.entries(changes)
+        .flatMap(([side, marks]) => Object.keys(marks).map((n) => `${side} ${n}`)).join(", ");
+      document.getElementById("redesign-landmarks").disabled = false;
+    };
+    svg.addEventListener("pointerdown", (e) => {
+      held = e.target.closest(".mark");
+      if (held) { svg.setPointerCapture(e.pointerId); e.preventDefault(); }
+    });
+    svg.addEventListener("pointermove", (e) => { if (held) { const p = toImage(e); place(held, p.x, p.y); } });
+    svg.addEventListener("pointerup", () => { held = null; });
+    svg.addEventListener("keydown", (e) => {      // the keyboard moves a focused landmark a pixel at a time (10 with Shift)
+      const g = e.target.closest(".mark");
+      const step = e.shiftKey ? 10 : 1;
+      const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+      if (!g || !d) return;
+      const c = g.querySelector(".dot");
+      place(g, Number(c.getAttribute("cx")) + d[0], Number(c.getAttribute("cy")) + d[1]);
+      e.preventDefault();
+    });
+  }
 })();
