@@ -116,6 +116,15 @@ def test_an_order_from_the_form_to_the_released_package(desk, tmp_path):
     wait_state(tom, order_id)
     page = tom.get(f"/desk/orders/{order_id}").text
     assert "Revision 2" in page and "arch.height_mm: 18 → 21" in page
+    # the diff of the two revisions: the field, the measured arch side by side, both pictures
+    diff = page[page.index('id="diff"'):page.index("</section>", page.index('id="diff"'))]
+    assert "Revision 1 → revision 2" in diff and "arch.height_mm: 18 → 21" in diff
+    arch_row = re.search(r"<td>arch height \(mm\)</td><td>([\d.]+)</td><td>([\d.]+)</td><td>([+\-\d.]+)", diff)
+    assert arch_row and float(arch_row.group(2)) - float(arch_row.group(1)) == pytest.approx(3.0, abs=0.6), arch_row
+    for thumb in re.findall(r'<img src="([^"]+_thumb\.png[^"]*)"', diff):
+        picture = tom.get(thumb.replace("&amp;", "&"))
+        assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "_thumb.png" in tom.get("/desk").text
     assert tom.post(f"/desk/orders/{order_id}/approve", data={"csrf": csrf(page)}).status_code == 303
     page = tom.get(f"/desk/orders/{order_id}").text
     assert tom.post(f"/desk/orders/{order_id}/release", data={"csrf": csrf(page)}).status_code == 303

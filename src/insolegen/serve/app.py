@@ -156,7 +156,34 @@ class Server:
             record = json.loads(self.blobs.get(done[-1].files[f"{case_name(order.id, done[-1].number)}.json"]))
             headers, rows = check_table(verification_of(record, None), with_uncompared=False)
             detail["table"] = {"headers": headers, "rows": rows}
+        if len(done) >= 2:
+            detail["diff"] = self.revision_diff(order, done[-2], done[-1])
         return detail
+
+    def revision_diff(self, order: Order, a: Revision, b: Revision) -> dict:
+        """What changed from revision a to b: the prescription's fields and the landmarks, and every
+        measured quantity side by side (each read from its own revision's record)."""
+        from insolegen.outputs.numbers import fixed
+        from insolegen.outputs.readings import human_name
+
+        def measured(revision):
+            record = json.loads(self.blobs.get(revision.files[f"{case_name(order.id, revision.number)}.json"]))
+            return {c["quantity"]: c["measured"] for c in record["prescribed_vs_measured"]["checks"] if c["compared"]}
+        old, new = orders.set_values(a.sets), orders.set_values(b.sets)
+        fields = [{"field": k, "old": old.get(k), "new": v} for k, v in new.items() if old.get(k) != v]
+        was, now_at = orders.flat_landmarks(a.landmarks), orders.flat_landmarks(b.landmarks)
+        fields += [{"field": f"landmarks.{k}", "old": was.get(k), "new": v} for k, v in now_at.items() if was.get(k) != v]
+        ma, mb = measured(a), measured(b)
+        rows = []
+        for q in [*ma, *(q for q in mb if q not in ma)]:
+            va, vb = ma.get(q), mb.get(q)
+            delta = None if va is None or vb is None else vb - va
+            rows.append({"quantity": human_name(q), "a": fixed(va), "b": fixed(vb), "delta": fixed(delta, sign=True),
+                         "changed": delta is None or abs(delta) >= 0.005})
+        rows.sort(key=lambda r: not r["changed"])
+        thumb = "/api/v1/orders/{}/files/{}_thumb.png?revision={}"
+        return {"a": a.number, "b": b.number, "fields": fields, "measured": rows,
+                "thumbs": [thumb.format(order.id, case_name(order.id, r.number), r.number) for r in (a, b)]}
 
     def draw(self, db: Session, revision: Revision, name: str) -> bytes:
         """A revision's view or report, drawn from its kept files the first time it is asked for, then kept."""

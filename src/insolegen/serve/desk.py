@@ -255,7 +255,9 @@ def _row(order) -> dict:
     age = now() - order.created_at
     return {"id": order.id, "state": order.state, "clinic": order.clinic.name, "patient_ref": order.patient_ref,
             "age": _age(age), "revision": last.number if last else None, "checks": last.checks if last else {},
-            "reason": order.reason}
+            "reason": order.reason,
+            "thumb": (f"/api/v1/orders/{order.id}/files/order{order.id}_r{done[-1].number}_thumb.png?revision={done[-1].number}"
+                      if (done := [r for r in order.revisions if r.state == "done"]) else None)}
 
 
 def _age(delta: dt.timedelta) -> str:

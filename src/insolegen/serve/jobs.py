@@ -88,14 +88,14 @@ def design_job(job: Job) -> dict:
     return {"files": files, "checks": summary}
 
 
-DRAWN = {"_view.html": "html", "_report.pdf": "report"}
+DRAWN = {"_view.html": "html", "_report.pdf": "report", "_thumb.png": "thumb"}
 
 
 def drawn_names(case: str) -> list[str]:
     """The drawn files a revision offers: its 3D view, and its report where the 'report' extra is installed."""
     from insolegen.extras import missing_modules
 
-    return [case + suffix for suffix, kind in DRAWN.items() if kind == "html" or not missing_modules("report")]
+    return [case + suffix for suffix, kind in DRAWN.items() if kind != "report" or not missing_modules("report")]
 
 
 def drawn_file(files: dict[str, bytes], case: str, name: str, date: str) -> bytes:
@@ -104,8 +104,21 @@ def drawn_file(files: dict[str, bytes], case: str, name: str, date: str) -> byte
     from insolegen.outputs.drawn import Drawn
 
     kind = DRAWN[name.removeprefix(case)]
+    if kind == "thumb":
+        return _thumbnail(files, case)
     drawn = Drawn(html=kind == "html", report=kind == "report", date=dt.date.fromisoformat(date))
     return drawn.as_bytes(files, case)[name]
+
+
+def _thumbnail(files: dict[str, bytes], case: str) -> bytes:
+    """The devices seen from above, small (the batch's review page's picture), from the kept files."""
+    from insolegen.outputs.export import write_files
+    from insolegen.outputs.preview import load_preview_input
+    from insolegen.outputs.thumbnail import thumbnail_png
+
+    with tempfile.TemporaryDirectory(prefix="insolegen-thumb-") as tmp:
+        write_files(Path(tmp), {n: b for n, b in files.items() if n.endswith((".json", ".stl"))})
+        return thumbnail_png(load_preview_input(Path(tmp) / f"{case}.json").devices)
 
 
 def _warm() -> None:

@@ -87,7 +87,7 @@ def latest(order: Order) -> Revision:
     return order.revisions[-1]
 
 
-def _set_values(sets) -> dict[str, str]:
+def set_values(sets) -> dict[str, str]:
     found = {}
     for text in sets:
         m = SET_SYNTAX.fullmatch(text.strip())
@@ -105,10 +105,10 @@ def revise(db: Session, user: User, order: Order, sets: list[str], landmarks: di
     before = latest(order)
     if before.state in ("queued", "designing"):
         raise Refused(409, f"order {order.id}: revision {before.number} is still being designed; revise it once it is done")
-    old, new = _set_values(before.sets), _set_values(sets)
+    old, new = set_values(before.sets), set_values(sets)
     changes = [{"field": k, "old": old.get(k), "new": v} for k, v in new.items() if old.get(k) != v]
     merged = merged_landmarks(before.landmarks, landmarks)
-    was, now_at = _flat(before.landmarks), _flat(merged)
+    was, now_at = flat_landmarks(before.landmarks), flat_landmarks(merged)
     changes += [{"field": f"landmarks.{k}", "old": was.get(k), "new": v} for k, v in now_at.items() if was.get(k) != v]
     if not changes:
         raise Refused(422, "nothing changes: give a prescription field (set) or a landmark that differs from the latest revision")
@@ -132,7 +132,7 @@ def merged_landmarks(before: dict, moved: dict) -> dict:
     return out
 
 
-def _flat(landmarks: dict) -> dict:
+def flat_landmarks(landmarks: dict) -> dict:
     return {f"{k}.{name}" if isinstance(v, dict) else k: point for k, v in landmarks.items()
             for name, point in (v.items() if isinstance(v, dict) else [(k, v)])}
 
