@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from browser import browser  # noqa: F401 (the session's Chromium)
 from test_serve_restart import _people, running
 
 from insolegen.measure import measure_file
@@ -47,7 +46,7 @@ def _wait_for(page, text: str, timeout_s: float = 60) -> float:
 
 
 @pytest.mark.slow
-def test_an_order_from_a_clinic_to_release_in_a_browser(browser, tmp_path):  # noqa: F811
+def test_an_order_from_a_clinic_to_release_in_a_browser(browser, tmp_path):
     data = tmp_path / "lab"
     _people(data)                                   # ann (clinician), tom (technician) of "Clinic"
     import subprocess
