@@ -18,7 +18,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,17 +31,10 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from make_cases import ansur_rows, write_outline_case  # noqa: E402
 from results import log_run  # noqa: E402
-
-PASSWORD = "a benchmark password"
-CLI = [sys.executable, "-m", "insolegen.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from served import CLI, add_people, running, token  # noqa: E402
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -59,35 +51,11 @@ def _cpu(process: psutil.Process) -> float:
 
 @contextmanager
 def server(data: Path, workers: int = 2):
-    """A server on a free loopback port (its people added the first time), killed with its workers at the end."""
-    for name, role in (() if (data / "insolegen.db").exists() else (("ann", "clinician"), ("tom", "technician"))):
-        subprocess.run([*CLI, "users", "add", name, "--clinic", "Clinic", "--role", role, "--data", str(data), "--password-stdin"],
-                       input=PASSWORD + "\n", text=True, check=True, capture_output=True, timeout=120)
-    port = _free_port()
-    process = subprocess.Popen([*CLI, "serve", "--data", str(data), "--port", str(port), "--workers", str(workers)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit("the server did not start")
-            time.sleep(0.1)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-
-
-def _token(url: str, name: str) -> dict:
-    r = httpx.post(f"{url}/api/v1/token", data={"username": name, "password": PASSWORD}, timeout=30)
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    """A server (tests/served.py), its people added the first time it starts on ``data``."""
+    if not (data / "insolegen.db").exists():
+        add_people(data, {"ann": ("Clinic", "clinician"), "tom": ("Clinic", "technician")})
+    with running(data, workers) as started:
+        yield started
 
 
 def _post(client: httpx.Client, url: str, who: dict, path: Path, key: str | None = None) -> int:
@@ -100,7 +68,7 @@ def _post(client: httpx.Client, url: str, who: dict, path: Path, key: str | None
 
 
 def _wait_all(url: str, deadline_s: float) -> list[dict]:
-    who = _token(url, "tom")
+    who = token(url, "tom")
     deadline = time.monotonic() + deadline_s
     while True:
         found = httpx.get(f"{url}/api/v1/orders", headers=who, timeout=60).json()["orders"]
@@ -112,7 +80,7 @@ def _wait_all(url: str, deadline_s: float) -> list[dict]:
 
 
 def _files(url: str, order_ids) -> dict[str, bytes]:
-    who = _token(url, "tom")
+    who = token(url, "tom")
     out = {}
     with httpx.Client(timeout=60) as client:
         for i in order_ids:
@@ -150,7 +118,7 @@ def main() -> None:
 
         # 2. the same feet as orders, 16 threads at once, every 10th posted twice with one key
         with server(work / "load") as (process, url):
-            who = _token(url, "ann")
+            who = token(url, "ann")
             warm = _post(httpx.Client(), url, who, feet[0], key="warm-up")
             _wait_all(url, 120)
             cpu0, start = _cpu(psutil.Process(process.pid)), time.perf_counter()
@@ -170,7 +138,7 @@ def main() -> None:
             lines.append(f"CPU per order (the server and its 2 workers): {serve_cpu:.3f} s, {serve_cpu / batch_cpu:.2f} x batch's")
 
             # 3. redesigns, warm
-            tech = _token(url, "tom")
+            tech = token(url, "tom")
             order_id = ids[0]
             times = []
             with httpx.Client(timeout=60) as client:
@@ -189,13 +157,13 @@ def main() -> None:
         # 4. SIGKILL with 20 orders in flight, then a restart; against a clean run
         twenty = feet[:20]
         with server(work / "clean") as (_, url):
-            who = _token(url, "ann")
+            who = token(url, "ann")
             with httpx.Client() as client:
                 clean_ids = [_post(client, url, who, path) for path in twenty]
             _wait_all(url, 600)
             expected = _files(url, clean_ids)
         with server(work / "killed") as (process, url):
-            who = _token(url, "ann")
+            who = token(url, "ann")
             with httpx.Client() as client:
                 killed_ids = [_post(client, url, who, path) for path in twenty]
             os.killpg(process.pid, signal.SIGKILL)
@@ -209,7 +177,7 @@ def main() -> None:
             found = _wait_all(url, 600)
             finished = sum(o["state"] == "review" for o in found)
             same = _files(url, killed_ids) == expected
-            lines.append(f"SIGKILL with {in_flight} of 20 orders queued or designing, then a restart: {finished} of 20 designed "
+            lines.append(f"SIGKILL with {in_flight} of {len(twenty)} orders queued or designing, then a restart: {finished} of {len(twenty)} designed "
                          f"in {time.perf_counter() - start:.1f} s, files byte-identical to an uninterrupted run: {same}")
         for line in lines:
             print(line)

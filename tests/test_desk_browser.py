@@ -14,12 +14,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from test_serve_restart import _people, running
+from served import PASSWORD, add_people, running
 
 from insolegen.measure import measure_file
 
 FOAM = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
-PASSWORD = "a long enough password"
 
 
 def _sign_in(chromium, url: str, name: str):
@@ -48,12 +47,7 @@ def _wait_for(page, text: str, timeout_s: float = 60) -> float:
 @pytest.mark.slow
 def test_an_order_from_a_clinic_to_release_in_a_browser(browser, tmp_path):
     data = tmp_path / "lab"
-    _people(data)                                   # ann (clinician), tom (technician) of "Clinic"
-    import subprocess
-    import sys
-
-    subprocess.run([sys.executable, "-m", "insolegen.cli", "users", "add", "cat", "--clinic", "Other", "--role", "clinician",
-                    "--data", str(data), "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+    add_people(data, {"ann": ("Clinic", "clinician"), "tom": ("Clinic", "technician"), "cat": ("Other", "clinician")})
     with running(data) as (_, url):
         ann, ann_errors = _sign_in(browser, url, "ann")
         ann.goto(f"{url}/desk/new")

@@ -140,13 +140,10 @@ def serving_lines() -> list[str]:
 def test_the_serving_block_runs_and_takes_an_order(tmp_path):
     """The block as written, in an empty folder, on a free loopback port instead of 8000 (the
     install line is this checkout's own), stopped at the end."""
-    import socket
-
     import httpx
+    from served import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     lines = serving_lines()
     assert lines[0].startswith("pip install") and "insolegen serve" in lines[2]
     script = "\n".join(["set -e", *(line.replace("8000", str(port)) for line in lines[1:]), "echo; echo SERVER=$!"])

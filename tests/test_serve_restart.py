@@ -6,61 +6,21 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from helpers import run_cli
+from served import add_people, running, token
 
 DATA = Path(__file__).resolve().parent / "data"
-PASSWORD = "a long enough password"
+PEOPLE = {"ann": ("Clinic", "clinician"), "tom": ("Clinic", "technician")}
 DEADLINE_S = 240
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def running(data: Path):
-    """A server on a free loopback port, in its own process group; killed with it at the end."""
-    port = _free_port()
-    log = open(data.parent / f"{data.name}-{port}.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "insolegen.cli", "serve", "--data", str(data), "--port", str(port),
-                                "--workers", "2"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, (data.parent / f"{data.name}-{port}.log").read_text()
-            time.sleep(0.2)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-        log.close()
-
-
-def _token(url: str, name: str) -> dict:
-    r = httpx.post(f"{url}/api/v1/token", data={"username": name, "password": PASSWORD}, timeout=30)
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 def _submit(url: str) -> list[int]:
-    who = _token(url, "ann")
+    who = token(url, "ann")
     scan = (DATA / "scans" / "dupontgu_left_foot.stl").read_bytes()
     outline = (DATA / "dupontgu_left_sole_outline.csv").read_bytes()
     orders = [
@@ -75,7 +35,7 @@ def _submit(url: str) -> list[int]:
 
 
 def _orders(url: str) -> list[dict]:
-    who = _token(url, "tom")
+    who = token(url, "tom")
     return [httpx.get(f"{url}/api/v1/orders/{o['id']}", headers=who, timeout=30).json()
             for o in httpx.get(f"{url}/api/v1/orders", headers=who, timeout=30).json()["orders"]]
 
@@ -91,23 +51,16 @@ def _all_designed(url: str) -> list[dict]:
 
 
 def _files(url: str, orders: list[dict]) -> dict[str, bytes]:
-    who = _token(url, "tom")
+    who = token(url, "tom")
     return {name: httpx.get(f"{url}{link}", headers=who, timeout=60).content
             for o in orders for name, link in o["revisions"][-1]["files"].items()}
-
-
-def _people(data: Path) -> None:
-    for name, role in (("ann", "clinician"), ("tom", "technician")):
-        r = subprocess.run([sys.executable, "-m", "insolegen.cli", "users", "add", name, "--clinic", "Clinic", "--role", role,
-                            "--data", str(data), "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stderr
 
 
 @pytest.mark.slow
 def test_a_server_killed_mid_design_finishes_after_a_restart_with_a_clean_runs_bytes(tmp_path):
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     for data in (clean, killed):
-        _people(data)
+        add_people(data, PEOPLE)
     with running(clean) as (_, url):
         _submit(url)
         expected = _files(url, _all_designed(url))
