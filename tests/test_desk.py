@@ -174,7 +174,8 @@ def test_a_pin_dragged_on_the_footprint_moves_the_met_pad_in_the_new_revision(de
     px_per_mm = np.linalg.norm(toe - heel) / np.hypot(left["met_pad_center"]["x_mm"] - left["heel_center"]["x_mm"],
                                                       left["met_pad_center"]["y_mm"] - left["heel_center"]["y_mm"])
     moved = (toe + along * 5.0 * px_per_mm).round(1).tolist()
-    r = tom.post(f"/desk/orders/{order_id}/landmarks", data={"csrf": csrf(page), "landmarks": json.dumps({"left": {"met_pad_center": moved}})})
+    r = tom.post(f"/desk/orders/{order_id}/landmarks",
+                 data={"csrf": csrf(page), "landmarks": json.dumps({"foot": {"left": {"met_pad_center": moved}}})})
     assert r.status_code == 303, r.text[-1500:]
     second = wait_state(tom, order_id)
     assert second["revision"] == 2 and second["state"] == "review", second
@@ -183,3 +184,149 @@ def test_a_pin_dragged_on_the_footprint_moves_the_met_pad_in_the_new_revision(de
     assert after["right"] == before["right"]
     history = tom.get(f"/desk/orders/{order_id}").text
     assert "landmarks.left.met_pad_center" in history
+
+
+PLATE = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_raw_pressure_every16th.csv"
+
+
+def test_mth1_dragged_on_a_pressure_plate_moves_the_heads_and_the_pad_as_the_cli_would(desk, tmp_path):
+    """A plate's order is drawn as the plate (its sensors shaded) with the landmarks in the
+    picture's pixels. MTH1 dragged 5 mm toward the toes: the new revision's MTH1 stands 5 mm on
+    (how: clinician), and the met pad drawn from the heads moves; the revision's bytes are those
+    of `insolegen design --landmark mth1_head=X,Y` with the point the desk kept."""
+    import json
+
+    from insolegen.case import CaseRequest, design_case
+
+    tom = browser(desk, "tom")
+    form = tom.get("/desk/new").text
+    bad = tom.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-plate", "pitch_mm": "50"},
+                   files={"left": ("plate.csv", PLATE.read_bytes())})
+    assert bad.status_code == 422 and "pitch_mm = 50.0 is out of range 1 … 20" in bad.text and "has-error" in bad.text
+    r = tom.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-plate", "pitch_mm": "5.6", "met_pad.height_mm": "4"},
+                 files={"left": ("plate.csv", PLATE.read_bytes())})
+    assert r.status_code == 303, r.text[-1500:]
+    order_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert wait_state(tom, order_id)["state"] == "review"
+    page = tom.get(f"/desk/orders/{order_id}").text
+    assert 'aria-label="pressure plate (left) with its landmarks"' in page
+    picture = tom.get(f"/desk/orders/{order_id}/input/left")
+    assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+    shown = {name: np.array([float(x), float(y)]) for name, x, y in
+             re.findall(r'data-side="left" data-name="(\w+)" data-x="([\d.]+)" data-y="([\d.]+)"', page)}
+
+    def landmarks(revision):
+        record = json.loads(tom.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r{revision}.json").content)
+        return record["foot"]["landmarks"], record["derived"]["features"]["met_pad"]["centre_mm"]
+
+    first, pad_before = landmarks(1)
+    heel_mth1_mm = np.hypot(first["mth1_head"]["x_mm"] - first["heel_center"]["x_mm"], first["mth1_head"]["y_mm"] - first["heel_center"]["y_mm"])
+    along = shown["mth1_head"] - shown["heel_center"]
+    px_per_mm = np.linalg.norm(along) / heel_mth1_mm
+    moved = (shown["mth1_head"] + along / np.linalg.norm(along) * 5.0 * px_per_mm).round(1).tolist()
+    r = tom.post(f"/desk/orders/{order_id}/landmarks",
+                 data={"csrf": csrf(page), "landmarks": json.dumps({"left": {"left": {"mth1_head": moved}}})})
+    assert r.status_code == 303, r.text[-1500:]
+    assert wait_state(tom, order_id)["revision"] == 2
+    second, pad_after = landmarks(2)
+    step = np.array([second["mth1_head"]["x_mm"] - first["mth1_head"]["x_mm"], second["mth1_head"]["y_mm"] - first["mth1_head"]["y_mm"]])
+    assert np.linalg.norm(step) == pytest.approx(5.0, abs=0.3) and step[0] > 4.0          # 5 mm, toward the toes
+    assert second["mth1_head"]["how"] == "clinician" and first["mth1_head"]["how"] != "clinician"
+    # the other heads (and the pad drawn from them) are read again from the new row's end and the
+    # plate's forefoot load centre: they move, by less than MTH1 (the load still says where they are)
+    assert 0.3 < np.hypot(*(np.array(pad_after) - pad_before)) < 5.0
+
+    # the desk kept the point in the plate's own coordinates: the CLI given it makes the same device
+    kept = json.loads(tom.get(f"/api/v1/orders/{order_id}").content)["revisions"][-1]["landmarks"]["left"]["mth1_head"]
+    (tmp_path / "left.csv").write_bytes(PLATE.read_bytes())
+    cli = design_case(CaseRequest(foot_file=tmp_path / "left.csv", foot_side="left", sides=("left",), pitch_mm=5.6,
+                                  overrides=("met_pad.height_mm=4",), landmarks=(("mth1_head", tuple(kept), "left"),),
+                                  name=f"order{order_id}_r2"))
+    served = tom.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r2_left.stl").content
+    assert cli.files[f"order{order_id}_r2_left.stl"] == served
+
+
+SCAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "scans" / "dupontgu_left_foot.stl"
+
+
+def test_mth1_dragged_on_a_scans_plantar_view_moves_the_met_pad_with_it(desk):
+    """A 3D scan's order is drawn as the scan seen from below (shaded by height); MTH1 dragged
+    5 mm toward the toes is kept as a point on the scan's ground (x, y, z), and on this scan,
+    whose sole shows no forefoot load, the 2nd-3rd heads' row follows MTH1 and the met pad with it."""
+    import json
+
+    tom = browser(desk, "tom")
+    form = tom.get("/desk/new").text
+    r = tom.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-scan", "met_pad.height_mm": "4"},
+                 files={"left": ("scan.stl", SCAN.read_bytes())})
+    assert r.status_code == 303, r.text[-1500:]
+    order_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert wait_state(tom, order_id)["state"] == "review"
+    page = tom.get(f"/desk/orders/{order_id}").text
+    assert 'aria-label="3D scan (left) with its landmarks"' in page
+    picture = tom.get(f"/desk/orders/{order_id}/input/left")
+    assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+    shown = {name: np.array([float(x), float(y)]) for name, x, y in
+             re.findall(r'data-side="left" data-name="(\w+)" data-x="([\d.]+)" data-y="([\d.]+)"', page)}
+
+    def read(revision):
+        record = json.loads(tom.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r{revision}.json").content)
+        return record["foot"]["landmarks"], np.array(record["derived"]["features"]["met_pad"]["centre_mm"])
+
+    first, pad_before = read(1)
+    mm = np.hypot(first["mth1_head"]["x_mm"] - first["heel_center"]["x_mm"], first["mth1_head"]["y_mm"] - first["heel_center"]["y_mm"])
+    along = shown["mth1_head"] - shown["heel_center"]
+    moved = (shown["mth1_head"] + along / np.linalg.norm(along) * 5.0 * np.linalg.norm(along) / mm).round(1).tolist()
+    r = tom.post(f"/desk/orders/{order_id}/landmarks",
+                 data={"csrf": csrf(page), "landmarks": json.dumps({"left": {"left": {"mth1_head": moved}}})})
+    assert r.status_code == 303, r.text[-1500:]
+    assert wait_state(tom, order_id)["revision"] == 2
+    kept = json.loads(tom.get(f"/api/v1/orders/{order_id}").content)["revisions"][-1]["landmarks"]["left"]["mth1_head"]
+    assert len(kept) == 3                                               # a point of the scan's own (x, y, z)
+    second, pad_after = read(2)
+    step = np.array([second["mth1_head"]["x_mm"] - first["mth1_head"]["x_mm"], second["mth1_head"]["y_mm"] - first["mth1_head"]["y_mm"]])
+    assert np.linalg.norm(step) == pytest.approx(5.0, abs=0.3) and step[0] > 4.0
+    assert pad_after[0] - pad_before[0] > 3.0                          # the pad follows the heads' row forward
+
+
+def test_the_list_filters_by_clinic_and_sorts_by_a_column(desk):
+    ann, cat, tom = browser(desk, "ann"), browser(desk, "cat"), browser(desk, "tom")
+    made = {}
+    for who, ref in ((ann, "A-sort-2"), (cat, "C-sort-1"), (ann, "A-sort-1")):
+        form = who.get("/desk/new").text
+        r = who.post("/desk/new", data={"csrf": csrf(form), "patient_ref": ref, "size": "EU40"})
+        assert r.status_code == 303
+        made[ref] = int(r.headers["location"].rsplit("/", 1)[1])
+    page = tom.get("/desk?clinic=South+Clinic&sort=patient&dir=asc").text
+    ids = [int(i) for i in re.findall(r'<tr data-id="(\d+)"', page)]
+    assert made["C-sort-1"] in ids and made["A-sort-1"] not in ids and made["A-sort-2"] not in ids
+    page = tom.get("/desk?sort=patient&dir=asc").text
+    refs = [ref for ref in re.findall(r"<td>([A-Z]-sort-\d)</td>", page)]
+    assert refs == ["A-sort-1", "A-sort-2", "C-sort-1"] and 'aria-sort="ascending"' in page
+    page = tom.get("/desk?sort=patient&dir=desc").text
+    assert re.findall(r"<td>([A-Z]-sort-\d)</td>", page) == ["C-sort-1", "A-sort-2", "A-sort-1"]
+    assert "South Clinic" not in ann.get("/desk").text.split("<tbody>")[0]          # a clinician's filter offers her clinic only
+    live = tom.get("/desk/orders.json?clinic=North+Clinic").json()["orders"]
+    assert {o["clinic"] for o in live} == {"North Clinic"}
+
+
+def test_the_shoe_and_the_day_it_is_needed_by_are_kept_shown_and_checked(desk):
+    import datetime as dt
+
+    ann = browser(desk, "ann")
+    form = ann.get("/desk/new").text
+    assert 'for="shoe_description"' in form and 'type="date"' in form
+    base = {"csrf": csrf(form), "patient_ref": "P-shoe", "size": "EU41"}
+    bad = ann.post("/desk/new", data={**base, "due": "2020-01-01"})
+    assert bad.status_code == 422 and "due = 2020-01-01 is out of range" in bad.text and "has-error" in bad.text
+    assert ann.post("/desk/new", data={**base, "due": "next week"}).status_code == 422
+    due = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    r = ann.post("/desk/new", data={**base, "due": due, "shoe_description": "dress, Loake oxford, UK 8"})
+    assert r.status_code == 303
+    order_id = int(r.headers["location"].rsplit("/", 1)[1])
+    page = ann.get(f"/desk/orders/{order_id}").text
+    assert "shoe: dress, Loake oxford, UK 8" in page and f"needed by {due}" in page
+    listing = ann.get("/desk?sort=due&dir=asc").text
+    assert f'<time datetime="{due}">' in listing
+    detail = ann.get(f"/api/v1/orders/{order_id}").json()
+    assert detail["shoe"] == "dress, Loake oxford, UK 8" and detail["due"] == due

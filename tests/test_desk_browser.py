@@ -1,6 +1,6 @@
 """The order desk end to end in Debian's Chromium (Playwright), on a real server on loopback: a
-clinician submits a foam-print order; a technician drags the left met-pad pin 5 mm and sees the
-pad move in the new revision, changes arch.height_mm, approves and releases; the clinician sees
+clinician submits a foam-print order; a technician drags the left MTH1 and the met-pad pin (the
+clinician's own, so it moves only when dragged) 5 mm and sees both move in the new revision, changes arch.height_mm, approves and releases; the clinician sees
 "released" and downloads the package, whose files are the revision's bytes and measure as
 prescribed. Another clinic's user gets 404. Prints the redesign's latency through the page."""
 from __future__ import annotations
@@ -63,28 +63,23 @@ def test_an_order_from_a_clinic_to_release_in_a_browser(browser, tmp_path):
         tom, tom_errors = _sign_in(browser, url, "tom")
         tom.goto(f"{url}/desk/orders/{order_id}")
         assert "Approve revision 1" in tom.content() and "Approve" not in ann.content()
-        # drag the left met-pad pin 5 mm toward the toes, as a technician's mouse would
+        # drag the left MTH1 and the left met-pad pin 5 mm toward the toes, as a technician's mouse would
         px_per_mm = _px_per_mm(url, order_id)
         tom.locator('g.mark[data-side="left"][data-name="met_pad_center"]').scroll_into_view_if_needed()
-        heel = tom.locator('g.mark[data-side="left"][data-name="heel_center"] .dot').bounding_box()
-        pad = tom.locator('g.mark[data-side="left"][data-name="met_pad_center"] .dot').bounding_box()
-        start = np.array([pad["x"] + pad["width"] / 2, pad["y"] + pad["height"] / 2])
-        along = start - np.array([heel["x"] + heel["width"] / 2, heel["y"] + heel["height"] / 2])
-        in_image = [np.array([float(tom.locator(f'g.mark[data-side="left"][data-name="{n}"]').get_attribute(a)) for a in ("data-x", "data-y")])
-                    for n in ("heel_center", "met_pad_center")]
-        scale = np.linalg.norm(along) / np.linalg.norm(in_image[1] - in_image[0])       # screen pixels per image pixel
-        end = start + along / np.linalg.norm(along) * 5.0 * px_per_mm * scale
-        tom.mouse.move(*start)
-        tom.mouse.down()
-        tom.mouse.move(*end, steps=8)
-        tom.mouse.up()
-        assert "left met_pad_center" in tom.inner_text("#moved-text")
+        for name in ("mth1_head", "met_pad_center"):
+            _drag(tom, name, 5.0 * px_per_mm)
+        assert "left mth1_head, left met_pad_center" in tom.inner_text("#moved-text")
         tom.click("#redesign-landmarks")
         tom.wait_for_load_state()
         assert tom.url.endswith(f"/desk/orders/{order_id}"), (tom.url, tom.inner_text("main")[:600])
         _wait_for(tom, "Revision 1 → revision 2")
-        pads = [_pad(url, order_id, n) for n in (1, 2)]
-        assert np.hypot(*(np.array(pads[1]) - pads[0])) == pytest.approx(5.0, abs=0.7)
+        before, after = (_record(url, order_id, n)["per_side_feet"]["left"] for n in (1, 2))
+        mth1 = [np.array([r["foot"]["landmarks"]["mth1_head"][k] for k in ("x_mm", "y_mm")]) for r in (before, after)]
+        assert np.linalg.norm(mth1[1] - mth1[0]) == pytest.approx(5.0, abs=0.7)
+        assert after["foot"]["landmarks"]["mth1_head"]["how"] == "clinician"
+        pads = [np.array(r["derived"]["features"]["met_pad"]["centre_mm"]) for r in (before, after)]
+        assert np.linalg.norm(pads[1] - pads[0]) == pytest.approx(5.0, abs=0.7)
+        assert (pads[1] - pads[0])[0] > 4.0                                             # toward the toes
 
         # a prescription field, redesigned: click to the new revision's view
         tom.fill("#field", "arch.height_mm")
@@ -122,6 +117,26 @@ def test_an_order_from_a_clinic_to_release_in_a_browser(browser, tmp_path):
         assert not [e for e in ann_errors + tom_errors if "network:" in e], ann_errors + tom_errors
 
 
+def _drag(page, name: str, screen_px_in_image: float) -> None:
+    """Drag the left foot's ``name`` away from its heel by this many image pixels (in screen pixels
+    as the picture is drawn), with the mouse."""
+    def centre(n):
+        box = page.locator(f'g.mark[data-side="left"][data-name="{n}"] .dot').bounding_box()
+        return np.array([box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+
+    def in_image(n):
+        return np.array([float(page.locator(f'g.mark[data-side="left"][data-name="{n}"]').get_attribute(a)) for a in ("data-x", "data-y")])
+
+    start, heel = centre(name), centre("heel_center")
+    along = start - heel
+    scale = np.linalg.norm(along) / np.linalg.norm(in_image(name) - in_image("heel_center"))   # screen pixels per image pixel
+    end = start + along / np.linalg.norm(along) * screen_px_in_image * scale
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=8)
+    page.mouse.up()
+
+
 def _px_per_mm(url: str, order_id: int) -> float:
     record = _record(url, order_id, 1)["per_side_feet"]["left"]["foot"]["landmarks"]
     a, b = record["heel_center"], record["met_pad_center"]
@@ -134,6 +149,3 @@ def _record(url: str, order_id: int, revision: int) -> dict:
     r = httpx.get(f"{url}/api/v1/orders/{order_id}/files/order{order_id}_r{revision}.json", headers={"Authorization": f"Bearer {token}"})
     return json.loads(r.content)
 
-
-def _pad(url: str, order_id: int, revision: int) -> list[float]:
-    return _record(url, order_id, revision)["per_side_feet"]["left"]["derived"]["features"]["met_pad"]["centre_mm"]

@@ -220,7 +220,8 @@ def test_a_worker_that_dies_fails_its_revision_and_the_next_order_designs(servic
     deadline = time.monotonic() + 60
     while not service.server.engine.worker_pids() and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.3)                                           # the job is in the worker's hands
+    # at once: the job is in the pool (queued before the answer came) and takes tenths of a second;
+    # a pool whose workers die fails every job in it, running or waiting
     for pid in service.server.engine.worker_pids():
         os.kill(pid, signal.SIGKILL)
     order = service.wait(order_id, "ann")
@@ -232,17 +233,33 @@ def test_a_worker_that_dies_fails_its_revision_and_the_next_order_designs(servic
 def test_the_migrations_make_the_tables_the_models_describe(tmp_path, postgresql_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-    from sqlalchemy import text
+    from sqlalchemy import create_engine, text
 
     from insolegen.serve.database import database_url, make_engine, migrate
     from insolegen.serve.models import Base
 
-    for engine in (make_engine(database_url(tmp_path, None)), make_engine(database_url(tmp_path, postgresql_url))):
-        assert migrate(engine) == "0001"
-        assert migrate(engine) == "0001"                       # a second start changes nothing
+    pg = database_url(tmp_path, postgresql_url)
+    server = create_engine(pg, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:                       # a database of its own: the module's is at the head already
+        connection.execute(text("drop database if exists insolegen_upgrade"))
+        connection.execute(text("create database insolegen_upgrade"))
+    server.dispose()
+    for engine in (make_engine(database_url(tmp_path, None)), make_engine(pg.replace("/insolegen?", "/insolegen_upgrade?"))):
+        # a lab's database made by the first release, with an order in it, upgraded by this one
+        assert migrate(engine, "0001") == "0001"
+        with engine.begin() as connection:
+            connection.execute(text("insert into clinics (id, name) values (1, 'Old Clinic')"))
+            connection.execute(text("insert into users (id, name, clinic_id, role, password_hash, active, created_at) "
+                                    "values (1, 'old', 1, 'clinician', 'x', true, '2026-01-02 03:04:05')"))
+            connection.execute(text("insert into orders (id, clinic_id, created_by, patient_ref, notes, state, reason, inputs, "
+                                    "created_at, updated_at) values (1, 1, 1, 'P-old', '', 'released', '', '{}', "
+                                    "'2026-01-02 03:04:05', '2026-01-02 03:04:05')"))
+        assert migrate(engine) == "0002"
+        assert migrate(engine) == "0002"                       # a second start changes nothing
         with engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == [], engine.dialect.name
             assert connection.execute(text("select count(*) from alembic_version")).scalar() == 1
+            assert connection.execute(text("select patient_ref, shoe, due from orders")).one() == ("P-old", "", None)
         engine.dispose()
 
 

@@ -16,6 +16,7 @@ from insolegen.device.prescription import Prescription
 from insolegen.device.profiles import resolve_prescription
 from insolegen.device.verify import verify_design
 from insolegen.errors import InvalidInput
+from insolegen.feet import memo
 from insolegen.feet.foot import ArchMeasurements, Foot
 from insolegen.feet.footshape import foot_from_size
 from insolegen.feet.kinds import foot_kind
@@ -152,6 +153,12 @@ def check_inputs(request: CaseRequest) -> None:
     names, the prescription, the foot files, the landmarks and a foot the population does not
     hold (the order service checks an order so when it is submitted)."""
     _read_inputs(request)
+
+
+def read_feet(request: CaseRequest) -> list:
+    """The request's feet as its design reads them, corrections applied: [(foot, its sides, its
+    scanned sole or None)]; refused as ``design_case`` refuses them."""
+    return _read_inputs(request)[1]
 
 
 def _read_inputs(request: CaseRequest):
@@ -419,7 +426,29 @@ def bed_plates(name: str, devices: dict, printer_name: str, zones: dict | None =
     return files, section
 
 
+def read_key(request: CaseRequest, arch=None) -> tuple | None:
+    """What a read of the request's foot files depends on (``feet.memo``), or None for a size."""
+    paths = [path for _, path in request.foot_files] or ([request.foot_file] if request.foot_file is not None else [])
+    files = memo.files_key(paths) if paths else None
+    if files is None:
+        return None
+    arch = None if arch is None or arch.is_empty() else arch
+    return (files, tuple(side for side, _ in request.foot_files), request.units, request.dpi, request.pitch_mm,
+            request.contour, request.foot_side, tuple(request.sides), repr(arch))
+
+
 def _read_feet(request: CaseRequest, arch):
+    """``_read_feet_anew``'s answer, remembered by the files' bytes and the options (a redesign of
+    an order reads nothing again)."""
+    key = read_key(request, arch)
+    found = memo.FEET.get(key)
+    if found is None:
+        found = _read_feet_anew(request, arch)
+        memo.FEET.put(key, found)
+    return found
+
+
+def _read_feet_anew(request: CaseRequest, arch):
     """([(foot, the sides designed from it, its scanned sole or None)], the record's input section).
     A footprint image of both feet, with no --foot-side, gives each device its own foot; so do
     one file per side."""

@@ -192,17 +192,22 @@ def read_case_prescription(path: Path | None) -> tuple[str | None, dict, dict]:
     landmarks = read_case_landmarks(doc.pop("landmarks"), f"{path}: [landmarks]") if "landmarks" in doc else ()
     if not isinstance(settings, dict):
         raise InvalidInput(f"{path}: input must be a table ([input])")
+    check_input_settings(settings, f"{path}: [input]")
+    return profile, doc, {**settings, "landmarks": landmarks}
+
+
+def check_input_settings(settings: dict, where: str) -> None:
+    """Refuse an unknown reading setting, a value of the wrong kind or out of range, naming ``where``."""
     for key, value in settings.items():
         if key not in INPUT_KEYS:
-            raise InvalidInput(f"{path}: [input] {key}: not one of {', '.join(INPUT_KEYS)}")
+            raise InvalidInput(f"{where} {key}: not one of {', '.join(INPUT_KEYS)}")
         expected = INPUT_KEYS[key]
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             kind = {bool: "true or false", str: "string"}.get(expected, "number")
-            raise InvalidInput(f"{path}: [input] {key} = {value!r}: expected a {kind}")
+            raise InvalidInput(f"{where} {key} = {value!r}: expected a {kind}")
         if key in INPUT_RANGES and not (math.isfinite(value) and INPUT_RANGES[key][0] <= value <= INPUT_RANGES[key][1]):
             lo, hi = INPUT_RANGES[key]
-            raise InvalidInput(f"{path}: [input] {key} = {value!r} is out of range {lo:g} … {hi:g}")
-    return profile, doc, {**settings, "landmarks": landmarks}
+            raise InvalidInput(f"{where} {key} = {value!r} is out of range {lo:g} … {hi:g}")
 
 
 def case_request(spec: CaseSpec, options: BatchOptions):

@@ -7,6 +7,7 @@ with how it was found (the cue that weighs most) and its SD."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,40 +51,118 @@ def _legend(draw, font, title: str) -> None:
         y += font.size + 4
 
 
+@dataclass(frozen=True)
+class PlantarView:
+    """A plantar picture's frame: the plane a foot was read in (mm, seen from above) <-> pixels."""
+    lo: np.ndarray                     # the plane's (x, y) at the picture's left and bottom edges, mm
+    hi: np.ndarray                     # ... at its right and top edges (before the title's band)
+    px_per_mm: float = PLANTAR_PX_PER_MM
+    title_px: int = 0                  # a band above the foot for a title
+
+    @classmethod
+    def around(cls, pts: np.ndarray, margin_mm: float = 25.0, right_mm: float = 25.0, title_px: int = 0,
+               px_per_mm: float = PLANTAR_PX_PER_MM) -> "PlantarView":
+        return cls(pts.min(axis=0) - margin_mm, pts.max(axis=0) + [right_mm, margin_mm], px_per_mm, title_px)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        k = self.px_per_mm
+        return int(np.ceil((self.hi[0] - self.lo[0]) * k)), int(np.ceil((self.hi[1] - self.lo[1]) * k)) + self.title_px
+
+    def to_px(self, plane: np.ndarray) -> np.ndarray:
+        p = np.atleast_2d(plane)
+        k = self.px_per_mm
+        return np.column_stack([(p[:, 0] - self.lo[0]) * k, (self.hi[1] - p[:, 1]) * k + self.title_px])
+
+    def to_plane(self, px: np.ndarray) -> np.ndarray:
+        p = np.atleast_2d(np.asarray(px, dtype=float))
+        k = self.px_per_mm
+        return np.column_stack([p[:, 0] / k + self.lo[0], self.hi[1] - (p[:, 1] - self.title_px) / k])
+
+
+def plantar_view_of(foot, sensors=None, **kwargs) -> PlantarView:
+    """The frame around a foot's outline (and a plate's loaded sensors)."""
+    plane = foot.to_input(foot.outline)
+    pts = plane if sensors is None else np.vstack([plane, sensors[0][sensors[1] > 0]])
+    return PlantarView.around(pts, **kwargs)
+
+
+RELIEF_SHADED_MM = 40.0    # a scan's sole is shaded from the ground (light) to this far above it (dark)
+
+
+def _relief_shading(view: PlantarView, xy: np.ndarray, height: np.ndarray) -> np.ndarray:
+    """(rows, columns, 3) the lowest point's height in each cell of a grid about as fine as the
+    scan's points (a cell inside the sole that none fell in takes its nearest cell's), light at the ground."""
+    from scipy import ndimage
+
+    low = height < RELIEF_SHADED_MM
+    xy, height = xy[low], height[low]
+    width, rows = view.size
+    if not len(xy):
+        return np.tile(np.array([40, 44, 52], np.uint8), (rows, width, 1))
+    span = np.ptp(xy, axis=0)
+    spacing = float(np.sqrt(max(span[0] * span[1], 1.0) / len(xy)))
+    cell_px = max(1, int(round(np.clip(1.5 * spacing, 0.5, 8.0) * view.px_per_mm)))
+    px = np.floor(view.to_px(xy) / cell_px).astype(int)
+    grid = (-(-rows // cell_px), -(-width // cell_px))
+    inside = (px[:, 0] >= 0) & (px[:, 0] < grid[1]) & (px[:, 1] >= 0) & (px[:, 1] < grid[0])
+    lowest = np.full(grid, np.inf)
+    np.minimum.at(lowest, (px[inside, 1], px[inside, 0]), height[inside])
+    seen = np.isfinite(lowest)
+    region = ndimage.binary_fill_holes(ndimage.binary_closing(seen, iterations=2)) | seen
+    nearest = ndimage.distance_transform_edt(~seen, return_distances=False, return_indices=True)
+    lowest = np.where(region, lowest[tuple(nearest)], np.inf)        # a cell the scan's points skipped: its nearest's
+    lowest = np.repeat(np.repeat(lowest, cell_px, axis=0), cell_px, axis=1)[:rows, :width]
+    seen = np.isfinite(lowest)
+    level = 235.0 - 175.0 * np.clip(np.where(seen, lowest, 0.0) / RELIEF_SHADED_MM, 0.0, 1.0)
+    shade = np.stack([level * 0.85, level * 0.9, level], axis=-1).astype(np.uint8)
+    shade[~seen] = (40, 44, 52)
+    return shade
+
+
+def plantar_background(view: PlantarView, foot, sensors=None, relief=None):
+    """A PIL picture in ``view``: a plate's sensors shaded by pressure, or a scan's sole by its
+    height above the ground (``relief``: plane (x, y) mm and height mm of its points: the lowest
+    in each pixel is the sole), and the foot's outline in blue."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", view.size, (40, 44, 52))
+    if relief is not None:
+        picture = Image.fromarray(_relief_shading(view, *relief), "RGB")
+    draw = ImageDraw.Draw(picture)
+    k = view.px_per_mm
+    if sensors is not None:
+        centres, peak, pitch = sensors
+        top = float(peak.max()) or 1.0
+        corners = view.to_px(centres[peak > 0] + [-pitch / 2, pitch / 2])
+        for (x0, y0), v in zip(corners, peak[peak > 0]):
+            shade = int(60 + 195 * min(1.0, v / top))
+            draw.rectangle([x0, y0, x0 + pitch * k, y0 + pitch * k], fill=(shade, 40, 40))
+    outline = view.to_px(foot.to_input(foot.outline))
+    draw.line([tuple(p) for p in np.vstack([outline, outline[:1]])], fill=(80, 160, 255), width=3)
+    return picture
+
+
+def png_bytes(picture) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
 def plantar_overlay_png(foot, what: str, sensors: tuple[np.ndarray, np.ndarray, float] | None = None) -> bytes:
     """PNG bytes: a plantar view of ``foot`` in the plane its outline was read in (seen from above,
     mm), its outline and landmarks with their ellipses; ``sensors`` (centres (n, 2) in that plane,
     peak pressures (n,), pitch) shaded under it. ``what`` names the input in the title."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import ImageDraw, ImageFont
 
-    plane = foot.to_input(foot.outline)
-    pts = plane if sensors is None else np.vstack([plane, sensors[0][sensors[1] > 0]])
-    lo, hi = pts.min(axis=0) - 25.0, pts.max(axis=0) + [110.0, 25.0]      # room on the right for the labels
-    k = PLANTAR_PX_PER_MM
-    size = (int(np.ceil((hi[0] - lo[0]) * k)), int(np.ceil((hi[1] - lo[1]) * k)) + 150)
-
-    def to_px(f, xy_canonical: np.ndarray) -> np.ndarray:
-        p = f.to_input(np.atleast_2d(xy_canonical))
-        return np.column_stack([(p[:, 0] - lo[0]) * k, (hi[1] - p[:, 1]) * k + 150])
-
-    picture = Image.new("RGB", size, (40, 44, 52))
+    view = plantar_view_of(foot, sensors, right_mm=110.0, title_px=150)       # room on the right for the labels
+    picture = plantar_background(view, foot, sensors)
     draw = ImageDraw.Draw(picture)
     font = ImageFont.load_default(size=13)
-    if sensors is not None:
-        centres, peak, pitch = sensors
-        top = float(peak.max()) or 1.0
-        for (x, y), v in zip(centres[peak > 0], peak[peak > 0]):
-            shade = int(60 + 195 * min(1.0, v / top))
-            x0, y0 = (x - lo[0] - pitch / 2) * k, (hi[1] - y - pitch / 2) * k + 150
-            draw.rectangle([x0, y0, x0 + pitch * k, y0 + pitch * k], fill=(shade, 40, 40))
-    outline = to_px(foot, foot.outline)
-    draw.line([tuple(p) for p in np.vstack([outline, outline[:1]])], fill=(80, 160, 255), width=3)
-    _draw_landmarks(draw, foot, to_px, font)
+    _draw_landmarks(draw, foot, lambda f, xy: view.to_px(f.to_input(np.atleast_2d(xy))), font)
     _legend(draw, font, f"{what}: {foot.side} foot seen from above, outline in blue\n"
                         "landmarks by how they were found, each with its 1-SD ellipse")
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=False)
-    return buffer.getvalue()
+    return png_bytes(picture)
 
 
 def overlay_png(path: str | Path, image, feet) -> bytes:

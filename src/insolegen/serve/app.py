@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from insolegen import __version__
+from insolegen.batch.cases import check_input_settings
 from insolegen.errors import InsolegenError
 from insolegen.limits import limit
 from insolegen.serve import auth, desk, orders
@@ -59,6 +62,8 @@ class Server:
         self.blobs = Blobs(self.data)
         self.workers, self.scheduler = workers, scheduler
         self.engine: Engine | None = None
+        self._finished = threading.Condition()      # notified whenever a revision is designed or fails
+        self._finished_keys: set[tuple[int, int]] = set()
 
     def start(self) -> None:
         self.engine = Engine(self.job_done, self.workers, self.scheduler)
@@ -77,20 +82,33 @@ class Server:
         return Job(order.id, revision.number, order.inputs, files, tuple(revision.sets), revision.landmarks,
                    revision.created_at.date().isoformat())
 
-    def queue(self, db: Session, revision: Revision) -> None:
-        """Hand a revision to the engine, on the caller's session (a request holds one connection, never two)."""
-        job = self.job_of(db, revision)
+    def queue(self, db: Session, revision: Revision, read: tuple | None = None) -> None:
+        """Hand a revision to the engine, on the caller's session (a request holds one connection,
+        never two), with its feet as read when it was checked (``Job.read``)."""
+        job = replace(self.job_of(db, revision), read=read)
         orders.start(db, revision)
         db.commit()
         self.engine.submit(job)
 
     def submit_order(self, db: Session, me: User, patient_ref: str, notes: str, uploads: dict[str, UploadFile], size: str | None,
-                     width: str, profile: str | None, sets: list[str], idempotency_key: str | None) -> Order:
+                     width: str, profile: str | None, sets: list[str], idempotency_key: str | None,
+                     reading: dict | None = None, shoe: str = "", due: str | None = None) -> Order:
         """A new order from a form (the API's or the desk's): refused with the CLI's words and
-        nothing kept (HTTPException 422 or 413), or kept and queued."""
+        nothing kept (HTTPException 422 or 413), or kept and queued. ``reading``: how to read the
+        foot files (units, dpi, pitch_mm, contour), as a case's [input] table says it; ``shoe``:
+        the shoe as the clinic describes it; ``due``: the day it is needed by (YYYY-MM-DD)."""
         before = orders.submitted(db, me, idempotency_key)
         if before is not None:
             return before
+        shoe = (shoe or "").strip()
+        if len(shoe) > 200 or not shoe.isprintable():
+            raise HTTPException(422, "shoe_description: describe the shoe in at most 200 printable characters (style, make, size)")
+        due_day = _due_day(due)
+        reading = {k: v for k, v in (reading or {}).items() if v is not None}
+        try:
+            check_input_settings(reading, "")
+        except InsolegenError as exc:
+            raise HTTPException(422, str(exc).strip()) from None
         feet = {role: f for role, f in uploads.items() if role in ("left", "right", "foot")}
         if "foot" in feet and len(feet) > 1:
             raise HTTPException(422, "give foot (one file holding both feet), or left and/or right, not both")
@@ -110,29 +128,30 @@ class Server:
             data = _read_capped(upload, upload_cap(suffix), role)
             files.append({"role": role, "suffix": suffix, "name": _shown_name(upload.filename), "bytes": data})
         inputs = {"files": [{k: v for k, v in f.items() if k != "bytes"} | {"sha256": _sha(f["bytes"])} for f in files],
-                  "size": size, "width": width, "profile": profile}
+                  "size": size, "width": width, "profile": profile, **({"reading": reading} if reading else {})}
         job = Job(0, 0, inputs, {_sha(f["bytes"]): f["bytes"] for f in files}, tuple(sets), {}, dt.date.today().isoformat())
-        _check_or_422(job)                                   # the CLI's refusals, before anything is kept
+        checked = _check_or_422(job)                         # the CLI's refusals, before anything is kept
         for f in files:
             self.blobs.put(f["bytes"])
         try:
-            order = orders.submit(db, me, orders.Submission(me.clinic_id, patient_ref, notes, inputs, tuple(sets), {}, idempotency_key))
+            order = orders.submit(db, me, orders.Submission(me.clinic_id, patient_ref, notes, inputs, tuple(sets), {}, idempotency_key,
+                                                                 shoe, due_day))
             db.commit()
         except IntegrityError:             # the same key posted twice at once: the first one made the order
             db.rollback()
             return orders.submitted(db, me, idempotency_key)
-        self.queue(db, order.revisions[0])
+        self.queue(db, order.revisions[0], checked.read)
         return order
 
     def revise_order(self, db: Session, me: User, order: Order, sets: list[str], landmarks: dict) -> Revision:
         """A new revision with these changes, checked as the CLI would before it is kept."""
         before = orders.latest(order)
         job = self.job_of(db, before)
-        _check_or_422(Job(job.order_id, job.revision + 1, job.inputs, job.files, (*before.sets, *sets),
-                          orders.merged_landmarks(before.landmarks, landmarks), job.date))
+        checked = _check_or_422(Job(job.order_id, job.revision + 1, job.inputs, job.files, (*before.sets, *sets),
+                                    orders.merged_landmarks(before.landmarks, landmarks), job.date))
         revision = orders.revise(db, me, order, sets, landmarks)
         db.commit()
-        self.queue(db, revision)
+        self.queue(db, revision, checked.read)
         return revision
 
     def file_bytes(self, db: Session, revision: Revision, name: str) -> bytes:
@@ -207,6 +226,20 @@ class Server:
                 return
             orders.finish(db, revision, stored, result["checks"] if result else None, error)
             db.commit()
+        with self._finished:
+            self._finished_keys.add((job.order_id, job.revision))
+            self._finished.notify_all()
+
+    def wait_designed(self, order_id: int, number: int, seconds: float) -> bool:
+        """Wait (at most ``seconds``) until this server has finished designing the revision; whether it has.
+        The desk answers a redesign with the new revision when it comes this quickly, not a page that waits."""
+        key = (order_id, number)
+        with self._finished:
+            done = self._finished.wait_for(lambda: key in self._finished_keys, timeout=seconds)
+            self._finished_keys.discard(key)
+            if len(self._finished_keys) > 10_000:        # revisions nobody waited for
+                self._finished_keys.clear()
+        return done
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -298,10 +331,16 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
                      sets: Annotated[list[str], Form(alias="set")] = [],  # noqa: B006 (FastAPI copies it)
                      prescription: Annotated[UploadFile | None, File()] = None, shoe: Annotated[UploadFile | None, File()] = None,
                      notes: Annotated[str, Form(max_length=4000)] = "",
+                     units: Annotated[str | None, Form(pattern="^(mm|cm|m|in)$")] = None,
+                     dpi: Annotated[float | None, Form()] = None, pitch_mm: Annotated[float | None, Form()] = None,
+                     contour: Annotated[str | None, Form(pattern="^(flat|scan)$")] = None,
+                     shoe_description: Annotated[str, Form(max_length=200)] = "", due: Annotated[str | None, Form()] = None,
                      idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
         uploads = {role: f for role, f in (("left", left), ("right", right), ("foot", foot), ("prescription", prescription),
                                            ("shoe", shoe)) if f is not None}
-        return _accepted(server.submit_order(db, me, patient_ref, notes, uploads, size, width, profile, sets, idempotency_key))
+        reading = {"units": units, "dpi": dpi, "pitch_mm": pitch_mm, "contour": contour}
+        return _accepted(server.submit_order(db, me, patient_ref, notes, uploads, size, width, profile, sets, idempotency_key,
+                                             reading, shoe_description, due))
 
     @app.get("/api/v1/orders")
     def list_orders(db: Db, me: Me, state: Annotated[str | None, Query(pattern="|".join(ORDER_STATES))] = None):
@@ -378,7 +417,22 @@ def _summary(order: Order) -> dict:
     return {"id": order.id, "state": order.state, "reason": order.reason, "clinic": order.clinic.name,
             "patient_ref": order.patient_ref, "created_at": order.created_at.isoformat(timespec="seconds") + "Z",
             "updated_at": order.updated_at.isoformat(timespec="seconds") + "Z", "revision": last.number if last else None,
-            "checks": last.checks if last else {}}
+            "checks": last.checks if last else {}, "shoe": order.shoe, "due": order.due.isoformat() if order.due else None}
+
+
+def _due_day(text: str | None) -> dt.date | None:
+    """The day an order is needed by: YYYY-MM-DD, from today to a year ahead; None when not given."""
+    if not text or not text.strip():
+        return None
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise HTTPException(422, f"due = {text!r}: give the day it is needed by as YYYY-MM-DD") from None
+    today = dt.datetime.now(dt.UTC).date()
+    if not today <= day <= today + dt.timedelta(days=366):
+        raise HTTPException(422, f"due = {day.isoformat()} is out of range {today.isoformat()} … "
+                                 f"{(today + dt.timedelta(days=366)).isoformat()} (today to a year ahead)")
+    return day
 
 
 def _detail(order: Order) -> dict:
@@ -423,9 +477,10 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check_or_422(job: Job) -> None:
-    """The CLI's refusal of these inputs, as a 422 naming the client's own file names."""
+def _check_or_422(job: Job) -> Job:
+    """The CLI's refusal of these inputs, as a 422 naming the client's own file names; else the
+    job as checked (with its feet as read)."""
     try:
-        check_job(job)
+        return check_job(job)
     except InsolegenError as exc:
         raise HTTPException(422, str(exc)) from None

@@ -42,9 +42,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40, pool_timeout=30)
 
 
-def migrate(engine: Engine) -> str:
-    """The tables at Alembic's head revision (made on a new database, upgraded on an old one);
-    the revision they are at."""
+def migrate(engine: Engine, target: str = "head") -> str:
+    """The tables at Alembic's ``target`` revision, its newest by default (made on a new
+    database, upgraded on an old one); the revision they are at."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
@@ -53,7 +53,7 @@ def migrate(engine: Engine) -> str:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, target)
         return MigrationContext.configure(connection).get_current_revision()
 
 

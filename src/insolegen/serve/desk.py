@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -23,6 +22,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from insolegen.serve import auth, orders
 from insolegen.serve.models import ORDER_STATES, User, now
+from insolegen.serve.pictures import IMAGES, pictures_of
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "insolegen_session"
@@ -30,6 +30,9 @@ SIGNIN_COOKIE = "insolegen_signin"
 # nothing from the network: pages, scripts and styles from this server, the 3D view in a frame of it
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; frame-src 'self'; "
                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# a redesign answers with the new revision when it is designed this quickly (most take under a
+# second), else with the page that waits for it: a click shows the new device, not a spinner
+REDESIGN_WAIT_S = 3.0
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -97,19 +100,36 @@ def make_router(server, session_dep) -> APIRouter:
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
+    def listed_rows(db, user, state, clinic, sort, descending) -> tuple[list[dict], list[str]]:
+        everyone = [_row(o) for o in orders.listed(db, user, state if state in ORDER_STATES else None)]
+        clinics = sorted({r["clinic"] for r in everyone})
+        rows = [r for r in everyone if not clinic or r["clinic"] == clinic]
+        key = SORTS.get(sort, SORTS["order"])
+        return sorted(rows, key=key, reverse=descending), clinics
+
     @router.get("")
-    def order_list(db: Db, who: Who, state: str | None = None):
-        rows = [_row(o) for o in orders.listed(db, who[0], state if state in ORDER_STATES else None)]
-        return page("list.html", who, rows=rows, state=state)
+    def order_list(db: Db, who: Who, state: str | None = None, clinic: str | None = None, sort: str = "order",
+                   dir: str = "desc"):
+        sort = sort if sort in SORTS else "order"
+        rows, clinics = listed_rows(db, who[0], state, clinic, sort, dir != "asc")
+        return page("list.html", who, rows=rows, state=state, clinic=clinic, clinics=clinics, sort=sort,
+                    dir="asc" if dir == "asc" else "desc", columns=COLUMNS)
 
     @router.get("/orders.json")
-    def order_states(db: Db, who: Who):
-        """The list's live part: each order's state, age and checks (the page polls it)."""
-        return JSONResponse({"orders": [_row(o) for o in orders.listed(db, who[0])]}, headers={"Cache-Control": "no-store"})
+    def order_states(db: Db, who: Who, state: str | None = None, clinic: str | None = None):
+        """The list's live part: each order's state, age and checks, under the page's filters (the page polls it)."""
+        rows, _ = listed_rows(db, who[0], state, clinic, "order", False)
+        return JSONResponse({"orders": rows}, headers={"Cache-Control": "no-store"})
+
+    def new_page(who, status: int = 200, values: dict | None = None, errors: dict | None = None) -> HTMLResponse:
+        errors = errors or {}
+        return page("new.html", who, status, groups=field_groups(), values=values or {}, errors=errors,
+                    open_sections={"arch", *(name.split(".")[0] for name in errors)},
+                    reading_fields=[name for name, _, _ in READING_FIELDS], reading_fields_shown=READING_FIELDS)
 
     @router.get("/new")
     def new_order(who: Who):
-        return page("new.html", who, groups=field_groups(), values={}, errors={}, open_sections={"arch"})
+        return new_page(who)
 
     @router.post("/new")
     async def submit(request: Request):
@@ -127,47 +147,52 @@ def make_router(server, session_dep) -> APIRouter:
             uploads = {role: form[role] for role in ("foot", "left", "right") if isinstance(form.get(role), StarletteUpload)
                        and form[role].filename}
             try:
+                reading = _reading(text)
                 order = server.submit_order(db, who[0], text.get("patient_ref", "").strip(), text.get("notes", ""), uploads,
                                             text.get("size", "").strip() or None, text.get("width", "medium"),
-                                            text.get("profile", "").strip() or None, sets, None)
+                                            text.get("profile", "").strip() or None, sets, None, reading,
+                                            text.get("shoe_description", ""), text.get("due", "").strip() or None)
             except HTTPException as exc:
                 if exc.status_code not in (413, 422):
                     raise
-                errors = _field_errors(str(exc.detail))
-                return page("new.html", who, 422, groups=field_groups(), values=text, errors=errors,
-                            open_sections={"arch", *(name.split(".")[0] for name in errors)})
+                return new_page(who, 422, text, _field_errors(str(exc.detail)))
             return RedirectResponse(f"/desk/orders/{order.id}", status_code=303)
 
     @router.get("/orders/{order_id}")
     def order_page(db: Db, who: Who, order_id: int):
         order = orders.visible(db, who[0], order_id)
+        designing = order.revisions and order.revisions[-1].state in ("queued", "designing")
         return page("order.html", who, order=order, detail=server.order_detail(db, order), history=orders.history(db, order),
-                    picture=picture_of(server, db, order))
+                    pictures=[] if designing else pictures_of(server, db, order))     # a page waiting for its revision stays light
 
     @router.get("/orders/{order_id}/input/{role}")
     def input_picture(db: Db, who: Who, order_id: int, role: str):
-        """The order's own footprint image, for its landmarks to be drawn and moved on."""
+        """The picture an order's foot file is drawn as: a footprint image as it came, a scan, a
+        plate or an outline as its plantar view."""
         order = orders.visible(db, who[0], order_id)
-        item = next((f for f in order.inputs.get("files", []) if f["role"] == role and f["suffix"] in IMAGES), None)
-        if item is None:
-            raise HTTPException(404, f"order {order_id} has no footprint image {role!r}")
-        return Response(server.blobs.get(item["sha256"]), media_type=IMAGES[item["suffix"]],
-                        headers={"Cache-Control": "private, max-age=3600"})
+        item = next((f for f in order.inputs.get("files", []) if f["role"] == role), None)
+        if item is not None and item["suffix"] in IMAGES:
+            return Response(server.blobs.get(item["sha256"]), media_type=IMAGES[item["suffix"]],
+                            headers={"Cache-Control": "private, max-age=3600"})
+        picture = next((p for p in pictures_of(server, db, order) if p.role == role), None)
+        if picture is None:
+            raise HTTPException(404, f"order {order_id} has no foot file {role!r} drawn yet")
+        return Response(picture.png(), media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
 
     @router.post("/orders/{order_id}/landmarks")
     def move_landmarks(db: Db, who: Who, order_id: int, csrf: Annotated[str, Form()], landmarks: Annotated[str, Form()]):
-        """A revision with the landmarks a person dragged: {side: {NAME: [x, y]}} in the image's pixels."""
+        """A revision with the landmarks a person dragged: {role: {side: {NAME: [x, y]}}} in the
+        pixels of the role's picture, kept in the input's own coordinates."""
         checked(who[1], csrf)
         order = orders.visible(db, who[0], order_id)
         try:
-            moved = json.loads(landmarks)
-            if not isinstance(moved, dict) or not moved:
-                raise ValueError("no landmark was moved")
-            server.revise_order(db, who[0], order, [], moved)
-        except (ValueError, HTTPException, orders.Refused) as exc:
+            moved = _in_source(json.loads(landmarks), pictures_of(server, db, order))
+            revision = server.revise_order(db, who[0], order, [], moved)
+        except (ValueError, KeyError, TypeError, HTTPException, orders.Refused) as exc:
             return page("order.html", who, 422, order=order, detail=server.order_detail(db, order),
-                        history=orders.history(db, order), picture=picture_of(server, db, order),
+                        history=orders.history(db, order), pictures=pictures_of(server, db, order),
                         error=str(getattr(exc, "detail", exc)))
+        server.wait_designed(order_id, revision.number, REDESIGN_WAIT_S)
         return RedirectResponse(f"/desk/orders/{order_id}", status_code=303)
 
     @router.post("/orders/{order_id}/redesign")
@@ -176,11 +201,12 @@ def make_router(server, session_dep) -> APIRouter:
         checked(who[1], csrf)
         order = orders.visible(db, who[0], order_id)
         try:
-            server.revise_order(db, who[0], order, [f"{field.strip()}={value.strip()}"], {})
+            revision = server.revise_order(db, who[0], order, [f"{field.strip()}={value.strip()}"], {})
         except (HTTPException, orders.Refused) as exc:
             return page("order.html", who, 422, order=order, detail=server.order_detail(db, order),
-                        history=orders.history(db, order), picture=picture_of(server, db, order),
+                        history=orders.history(db, order), pictures=pictures_of(server, db, order),
                         error=str(getattr(exc, "detail", exc)))
+        server.wait_designed(order_id, revision.number, REDESIGN_WAIT_S)
         return RedirectResponse(f"/desk/orders/{order_id}", status_code=303)
 
     @router.post("/orders/{order_id}/{action}")
@@ -214,47 +240,41 @@ def make_router(server, session_dep) -> APIRouter:
     return router
 
 
-IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-SHOWN_MARKS = ("heel_center", "navicular", "mth1_head", "mth5_head", "met_pad_center")
+def _in_source(moved, pictures) -> dict:
+    """{role: {side: {NAME: [px, py]}}} on the pictures -> {side: {NAME: coordinates in the input's own frame}}."""
+    if not isinstance(moved, dict) or not moved:
+        raise ValueError("no landmark was moved")
+    by_role = {p.role: p for p in pictures}
+    out: dict[str, dict] = {}
+    for role, sides in moved.items():
+        if role not in by_role or not isinstance(sides, dict):
+            raise ValueError(f"no picture {role!r} to move landmarks on")
+        for side, marks in sides.items():
+            if side not in ("left", "right") or not isinstance(marks, dict):
+                raise ValueError(f"{role}: {side!r} is not left or right")
+            for name, px in marks.items():
+                if not (isinstance(px, list) and len(px) == 2 and all(isinstance(v, (int, float)) for v in px)):
+                    raise ValueError(f"{role} {side} {name}: expected [x, y] in the picture's pixels, got {px!r}")
+                out.setdefault(side, {})[name] = by_role[role].to_source(side, px)
+    return out
 
 
-def picture_of(server, db, order) -> dict | None:
-    """The footprint image an order came from and its landmarks in its pixels, each with its
-    one-SD ring and how it was found (from the latest designed revision's record); None for a
-    scan, an outline, a plate or a size."""
-    from PIL import Image
-
-    image = next((f for f in order.inputs.get("files", []) if f["suffix"] in IMAGES), None)
-    done = [r for r in order.revisions if r.state == "done"]
-    if image is None or not done:
-        return None
-    record = json.loads(server.file_bytes(db, done[-1], f"order{order.id}_r{done[-1].number}.json"))
-    with Image.open(io.BytesIO(server.blobs.get(image["sha256"]))) as im:
-        width, height = im.size
-    feet = record.get("per_side_feet") or {record["foot"]["side"]: record}
-    marks = []
-    for side, part in feet.items():
-        found = part["foot"]["landmarks"]
-        heel, head = found.get("heel_center", {}), found.get("mth1_head", {})
-        if "source" not in heel or "source" not in head:
-            continue
-        px_per_mm = (np.hypot(heel["source"]["x"] - head["source"]["x"], heel["source"]["y"] - head["source"]["y"])
-                     / max(np.hypot(heel["x_mm"] - head["x_mm"], heel["y_mm"] - head["y_mm"]), 1e-6))
-        for name in SHOWN_MARKS:
-            mark = found.get(name)
-            if mark and "source" in mark:
-                marks.append({"side": side, "name": name, "x": round(mark["source"]["x"], 1), "y": round(mark["source"]["y"], 1),
-                              "ring": round(max(mark.get("sd_mm") or 1.0, 1.0) * px_per_mm, 1), "how": mark.get("how", ""),
-                              "label": name.replace("_head", "").replace("_center", "").replace("_", " ").upper()})
-    return {"url": f"/desk/orders/{order.id}/input/{image['role']}", "width": width, "height": height, "marks": marks,
-            "px_per_mm": round(float(px_per_mm), 3) if marks else None}
+# the list's columns: (key, heading, sortable); and how each sorts
+COLUMNS = (("picture", "Picture", False), ("order", "Order", True), ("state", "State", True), ("clinic", "Clinic", True),
+           ("patient", "Patient", True), ("age", "Age", True), ("due", "Due", True), ("revision", "Revision", True),
+           ("checks", "Checks", True))
+SORTS = {"order": lambda r: r["id"], "state": lambda r: (ORDER_STATES.index(r["state"]), r["id"]),
+         "clinic": lambda r: (r["clinic"].lower(), r["id"]), "patient": lambda r: (r["patient_ref"].lower(), r["id"]),
+         "age": lambda r: (-r["age_s"], r["id"]), "due": lambda r: (r["due"] or "9999", r["id"]), "revision": lambda r: (r["revision"] or 0, r["id"]),
+         "checks": lambda r: (r["checks"].get("ok", 0) / r["checks"]["compared"] if r["checks"].get("compared") else -1.0, r["id"])}
 
 
 def _row(order) -> dict:
     last = order.revisions[-1] if order.revisions else None
     age = now() - order.created_at
     return {"id": order.id, "state": order.state, "clinic": order.clinic.name, "patient_ref": order.patient_ref,
-            "age": _age(age), "revision": last.number if last else None, "checks": last.checks if last else {},
+            "age": _age(age), "age_s": int(age.total_seconds()), "due": order.due.isoformat() if order.due else None,
+            "overdue": bool(order.due and order.due < now().date() and order.state not in ("released", "cancelled")), "revision": last.number if last else None, "checks": last.checks if last else {},
             "reason": order.reason,
             "thumb": (f"/api/v1/orders/{order.id}/files/order{order.id}_r{done[-1].number}_thumb.png?revision={done[-1].number}"
                       if (done := [r for r in order.revisions if r.state == "done"]) else None)}
@@ -279,13 +299,40 @@ def field_groups() -> list[tuple[str, list[dict]]]:
         section = row["field"].split(".")[0]
         if section in ("zones", "offload"):
             continue
-        groups.setdefault(section, []).append(row)
+        name = row["field"].split(".")[1]
+        stem, _, last = name.rpartition("_")
+        shown = stem if stem and last in ("mm", "pct", "deg", "kpa") and row.get("unit") else name   # the unit follows in brackets
+        groups.setdefault(section, []).append({**row, "label": shown.replace("_", " ")})
     return list(groups.items())
 
 
+READING_FIELDS = (("units", "Units of an outline or scan", "what one unit of the file is (a scan in metres, an outline in inches)"),
+                  ("dpi", "Image resolution (DPI)", "footprint images: pixels per inch, when the image has no scale marker; 50 … 4800"),
+                  ("pitch_mm", "Sensor pitch (mm)", "pressure recordings: the distance between sensors (not stored in the file); 1 … 20"),
+                  ("contour", "Top surface", "flat, or scan: the top follows a 3D scan's sole"))
+
+
+def _reading(text: dict) -> dict:
+    """The form's reading settings, numbers as numbers (422 naming the field when one is not)."""
+    out = {}
+    for name, _, _ in READING_FIELDS:
+        value = text.get(name, "").strip()
+        if not value:
+            continue
+        if name in ("dpi", "pitch_mm"):
+            try:
+                out[name] = float(value)
+            except ValueError:
+                raise HTTPException(422, f"{name} = {value!r}: give a number") from None
+        else:
+            out[name] = value
+    return out
+
+
 def _field_errors(message: str) -> dict[str, str]:
-    """The message under every field it names (section.field), and as the form's own error."""
+    """The message under every field it names (section.field, or a reading setting), and as the form's own error."""
     import re
 
     found = {name: message for name in re.findall(r"\b([a-z_]+\.[a-z_]+)\b", message)}
+    found |= {name: message for name in [n for n, _, _ in READING_FIELDS] + ["shoe_description", "due"] if re.match(rf"\s*{name}\b", message)}
     return {**found, "_form": message}

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from insolegen.errors import InsolegenError
@@ -25,11 +25,14 @@ class Job:
     """Everything a worker needs, with the input files' bytes (a cluster's workers share no folder)."""
     order_id: int
     revision: int
-    inputs: dict                    # the order's: files (role, suffix, sha256), size, width, profile
+    inputs: dict                    # the order's: files (role, suffix, sha256), size, width, profile, reading
     files: dict[str, bytes]         # sha256 -> bytes of each input file
     sets: tuple[str, ...]
     landmarks: dict
     date: str                       # the report's date: the revision's own day (a redesign gives the same bytes)
+    # the feet as the server read them when it checked the job (feet.memo's key and value), so that
+    # no worker reads the files again; None after a restart (the worker reads them)
+    read: tuple | None = None
 
     @property
     def key(self) -> str:
@@ -54,6 +57,7 @@ def request_for(job: Job, folder: Path):
     profile, layer, settings = None, {}, {}
     if "prescription" in paths:
         profile, layer, settings = read_case_prescription(paths["prescription"])
+    settings = {**settings, **job.inputs.get("reading", {})}      # the order's own reading settings win
     landmarks = settings.get("landmarks", ()) + read_case_landmarks(job.landmarks, "landmarks")
     common = dict(profile=job.inputs.get("profile") or profile, overrides=tuple(job.sets), case_layer=layer or None,
                   case_layer_file=None, name=case_name(job.order_id, job.revision), units=settings.get("units"),
@@ -73,9 +77,13 @@ def request_for(job: Job, folder: Path):
 def design_job(job: Job) -> dict:
     """The revision's meshes and record: {"files": {name: bytes}, "checks": summary}. Raises
     InsolegenError with the CLI's message when the case cannot be made. Its 3D view and report
-    are drawn when first asked for (``drawn_file``): a redesign comes back without waiting for them."""
+    are drawn when first asked for (``drawn_file``): a redesign comes back without waiting for them
+    (drawing the view in the job was measured slower, click to view, by benchmarks/bench_desk.py)."""
     from insolegen.case import design_case
+    from insolegen.feet import memo
 
+    if job.read is not None:
+        memo.FEET.put(*job.read)
     with tempfile.TemporaryDirectory(prefix="insolegen-job-") as tmp:
         try:
             result = design_case(request_for(job, Path(tmp)), {"order": {"id": job.order_id, "revision": job.revision}})
@@ -185,16 +193,21 @@ class Engine:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def check_job(job: Job) -> None:
+def check_job(job: Job) -> Job:
     """Refuse the job's inputs as ``insolegen design`` would, before anything is kept, naming the
-    client's own file names (InvalidInput)."""
-    from insolegen.case import check_inputs
+    client's own file names (InvalidInput); else the job with the feet as read (``Job.read``)."""
+    from insolegen.case import check_inputs, read_key
+    from insolegen.feet import memo
 
     with tempfile.TemporaryDirectory(prefix="insolegen-check-") as tmp:
+        request = request_for(job, Path(tmp))
         try:
-            check_inputs(request_for(job, Path(tmp)))
+            check_inputs(request)
         except InsolegenError as exc:
             raise type(exc)(_named(str(exc), Path(tmp), job)) from None
+        key = read_key(request, request.arch)
+        read = memo.FEET.get(key)
+    return replace(job, read=None if read is None else (key, read))
 
 
 def _named(message: str, folder: Path, job: Job) -> str:

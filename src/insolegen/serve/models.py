@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("clinician", "technician", "admin")
@@ -56,6 +56,8 @@ class Order(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     patient_ref: Mapped[str] = mapped_column(String(80))
     notes: Mapped[str] = mapped_column(Text, default="")
+    shoe: Mapped[str] = mapped_column(String(200), default="", server_default="")   # the shoe, as the clinic describes it
+    due: Mapped[dt.date | None] = mapped_column(Date)          # needed by (the turnaround); None: the lab's standard
     state: Mapped[str] = mapped_column(String(20), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     inputs: Mapped[dict] = mapped_column(JSON)       # the foot files' and prescription's blobs, the size, profile, settings

@@ -7,6 +7,7 @@ cancelled. A clinician sees only their clinic's orders (another clinic's is "not
 releases; an approved revision is frozen."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ class Submission:
     sets: tuple[str, ...]
     landmarks: dict
     idempotency_key: str | None
+    shoe: str = ""
+    due: dt.date | None = None
 
 
 def visible(db: Session, user: User, order_id: int) -> Order:
@@ -73,7 +76,7 @@ def submit(db: Session, user: User, s: Submission) -> Order:
     if user.role != "clinician" and user.role != "technician":
         raise Refused(403, f"a {user.role} does not submit orders")
     order = Order(clinic_id=s.clinic_id, created_by=user.id, idempotency_key=s.idempotency_key, patient_ref=s.patient_ref,
-                  notes=s.notes, state="received", reason="", inputs=s.inputs)
+                  notes=s.notes, shoe=s.shoe, due=s.due, state="received", reason="", inputs=s.inputs)
     db.add(order)
     db.flush()
     db.add(Revision(order_id=order.id, number=1, state="queued", reason="", sets=list(s.sets), landmarks=s.landmarks,

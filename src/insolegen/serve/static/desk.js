@@ -1,5 +1,6 @@
 // The order list and a designing order update without a reload: the list polls the server's
-// states every 2 s; an order page still designing reloads itself once its revision is done.
+// states every 2 s (and reloads when an order comes or goes under its filters); an order page still
+// designing asks for its order every 150 ms and reloads itself once its revision is done.
 "use strict";
 (function () {
   const table = document.querySelector("table[data-live]");
@@ -7,7 +8,13 @@
     setInterval(async () => {
       const r = await fetch(table.dataset.live, { credentials: "same-origin" });
       if (!r.ok) return;
-      for (const o of (await r.json()).orders) {
+      const listed = (await r.json()).orders;
+      const shown = table.querySelectorAll("tr[data-id]");
+      if (listed.length !== shown.length || listed.some((o) => !table.querySelector(`tr[data-id="${o.id}"]`))) {
+        location.reload();             // an order came (or went) under these filters: the list as the server sorts it
+        return;
+      }
+      for (const o of listed) {
         const row = table.querySelector(`tr[data-id="${o.id}"]`);
         if (!row) continue;
         const state = row.querySelector('[data-field="state"]');
@@ -22,22 +29,23 @@
   }
   const pending = document.querySelector("[data-poll]");
   if (pending) {
-    setInterval(async () => {
-      const r = await fetch("/desk/orders.json", { credentials: "same-origin" });
-      if (!r.ok) return;
-      const id = Number(pending.dataset.poll.split("/").pop());
-      const o = (await r.json()).orders.find((x) => x.id === id);
+    const id = Number(pending.dataset.poll.split("/").pop());
+    const poll = async () => {
+      const r = await fetch(`/api/v1/orders/${id}`, { credentials: "same-origin" });
+      const o = r.ok ? await r.json() : null;
       if (o && !["received", "designing"].includes(o.state)) location.reload();
-    }, 700);
+      else setTimeout(poll, 150);
+    };
+    poll();
   }
 
-  // a landmark dragged on the foot's picture: its new place in the image's pixels, sent with the form
-  const svg = document.getElementById("foot");
+  // a landmark dragged on a foot's picture: its new place in that picture's pixels, sent with the form
   const moved = document.getElementById("moved");
-  if (svg && moved) {
-    const changes = {};
+  const changes = {};
+  for (const svg of document.querySelectorAll("svg.foot")) {
+    if (!moved) break;
     let held = null;
-    const toImage = (event) => {
+    const toPicture = (event) => {
       const p = svg.createSVGPoint();
       p.x = event.clientX; p.y = event.clientY;
       return p.matrixTransform(svg.getScreenCTM().inverse());
@@ -47,17 +55,19 @@
       const t = g.querySelector("text");
       t.setAttribute("x", x + svg.viewBox.baseVal.width / 100); t.setAttribute("y", y);
       g.classList.add("moved");
-      (changes[g.dataset.side] ??= {})[g.dataset.name] = [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
+      const role = ((changes[svg.dataset.role] ??= {})[g.dataset.side] ??= {});
+      role[g.dataset.name] = [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
       moved.value = JSON.stringify(changes);
-      document.getElementById("moved-text").textContent = "Moved: " + Object.entries(changes)
-        .flatMap(([side, marks]) => Object.keys(marks).map((n) => `${side} ${n}`)).join(", ");
+      document.getElementById("moved-text").textContent = "Moved: " + Object.values(changes)
+        .flatMap((sides) => Object.entries(sides).flatMap(([side, marks]) => Object.keys(marks).map((n) => `${side} ${n}`)))
+        .join(", ");
       document.getElementById("redesign-landmarks").disabled = false;
     };
     svg.addEventListener("pointerdown", (e) => {
       held = e.target.closest(".mark");
       if (held) { svg.setPointerCapture(e.pointerId); e.preventDefault(); }
     });
-    svg.addEventListener("pointermove", (e) => { if (held) { const p = toImage(e); place(held, p.x, p.y); } });
+    svg.addEventListener("pointermove", (e) => { if (held) { const p = toPicture(e); place(held, p.x, p.y); } });
     svg.addEventListener("pointerup", () => { held = null; });
     svg.addEventListener("keydown", (e) => {      // the keyboard moves a focused landmark a pixel at a time (10 with Shift)
       const g = e.target.closest(".mark");
