@@ -75,10 +75,12 @@ def request_for(job: Job, folder: Path):
 
 
 def design_job(job: Job) -> dict:
-    """The revision's meshes and record: {"files": {name: bytes}, "checks": summary}. Raises
-    InsolegenError with the CLI's message when the case cannot be made. Its 3D view and report
-    are drawn when first asked for (``drawn_file``): a redesign comes back without waiting for them
-    (drawing the view in the job was measured slower, click to view, by benchmarks/bench_desk.py)."""
+    """The revision's meshes, record and thumbnail: {"files": {name: bytes}, "checks": summary}.
+    Raises InsolegenError with the CLI's message when the case cannot be made. Its 3D view and
+    report are drawn when first asked for (``drawn_file``): a redesign comes back without waiting
+    for them (drawing the view in the job was measured slower, click to view, by
+    benchmarks/bench_desk.py; the thumbnail drawn here keeps the desk's list and diff from
+    drawing it in a request beside the view)."""
     from insolegen.case import design_case
     from insolegen.feet import memo
 
@@ -90,6 +92,8 @@ def design_job(job: Job) -> dict:
         except InsolegenError as exc:
             raise type(exc)(_named(str(exc), Path(tmp), job)) from None
     files = dict(result.files)
+    case = case_name(job.order_id, job.revision)
+    files[case + "_thumb.png"] = _thumbnail(files, case)     # a few hundredths of a second here; in a request, beside the view, more
     checks = result.record["prescribed_vs_measured"]["checks"]
     summary = {"compared": sum(c["compared"] for c in checks), "ok": sum(c["ok"] for c in checks if c["compared"]),
                "not_ok": [c["quantity"] for c in checks if c["compared"] and not c["ok"]]}
