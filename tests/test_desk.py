@@ -246,7 +246,7 @@ def test_mth1_dragged_on_a_pressure_plate_moves_the_heads_and_the_pad_as_the_cli
     assert cli.files[f"order{order_id}_r2_left.stl"] == served
 
 
-SCAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "scans" / "dupontgu_left_foot.stl"
+SCAN = Path(__file__).resolve().parent / "data" / "scans" / "dupontgu_left_foot.stl"
 
 
 def test_mth1_dragged_on_a_scans_plantar_view_moves_the_met_pad_with_it(desk):
