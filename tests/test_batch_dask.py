@@ -41,14 +41,16 @@ class Cluster:
         self.workers[k].wait()
 
     def close(self) -> None:
+        """Workers first, then the scheduler; a process still there after 3 s is killed (a worker
+        whose scheduler went first waits for it to come back, which a throwaway cluster never does)."""
         for p in [*self.workers, self.scheduler]:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)
-        for p in [*self.workers, self.scheduler]:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
 
 
 @pytest.fixture
