@@ -9,6 +9,7 @@ coordinates ``design --landmark`` takes, so a revision keeps what the CLI would 
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,20 +82,25 @@ def image_picture(role: str, image_bytes: bytes, record: dict) -> Picture:
     return picture
 
 
-def plantar_picture(role: str, what: str, feet: list, sensors=None, relief=None) -> Picture:
-    """A plantar view of the foot a scan, a plate or an outline gave (one foot per file), its
-    landmarks placed in the view's pixels."""
+def _landmarks_of(record: dict, side: str) -> dict:
+    """The record's landmarks of the foot a side was designed from."""
+    per_side = record.get("per_side_feet") or {}
+    return (per_side.get(side) or record)["foot"]["landmarks"]
+
+
+def plantar_picture(role: str, what: str, foot, landmarks: dict, sensors=None, relief=None) -> Picture:
+    """A plantar view of the foot a scan, a plate or an outline gave (one foot per file), with the
+    record's ``landmarks`` (canonical mm) placed in the view's pixels through the foot's own frame."""
     from insolegen.outputs.overlay import plantar_view_of
 
-    foot = feet[0]
     view = plantar_view_of(foot, sensors, px_per_mm=DESK_PX_PER_MM)
     width, height = view.size
     picture = Picture(role, what, width, height, views={foot.side: (view, foot)}, sensors=sensors, relief=relief)
     for name in SHOWN_MARKS:
-        lm = foot.landmarks.get(name)
-        if lm is not None:
-            xy = view.to_px(foot.to_input(lm.xy[None]))[0]
-            picture.marks.append(_mark(foot.side, name, xy, lm.sd_mm, DESK_PX_PER_MM, lm.how))
+        mark = landmarks.get(name)
+        if mark is not None:
+            xy = view.to_px(foot.to_input(np.array([[mark["x_mm"], mark["y_mm"]]])))[0]
+            picture.marks.append(_mark(foot.side, name, xy, mark.get("sd_mm"), DESK_PX_PER_MM, mark.get("how", "")))
     return picture
 
 
@@ -110,12 +116,13 @@ def pictures_of(server, db, order) -> list[Picture]:
     if not done or not files:
         return []
     revision = done[-1]
+    record = json.loads(server.file_bytes(db, revision, f"{case_name(order.id, revision.number)}.json"))
     out = []
     if any(f["suffix"] not in IMAGES for f in files):
         job = server.job_of(db, revision)
         with tempfile.TemporaryDirectory(prefix="insolegen-picture-") as tmp:
             request = request_for(job, Path(tmp))
-            read = read_feet(request)
+            read = read_feet(request)            # the frame and outline the record's landmarks are drawn through
             for item in files:
                 if item["suffix"] in IMAGES:
                     continue
@@ -127,12 +134,9 @@ def pictures_of(server, db, order) -> list[Picture]:
                 sensors = _sensors(path, request.pitch_mm) if kind == "pressure" else None
                 relief = _relief(path, feet[0], request.units) if kind == "scan" else None
                 out.append(plantar_picture(item["role"], {"scan": "3D scan", "pressure": "pressure plate"}.get(kind, kind),
-                                           feet, sensors, relief))
+                                           feet[0], _landmarks_of(record, feet[0].side), sensors, relief))
     for item in files:
         if item["suffix"] in IMAGES:
-            import json
-
-            record = json.loads(server.file_bytes(db, revision, f"{case_name(order.id, revision.number)}.json"))
             out.insert(0, image_picture(item["role"], server.blobs.get(item["sha256"]), record))
     return out
 
