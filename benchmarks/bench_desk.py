@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from served import PASSWORD, add_people, running  # noqa: E402
 
 FOAM = Path(__file__).resolve().parents[1] / "tests" / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
+PLATE = FOAM.with_name("greenai_raw_pressure_every16th.csv")
+SCAN = FOAM.parents[1] / "scans" / "dupontgu_left_foot.stl"
 SIZES = ((1400, 900), (1024, 768))
 
 
@@ -32,13 +34,16 @@ def sign_in(browser, url: str, name: str, size=(1400, 900)):
     return page
 
 
-def new_order(page, url: str, patient: str, foot: Path | None) -> int:
+def new_order(page, url: str, patient: str, foot: Path | None, role: str = "foot", pitch_mm: float | None = None) -> int:
     page.goto(f"{url}/desk/new")
     page.fill("#patient_ref", patient)
     if foot is None:
         page.fill("#size", "EU42")
     else:
-        page.set_input_files("#foot", str(foot))
+        page.set_input_files(f"#{role}", str(foot))
+    if pitch_mm is not None:
+        page.click("summary:has-text('Reading the file')")
+        page.fill("#reading-pitch_mm", f"{pitch_mm:g}")
     page.click("button:has-text('Submit the order')")
     page.wait_for_url(f"{url}/desk/orders/*")
     order_id = int(page.url.rsplit("/", 1)[1])
@@ -98,7 +103,10 @@ def main() -> None:
                       f"median {statistics.median(times):.2f} s, max {max(times):.2f} s")
             if args.shots:
                 args.shots.mkdir(parents=True, exist_ok=True)
-                pages = {"signin": "/desk/signin", "list": "/desk", "new": "/desk/new", "order": f"/desk/orders/{order_id - 1}"}
+                plate = new_order(ann, url, "P-plate", PLATE, "left", 5.6)
+                scan = new_order(ann, url, "P-scan", SCAN, "left")
+                pages = {"signin": "/desk/signin", "list": "/desk", "new": "/desk/new", "order": f"/desk/orders/{order_id - 1}",
+                         "order-plate": f"/desk/orders/{plate}", "order-scan": f"/desk/orders/{scan}"}
                 for width, height in SIZES:
                     for who, name in (("tom", "tom"), ("ann", "ann")):
                         page = sign_in(browser, url, name, (width, height))
@@ -106,7 +114,7 @@ def main() -> None:
                             if title == "signin" and who == "ann":
                                 continue
                             page.goto(url + path)
-                            if title == "order":
+                            if title.startswith("order"):
                                 page.wait_for_timeout(1500)           # the frame's view draws
                             shot = args.shots / f"{title}_{who}_{width}x{height}.png"
                             page.screenshot(path=str(shot), full_page=True)
