@@ -64,6 +64,7 @@ class Server:
         self.engine: Engine | None = None
         self._finished = threading.Condition()      # notified whenever a revision is designed or fails
         self._finished_keys: set[tuple[int, int]] = set()
+        self._draw_locks = [threading.Lock() for _ in range(64)]     # by (revision, file): one drawer at a time
 
     def start(self) -> None:
         self.engine = Engine(self.job_done, self.workers, self.scheduler)
@@ -205,16 +206,20 @@ class Server:
                 "thumbs": [thumb.format(order.id, case_name(order.id, r.number), r.number) for r in (a, b)]}
 
     def draw(self, db: Session, revision: Revision, name: str) -> bytes:
-        """A revision's view or report, drawn from its kept files the first time it is asked for, then kept."""
-        case = case_name(revision.order_id, revision.number)
-        data = drawn_file({n: self.blobs.get(sha) for n, sha in revision.files.items()}, case, name,
-                          revision.created_at.date().isoformat())
-        sha = self.blobs.put(data)
-        db.refresh(revision)                      # another request may have drawn the other one meanwhile
-        revision.files = {**revision.files, name: sha}
-        orders.event(db, revision.order, None, "drawn", revision.number, outputs={name: sha})
-        db.commit()
-        return data
+        """A revision's view or report, drawn from its kept files the first time it is asked for,
+        then kept; drawn once however many ask at the same moment."""
+        with self._draw_locks[hash((revision.id, name)) % len(self._draw_locks)]:
+            db.refresh(revision)                  # another thread may have drawn it (or the other one) meanwhile
+            if name in revision.files:
+                return self.blobs.get(revision.files[name])
+            case = case_name(revision.order_id, revision.number)
+            data = drawn_file({n: self.blobs.get(sha) for n, sha in revision.files.items()}, case, name,
+                              revision.created_at.date().isoformat())
+            sha = self.blobs.put(data)
+            revision.files = {**revision.files, name: sha}
+            orders.event(db, revision.order, None, "drawn", revision.number, outputs={name: sha})
+            db.commit()
+            return data
 
     def job_done(self, job: Job, result: dict | None, error: str | None) -> None:
         """Called on the engine's thread: the files kept first (content-addressed, each whole),
