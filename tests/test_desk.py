@@ -329,4 +329,4 @@ def test_the_shoe_and_the_day_it_is_needed_by_are_kept_shown_and_checked(desk):
     listing = ann.get("/desk?sort=due&dir=asc").text
     assert f'<time datetime="{due}">' in listing
     detail = ann.get(f"/api/v1/orders/{order_id}").json()
-    assert detail["shoe"] == "dress, Loake oxford, UK 8" and detail["due"] == due
+    assert detail["shoe_description"] == "dress, Loake oxford, UK 8" and detail["due"] == due

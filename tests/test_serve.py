@@ -315,3 +315,26 @@ def test_on_a_dask_cluster_an_order_gives_the_local_bytes(tmp_path):
         assert made["cluster"] == made["local"] and len(made["local"]) == 4
     finally:
         cluster.close()
+
+
+def test_an_order_says_how_to_read_its_file_the_shoe_and_its_day(service):
+    """A pressure plate needs its sensor pitch (the file does not store it): given as a form field,
+    checked against the CLI's range, and kept with the order; so are the shoe and the day."""
+    import datetime as dt
+
+    plate = (DATA / "footprints" / "greenai_raw_pressure_every16th.csv").read_bytes()
+    post = dict(headers=service.as_("ann"), files={"left": ("plate.csv", plate)})
+    r = service.client.post("/api/v1/orders", data={"patient_ref": "P-pitch"}, **post)
+    assert r.status_code == 422 and "pitch" in r.json()["detail"]
+    r = service.client.post("/api/v1/orders", data={"patient_ref": "P-pitch", "pitch_mm": "50"}, **post)
+    assert r.status_code == 422 and "pitch_mm = 50.0 is out of range 1 … 20" in r.json()["detail"]
+    due = (dt.date.today() + dt.timedelta(days=9)).isoformat()
+    r = service.client.post("/api/v1/orders", data={"patient_ref": "P-pitch", "pitch_mm": "5.6", "due": due,
+                                                    "shoe_description": "athletic, UK 7"}, **post)
+    assert r.status_code == 202, r.text
+    order = service.wait(r.json()["id"], "ann")
+    assert order["state"] == "review", order["reason"]
+    assert order["due"] == due and order["shoe_description"] == "athletic, UK 7"
+    record = json.loads(service.client.get(order["revisions"][0]["files"][f"order{order['id']}_r1.json"],
+                                           headers=service.as_("ann")).content)
+    assert record["inputs"]["foot"]["pitch_mm"] == 5.6              # what the plate's size was read with

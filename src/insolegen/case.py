@@ -472,7 +472,7 @@ def _read_feet_anew(request: CaseRequest, arch):
         for side in request.sides:
             foot, sole = _foot_and_sole(by_side[side], side, request, arch)
             feet.append((foot, (side,), sole))
-        foot_input = {"kind": "file per side", "units": request.units,
+        foot_input = {"kind": "file per side", "units": request.units, **_scales(request),
                       "files": {side: _file_input(by_side[side]) for side in request.sides}}
         return feet, foot_input
     path = Path(request.foot_file)
@@ -482,7 +482,13 @@ def _read_feet_anew(request: CaseRequest, arch):
     else:
         foot, sole = _foot_and_sole(path, request.foot_side, request, arch)
         feet = [(foot, request.sides, sole)]
-    return feet, {"kind": "file", **_file_input(path), "units": request.units}
+    return feet, {"kind": "file", **_file_input(path), "units": request.units, **_scales(request)}
+
+
+def _scales(request: CaseRequest) -> dict:
+    """The scales a reading was given (an image's DPI, a plate's sensor pitch): the record keeps
+    what the foot's size was read with."""
+    return {k: v for k, v in (("dpi", request.dpi), ("pitch_mm", request.pitch_mm)) if v is not None}
 
 
 def _file_input(path) -> dict:

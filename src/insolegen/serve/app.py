@@ -422,7 +422,7 @@ def _summary(order: Order) -> dict:
     return {"id": order.id, "state": order.state, "reason": order.reason, "clinic": order.clinic.name,
             "patient_ref": order.patient_ref, "created_at": order.created_at.isoformat(timespec="seconds") + "Z",
             "updated_at": order.updated_at.isoformat(timespec="seconds") + "Z", "revision": last.number if last else None,
-            "checks": last.checks if last else {}, "shoe": order.shoe, "due": order.due.isoformat() if order.due else None}
+            "checks": last.checks if last else {}, "shoe_description": order.shoe, "due": order.due.isoformat() if order.due else None}
 
 
 def _due_day(text: str | None) -> dt.date | None:
