@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from functools import lru_cache
+from pathlib import Path
 
 from oracle import load_stl
 
@@ -12,10 +17,46 @@ from insolegen.feet.foot import ArchMeasurements
 
 
 def run_cli(*args, cwd=None, env=None, timeout=None, input_text=None) -> subprocess.CompletedProcess:
-    """`insolegen ARGS...` in a fresh Python process: exit code, stdout and stderr as text (the
-    one way the tests run the command line); ``input_text`` on its standard input."""
-    return subprocess.run([sys.executable, "-m", "insolegen.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=timeout, input=input_text)
+    """`insolegen ARGS...` in a fresh process: exit code, stdout and stderr as text (the one way
+    the tests run the command line); ``input_text`` on its standard input. The process is forked
+    from one that imported the command line already (tests/cli_server.py), which saves every
+    run a second of imports; while another thread of the test is using that one, a new Python."""
+    argv = [str(a) for a in args]
+    if not _SERVER_LOCK.acquire(blocking=False):
+        return subprocess.run([sys.executable, "-m", "insolegen.cli", *argv], capture_output=True, text=True, cwd=cwd,
+                              env=env, timeout=timeout, input=input_text)
+    try:
+        return _forked(argv, cwd, env, timeout, input_text)
+    finally:
+        _SERVER_LOCK.release()
+
+
+_SERVER_LOCK = threading.Lock()
+_server: subprocess.Popen | None = None
+
+
+def _forked(argv, cwd, env, timeout, input_text) -> subprocess.CompletedProcess:
+    global _server
+    if _server is None or _server.poll() is not None:
+        _server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("cli_server.py"))], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent)
+        atexit.register(_server.stdin.close)
+    with tempfile.TemporaryDirectory(prefix="insolegen-cli-") as tmp:
+        files = {name: Path(tmp) / name for name in ("stdin", "stdout", "stderr")}
+        files["stdin"].write_text(input_text or "", encoding="utf-8")
+        for name in ("stdout", "stderr"):
+            files[name].touch()
+        request = {"args": argv, "cwd": str(Path(cwd or os.getcwd()).resolve()), "env": dict(os.environ if env is None else env),
+                   "timeout": timeout, **{name: str(path) for name, path in files.items()}}
+        _server.stdin.write(json.dumps(request) + "\n")
+        _server.stdin.flush()
+        answer = _server.stdout.readline().strip()
+        if not answer:
+            raise RuntimeError("the CLI server stopped")
+        if answer == "timeout":
+            raise subprocess.TimeoutExpired([sys.executable, "-m", "insolegen.cli", *argv], timeout)
+        out, err = (files[name].read_text(encoding="utf-8", errors="replace") for name in ("stdout", "stderr"))
+        return subprocess.CompletedProcess([sys.executable, "-m", "insolegen.cli", *argv], int(answer), out, err)
 
 
 def run_cli_headless(*args) -> subprocess.CompletedProcess:
