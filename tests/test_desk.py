@@ -187,6 +187,48 @@ def test_a_pin_dragged_on_the_footprint_moves_the_met_pad_in_the_new_revision(de
 
 
 PLATE = Path(__file__).resolve().parent / "data" / "footprints" / "greenai_raw_pressure_every16th.csv"
+SCAN = Path(__file__).resolve().parent / "data" / "scans" / "dupontgu_left_foot.stl"
+
+
+def _left_foot_order(b: TestClient, path: Path, what: str, **fields) -> tuple[int, str, dict]:
+    """An order of one left foot file with a 4 mm met pad, designed: (its id, its page, each
+    landmark shown on the file's picture, in the picture's pixels)."""
+    form = b.get("/desk/new").text
+    r = b.post("/desk/new", data={"csrf": csrf(form), "patient_ref": f"P-{path.suffix[1:]}", "met_pad.height_mm": "4", **fields},
+               files={"left": (f"left{path.suffix}", path.read_bytes())})
+    assert r.status_code == 303, r.text[-1500:]
+    order_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert wait_state(b, order_id)["state"] == "review"
+    page = b.get(f"/desk/orders/{order_id}").text
+    assert f'aria-label="{what} (left) with its landmarks"' in page
+    picture = b.get(f"/desk/orders/{order_id}/input/left")
+    assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+    shown = {name: np.array([float(x), float(y)]) for name, x, y in
+             re.findall(r'data-side="left" data-name="(\w+)" data-x="([\d.]+)" data-y="([\d.]+)"', page)}
+    return order_id, page, shown
+
+
+def _landmarks_and_pad(b: TestClient, order_id: int, revision: int) -> tuple[dict, np.ndarray]:
+    import json
+
+    record = json.loads(b.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r{revision}.json").content)
+    return record["foot"]["landmarks"], np.array(record["derived"]["features"]["met_pad"]["centre_mm"])
+
+
+def _mth1_moved_on_the_picture(b: TestClient, order_id: int, page: str, shown: dict, mm: float) -> np.ndarray:
+    """Post MTH1 moved ``mm`` away from the heel on the left picture; MTH1's step in the record (canonical mm)."""
+    import json
+
+    first, _ = _landmarks_and_pad(b, order_id, 1)
+    apart_mm = np.hypot(first["mth1_head"]["x_mm"] - first["heel_center"]["x_mm"], first["mth1_head"]["y_mm"] - first["heel_center"]["y_mm"])
+    along = shown["mth1_head"] - shown["heel_center"]
+    moved = (shown["mth1_head"] + along / apart_mm * mm).round(1).tolist()        # the picture's pixels per mm, from the record
+    r = b.post(f"/desk/orders/{order_id}/landmarks", data={"csrf": csrf(page), "landmarks": json.dumps({"left": {"left": {"mth1_head": moved}}})})
+    assert r.status_code == 303, r.text[-1500:]
+    assert wait_state(b, order_id)["revision"] == 2
+    second, _ = _landmarks_and_pad(b, order_id, 2)
+    assert second["mth1_head"]["how"] == "clinician" and first["mth1_head"]["how"] != "clinician"
+    return np.array([second["mth1_head"][k] - first["mth1_head"][k] for k in ("x_mm", "y_mm")])
 
 
 def test_mth1_dragged_on_a_pressure_plate_moves_the_heads_and_the_pad_as_the_cli_would(desk, tmp_path):
@@ -194,8 +236,6 @@ def test_mth1_dragged_on_a_pressure_plate_moves_the_heads_and_the_pad_as_the_cli
     picture's pixels. MTH1 dragged 5 mm toward the toes: the new revision's MTH1 stands 5 mm on
     (how: clinician), and the met pad drawn from the heads moves; the revision's bytes are those
     of `insolegen design --landmark mth1_head=X,Y` with the point the desk kept."""
-    import json
-
     from insolegen.case import CaseRequest, design_case
 
     tom = browser(desk, "tom")
@@ -203,41 +243,17 @@ def test_mth1_dragged_on_a_pressure_plate_moves_the_heads_and_the_pad_as_the_cli
     bad = tom.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-plate", "pitch_mm": "50"},
                    files={"left": ("plate.csv", PLATE.read_bytes())})
     assert bad.status_code == 422 and "pitch_mm = 50.0 is out of range 1 … 20" in bad.text and "has-error" in bad.text
-    r = tom.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-plate", "pitch_mm": "5.6", "met_pad.height_mm": "4"},
-                 files={"left": ("plate.csv", PLATE.read_bytes())})
-    assert r.status_code == 303, r.text[-1500:]
-    order_id = int(r.headers["location"].rsplit("/", 1)[1])
-    assert wait_state(tom, order_id)["state"] == "review"
-    page = tom.get(f"/desk/orders/{order_id}").text
-    assert 'aria-label="pressure plate (left) with its landmarks"' in page
-    picture = tom.get(f"/desk/orders/{order_id}/input/left")
-    assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
-    shown = {name: np.array([float(x), float(y)]) for name, x, y in
-             re.findall(r'data-side="left" data-name="(\w+)" data-x="([\d.]+)" data-y="([\d.]+)"', page)}
-
-    def landmarks(revision):
-        record = json.loads(tom.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r{revision}.json").content)
-        return record["foot"]["landmarks"], record["derived"]["features"]["met_pad"]["centre_mm"]
-
-    first, pad_before = landmarks(1)
-    heel_mth1_mm = np.hypot(first["mth1_head"]["x_mm"] - first["heel_center"]["x_mm"], first["mth1_head"]["y_mm"] - first["heel_center"]["y_mm"])
-    along = shown["mth1_head"] - shown["heel_center"]
-    px_per_mm = np.linalg.norm(along) / heel_mth1_mm
-    moved = (shown["mth1_head"] + along / np.linalg.norm(along) * 5.0 * px_per_mm).round(1).tolist()
-    r = tom.post(f"/desk/orders/{order_id}/landmarks",
-                 data={"csrf": csrf(page), "landmarks": json.dumps({"left": {"left": {"mth1_head": moved}}})})
-    assert r.status_code == 303, r.text[-1500:]
-    assert wait_state(tom, order_id)["revision"] == 2
-    second, pad_after = landmarks(2)
-    step = np.array([second["mth1_head"]["x_mm"] - first["mth1_head"]["x_mm"], second["mth1_head"]["y_mm"] - first["mth1_head"]["y_mm"]])
+    order_id, page, shown = _left_foot_order(tom, PLATE, "pressure plate", pitch_mm="5.6")
+    _, pad_before = _landmarks_and_pad(tom, order_id, 1)
+    step = _mth1_moved_on_the_picture(tom, order_id, page, shown, 5.0)
     assert np.linalg.norm(step) == pytest.approx(5.0, abs=0.3) and step[0] > 4.0          # 5 mm, toward the toes
-    assert second["mth1_head"]["how"] == "clinician" and first["mth1_head"]["how"] != "clinician"
     # the other heads (and the pad drawn from them) are read again from the new row's end and the
     # plate's forefoot load centre: they move, by less than MTH1 (the load still says where they are)
-    assert 0.3 < np.hypot(*(np.array(pad_after) - pad_before)) < 5.0
+    _, pad_after = _landmarks_and_pad(tom, order_id, 2)
+    assert 0.3 < np.linalg.norm(pad_after - pad_before) < 5.0
 
     # the desk kept the point in the plate's own coordinates: the CLI given it makes the same device
-    kept = json.loads(tom.get(f"/api/v1/orders/{order_id}").content)["revisions"][-1]["landmarks"]["left"]["mth1_head"]
+    kept = tom.get(f"/api/v1/orders/{order_id}").json()["revisions"][-1]["landmarks"]["left"]["mth1_head"]
     (tmp_path / "left.csv").write_bytes(PLATE.read_bytes())
     cli = design_case(CaseRequest(foot_file=tmp_path / "left.csv", foot_side="left", sides=("left",), pitch_mm=5.6,
                                   overrides=("met_pad.height_mm=4",), landmarks=(("mth1_head", tuple(kept), "left"),),
@@ -246,46 +262,18 @@ def test_mth1_dragged_on_a_pressure_plate_moves_the_heads_and_the_pad_as_the_cli
     assert cli.files[f"order{order_id}_r2_left.stl"] == served
 
 
-SCAN = Path(__file__).resolve().parent / "data" / "scans" / "dupontgu_left_foot.stl"
-
-
 def test_mth1_dragged_on_a_scans_plantar_view_moves_the_met_pad_with_it(desk):
     """A 3D scan's order is drawn as the scan seen from below (shaded by height); MTH1 dragged
     5 mm toward the toes is kept as a point on the scan's ground (x, y, z), and on this scan,
     whose sole shows no forefoot load, the 2nd-3rd heads' row follows MTH1 and the met pad with it."""
-    import json
-
     tom = browser(desk, "tom")
-    form = tom.get("/desk/new").text
-    r = tom.post("/desk/new", data={"csrf": csrf(form), "patient_ref": "P-scan", "met_pad.height_mm": "4"},
-                 files={"left": ("scan.stl", SCAN.read_bytes())})
-    assert r.status_code == 303, r.text[-1500:]
-    order_id = int(r.headers["location"].rsplit("/", 1)[1])
-    assert wait_state(tom, order_id)["state"] == "review"
-    page = tom.get(f"/desk/orders/{order_id}").text
-    assert 'aria-label="3D scan (left) with its landmarks"' in page
-    picture = tom.get(f"/desk/orders/{order_id}/input/left")
-    assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
-    shown = {name: np.array([float(x), float(y)]) for name, x, y in
-             re.findall(r'data-side="left" data-name="(\w+)" data-x="([\d.]+)" data-y="([\d.]+)"', page)}
-
-    def read(revision):
-        record = json.loads(tom.get(f"/api/v1/orders/{order_id}/files/order{order_id}_r{revision}.json").content)
-        return record["foot"]["landmarks"], np.array(record["derived"]["features"]["met_pad"]["centre_mm"])
-
-    first, pad_before = read(1)
-    mm = np.hypot(first["mth1_head"]["x_mm"] - first["heel_center"]["x_mm"], first["mth1_head"]["y_mm"] - first["heel_center"]["y_mm"])
-    along = shown["mth1_head"] - shown["heel_center"]
-    moved = (shown["mth1_head"] + along / np.linalg.norm(along) * 5.0 * np.linalg.norm(along) / mm).round(1).tolist()
-    r = tom.post(f"/desk/orders/{order_id}/landmarks",
-                 data={"csrf": csrf(page), "landmarks": json.dumps({"left": {"left": {"mth1_head": moved}}})})
-    assert r.status_code == 303, r.text[-1500:]
-    assert wait_state(tom, order_id)["revision"] == 2
-    kept = json.loads(tom.get(f"/api/v1/orders/{order_id}").content)["revisions"][-1]["landmarks"]["left"]["mth1_head"]
-    assert len(kept) == 3                                               # a point of the scan's own (x, y, z)
-    second, pad_after = read(2)
-    step = np.array([second["mth1_head"]["x_mm"] - first["mth1_head"]["x_mm"], second["mth1_head"]["y_mm"] - first["mth1_head"]["y_mm"]])
+    order_id, page, shown = _left_foot_order(tom, SCAN, "3D scan")
+    _, pad_before = _landmarks_and_pad(tom, order_id, 1)
+    step = _mth1_moved_on_the_picture(tom, order_id, page, shown, 5.0)
     assert np.linalg.norm(step) == pytest.approx(5.0, abs=0.3) and step[0] > 4.0
+    kept = tom.get(f"/api/v1/orders/{order_id}").json()["revisions"][-1]["landmarks"]["left"]["mth1_head"]
+    assert len(kept) == 3                                               # a point of the scan's own (x, y, z)
+    _, pad_after = _landmarks_and_pad(tom, order_id, 2)
     assert pad_after[0] - pad_before[0] > 3.0                          # the pad follows the heads' row forward
 
 
