@@ -349,7 +349,7 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
 
     @app.get("/api/v1/orders")
     def list_orders(db: Db, me: Me, state: Annotated[str | None, Query(pattern="|".join(ORDER_STATES))] = None):
-        return {"orders": [_summary(o) for o in orders.listed(db, me, state)]}
+        return {"orders": [orders.summary(o) for o in orders.listed(db, me, state)]}
 
     @app.get("/api/v1/orders/{order_id}")
     def order(db: Db, me: Me, order_id: int):
@@ -379,21 +379,21 @@ def create_app(data: Path, db_url: str | None = None, workers: int = 1, schedule
         found = orders.visible(db, me, order_id)
         orders.approve(db, me, found)
         db.commit()
-        return _summary(found)
+        return orders.summary(found)
 
     @app.post("/api/v1/orders/{order_id}/release")
     def release(db: Db, me: Me, order_id: int):
         found = orders.visible(db, me, order_id)
         orders.release(db, me, found)
         db.commit()
-        return _summary(found)
+        return orders.summary(found)
 
     @app.post("/api/v1/orders/{order_id}/cancel")
     def cancel(db: Db, me: Me, order_id: int):
         found = orders.visible(db, me, order_id)
         orders.cancel(db, me, found)
         db.commit()
-        return _summary(found)
+        return orders.summary(found)
 
     @app.get("/api/v1/orders/{order_id}/history")
     def history(db: Db, me: Me, order_id: int):
@@ -417,14 +417,6 @@ def _accepted(order: Order) -> JSONResponse:
     return JSONResponse({"id": order.id, "state": order.state}, status_code=202, headers={"Location": f"/api/v1/orders/{order.id}"})
 
 
-def _summary(order: Order) -> dict:
-    last = order.revisions[-1] if order.revisions else None
-    return {"id": order.id, "state": order.state, "reason": order.reason, "clinic": order.clinic.name,
-            "patient_ref": order.patient_ref, "created_at": order.created_at.isoformat(timespec="seconds") + "Z",
-            "updated_at": order.updated_at.isoformat(timespec="seconds") + "Z", "revision": last.number if last else None,
-            "checks": last.checks if last else {}, "shoe_description": order.shoe, "due": order.due.isoformat() if order.due else None}
-
-
 def _due_day(text: str | None) -> dt.date | None:
     """The day an order is needed by: YYYY-MM-DD, from today to a year ahead; None when not given."""
     if not text or not text.strip():
@@ -441,7 +433,7 @@ def _due_day(text: str | None) -> dt.date | None:
 
 
 def _detail(order: Order) -> dict:
-    return {**_summary(order), "notes": order.notes,
+    return {**orders.summary(order), "notes": order.notes,
             "inputs": {"files": [{k: f[k] for k in ("role", "name", "sha256")} for f in order.inputs.get("files", [])],
                        "size": order.inputs.get("size"), "profile": order.inputs.get("profile")},
             "revisions": [{"number": r.number, "state": r.state, "reason": r.reason, "set": r.sets, "landmarks": r.landmarks,

@@ -270,14 +270,13 @@ SORTS = {"order": lambda r: r["id"], "state": lambda r: (ORDER_STATES.index(r["s
 
 
 def _row(order) -> dict:
-    last = order.revisions[-1] if order.revisions else None
+    """An order's row in the list: the API's summary, its age in words, whether it is overdue, its thumbnail."""
     age = now() - order.created_at
-    return {"id": order.id, "state": order.state, "clinic": order.clinic.name, "patient_ref": order.patient_ref,
-            "age": _age(age), "age_s": int(age.total_seconds()), "due": order.due.isoformat() if order.due else None,
-            "overdue": bool(order.due and order.due < now().date() and order.state not in ("released", "cancelled")), "revision": last.number if last else None, "checks": last.checks if last else {},
-            "reason": order.reason,
+    done = [r for r in order.revisions if r.state == "done"]
+    return {**orders.summary(order), "age": _age(age), "age_s": int(age.total_seconds()),
+            "overdue": bool(order.due and order.due < now().date() and order.state not in ("released", "cancelled")),
             "thumb": (f"/api/v1/orders/{order.id}/files/order{order.id}_r{done[-1].number}_thumb.png?revision={done[-1].number}"
-                      if (done := [r for r in order.revisions if r.state == "done"]) else None)}
+                      if done else None)}
 
 
 def _age(delta: dt.timedelta) -> str:

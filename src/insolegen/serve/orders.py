@@ -200,3 +200,13 @@ def history(db: Session, order: Order) -> list[dict]:
                       .where(Event.order_id == order.id).order_by(Event.id))
     return [{"at": e.at.isoformat(timespec="seconds") + "Z", "who": name or "server", "what": e.what, "revision": e.revision,
              "changes": e.changes, "inputs": e.inputs, "outputs": e.outputs} for e, name in rows]
+
+
+def summary(order: Order) -> dict:
+    """An order as the API lists it and the desk's list starts from: its state, clinic, patient,
+    times, latest revision and checks, shoe and day."""
+    last = order.revisions[-1] if order.revisions else None
+    return {"id": order.id, "state": order.state, "reason": order.reason, "clinic": order.clinic.name,
+            "patient_ref": order.patient_ref, "created_at": order.created_at.isoformat(timespec="seconds") + "Z",
+            "updated_at": order.updated_at.isoformat(timespec="seconds") + "Z", "revision": last.number if last else None,
+            "checks": last.checks if last else {}, "shoe_description": order.shoe, "due": order.due.isoformat() if order.due else None}
