@@ -1,5 +1,5 @@
 """The package's layout keeps its promise: stages import only downward
-(cli -> {console, serve -> batch} -> case -> outputs -> device -> feet -> measure -> geometry; outputs read only the
+(cli -> {console, serve -> batch} -> case -> {outputs -> device, shoe} -> feet -> measure -> geometry; outputs read only the
 feature declarations of device), with no cycles, function-level
 imports included."""
 from __future__ import annotations
@@ -15,12 +15,13 @@ ALLOWED = {
     "measure": {"geometry"},
     "feet": {"measure", "geometry"},
     "device": {"feet", "measure", "geometry"},
+    "shoe": {"feet", "measure", "geometry"},       # the sock-liner: read as the feet are, fitted on the foot
     "outputs": {"device", "feet", "measure", "geometry"},   # device: only its feature declarations (below)
-    "case": {"device", "outputs", "feet", "measure", "geometry"},
-    "batch": {"case", "device", "outputs", "feet", "measure", "geometry"},
+    "case": {"shoe", "device", "outputs", "feet", "measure", "geometry"},
+    "batch": {"shoe", "case", "device", "outputs", "feet", "measure", "geometry"},
     "console": {"outputs", "measure"},             # what the command line prints
-    "serve": {"batch", "case", "device", "outputs", "feet", "measure", "geometry"},   # the order service
-    "cli": {"console", "serve", "batch", "case", "device", "outputs", "feet", "measure", "geometry"},
+    "serve": {"shoe", "batch", "case", "device", "outputs", "feet", "measure", "geometry"},   # the order service
+    "cli": {"shoe", "console", "serve", "batch", "case", "device", "outputs", "feet", "measure", "geometry"},
 }
 LEAVES = {"errors", "extras", "limits", "record", "__init__"}
 

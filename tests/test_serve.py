@@ -338,3 +338,19 @@ def test_an_order_says_how_to_read_its_file_the_shoe_and_its_day(service):
     record = json.loads(service.client.get(order["revisions"][0]["files"][f"order{order['id']}_r1.json"],
                                            headers=service.as_("ann")).content)
     assert record["inputs"]["foot"]["pitch_mm"] == 5.6              # what the plate's size was read with
+
+
+def test_an_order_with_its_shoe_is_cut_to_the_sock_liner(service, tmp_path):
+    """The order's shoe file (a tracing) is its sock-liner, as `design --shoe` takes it."""
+    import numpy as np
+
+    from insolegen.feet.footshape import foot_from_size
+
+    np.savetxt(tmp_path / "liner.csv", foot_from_size("EU44", "wide").outline, delimiter=",")
+    r = service.client.post("/api/v1/orders", headers=service.as_("ann"), data={"patient_ref": "P-shoe", "size": "EU42"},
+                            files={"shoe": ("sock liner.csv", (tmp_path / "liner.csv").read_bytes())})
+    assert r.status_code == 202, r.text
+    order = service.wait(r.json()["id"], "ann")
+    assert order["state"] == "review", order["reason"]
+    record = json.loads(service.client.get(order["revisions"][0]["files"][f"order{order['id']}_r1.json"], headers=service.as_("ann")).content)
+    assert record["shoe"]["file"] == "shoe.csv" and record["shoe"]["length_mm"] > 275

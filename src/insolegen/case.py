@@ -24,6 +24,7 @@ from insolegen.feet.read import read_foot, with_given_arch
 from insolegen.measure.printing import BED_MARGIN_MM, DEFAULT_PRINTER, Placed, describe_placement, plan_plates, printer
 from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
 from insolegen.record import checked
+from insolegen.shoe.fit import Allowances, fit_liner
 
 FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
 CONTOURS = ("flat", "scan")
@@ -69,6 +70,7 @@ class CaseRequest:
     pressure_file: Path | None = None     # a pressure recording for offloading and zones (a pressure foot file is its own)
     pressure_statistic: str = "peak"      # peak or mean over the recording's frames
     pressure_unit: str | None = None      # the recording's unit (kPa, N/cm2, psi): the file does not store it
+    shoe_file: Path | None = None         # the shoe's sock-liner (a tracing or a photo on a marked sheet): the outline's limit
 
 
 @dataclass(frozen=True)
@@ -303,9 +305,11 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     ``pressure``: a recording already on the foot (else the request's, read here)."""
     designs = {}
     verifications = {}
+    liner = _liner(request)
     for foot, sides, sole in feet:
         on_foot = pressure if pressure is not None else _pressure_on(foot, request, foot_input)
-        design = design_pair(foot, rx, sides, sole, on_foot, name)
+        shoe = None if liner is None else fit_liner(liner, foot, Allowances.of(rx), sides)
+        design = design_pair(foot, rx, sides, sole, on_foot, name, shoe)
         verifications[sides] = verify_design(design)
         designs.update({side: design for side in sides})
     devices = {side: designs[side].devices[side] for side in request.sides}
@@ -337,6 +341,8 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
             for sides in verifications for side in sides}
     if primary.context.sole is not None:
         record["contour"] = contour_record(primary)
+    if liner is not None:
+        record["shoe"] = shoe_record(liner, request.shoe_file, primary)
     if primary.context.pressure is not None:
         record["pressure"] = primary.context.pressure.summary()
     if primary.zones:
@@ -354,6 +360,27 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     if "json" in kinds:
         files[f"{name}.json"] = record_bytes(record)
     return CaseResult(name, primary, record, files, designs, name_note)
+
+
+def _liner(request: CaseRequest):
+    """The request's sock-liner (shoe.read.Liner), or None."""
+    if request.shoe_file is None:
+        return None
+    from insolegen.shoe.read import read_liner
+
+    return read_liner(request.shoe_file)            # its own scale: a photo's marker, not the foot image's --dpi
+
+
+def shoe_record(liner, path, design: Design) -> dict:
+    """The shoe: its file, its side, the registration on the foot with its residual, the
+    allowances, and the liner's and the device's outlines (the foot's canonical frame)."""
+    fit = design.shoe
+    return {"file": Path(path).name, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(), "side": liner.side,
+            "side_how": liner.side_how, "length_mm": _r(fit.length_mm, 2),
+            "registration": {"turn_deg": _r(fit.turn_deg, 3), "shift_mm": _r(fit.shift_mm, 2), "residual_mm": _r(fit.residual_mm, 2),
+                             "how": "heel to heel, the liner's midline fitted to the foot's over the heel and the ball"},
+            "allowances_mm": {k.removesuffix("_mm"): v for k, v in vars(fit.allowances).items()},
+            "liner_mm": np.round(fit.liner, 2).tolist()}
 
 
 def _refuse_what_measure_refuses(devices: dict) -> None:

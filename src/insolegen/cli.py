@@ -116,6 +116,8 @@ Examples:
 
   insolegen design tracing.csv --pressure plate.csv --pitch-mm 5.7 --set offload.above_percentile=95
 
+  insolegen design foot.csv --shoe sockliner.svg --set shoe.allowance_toe_mm=3   # cut to fit the patient's shoe
+
   insolegen design --size EU42 --set zones.layout=regions --set device.label=auto --printer prusa-mk4
 
 --side says which devices to make (the other side is the exact mirror image); --foot-side says
@@ -150,6 +152,7 @@ def design(
     pressure: Optional[Path] = typer.Option(None, "--pressure", help="A pressure recording (.csv, with --pitch-mm) for [offload] thresholds and pressure zones; registered to the foot (refused when it does not fit). A recording given as the foot is used without this."),
     pressure_stat: PressureStat = typer.Option("peak", "--pressure-stat", case_sensitive=False, help="Over the recording's frames: peak (each sensor's highest) or mean."),
     pressure_unit: Optional[PressureUnit] = typer.Option(None, "--pressure-unit", case_sensitive=False, help="The recording's unit: kPa, N/cm2 or psi (the file does not store it; needed for offload.above_kpa)."),
+    shoe: Optional[Path] = typer.Option(None, "--shoe", help="The shoe's sock-liner: a tracing (.csv, .json, .svg, .dxf) or a photo on a marked sheet (.png, .jpg). The device's outline is the liner's, registered heel to heel on the foot and inset by shoe.allowance_* (toe, ball and heel, medial and lateral), trimmed to device.length; refused for a foot longer than its shoe or a liner of the other side."),
     contour: Contour = typer.Option("flat", "--contour", case_sensitive=False, help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
     accept_foot: bool = typer.Option(False, "--accept-foot", "--accept-landmarks", help="Design even from a foot beyond the population (length, proportions) or with landmarks that do not fit a human foot; refused otherwise, with the numbers and the likely cause. (--accept-landmarks: the old spelling.)"),
     landmark: list[str] = typer.Option([], "--landmark", help="Correct a landmark: NAME=X,Y in the input's own coordinates, the ones `scan --json` gives as source (X,Y,Z for a 3D scan; mm from the heel for a size). Repeatable; the design uses it (how: clinician)."),
@@ -177,7 +180,7 @@ def design(
             profile=profile, overrides=tuple(set_), sides=sides, formats=fmt, name=name, dpi=dpi, pitch_mm=pitch_mm,
             contour=contour, accept_foot=accept_foot, printer=printer_name,
             landmarks=tuple((*parse_landmark(text), None) for text in landmark),
-            pressure_file=pressure, pressure_statistic=pressure_stat, pressure_unit=pressure_unit,
+            pressure_file=pressure, pressure_statistic=pressure_stat, pressure_unit=pressure_unit, shoe_file=shoe,
         )
         name, _ = case_name(request)
         drawn = Drawn(preview_png, view_html, report_pdf, _scan_of(foot_file), material_name, printer_name)

@@ -31,6 +31,7 @@ from insolegen.outputs.readings import device_size, verification_of
 
 PRESCRIPTION_FILE = "prescription.toml"
 PRESSURE_FILE = "pressure.csv"      # a case's pressure recording for offloading ([input] pitch_mm gives its pitch)
+SHOE_STEM = "shoe"                  # a case's shoe.csv / .json / .svg / .dxf / .png / .jpg: the sock-liner (--shoe)
 FOOT_SUFFIXES = OUTLINE_SUFFIXES + SCAN_SUFFIXES + IMAGE_SUFFIXES    # pressure recordings are .csv
 INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_foot": bool,
               "accept_landmarks": bool, "pressure_stat": str, "pressure_unit": str}     # accept_landmarks: accept_foot's old name
@@ -63,6 +64,7 @@ class CaseSpec:
     problem: str | None = None                  # why the case cannot run (found without designing)
     note: str | None = None                     # e.g. the name was made safe
     pressure: Path | None = None                # the case's pressure.csv, when it has one beside its foot
+    shoe: Path | None = None                    # the case's shoe.* (the sock-liner's tracing or photo), when it has one
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -126,6 +128,9 @@ def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
         files.remove(pressure)          # beside a foot file it is the recording for offloading; alone it is the foot
     else:
         pressure = None
+    shoe = next((p for p in files if p.stem.lower() == SHOE_STEM), None)
+    if shoe is not None:
+        files.remove(shoe)              # the shoe's sock-liner: the outline's limit, never a foot
     sided = {p.stem.lower(): p for p in files if p.stem.lower() in ("left", "right")}
     prescription = folder / PRESCRIPTION_FILE if (folder / PRESCRIPTION_FILE).is_file() else None
     if sided:
@@ -137,9 +142,9 @@ def _case_in(folder: Path, name: str, note: str | None) -> CaseSpec:
         else:
             problem = None
         return CaseSpec(name, folder, tuple((side, sided[side]) for side in ("left", "right") if side in sided),
-                        prescription, problem, note, pressure=pressure)
+                        prescription, problem, note, pressure=pressure, shoe=shoe)
     if len(files) == 1:
-        return CaseSpec(name, folder, ((None, files[0]),), prescription, None, note, pressure=pressure)
+        return CaseSpec(name, folder, ((None, files[0]),), prescription, None, note, pressure=pressure, shoe=shoe)
     problem = ("no foot input (left.*, right.*, or one scan, outline, image or pressure file: "
                f"{', '.join(FOOT_SUFFIXES)})" if not files else
                f"{len(files)} foot files ({', '.join(p.name for p in files)}): name them left.* and right.*, or keep one")
@@ -221,7 +226,7 @@ def case_request(spec: CaseSpec, options: BatchOptions):
                   accept_foot=settings.get("accept_foot", settings.get("accept_landmarks", False)), printer=options.printer,
                   landmarks=settings.get("landmarks", ()) + _landmarks_beside(spec),
                   pressure_file=spec.pressure, pressure_statistic=settings.get("pressure_stat", "peak"),
-                  pressure_unit=settings.get("pressure_unit"))
+                  pressure_unit=settings.get("pressure_unit"), shoe_file=spec.shoe)
     if len(spec.foot_files) == 2:
         return CaseRequest(foot_files=tuple((side, path) for side, path in spec.foot_files), **common)
     side, path = spec.foot_files[0]
@@ -246,6 +251,7 @@ def fingerprint(spec: CaseSpec, options: BatchOptions) -> str:
     digest.update(json.dumps(parts, sort_keys=True).encode())
     files = [p for _, p in spec.foot_files] + ([spec.prescription] if spec.prescription else [])
     files += [spec.pressure] if spec.pressure else []
+    files += [spec.shoe] if spec.shoe else []
     files += [spec.folder / LANDMARKS_FILE] if (spec.folder / LANDMARKS_FILE).is_file() else []
     files += sorted(profiles_dir().glob("*.toml"))
     if options.profile and Path(options.profile).is_file():

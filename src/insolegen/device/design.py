@@ -51,6 +51,7 @@ class Design:
     labels: dict = field(default_factory=dict)     # side -> engrave.Label on its underside (right frame)
     zones: tuple = ()                              # zones.Zone: print zones (right frame), for the 3MF
     zones_info: dict = field(default_factory=dict)
+    shoe: object = None                            # shoe.fit.ShoeFit: the sock-liner the outline was cut from
 
     def right_frame_mesh(self) -> tuple[np.ndarray, np.ndarray]:
         """(vertices, faces) of a device in the canonical (right) frame: the right one, else the
@@ -165,11 +166,12 @@ def refuse_pocket_problems(plan: Plan, ctx: Context) -> None:
 
 
 def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] = SIDES,
-                sole: SoleSurface | None = None, pressure=None, name: str = "case") -> Design:
+                sole: SoleSurface | None = None, pressure=None, name: str = "case", shoe=None) -> Design:
     """Build and check the devices for ``sides``; with ``sole`` the top follows the scanned
     sole (total contact); ``pressure`` (a PressureMap on this foot) places pressure-driven
-    offloading; ``name`` is what ``device.label = "auto"`` engraves. Raises InvalidInput / DesignFailed."""
-    plan = make_plan(foot, prescription)
+    offloading; ``name`` is what ``device.label = "auto"`` engraves; ``shoe`` (shoe.fit.ShoeFit)
+    gives the outline: its sock-liner less its allowances. Raises InvalidInput / DesignFailed."""
+    plan = make_plan(foot, prescription, None if shoe is None else shoe.inside)
     ctx = make_context(foot, plan, prescription, sole, pressure)
     refuse_what_cannot_be_made(ctx)
     refuse_pocket_problems(plan, ctx)
@@ -183,10 +185,10 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
             plan_mesh, vertices, faces, checks = build_solid(plan, ctx, labels[side])
             require_valid(checks, f"the {side} device")
             devices[side] = Device(side, *((vertices, faces) if side == "right" else mirror(vertices, faces)), checks)
-        return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels, tuple(zones), zones_info)
+        return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels, tuple(zones), zones_info, shoe)
     plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
     require_valid(checks, "the device")
     for side in sides:
         v, f = (vertices, faces) if side == "right" else mirror(vertices, faces)
         devices[side] = Device(side, v, f, checks)
-    return Design(foot, prescription, plan, ctx, plan_mesh, devices, {}, tuple(zones), zones_info)
+    return Design(foot, prescription, plan, ctx, plan_mesh, devices, {}, tuple(zones), zones_info, shoe)

@@ -9,7 +9,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from insolegen.device.prescription import Prescription
-from insolegen.errors import DesignFailed
+from insolegen.errors import DesignFailed, InvalidInput
 from insolegen.feet.foot import Foot, heads_frame
 from insolegen.geometry.polygon import as_ccw, border_profiles, dedupe, resample, smooth_1d
 
@@ -86,8 +86,18 @@ def _as_outline(poly: shapely.Polygon) -> np.ndarray:
     return resample(pts, OUTLINE_SPACING_MM)
 
 
-def device_outline(foot: Foot, rx: Prescription) -> np.ndarray:
-    poly = _offset_outline(foot, rx)
+def _uncut(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None) -> shapely.Polygon:
+    """The outline before its trim: the foot's (offset), or a shoe's sock-liner less its allowances."""
+    if shoe_outline is None:
+        return _offset_outline(foot, rx)
+    if rx.device.outline_offset_mm:
+        raise InvalidInput(f"device.outline_offset_mm = {rx.device.outline_offset_mm:g} does not apply with a shoe: the outline "
+                           "is the sock-liner's less its shoe.allowance_* fields; leave it at 0")
+    return shapely.Polygon(shoe_outline)
+
+
+def device_outline(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None = None) -> np.ndarray:
+    poly = _uncut(foot, rx, shoe_outline)
     length = foot.length_mm
     if rx.device.length != "full":
         shift = -THREE_QUARTER_BEHIND_BALL if rx.device.length == "three_quarter" else SULCUS_BEYOND_BALL
@@ -102,11 +112,13 @@ def device_outline(foot: Foot, rx: Prescription) -> np.ndarray:
     return _as_outline(poly)
 
 
-def make_plan(foot: Foot, rx: Prescription) -> Plan:
-    outline = device_outline(foot, rx)
-    # The medial and lateral borders are the foot's (offset) borders, not the trimmed device's:
+def make_plan(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None = None) -> Plan:
+    """The plan of the device: the foot's outline (offset), or with ``shoe_outline`` (a sock-liner
+    less its allowances, on the foot) that one, trimmed to the prescribed length."""
+    outline = device_outline(foot, rx, shoe_outline)
+    # The medial and lateral borders are the untrimmed outline's, not the trimmed device's:
     # a trim cuts the features off; it must not bend a flange or the arch round the trim corner.
-    untrimmed = _as_outline(_offset_outline(foot, rx))
+    untrimmed = _as_outline(_uncut(foot, rx, shoe_outline))
     x0, x1 = untrimmed[:, 0].min(), untrimmed[:, 0].max()
     stations = np.arange(x0 + 0.05, x1 - 0.05, BORDER_STATION_MM)
     y_max, y_min = border_profiles(untrimmed, stations)

@@ -170,6 +170,16 @@ class Offload(_Section):
         return bool(self.sites or self.spots or self.above_kpa is not None or self.above_percentile is not None)
 
 
+class Shoe(_Section):
+    """How far inside a shoe's sock-liner the device's edge stands (``--shoe``): a lab's fitting
+    allowances, so that the device goes into the shoe without buckling against its walls."""
+    allowance_toe_mm: float = _f(2.0, 0.0, 20.0, "mm", "with a shoe (--shoe): the device's full length ends this far short of the sock-liner's toe")
+    allowance_ball_medial_mm: float = _f(1.0, 0.0, 10.0, "mm", "with a shoe: inset from the sock-liner's medial edge across the ball")
+    allowance_ball_lateral_mm: float = _f(1.0, 0.0, 10.0, "mm", "with a shoe: inset from the sock-liner's lateral edge across the ball")
+    allowance_heel_medial_mm: float = _f(1.0, 0.0, 10.0, "mm", "with a shoe: inset from the sock-liner's medial edge at the heel")
+    allowance_heel_lateral_mm: float = _f(1.0, 0.0, 10.0, "mm", "with a shoe: inset from the sock-liner's lateral edge at the heel")
+
+
 class Zones(_Section):
     layout: Literal["none", "regions", "pressure"] = _choice(
         "none", "print zones, as modifier volumes in the 3MF: none (one infill), regions (heel, arch, forefoot) or pressure "
@@ -205,6 +215,7 @@ class Prescription(_Section):
     met_bar: MetBar = MetBar()
     accommodations: Accommodations = Accommodations()
     offload: Offload = Offload()
+    shoe: Shoe = Shoe()
     zones: Zones = Zones()
 
     @field_validator("version")

@@ -34,7 +34,8 @@ def _outline_extents(outline: np.ndarray, frame_axes: np.ndarray) -> tuple[float
 
 def _device_from_foot(design: Design) -> np.ndarray:
     """The outline the device should have, from the foot it was made for: the foot's outline
-    grown by device.outline_offset_mm (a full-length device), trimmed as device.length says
+    grown by device.outline_offset_mm (a full-length device), or with a shoe its sock-liner less
+    the allowances (``shoe.fit``), trimmed as device.length says
     (the trim rule of ``plan.device_outline``). Not the plan's outline: a device made from a wrong
     outline must fail its length and width."""
     import shapely
@@ -42,8 +43,11 @@ def _device_from_foot(design: Design) -> np.ndarray:
     from insolegen.device.plan import device_outline
 
     rx = design.prescription
+    inside_the_shoe = None if design.shoe is None else design.shoe.inside      # the sock-liner less its allowances
     if rx.device.length != "full":
-        return device_outline(design.foot, rx)
+        return device_outline(design.foot, rx, inside_the_shoe)
+    if inside_the_shoe is not None:
+        return inside_the_shoe
     grown = shapely.Polygon(design.foot.outline).buffer(rx.device.outline_offset_mm, quad_segs=32)
     return np.asarray(grown.exterior.coords)
 

@@ -63,7 +63,8 @@ def request_for(job: Job, folder: Path):
                   case_layer_file=None, name=case_name(job.order_id, job.revision), units=settings.get("units"),
                   dpi=settings.get("dpi"), pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"),
                   accept_foot=settings.get("accept_foot", False), landmarks=landmarks,
-                  pressure_statistic=settings.get("pressure_stat", "peak"), pressure_unit=settings.get("pressure_unit"))
+                  pressure_statistic=settings.get("pressure_stat", "peak"), pressure_unit=settings.get("pressure_unit"),
+                  shoe_file=paths.get("shoe"))
     if "left" in paths or "right" in paths:
         if "left" in paths and "right" in paths:
             return CaseRequest(foot_files=(("left", paths["left"]), ("right", paths["right"])), **common)

@@ -1,0 +1,128 @@
+"""A shoe's sock-liner on the foot: registered heel to heel and axis to axis, and inset by the lab's
+allowances into the outline the device is cut to (pure; the liner is read by ``shoe.read``).
+
+Registration. Both outlines are in their own canonical frame (heel at x = 0, the long axis
+along x, a left one mirrored), so the heels already meet and the axes already lie along x. What
+is left is how the foot sits across the liner: the liner's midline (halfway between its medial
+and lateral edges) is brought onto the foot's by a turn about the heel and a shift across,
+fitted by least squares over the heel and the ball (``REGISTRATION_SPAN``, shares of the
+foot's length); the residual is what that line leaves, the RMS of the midlines' distance over
+the span. A foot whose ball lies off-centre in its shoe shows as a larger residual, not a worse
+fit.
+
+Allowances. Each point of the registered liner moves inwards, square to the liner's edge, by
+its allowance: the heel's medial and lateral ones up to HEEL_END of the foot's length, the
+ball's from BALL_START, blended in between; beyond the liner's widest point the ball's
+allowance blends into the toe's at the liner's tip.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from insolegen.errors import InvalidInput
+from insolegen.geometry.polygon import as_ccw, border_profiles, resample
+
+REGISTRATION_SPAN = ((0.05, 0.25), (0.55, 0.75))    # heel and ball stations (x L of the foot) the midlines are fitted over
+HEEL_END = 0.30          # x L: the heel's allowances apply up to here
+BALL_START = 0.55        # x L: the ball's from here
+LINER_SPACING_MM = 1.0
+
+
+@dataclass(frozen=True)
+class Allowances:
+    toe_mm: float
+    ball_medial_mm: float
+    ball_lateral_mm: float
+    heel_medial_mm: float
+    heel_lateral_mm: float
+
+    @classmethod
+    def of(cls, rx) -> "Allowances":
+        s = rx.shoe
+        return cls(s.allowance_toe_mm, s.allowance_ball_medial_mm, s.allowance_ball_lateral_mm, s.allowance_heel_medial_mm,
+                   s.allowance_heel_lateral_mm)
+
+
+@dataclass(frozen=True)
+class ShoeFit:
+    liner: np.ndarray            # (n, 2) the sock-liner's outline on the foot (the foot's canonical frame), CCW
+    inside: np.ndarray           # (m, 2) the liner less its allowances: the device's outline before its trim
+    turn_deg: float              # the registration: the liner turned about the heel, then shifted across
+    shift_mm: float
+    residual_mm: float           # RMS of the midlines' distance over the registration span
+    length_mm: float             # the liner's length along the foot
+    allowances: Allowances
+
+
+def _midline(outline: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    y_max, y_min = border_profiles(outline, xs)
+    return 0.5 * (y_max + y_min)
+
+
+def _stations(length: float) -> np.ndarray:
+    return np.concatenate([np.arange(lo * length, hi * length, 2.0) for lo, hi in REGISTRATION_SPAN])
+
+
+def fit_liner(liner, foot, allowances: Allowances, sides: tuple[str, ...]) -> ShoeFit:
+    """The liner (``shoe.read.Liner``) registered on ``foot`` and inset by ``allowances``, for the
+    devices of ``sides`` (a pair is mirrored from one: either liner serves); refused (InvalidInput,
+    naming the file and the numbers) for a liner of the other side, one the foot does not fit in,
+    or allowances that leave nothing."""
+    liner_canonical, source = liner.outline, liner.file
+    if len(sides) == 1 and liner.side != sides[0]:
+        raise InvalidInput(f"{source}: the sock-liner is a {liner.side} one ({liner.side_how}) and the device is the "
+                           f"{sides[0]} one: give the {sides[0]} shoe's liner (or its side in the file)")
+    length = foot.length_mm
+    liner_length = float(np.ptp(liner_canonical[:, 0]))
+    if length + allowances.toe_mm > liner_length:
+        raise InvalidInput(f"{source}: the foot is {length:.1f} mm long and the sock-liner {liner_length:.1f} mm: with "
+                           f"shoe.allowance_toe_mm = {allowances.toe_mm:g} the device would stand {length + allowances.toe_mm - liner_length:.1f} mm "
+                           "past the shoe's toe; a longer shoe, or a smaller allowance")
+    xs = _stations(length)
+    offset = _midline(foot.outline, xs) - _midline(liner_canonical, xs)
+    seen = np.isfinite(offset)
+    if seen.sum() < 10:
+        raise InvalidInput(f"{source}: the sock-liner does not reach across the foot's heel and ball: not this foot's shoe")
+    slope, shift = np.polyfit(xs[seen], offset[seen], 1)
+    residual = float(np.sqrt(np.mean((offset[seen] - (shift + slope * xs[seen])) ** 2)))
+    turn = float(np.arctan(slope))
+    c, s = np.cos(turn), np.sin(turn)
+    liner = liner_canonical @ np.array([[c, s], [-s, c]]) + [0.0, shift]
+    liner = as_ccw(resample(liner, LINER_SPACING_MM))
+    inside = _inset(liner, length, allowances, source)
+    return ShoeFit(liner, inside, float(np.degrees(turn)), float(shift), residual, float(np.ptp(liner[:, 0])), allowances)
+
+
+def allowance_at(points: np.ndarray, liner: np.ndarray, foot_length: float, a: Allowances) -> np.ndarray:
+    """Each liner point's allowance (mm): by side (medial: +y of the liner's midline there) and
+    along the foot, heel to ball, then ball to toe beyond the liner's widest point."""
+    x, y = points[:, 0], points[:, 1]
+    middle = _midline(liner, np.clip(x, liner[:, 0].min() + 0.5, liner[:, 0].max() - 0.5))
+    medial = y >= np.nan_to_num(middle)
+    t = np.clip((x / foot_length - HEEL_END) / (BALL_START - HEEL_END), 0.0, 1.0)
+    side = np.where(medial, a.heel_medial_mm + t * (a.ball_medial_mm - a.heel_medial_mm),
+                    a.heel_lateral_mm + t * (a.ball_lateral_mm - a.heel_lateral_mm))
+    xs = np.arange(liner[:, 0].min() + 0.5, liner[:, 0].max() - 0.5, 1.0)
+    y_max, y_min = border_profiles(liner, xs)
+    widest = xs[np.nanargmax(y_max - y_min)]
+    tip = liner[:, 0].max()
+    toward_toe = np.clip((x - widest) / max(tip - widest, 1e-6), 0.0, 1.0)
+    return side + toward_toe * (a.toe_mm - side)
+
+
+def _inset(liner: np.ndarray, foot_length: float, a: Allowances, source: str) -> np.ndarray:
+    """The liner with every point moved inwards, square to its edge, by its allowance."""
+    tangent = np.roll(liner, -1, axis=0) - np.roll(liner, 1, axis=0)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-12)
+    inward = np.column_stack([-tangent[:, 1], tangent[:, 0]])          # CCW: the interior is on the left
+    moved = liner + inward * allowance_at(liner, liner, foot_length, a)[:, None]
+    poly = shapely.make_valid(shapely.Polygon(moved))
+    if poly.geom_type != "Polygon":
+        parts = [g for g in getattr(poly, "geoms", []) if g.geom_type == "Polygon"]
+        poly = max(parts, key=lambda g: g.area) if parts else shapely.Polygon()
+    if poly.is_empty or poly.area < 0.25 * shapely.Polygon(liner).area:
+        raise InvalidInput(f"{source}: the shoe's allowances leave too little of the sock-liner to stand on")
+    return as_ccw(np.asarray(poly.exterior.coords)[:-1])
