@@ -1,11 +1,15 @@
 """Random prescriptions over the whole documented space (sizes EU35-48 in every width, both sides,
-every profile, every numeric field within its documented range, every device length and mode),
+every profile, every numeric field within its documented range, every device length and mode,
+a quarter of them in a shoe whose sock-liner is one to three sizes larger and as wide or wider),
 and what one draw gives when designed and verified in full. Used by tests/test_verification_sweep.py
 (500 draws in CI) and benchmarks/bench_sweep.py (2,000 draws, the error distribution)."""
 from __future__ import annotations
 
+import os
 import random
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from insolegen.device.prescription import describe_fields
 from insolegen.device.profiles import list_profiles
@@ -25,6 +29,7 @@ class Draw:
     side: str
     profile: str
     overrides: list[str]
+    shoe: tuple[str, str] | None = None       # a sock-liner: the outline of a foot of this (size, width), the draw's side
 
 
 @dataclass
@@ -50,9 +55,30 @@ def draw(rng: random.Random) -> Draw:
         overrides.append(f"arch.apex_frac={rng.uniform(0.35, 0.5):.3f}")
     if rng.random() < 0.25:
         overrides.append(f"offload.sites={rng.sample(SITES, rng.randint(1, 3))}")
-    size = f"EU{rng.randint(35, 47)}{'.5' if rng.random() < 0.5 else ''}"
-    return Draw(size, rng.choice(["narrow", "medium", "wide"]), rng.choice(["left", "right"]),
-                rng.choice(sorted(list_profiles())), overrides)
+    number = rng.randint(35, 47)
+    size = f"EU{number}{'.5' if rng.random() < 0.5 else ''}"
+    d = Draw(size, rng.choice(["narrow", "medium", "wide"]), rng.choice(["left", "right"]),
+             rng.choice(sorted(list_profiles())), overrides)
+    # in a shoe: a sock-liner one to three sizes larger, as wide as the foot or wider; drawn from
+    # the draw itself, so that the sweep's draws are the ones they were before shoes came
+    own = random.Random(f"{d.size} {d.width} {d.side} {d.profile} {d.overrides}")
+    if own.random() < 0.25:
+        widths = ["narrow", "medium", "wide"]
+        d.shoe = (f"EU{number + own.randint(1, 3)}", own.choice(widths[widths.index(d.width):]))
+    return d
+
+
+def liner_file(size: str, width: str, side: str) -> Path:
+    """A sock-liner tracing (CSV, mm): the outline of a foot of ``size`` and ``width``, ``side``'s way round."""
+    import numpy as np
+
+    from insolegen import foot_from_size
+
+    path = Path(tempfile.gettempdir()) / f"insolegen-liner-{os.getpid()}-{size}-{width}-{side}.csv"
+    if not path.is_file():
+        outline = foot_from_size(size, width).outline * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
+        np.savetxt(path, outline, delimiter=",")
+    return path
 
 
 def run_draw(d: Draw, oracle: bool = False) -> Outcome:
@@ -63,7 +89,8 @@ def run_draw(d: Draw, oracle: bool = False) -> Outcome:
 
     try:
         rx = load_prescription(d.profile, d.overrides)
-        case = design(foot_from_size(d.size, d.width), rx, sides=(d.side,), formats="stl,json")
+        shoe = None if d.shoe is None else liner_file(*d.shoe, d.side)
+        case = design(foot_from_size(d.size, d.width), rx, sides=(d.side,), formats="stl,json", shoe=shoe)
     except DesignFailed as exc:
         status = "not as prescribed" if "does not measure as prescribed" in str(exc) else "refused"
         return Outcome(status, str(exc))

@@ -28,7 +28,7 @@ def _liners(folder: Path) -> dict[str, tuple[Path, str, str]]:
     np.savetxt(folder / "real_sole.csv", real, delimiter=",")
     np.savetxt(folder / "wide.csv", foot_from_size("EU44", "wide").outline, delimiter=",")
     return {"real sole (left)": (folder / "real_sole.csv", "EU40", "left"),
-            "ANSUR II foot": (ROOT / "examples" / "batch" / "ansur_m_0001" / "right.csv", "EU41", "right"),
+            "ANSUR II foot": (ROOT / "examples" / "batch" / "ansur_m_0001" / "right.csv", "EU39", "right"),
             "synthetic wide": (folder / "wide.csv", "EU42", "right")}
 
 

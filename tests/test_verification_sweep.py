@@ -18,7 +18,7 @@ def test_every_draw_is_verified_or_refused_for_a_named_reason():
     rng = random.Random(20261126)
     outcomes = [(d, run_draw(d, oracle=True)) for d in (draw(rng) for _ in range(DRAWS))]
     bad = [(d, o) for d, o in outcomes if o.status in ("not as prescribed", "error")]
-    assert not bad, "\n".join(f"{d.size} {d.width} {d.side} {d.profile} {d.overrides}: {o.message}" for d, o in bad[:5])
+    assert not bad, "\n".join(f"{d.size} {d.width} {d.side} {d.profile} {d.overrides} shoe {d.shoe}: {o.message}" for d, o in bad[:5])
     for d, o in outcomes:
         if o.status == "refused":
             # the field (section.field) or the feature the clinician can change

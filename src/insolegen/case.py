@@ -192,7 +192,8 @@ def _read_inputs(request: CaseRequest):
 
 def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
            name: str = "case", formats: str = "all", accept_foot: bool = False,
-           printer: str = DEFAULT_PRINTER, pressure=None, accept_landmarks: bool | None = None) -> CaseResult:
+           printer: str = DEFAULT_PRINTER, pressure=None, accept_landmarks: bool | None = None,
+           shoe: str | Path | None = None) -> CaseResult:
     """Design, verify and serialise the devices for one foot: the Python form of ``insolegen design``.
 
     ``prescription`` is a Prescription (``load_prescription``), a profile's name or TOML path, or
@@ -200,7 +201,8 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     mirror image). ``name`` names the files (made safe); ``formats`` is ``all`` or a comma-separated
     choice of stl, 3mf, json; the 3MF places the devices on ``printer``'s bed (a plate each where
     the pair does not fit one); ``pressure`` (``read_pressure_map``, on this foot) places
-    the prescription's pressure-driven offloading and zones. A foot beyond the population, or with
+    the prescription's pressure-driven offloading and zones; ``shoe`` (a sock-liner's tracing or
+    photo, as ``--shoe``) limits the outline to it less ``shoe.allowance_*``. A foot beyond the population, or with
     implausible landmarks, is refused unless ``accept_foot`` (``accept_landmarks``: its old name).
     Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
 
@@ -221,7 +223,8 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
                                         "prescription_how": "given as a Prescription object (the record holds it whole)"}
     else:
         rx, provenance = resolve_prescription(prescription, [])
-    request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=name, printer=printer)
+    request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=name, printer=printer,
+                          shoe_file=None if shoe is None else Path(shoe))
     safe, note = case_name(request)
     foot_input = {"kind": "foot", "source": foot.source}
     if pressure is not None:

@@ -29,6 +29,8 @@ REGISTRATION_SPAN = ((0.05, 0.25), (0.55, 0.75))    # heel and ball stations (x 
 HEEL_END = 0.30          # x L: the heel's allowances apply up to here
 BALL_START = 0.55        # x L: the ball's from here
 LINER_SPACING_MM = 1.0
+WIDTH_STATIONS = (0.15, 0.68)   # x L: across the heel seat and the ball, where the device is compared with the foot
+NARROWER_MM = 3.0               # the device may be this much narrower than the loaded foot (its soft tissue rides the shoe's wall)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,27 @@ def fit_liner(liner, foot, allowances: Allowances, sides: tuple[str, ...]) -> Sh
     liner = liner_canonical @ np.array([[c, s], [-s, c]]) + [0.0, shift]
     liner = as_ccw(resample(liner, LINER_SPACING_MM))
     inside = _inset(liner, length, allowances, source)
+    _refuse_narrower_than_the_foot(inside, foot, source)
     return ShoeFit(liner, inside, float(np.degrees(turn)), float(shift), residual, float(np.ptp(liner[:, 0])), allowances)
+
+
+def _width_at(outline: np.ndarray, x: float) -> float:
+    y_max, y_min = border_profiles(outline, np.array([x]))
+    return float(y_max[0] - y_min[0])
+
+
+def _refuse_narrower_than_the_foot(inside: np.ndarray, foot, source: str) -> None:
+    """A device narrower than the foot across its heel or its ball by more than NARROWER_MM would
+    cut through the heel cup, the posts and the arch that are placed from the foot: refused, with
+    the widths (a shoe too narrow for this foot, or allowances too large)."""
+    length = foot.length_mm
+    for where, x in (("heel", WIDTH_STATIONS[0] * length), ("ball", WIDTH_STATIONS[1] * length)):
+        foot_w, device_w = _width_at(foot.outline, x), _width_at(inside, x)
+        if not np.isfinite(device_w) or device_w < foot_w - NARROWER_MM:
+            raise InvalidInput(f"{source}: across the {where} ({x:.0f} mm from the heel) the foot is {foot_w:.1f} mm wide and the "
+                               f"sock-liner less its shoe.allowance_{where}_medial_mm and _lateral_mm {device_w:.1f} mm: the device "
+                               f"would be {foot_w - device_w:.1f} mm narrower than the foot (at most {NARROWER_MM:g}); a wider shoe, "
+                               "or smaller allowances")
 
 
 def allowance_at(points: np.ndarray, liner: np.ndarray, foot_length: float, a: Allowances) -> np.ndarray:
@@ -124,5 +146,6 @@ def _inset(liner: np.ndarray, foot_length: float, a: Allowances, source: str) ->
         parts = [g for g in getattr(poly, "geoms", []) if g.geom_type == "Polygon"]
         poly = max(parts, key=lambda g: g.area) if parts else shapely.Polygon()
     if poly.is_empty or poly.area < 0.25 * shapely.Polygon(liner).area:
-        raise InvalidInput(f"{source}: the shoe's allowances leave too little of the sock-liner to stand on")
+        raise InvalidInput(f"{source}: shoe.allowance_* ({a.heel_medial_mm:g}, {a.heel_lateral_mm:g}, {a.ball_medial_mm:g}, "
+                           f"{a.ball_lateral_mm:g}, toe {a.toe_mm:g} mm) leave too little of the sock-liner to stand on")
     return as_ccw(np.asarray(poly.exterior.coords)[:-1])
