@@ -20,6 +20,12 @@ SRC = "src/insolegen"
 
 # (what the bug is, file, the text, the text it becomes)
 MUTANTS = [
+    ("shoe: medial and lateral allowances swapped", f"{SRC}/shoe/fit.py",
+     "medial = y >= np.nan_to_num(middle)", "medial = y < np.nan_to_num(middle)"),
+    ("shoe: the toe allowance ignored", f"{SRC}/shoe/fit.py",
+     "return side + toward_toe * (a.toe_mm - side)", "return side + 0.0 * toward_toe * (a.toe_mm - side)"),
+    ("shoe: the liner not turned onto the foot's axis", f"{SRC}/shoe/fit.py",
+     "turn = float(np.arctan(slope))", "turn = 0.0 * float(np.arctan(slope))"),
     ("met bar placed distal of the ball line", f"{SRC}/device/features/met_bar.py",
      "s = c.ball_distance(p) + mb.offset_mm", "s = c.ball_distance(p) - mb.offset_mm"),
     ("lateral arch at half its height", f"{SRC}/device/features/lateral_arch.py",

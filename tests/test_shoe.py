@@ -102,3 +102,23 @@ def test_a_batch_case_takes_its_shoe_beside_its_foot(tmp_path):
     assert r.returncode == 0, r.stderr
     record = json.loads((tmp_path / "out" / "patient" / "patient.json").read_text())
     assert record["shoe"]["file"] == "shoe.csv" and record["inputs"]["foot"]["file"] == "right.csv"
+
+
+def test_the_liner_is_registered_onto_the_foot_and_the_residual_says_how_well():
+    """A liner that is the foot's own outline (1 % longer) turned 2° about the heel and moved 3 mm
+    across comes back onto the foot (within 0.4 mm of where it started, residual under 0.3 mm); one
+    whose forefoot leans 6 mm medially (a line cannot take that) leaves a residual several times larger."""
+    from insolegen.shoe.fit import Allowances, fit_liner
+    from insolegen.shoe.read import Liner
+
+    foot = foot_from_size("EU42")
+    longer = foot.outline * [1.01, 1.0]                          # 1 % longer: the turned copy still holds the foot's length
+    a = np.radians(2.0)
+    turned = longer @ np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]]) + [0.0, 3.0]
+    none = Allowances(0.0, 0.0, 0.0, 0.0, 0.0)
+    fit = fit_liner(Liner(turned, "right", "given", "turned.csv"), foot, none, ("right",))
+    back = shapely.Polygon(fit.liner).exterior
+    assert shapely.distance(shapely.points(longer), back).max() < 0.4 and fit.residual_mm < 0.3
+    assert abs(abs(fit.turn_deg) - 2.0) < 0.15
+    leaning = foot.outline + np.column_stack([np.zeros(len(foot.outline)), 6.0 * np.clip((foot.outline[:, 0] - 130) / 60, 0, 1)])
+    assert fit_liner(Liner(leaning, "right", "given", "leaning.csv"), foot, none, ("right",)).residual_mm > 2.5 * fit.residual_mm
