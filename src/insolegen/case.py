@@ -378,7 +378,7 @@ def shoe_record(liner, path, design: Design) -> dict:
     """The shoe: its file, its side, the registration on the foot with its residual, the
     allowances, and the liner's and the device's outlines (the foot's canonical frame)."""
     fit = design.shoe
-    return {"file": Path(path).name, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(), "side": liner.side,
+    return {**_file_input(path), "side": liner.side,
             "side_how": liner.side_how, "length_mm": _r(fit.length_mm, 2),
             "registration": {"turn_deg": _r(fit.turn_deg, 3), "shift_mm": _r(fit.shift_mm, 2), "residual_mm": _r(fit.residual_mm, 2),
                              "how": "heel to heel, the liner's midline fitted to the foot's over the heel and the ball"},

@@ -173,12 +173,15 @@ class Server:
         detail = _detail(order)
         done = [r for r in order.revisions if r.state == "done"]
         if done:
-            record = json.loads(self.blobs.get(done[-1].files[f"{case_name(order.id, done[-1].number)}.json"]))
-            headers, rows = check_table(verification_of(record, None), with_uncompared=False)
+            headers, rows = check_table(verification_of(self.record_of(done[-1]), None), with_uncompared=False)
             detail["table"] = {"headers": headers, "rows": rows}
         if len(done) >= 2:
             detail["diff"] = self.revision_diff(order, done[-2], done[-1])
         return detail
+
+    def record_of(self, revision: Revision) -> dict:
+        """A designed revision's record, as kept."""
+        return json.loads(self.blobs.get(revision.files[f"{case_name(revision.order_id, revision.number)}.json"]))
 
     def revision_diff(self, order: Order, a: Revision, b: Revision) -> dict:
         """What changed from revision a to b: the prescription's fields and the landmarks, and every
@@ -187,8 +190,8 @@ class Server:
         from insolegen.outputs.readings import human_name
 
         def measured(revision):
-            record = json.loads(self.blobs.get(revision.files[f"{case_name(order.id, revision.number)}.json"]))
-            return {c["quantity"]: c["measured"] for c in record["prescribed_vs_measured"]["checks"] if c["compared"]}
+            checks = self.record_of(revision)["prescribed_vs_measured"]["checks"]
+            return {c["quantity"]: c["measured"] for c in checks if c["compared"]}
         old, new = orders.set_values(a.sets), orders.set_values(b.sets)
         fields = [{"field": k, "old": old.get(k), "new": v} for k, v in new.items() if old.get(k) != v]
         was, now_at = orders.flat_landmarks(a.landmarks), orders.flat_landmarks(b.landmarks)

@@ -158,12 +158,22 @@ def make_router(server, session_dep) -> APIRouter:
                 return new_page(who, 422, text, _field_errors(str(exc.detail)))
             return RedirectResponse(f"/desk/orders/{order.id}", status_code=303)
 
+    def order_html(db, who, order, status: int = 200, error: str | None = None, pictures=None) -> HTMLResponse:
+        """The order's page; ``error`` above it (a refused change, 422); ``pictures`` when already drawn."""
+        designing = order.revisions and order.revisions[-1].state in ("queued", "designing")
+        if pictures is None:
+            pictures = [] if designing else pictures_of(server, db, order)      # a page waiting for its revision stays light
+        return page("order.html", who, status, order=order, detail=server.order_detail(db, order),
+                    history=orders.history(db, order), pictures=pictures, error=error)
+
+    def revised(order_id: int, revision) -> RedirectResponse:
+        """To the order's page, once the new revision is designed if that comes within REDESIGN_WAIT_S."""
+        server.wait_designed(order_id, revision.number, REDESIGN_WAIT_S)
+        return RedirectResponse(f"/desk/orders/{order_id}", status_code=303)
+
     @router.get("/orders/{order_id}")
     def order_page(db: Db, who: Who, order_id: int):
-        order = orders.visible(db, who[0], order_id)
-        designing = order.revisions and order.revisions[-1].state in ("queued", "designing")
-        return page("order.html", who, order=order, detail=server.order_detail(db, order), history=orders.history(db, order),
-                    pictures=[] if designing else pictures_of(server, db, order))     # a page waiting for its revision stays light
+        return order_html(db, who, orders.visible(db, who[0], order_id))
 
     @router.get("/orders/{order_id}/input/{role}")
     def input_picture(db: Db, who: Who, order_id: int, role: str):
@@ -185,15 +195,12 @@ def make_router(server, session_dep) -> APIRouter:
         pixels of the role's picture, kept in the input's own coordinates."""
         checked(who[1], csrf)
         order = orders.visible(db, who[0], order_id)
+        pictures = pictures_of(server, db, order)
         try:
-            moved = _in_source(json.loads(landmarks), pictures_of(server, db, order))
-            revision = server.revise_order(db, who[0], order, [], moved)
+            revision = server.revise_order(db, who[0], order, [], _in_source(json.loads(landmarks), pictures))
         except (ValueError, KeyError, TypeError, HTTPException, orders.Refused) as exc:
-            return page("order.html", who, 422, order=order, detail=server.order_detail(db, order),
-                        history=orders.history(db, order), pictures=pictures_of(server, db, order),
-                        error=str(getattr(exc, "detail", exc)))
-        server.wait_designed(order_id, revision.number, REDESIGN_WAIT_S)
-        return RedirectResponse(f"/desk/orders/{order_id}", status_code=303)
+            return order_html(db, who, order, 422, str(getattr(exc, "detail", exc)), pictures)
+        return revised(order_id, revision)
 
     @router.post("/orders/{order_id}/redesign")
     def redesign(request: Request, db: Db, who: Who, order_id: int, csrf: Annotated[str, Form()], field: Annotated[str, Form()],
@@ -203,11 +210,8 @@ def make_router(server, session_dep) -> APIRouter:
         try:
             revision = server.revise_order(db, who[0], order, [f"{field.strip()}={value.strip()}"], {})
         except (HTTPException, orders.Refused) as exc:
-            return page("order.html", who, 422, order=order, detail=server.order_detail(db, order),
-                        history=orders.history(db, order), pictures=pictures_of(server, db, order),
-                        error=str(getattr(exc, "detail", exc)))
-        server.wait_designed(order_id, revision.number, REDESIGN_WAIT_S)
-        return RedirectResponse(f"/desk/orders/{order_id}", status_code=303)
+            return order_html(db, who, order, 422, str(getattr(exc, "detail", exc)))
+        return revised(order_id, revision)
 
     @router.post("/orders/{order_id}/{action}")
     def act(db: Db, who: Who, order_id: int, action: str, csrf: Annotated[str, Form()]):

@@ -9,7 +9,6 @@ coordinates ``design --landmark`` takes, so a revision keeps what the CLI would 
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,14 +108,14 @@ def pictures_of(server, db, order) -> list[Picture]:
     for a size or before a revision is designed."""
     from insolegen.case import read_feet
     from insolegen.feet.kinds import foot_kind
-    from insolegen.serve.jobs import FOOT_ROLES, case_name, request_for
+    from insolegen.serve.jobs import FOOT_ROLES, request_for
 
     done = [r for r in order.revisions if r.state == "done"]
     files = [f for f in order.inputs.get("files", []) if f["role"] in FOOT_ROLES]
     if not done or not files:
         return []
     revision = done[-1]
-    record = json.loads(server.file_bytes(db, revision, f"{case_name(order.id, revision.number)}.json"))
+    record = server.record_of(revision)
     out = []
     if any(f["suffix"] not in IMAGES for f in files):
         job = server.job_of(db, revision)
