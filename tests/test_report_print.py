@@ -9,12 +9,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
 import pytest
+from helpers import run_cli
 
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.readings import device_size, human_name, verification_of
@@ -34,8 +34,7 @@ EPOCH = 1767323045                   # 2026-01-02 03:04:05 UTC
 
 
 def _design(case: str, out: Path, env=None) -> tuple[Path, dict]:
-    args = [sys.executable, "-m", "insolegen.cli", "design", *map(str, CASES[case]), "--out", str(out), "--report", "-q"]
-    r = subprocess.run(args, capture_output=True, text=True, env=env)
+    r = run_cli("design", *CASES[case], "--out", out, "--report", "-q", env=env)
     assert r.returncode == 0, r.stderr
     record_path = next(p for p in out.glob("*.json"))
     return out / f"{record_path.stem}_report.pdf", json.loads(record_path.read_text())
