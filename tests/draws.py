@@ -1,6 +1,7 @@
 """Random prescriptions over the whole documented space (sizes EU35-48 in every width, both sides,
 every profile, every numeric field within its documented range, every device length and mode,
-a quarter of them in a shoe whose sock-liner is one to three sizes larger and as wide or wider),
+a quarter of them in a shoe whose sock-liner is one to three sizes larger and as wide or wider, a
+quarter of a shoe style, beyond whose limits half are made with --accept-shoe),
 and what one draw gives when designed and verified in full. Used by tests/test_verification_sweep.py
 (500 draws in CI) and benchmarks/bench_sweep.py (2,000 draws, the error distribution)."""
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from insolegen.device.prescription import describe_fields
 from insolegen.device.profiles import list_profiles
+from insolegen.shoe.styles import STYLES
 
 SKIP_FIELDS = {"arch.apex_frac", "arch.fill_frac", "arch.length_mm", "arch.width_mm",   # drawn apart, or need a measured arch
                "offload.above_kpa", "offload.above_percentile"}                             # need a pressure recording
@@ -30,6 +32,7 @@ class Draw:
     profile: str
     overrides: list[str]
     shoe: tuple[str, str] | None = None       # a sock-liner: the outline of a foot of this (size, width), the draw's side
+    accept_shoe: bool = False                 # made beyond its shoe style's limits
 
 
 @dataclass
@@ -65,6 +68,9 @@ def draw(rng: random.Random) -> Draw:
     if own.random() < 0.25:
         widths = ["narrow", "medium", "wide"]
         d.shoe = (f"EU{number + own.randint(1, 3)}", own.choice(widths[widths.index(d.width):]))
+    if own.random() < 0.25:           # a shoe style; beyond its limits, made half the time (--accept-shoe)
+        d.overrides.append(f'shoe.style="{own.choice(STYLES)}"')
+        d.accept_shoe = own.random() < 0.5
     return d
 
 
@@ -90,7 +96,8 @@ def run_draw(d: Draw, oracle: bool = False) -> Outcome:
     try:
         rx = load_prescription(d.profile, d.overrides)
         shoe = None if d.shoe is None else liner_file(*d.shoe, d.side)
-        case = design(foot_from_size(d.size, d.width), rx, sides=(d.side,), formats="stl,json", shoe=shoe)
+        case = design(foot_from_size(d.size, d.width), rx, sides=(d.side,), formats="stl,json", shoe=shoe,
+                      accept_shoe=d.accept_shoe)
     except DesignFailed as exc:
         status = "not as prescribed" if "does not measure as prescribed" in str(exc) else "refused"
         return Outcome(status, str(exc))

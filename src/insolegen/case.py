@@ -25,6 +25,7 @@ from insolegen.measure.printing import BED_MARGIN_MM, DEFAULT_PRINTER, Placed, d
 from insolegen.outputs.export import record_bytes, safe_name, stl_bytes, threemf_bytes
 from insolegen.record import checked
 from insolegen.shoe.fit import Allowances, fit_liner
+from insolegen.shoe.styles import DEFAULT_STYLE, beyond_style, style_record
 
 FILE_KINDS = ("stl", "3mf", "json")     # the meshes of each side, the pair as 3MF, the design record
 CONTOURS = ("flat", "scan")
@@ -71,6 +72,7 @@ class CaseRequest:
     pressure_statistic: str = "peak"      # peak or mean over the recording's frames
     pressure_unit: str | None = None      # the recording's unit (kPa, N/cm2, psi): the file does not store it
     shoe_file: Path | None = None         # the shoe's sock-liner (a tracing or a photo on a marked sheet): the outline's limit
+    accept_shoe: bool = False             # make a prescription beyond its shoe style's limits (a warning, not a refusal)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def _read_inputs(request: CaseRequest):
 def design(foot: Foot, prescription: Prescription | str | None = None, *, sides: tuple[str, ...] = SIDES,
            name: str = "case", formats: str = "all", accept_foot: bool = False,
            printer: str = DEFAULT_PRINTER, pressure=None, accept_landmarks: bool | None = None,
-           shoe: str | Path | None = None) -> CaseResult:
+           shoe: str | Path | None = None, accept_shoe: bool = False) -> CaseResult:
     """Design, verify and serialise the devices for one foot: the Python form of ``insolegen design``.
 
     ``prescription`` is a Prescription (``load_prescription``), a profile's name or TOML path, or
@@ -202,7 +204,8 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     choice of stl, 3mf, json; the 3MF places the devices on ``printer``'s bed (a plate each where
     the pair does not fit one); ``pressure`` (``read_pressure_map``, on this foot) places
     the prescription's pressure-driven offloading and zones; ``shoe`` (a sock-liner's tracing or
-    photo, as ``--shoe``) limits the outline to it less ``shoe.allowance_*``. A foot beyond the population, or with
+    photo, as ``--shoe``) limits the outline to it less ``shoe.allowance_*``; a prescription beyond
+    its ``shoe.style``'s limits is refused unless ``accept_shoe``. A foot beyond the population, or with
     implausible landmarks, is refused unless ``accept_foot`` (``accept_landmarks``: its old name).
     Raises InvalidInput or DesignFailed; writes nothing (``.save`` does).
 
@@ -224,7 +227,7 @@ def design(foot: Foot, prescription: Prescription | str | None = None, *, sides:
     else:
         rx, provenance = resolve_prescription(prescription, [])
     request = CaseRequest(foot_side=foot.side, sides=tuple(sides), formats=formats, name=name, printer=printer,
-                          shoe_file=None if shoe is None else Path(shoe))
+                          shoe_file=None if shoe is None else Path(shoe), accept_shoe=accept_shoe)
     safe, note = case_name(request)
     foot_input = {"kind": "foot", "source": foot.source}
     if pressure is not None:
@@ -306,6 +309,7 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
                 name_note=None, pressure=None) -> CaseResult:
     """Design, verify and serialise: ``feet`` is [(foot, the sides made from it, its scanned sole or None)];
     ``pressure``: a recording already on the foot (else the request's, read here)."""
+    beyond = _beyond_the_shoe(rx, request.accept_shoe)
     designs = {}
     verifications = {}
     liner = _liner(request)
@@ -346,6 +350,8 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
         record["contour"] = contour_record(primary)
     if liner is not None:
         record["shoe"] = shoe_record(liner, request.shoe_file, primary)
+    if beyond or rx.shoe.style != DEFAULT_STYLE:
+        record["shoe_style"] = style_record(rx, beyond)
     if primary.context.pressure is not None:
         record["pressure"] = primary.context.pressure.summary()
     if primary.zones:
@@ -372,6 +378,18 @@ def _liner(request: CaseRequest):
     from insolegen.shoe.read import read_liner
 
     return read_liner(request.shoe_file)            # its own scale: a photo's marker, not the foot image's --dpi
+
+
+def _beyond_the_shoe(rx, accepted: bool) -> list:
+    """The prescription's fields beyond its shoe style's limits (``shoe.styles``): refused with each
+    limit's reason and source, or, with ``accepted`` (--accept-shoe), returned for the record's warning."""
+    beyond = beyond_style(rx)
+    if beyond and not accepted:
+        style = rx.shoe.style
+        raise InvalidInput(f"shoe.style = {style}: " + "; ".join(b.message(style) for b in beyond)
+                           + ". Lower the field, give another shoe.style, or --accept-shoe to make it anyway (a warning in the "
+                           "record and the report)")
+    return beyond
 
 
 def shoe_record(liner, path, design: Design) -> dict:

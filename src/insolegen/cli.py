@@ -117,6 +117,7 @@ Examples:
   insolegen design tracing.csv --pressure plate.csv --pitch-mm 5.7 --set offload.above_percentile=95
 
   insolegen design foot.csv --shoe sockliner.svg --set shoe.allowance_toe_mm=3   # cut to fit the patient's shoe
+  insolegen design --set shoe.style=dress --set heel_cup.depth_mm=10              # a dress shoe's limits apply
 
   insolegen design --size EU42 --set zones.layout=regions --set device.label=auto --printer prusa-mk4
 
@@ -153,6 +154,7 @@ def design(
     pressure_stat: PressureStat = typer.Option("peak", "--pressure-stat", case_sensitive=False, help="Over the recording's frames: peak (each sensor's highest) or mean."),
     pressure_unit: Optional[PressureUnit] = typer.Option(None, "--pressure-unit", case_sensitive=False, help="The recording's unit: kPa, N/cm2 or psi (the file does not store it; needed for offload.above_kpa)."),
     shoe: Optional[Path] = typer.Option(None, "--shoe", help="The shoe's sock-liner: a tracing (.csv, .json, .svg, .dxf) or a photo on a marked sheet (.png, .jpg). The device's outline is the liner's, registered heel to heel on the foot and inset by shoe.allowance_* (toe, ball and heel, medial and lateral), trimmed to device.length; refused for a foot longer than its shoe or a liner of the other side."),
+    accept_shoe: bool = typer.Option(False, "--accept-shoe", help="Make a prescription beyond its shoe.style's limits (a dress shoe's 12 mm heel cup, say): refused otherwise with the lab's reason and source; with this, made with a warning in the record and the report."),
     contour: Contour = typer.Option("flat", "--contour", case_sensitive=False, help="flat: the top is shaped by the prescription alone; scan (3D scans): the top follows the scanned sole, smoothed (total contact), with the prescription applied on top."),
     accept_foot: bool = typer.Option(False, "--accept-foot", "--accept-landmarks", help="Design even from a foot beyond the population (length, proportions) or with landmarks that do not fit a human foot; refused otherwise, with the numbers and the likely cause. (--accept-landmarks: the old spelling.)"),
     landmark: list[str] = typer.Option([], "--landmark", help="Correct a landmark: NAME=X,Y in the input's own coordinates, the ones `scan --json` gives as source (X,Y,Z for a 3D scan; mm from the heel for a size). Repeatable; the design uses it (how: clinician)."),
@@ -181,6 +183,7 @@ def design(
             contour=contour, accept_foot=accept_foot, printer=printer_name,
             landmarks=tuple((*parse_landmark(text), None) for text in landmark),
             pressure_file=pressure, pressure_statistic=pressure_stat, pressure_unit=pressure_unit, shoe_file=shoe,
+            accept_shoe=accept_shoe,
         )
         name, _ = case_name(request)
         drawn = Drawn(preview_png, view_html, report_pdf, _scan_of(foot_file), material_name, printer_name)

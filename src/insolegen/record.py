@@ -125,6 +125,39 @@ class PerSide(_Open):
     prescribed_vs_measured: Verification
 
 
+class ShoeRegistration(_Open):
+    turn_deg: float
+    shift_mm: float
+    residual_mm: float = Field(description="RMS of the liner's and the foot's midlines' distance over the heel and the ball")
+    how: str
+
+
+class ShoeSection(_Open):
+    """The shoe's sock-liner the device was cut to (``--shoe``), in the foot's canonical frame."""
+    file: str
+    sha256: str
+    side: Side
+    side_how: str
+    length_mm: float
+    registration: ShoeRegistration
+    allowances_mm: dict[str, float]
+    liner_mm: list[list[float]]
+
+
+class StyleLimit(_Closed):
+    field: str
+    most: float
+    why: str
+    source: str
+
+
+class ShoeStyleSection(_Open):
+    """The shoe style (``shoe.style``), its published limits, and what ``--accept-shoe`` made beyond them."""
+    style: str
+    limits: list[StyleLimit]
+    accepted_beyond: list[str] = Field(description="each field beyond its limit, made with --accept-shoe (a warning)")
+
+
 class DesignRecord(_Open):
     """One case's design record (CASE.json)."""
     schema_version: int = SCHEMA_VERSION
@@ -141,6 +174,8 @@ class DesignRecord(_Open):
     per_side_feet: dict[Side, PerSide] | None = None
     feet_compared: dict[str, Any] | None = None
     contour: dict[str, Any] | None = None
+    shoe: ShoeSection | None = None
+    shoe_style: ShoeStyleSection | None = None
 
 
 def _first_problem(exc: ValidationError) -> str:

@@ -33,7 +33,7 @@ PRESCRIPTION_FILE = "prescription.toml"
 PRESSURE_FILE = "pressure.csv"      # a case's pressure recording for offloading ([input] pitch_mm gives its pitch)
 SHOE_STEM = "shoe"                  # a case's shoe.csv / .json / .svg / .dxf / .png / .jpg: the sock-liner (--shoe)
 FOOT_SUFFIXES = OUTLINE_SUFFIXES + SCAN_SUFFIXES + IMAGE_SUFFIXES    # pressure recordings are .csv
-INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_foot": bool,
+INPUT_KEYS = {"units": str, "dpi": (int, float), "pitch_mm": (int, float), "contour": str, "accept_foot": bool, "accept_shoe": bool,
               "accept_landmarks": bool, "pressure_stat": str, "pressure_unit": str}     # accept_landmarks: accept_foot's old name
 LANDMARKS_FILE = "landmarks.json"    # a clinician's corrections beside the case (as [landmarks] in its prescription.toml)
 INPUT_RANGES = {"dpi": (50.0, 4800.0), "pitch_mm": (1.0, 20.0)}      # as --dpi and --pitch-mm
@@ -226,7 +226,8 @@ def case_request(spec: CaseSpec, options: BatchOptions):
                   accept_foot=settings.get("accept_foot", settings.get("accept_landmarks", False)), printer=options.printer,
                   landmarks=settings.get("landmarks", ()) + _landmarks_beside(spec),
                   pressure_file=spec.pressure, pressure_statistic=settings.get("pressure_stat", "peak"),
-                  pressure_unit=settings.get("pressure_unit"), shoe_file=spec.shoe)
+                  pressure_unit=settings.get("pressure_unit"), shoe_file=spec.shoe,
+                  accept_shoe=settings.get("accept_shoe", False))
     if len(spec.foot_files) == 2:
         return CaseRequest(foot_files=tuple((side, path) for side, path in spec.foot_files), **common)
     side, path = spec.foot_files[0]

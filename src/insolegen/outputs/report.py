@@ -427,6 +427,7 @@ class _Page:
             notes += [(label, w) for w in part["foot"]["warnings"]]
         for side, m in self.inp.measurements.items():
             notes += [(f"{side} mesh", w) for w in m.warnings]
+        notes += [("shoe", w) for w in (self.rec.get("shoe_style") or {}).get("accepted_beyond", [])]
         if not notes:
             return []
         return [self._p("Notes", self.head)] + [self._p(f"{_esc(label) + ': ' if label else ''}{_esc(w)}", self.small)

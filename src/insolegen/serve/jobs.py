@@ -64,7 +64,7 @@ def request_for(job: Job, folder: Path):
                   dpi=settings.get("dpi"), pitch_mm=settings.get("pitch_mm"), contour=settings.get("contour", "flat"),
                   accept_foot=settings.get("accept_foot", False), landmarks=landmarks,
                   pressure_statistic=settings.get("pressure_stat", "peak"), pressure_unit=settings.get("pressure_unit"),
-                  shoe_file=paths.get("shoe"))
+                  shoe_file=paths.get("shoe"), accept_shoe=settings.get("accept_shoe", False))
     if "left" in paths or "right" in paths:
         if "left" in paths and "right" in paths:
             return CaseRequest(foot_files=(("left", paths["left"]), ("right", paths["right"])), **common)
