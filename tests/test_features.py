@@ -57,10 +57,10 @@ def test_every_declaration_is_whole_and_the_names_are_unique():
 def test_a_declaration_missing_a_part_is_caught():
     """The check above can fail: a feature with no words, a tolerance without a name and an
     amount the schema does not hold is reported for each."""
-    broken = spec.Feature(name="cuboid_pad", label="Cuboid pad", field=spec.absent, amount="cuboid_pad.height_mm",
-                          place=lambda c: {}, words=None, checks=spec.no_checks, tolerances={"cuboid_pad_rise_mm": 0.5})
+    broken = spec.Feature(name="toe_crest", label="Toe crest", field=spec.absent, amount="toe_crest.height_mm",
+                          place=lambda c: {}, words=None, checks=spec.no_checks, tolerances={"toe_crest_rise_mm": 0.5})
     lacks = missing_parts(broken)
-    assert any("schema" in s for s in lacks) and any("words" in s for s in lacks) and any("cuboid_pad_rise_mm" in s for s in lacks)
+    assert any("schema" in s for s in lacks) and any("words" in s for s in lacks) and any("toe_crest_rise_mm" in s for s in lacks)
 
 
 def _amount(f: spec.Feature) -> float:

@@ -66,6 +66,7 @@ class Context:
     mth2: np.ndarray
     mth5: np.ndarray
     pad_centre: np.ndarray        # where the met pad is centred
+    midfoot_pads: dict            # "navicular" / "cuboid" -> where that pad is centred (features.midfoot_pads.pad_centre)
     ball_width: float
     ball_point: np.ndarray        # on the ball line
     ball_dir: np.ndarray          # along the ball line, lateral -> medial

@@ -123,6 +123,20 @@ class MetPad(_Section):
     width_mm: float = _f(25.0, 15.0, 45.0, "mm", "dome width across the foot")
 
 
+class NavicularPad(_Section):
+    height_mm: float = _f(0.0, 0.0, 8.0, "mm", "a dome under the navicular, inside the medial border, on top of the arch (0 = none)")
+    length_mm: float = _f(30.0, 15.0, 50.0, "mm", "dome length along the foot")
+    width_mm: float = _f(20.0, 10.0, 35.0, "mm", "dome width across the foot")
+
+
+class CuboidPad(_Section):
+    height_mm: float = _f(0.0, 0.0, 8.0, "mm", "a dome under the cuboid, inside the lateral border of the midfoot (0 = none)")
+    offset_mm: float = _f(0.0, -20.0, 20.0, "mm", "its centre along the foot from the navicular's level (the cuboid lies beside "
+                          "the navicular, both just ahead of the midtarsal joint); + toward the toes")
+    length_mm: float = _f(30.0, 15.0, 50.0, "mm", "dome length along the foot")
+    width_mm: float = _f(20.0, 10.0, 35.0, "mm", "dome width across the foot")
+
+
 class MetBar(_Section):
     height_mm: float = _f(0.0, 0.0, 6.0, "mm", "bar across the foot proximal to the ball line")
     offset_mm: float = _f(10.0, 0.0, 25.0, "mm", "distance of the bar's crest proximal to the metatarsal heads' line (1st to 5th)")
@@ -178,6 +192,10 @@ class Shoe(_Section):
     allowance_ball_lateral_mm: float = _f(1.0, 0.0, 10.0, "mm", "with a shoe: inset from the sock-liner's lateral edge across the ball")
     allowance_heel_medial_mm: float = _f(1.0, 0.0, 10.0, "mm", "with a shoe: inset from the sock-liner's medial edge at the heel")
     allowance_heel_lateral_mm: float = _f(1.0, 0.0, 10.0, "mm", "with a shoe: inset from the sock-liner's lateral edge at the heel")
+    style: Literal["athletic", "casual", "dress", "boot", "ski"] = _choice(
+        "athletic", "the shoe the device goes into: athletic or casual (the standard device), dress, boot or ski; a dress "
+        "shoe, a boot or a ski boot limits the heel cup, skive, posts and forefoot accommodations as labs advise (beyond "
+        "them: refused, or made with --accept-shoe and a warning)")
 
 
 class Zones(_Section):
@@ -213,6 +231,8 @@ class Prescription(_Section):
     heel_lift: HeelLift = HeelLift()
     met_pad: MetPad = MetPad()
     met_bar: MetBar = MetBar()
+    navicular_pad: NavicularPad = NavicularPad()
+    cuboid_pad: CuboidPad = CuboidPad()
     accommodations: Accommodations = Accommodations()
     offload: Offload = Offload()
     shoe: Shoe = Shoe()

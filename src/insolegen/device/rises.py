@@ -81,3 +81,16 @@ def under_the_forefoot(probe: Probe, amount: str) -> float:
     gx, _, rise = probe.rise(amount)
     fore = np.isfinite(rise) & (gx > ctx.mth5[0] - 0.2 * ctx.length) & (gx < ctx.mth1[0])
     return float(rise[fore].max()) if fore.any() else float("nan")
+
+
+def a_dome(probe: Probe, amount: str, centre: np.ndarray, half_axes: tuple[float, float]) -> tuple[float, float]:
+    """A pad's height (its highest rise within half its size again around ``centre``) and how far
+    its top stands from ``centre`` (the middle of the cells rising above 90 % of that height)."""
+    gx, gy, rise = probe.rise(amount)
+    r = np.hypot((gx - centre[0]) / half_axes[0], (gy - centre[1]) / half_axes[1])
+    near = np.isfinite(rise) & (r < 1.5)
+    if not near.any():
+        return float("nan"), float("nan")
+    height = float(rise[near].max())
+    top = near & (rise >= 0.9 * height)
+    return height, float(np.hypot(gx[top].mean() - centre[0], gy[top].mean() - centre[1]))

@@ -17,6 +17,7 @@ from insolegen.device.contour import SoleSurface
 from insolegen.device.features import FEATURES, top_surface
 from insolegen.device.features.medial_arch import arch_shape
 from insolegen.device.features.met_pad import met_pad_centre
+from insolegen.device.features.midfoot_pads import ON_THE_ARCH, pad_centre
 from insolegen.device.plan import Plan, ball_frame
 from insolegen.device.prescription import Prescription
 from insolegen.errors import InvalidInput
@@ -83,6 +84,7 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
     ctx = Context(
         rx=rx, length=length, heel=heel, heel_width=float(y_max[0] - y_min[0]),
         mth1=lm["mth1_head"].xy, mth2=lm["mth2_head"].xy, mth5=mth5, pad_centre=met_pad_centre(foot, rx),
+        midfoot_pads={which: pad_centre(plan, lm["navicular"].xy, rx, which) for which in ("navicular", "cuboid")},
         ball_width=foot.measures["ball_width"].value,
         ball_point=point, ball_dir=u, ball_normal=n,
         # the heel's edges (a post's pivot, a skive's top) at the station where `measure` reads them
@@ -95,7 +97,7 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
     if sole is not None and rx.arch.fill_frac is not None:
         # the fill scales the scanned midfoot itself; the arch height is what that makes
         filled = replace(ctx.arch, amplitude=rx.arch.fill_frac)
-        target = float(top_surface(_arch_samples(plan, replace(ctx, arch=filled)), replace(ctx, arch=filled)).max())
+        target = float(top_surface(_arch_samples(plan, replace(ctx, arch=filled)), replace(ctx, arch=filled), ON_THE_ARCH).max())
         arch = replace(filled, target=target, height_how=f"arch.fill_frac {rx.arch.fill_frac:g} x the scanned sole's midfoot, on the base")
     else:
         arch = replace(ctx.arch, amplitude=solve_arch_amplitude(plan, ctx))
@@ -175,7 +177,7 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     max(h_i + a s_i): it reaches the target first at a = min over s_i > 0 of (target - h_i) / s_i."""
     p = _arch_samples(plan, c)
     shape = arch_shape(p, c)
-    rest = top_surface(p, c)   # amplitude 0 in c.arch
+    rest = top_surface(p, c, leaving_out=ON_THE_ARCH)   # amplitude 0 in c.arch; a navicular pad adds on the arch
     target = c.arch.target
     # the arch's own upper half decides (at its tail a deep heel cup's wall can already stand at
     # the target, which would leave the arch itself unlifted), and only where the measure will look:

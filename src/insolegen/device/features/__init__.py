@@ -20,6 +20,7 @@ from insolegen.device.features import (
     medial_skive,
     met_bar,
     met_pad,
+    midfoot_pads,
     offload_pockets,
     rays,
     rearfoot_post,
@@ -31,6 +32,7 @@ from insolegen.device.prescription import Prescription
 FEATURES: tuple[Feature, ...] = (
     base.FEATURE, scanned_sole.FEATURE, heel_lift.FEATURE, heel_cup.FEATURE, rearfoot_post.FEATURE, medial_skive.FEATURE,
     forefoot_post.FEATURE, medial_arch.FEATURE, lateral_arch.FEATURE, met_pad.FEATURE, met_bar.FEATURE,
+    midfoot_pads.NAVICULAR, midfoot_pads.CUBOID,
     rays.CUTOUT, rays.MORTONS, rays.REVERSE, heel_spur_pocket.FEATURE, flanges.MEDIAL, flanges.LATERAL,
     offload_pockets.FEATURE,
 )
@@ -53,9 +55,9 @@ def by_amount(amount: str) -> Feature:
     return next(f for f in FEATURES if f.amount == amount)
 
 
-def top_surface(p: Points, c: Context):
-    """The device's top: the sum of every feature's field."""
-    return sum(f.field(p, c) for f in FEATURES)
+def top_surface(p: Points, c: Context, leaving_out: tuple[str, ...] = ()):
+    """The device's top: the sum of every feature's field (but those named in ``leaving_out``)."""
+    return sum(f.field(p, c) for f in FEATURES if f.name not in leaving_out)
 
 
 def places(c: Context) -> dict:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from insolegen.device import rises
 from insolegen.device.checks import Reading
 from insolegen.device.context import Context, Points
+from insolegen.device.features import midfoot_pads
 from insolegen.device.features.spec import Feature, absent, mm
 from insolegen.geometry.ramps import ramp_down, ramp_up
+from insolegen.measure.quantities import ARCH_WINDOW
 
 ARCH_PLATEAU_MM = 4.0        # the arch keeps its full height this far in from the medial border
 
@@ -52,11 +55,31 @@ def words(rx) -> str:
     return text
 
 
+def rise(probe: rises.Probe, scanned_sole: bool) -> dict:
+    """Under a navicular pad: the arch's highest point on the mesh, with the pads' designed
+    shape taken off it (their own rise is read apart), where ``measure`` looks for the apex."""
+    c, plan = probe.context, probe.plan
+    if not c.rx.navicular_pad.height_mm:
+        return {}
+    gx, gy, top = probe.grid()
+    lo, hi = (c.back_x + f * c.length for f in ARCH_WINDOW)
+    window = np.isfinite(top) & (gx > lo) & (gx < hi) & (gy > 0.5 * (plan.medial_border(gx) + plan.lateral_border(gx)))
+    xy = np.column_stack([gx[window], gy[window]])
+    at = Points.of(xy, plan, c)
+    pads = sum(midfoot_pads.PADS[name].field(at, c) for name in midfoot_pads.ON_THE_ARCH)
+    return {"arch_under_pads_mm": float(np.max(top[window] - pads))} if window.any() else {}
+
+
 def checks(r: Reading):
+    if "arch_under_pads_mm" in r.rises:
+        return [r.check("arch_apex_height_mm", r.ctx.arch.target, "not compared: a navicular pad stands on the arch "
+                        "(the arch under it is compared instead, and the pad's own rise)"),
+                r.compare("arch_under_pads_mm", r.ctx.arch.target, r.rises["arch_under_pads_mm"])]
     return [r.check("arch_apex_height_mm", r.ctx.arch.target)]
 
 
 FEATURE = Feature(
     name="medial_arch", label="Medial arch", field=field, amount=None, place=place, words=words, checks=checks,
-    tolerances={"arch_apex_height_mm": 0.5},
+    tolerances={"arch_apex_height_mm": 0.5, "arch_under_pads_mm": 0.5}, names={"arch_under_pads_mm": "arch under the pads"},
+    rise=rise,
 )
