@@ -19,6 +19,9 @@ from insolegen.shoe.styles import STYLES
 SKIP_FIELDS = {"arch.apex_frac", "arch.fill_frac", "arch.length_mm", "arch.width_mm",   # drawn apart, or need a measured arch
                "offload.above_kpa", "offload.above_percentile"}                             # need a pressure recording
 SKIP_SECTIONS = ("zones.",)          # print settings for the 3MF: they do not shape the device
+# fields that came after the sweep's draws were fixed: drawn apart, from the draw itself, so that
+# every earlier draw stays what it was
+LATER_SECTIONS = ("navicular_pad.", "cuboid_pad.", "lateral_skive.", "medial_skive.angle_deg")
 SITES = ["mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux"]
 CHOICES = {"device.length": ["full", "sulcus", "three_quarter"], "device.mode": ["solid", "shell"],
            "rearfoot_post.kind": ["intrinsic", "extrinsic"]}
@@ -46,7 +49,7 @@ class Outcome:
 def draw(rng: random.Random) -> Draw:
     """One prescription: a profile, then 3-8 of its fields set anywhere in their documented ranges."""
     numeric = [r for r in describe_fields() if r["min"] is not None and r["field"] not in SKIP_FIELDS
-               and not r["field"].startswith(SKIP_SECTIONS)]
+               and not r["field"].startswith(SKIP_SECTIONS + LATER_SECTIONS)]
     chosen = rng.sample(numeric, rng.randint(3, 8))
     overrides = [f"{r['field']}={rng.uniform(r['min'], r['max']):.3f}" for r in chosen]
     for name, options in CHOICES.items():
@@ -71,6 +74,9 @@ def draw(rng: random.Random) -> Draw:
     if own.random() < 0.25:           # a shoe style; beyond its limits, made half the time (--accept-shoe)
         d.overrides.append(f'shoe.style="{own.choice(STYLES)}"')
         d.accept_shoe = own.random() < 0.5
+    if own.random() < 0.3:
+        later = [r for r in describe_fields() if r["field"].startswith(LATER_SECTIONS) and r["min"] is not None]
+        d.overrides += [f"{r['field']}={own.uniform(r['min'], r['max']):.3f}" for r in own.sample(later, own.randint(1, 3))]
     return d
 
 

@@ -110,6 +110,15 @@ class ForefootPost(_Section):
 
 class MedialSkive(_Section):
     depth_mm: float = _f(0.0, 0.0, 8.0, "mm", "Kirby medial heel skive: extra varus wedge, this much higher at the medial heel edge")
+    angle_deg: float | None = _f(None, 0.0, 15.0, "deg", "the skive given as an angle instead of depth_mm: how much more steeply "
+                                 "the heel seat rises medial of the crease; the depth is what it makes at the heel's medial edge")
+
+
+class LateralSkive(_Section):
+    depth_mm: float = _f(0.0, 0.0, 8.0, "mm", "lateral heel skive: a valgus wedge lateral of the heel's centre line, this much "
+                         "higher at the lateral heel edge (lateral instability, a supinated heel)")
+    angle_deg: float | None = _f(None, 0.0, 15.0, "deg", "the lateral skive given as an angle instead of depth_mm: how much more "
+                                 "steeply the heel seat rises lateral of the crease")
 
 
 class HeelLift(_Section):
@@ -228,6 +237,7 @@ class Prescription(_Section):
     rearfoot_post: RearfootPost = RearfootPost()
     forefoot_post: ForefootPost = ForefootPost()
     medial_skive: MedialSkive = MedialSkive()
+    lateral_skive: LateralSkive = LateralSkive()
     heel_lift: HeelLift = HeelLift()
     met_pad: MetPad = MetPad()
     met_bar: MetBar = MetBar()
@@ -281,6 +291,16 @@ def contradictions(p: Prescription) -> list[str]:
     if acc.mortons_extension_mm > 0 and acc.reverse_mortons_mm > 0:
         out.append("accommodations.mortons_extension_mm and accommodations.reverse_mortons_mm together are a plain "
                    "forefoot raise: give one, or raise device.forefoot_thickness_mm")
+    for name in ("medial_skive", "lateral_skive"):
+        skive = getattr(p, name)
+        if skive.depth_mm > 0 and skive.angle_deg is not None:
+            out.append(f"{name}.depth_mm ({skive.depth_mm:g}) and {name}.angle_deg ({skive.angle_deg:g}) both set: give one of them")
+    lateral = p.lateral_skive.depth_mm > 0 or bool(p.lateral_skive.angle_deg)
+    if lateral and (p.medial_skive.depth_mm > 0 or p.medial_skive.angle_deg):
+        out.append("medial_skive and lateral_skive together wedge the heel both ways: give one")
+    if lateral and p.rearfoot_post.angle_deg > 0:
+        out.append(f"lateral_skive with rearfoot_post.angle_deg = {p.rearfoot_post.angle_deg:g} (varus): the skive is a valgus "
+                   "wedge and the post a varus one, working against each other; give one, or a level or valgus post")
     if p.rearfoot_post.motion_grind_deg > 0 and p.rearfoot_post.kind != "extrinsic":
         out.append(f"rearfoot_post.motion_grind_deg = {p.rearfoot_post.motion_grind_deg:g} needs "
                    "rearfoot_post.kind = extrinsic")

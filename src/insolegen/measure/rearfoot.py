@@ -194,7 +194,8 @@ def _read_rearfoot(hm: HeightMap, x, y, z, medial_sign: float, foot: float, cent
     """The rearfoot's quantities, the seat read in its window, or (``over``: a pocket's centre and
     the reach of its wall) around that pocket and ahead of it."""
     none = dict.fromkeys(("heel_seat_height_mm", "rearfoot_post_deg", "heel_cup_depth_mm", "medial_skive_deg",
-                          "medial_skive_depth_mm", "heel_pocket_depth_mm", "heel_pocket_x_mm", "heel_pocket_y_mm",
+                          "medial_skive_depth_mm", "rearfoot_post_medial_deg", "lateral_skive_depth_mm", "lateral_skive_deg", "heel_seat_medial_edge_mm",
+                          "heel_pocket_depth_mm", "heel_pocket_x_mm", "heel_pocket_y_mm",
                           "heel_pocket_diameter_mm"))
     gx, gy = np.meshgrid(hm.xs, hm.ys)
     Y = medial_sign * gy                                       # across, + medial
@@ -247,6 +248,13 @@ def _read_rearfoot(hm: HeightMap, x, y, z, medial_sign: float, foot: float, cent
     q["heel_seat_height_mm"] = float(a + b * sx + c * pivot)
     q["medial_skive_deg"] = float(np.degrees(np.arctan(c + s)) - np.degrees(np.arctan(c)))
     q["medial_skive_depth_mm"] = float(s * crease(np.array(medial_edge - h[0])))     # the line's place at sx
+    # the same crease read the other way round: a lateral skive on the seat medial of it. Read so,
+    # its rounding lies lateral of the crease, whose line (the same straight flanks) is then
+    # CREASE_MM medial of this model's
+    q["rearfoot_post_medial_deg"] = float(np.degrees(np.arctan(c + s)))
+    q["lateral_skive_depth_mm"] = float(s * crease(np.array(h[0] + CREASE_MM - lateral_edge)))
+    q["lateral_skive_deg"] = q["medial_skive_deg"]         # the crease's angle is the same V's, either way round
+    q["heel_seat_medial_edge_mm"] = float(ground_at(sx, medial_edge))
     q["heel_pocket_depth_mm"] = depth if pocket is not None else 0.0
     circle = None
     if pocket is not None:

@@ -17,7 +17,6 @@ from insolegen.device.features import (
     heel_spur_pocket,
     lateral_arch,
     medial_arch,
-    medial_skive,
     met_bar,
     met_pad,
     midfoot_pads,
@@ -25,12 +24,13 @@ from insolegen.device.features import (
     rays,
     rearfoot_post,
     scanned_sole,
+    skives,
 )
 from insolegen.device.features.spec import Feature, Marker
 from insolegen.device.prescription import Prescription
 
 FEATURES: tuple[Feature, ...] = (
-    base.FEATURE, scanned_sole.FEATURE, heel_lift.FEATURE, heel_cup.FEATURE, rearfoot_post.FEATURE, medial_skive.FEATURE,
+    base.FEATURE, scanned_sole.FEATURE, heel_lift.FEATURE, heel_cup.FEATURE, rearfoot_post.FEATURE, skives.MEDIAL, skives.LATERAL,
     forefoot_post.FEATURE, medial_arch.FEATURE, lateral_arch.FEATURE, met_pad.FEATURE, met_bar.FEATURE,
     midfoot_pads.NAVICULAR, midfoot_pads.CUBOID,
     rays.CUTOUT, rays.MORTONS, rays.REVERSE, heel_spur_pocket.FEATURE, flanges.MEDIAL, flanges.LATERAL,

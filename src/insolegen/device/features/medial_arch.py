@@ -8,7 +8,7 @@ import numpy as np
 from insolegen.device import rises
 from insolegen.device.checks import Reading
 from insolegen.device.context import Context, Points
-from insolegen.device.features import midfoot_pads
+from insolegen.device.features.midfoot_pads import ON_THE_ARCH, PADS
 from insolegen.device.features.spec import Feature, absent, mm
 from insolegen.geometry.ramps import ramp_down, ramp_up
 from insolegen.measure.quantities import ARCH_WINDOW
@@ -66,7 +66,7 @@ def rise(probe: rises.Probe, scanned_sole: bool) -> dict:
     window = np.isfinite(top) & (gx > lo) & (gx < hi) & (gy > 0.5 * (plan.medial_border(gx) + plan.lateral_border(gx)))
     xy = np.column_stack([gx[window], gy[window]])
     at = Points.of(xy, plan, c)
-    pads = sum(midfoot_pads.PADS[name].field(at, c) for name in midfoot_pads.ON_THE_ARCH)
+    pads = sum(PADS[name].field(at, c) for name in ON_THE_ARCH)
     return {"arch_under_pads_mm": float(np.max(top[window] - pads))} if window.any() else {}
 
 

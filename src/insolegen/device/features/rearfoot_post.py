@@ -40,10 +40,15 @@ def words(rx) -> str:
 
 def checks(r: Reading):
     angle = r.rx.rearfoot_post.angle_deg
+    if r.rx.lateral_skive.depth_mm or r.rx.lateral_skive.angle_deg:
+        # the seat lateral of the crease carries the skive: the post is the tilt medial of it
+        return [r.check("rearfoot_post_deg", r.tilted("rearfoot_post_deg", angle), "not compared: under a lateral skive "
+                        "the post is the heel seat's tilt medial of the crease"),
+                r.check("rearfoot_post_medial_deg", r.tilted("rearfoot_post_medial_deg", angle), amount=angle)]
     return [r.check("rearfoot_post_deg", r.tilted("rearfoot_post_deg", angle), amount=angle)]
 
 
 FEATURE = Feature(
     name="rearfoot_post", label="Rearfoot post", field=field, amount="rearfoot_post.angle_deg", place=place, words=words,
-    checks=checks, tolerances={"rearfoot_post_deg": 0.5}, on_sole=True,
+    checks=checks, tolerances={"rearfoot_post_deg": 0.5, "rearfoot_post_medial_deg": 0.5}, on_sole=True,
 )

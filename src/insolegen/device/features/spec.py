@@ -36,6 +36,7 @@ class Feature:
     amount      the prescription field that sizes it, ``section.field`` (0 = not made); None for
                 a feature no one field switches on (the base and the medial arch every device
                 has; the scanned sole and the offload pockets, which the context decides)
+    alternative another field that sizes it instead (a skive's angle for its depth; None = unset)
     place       where it was made and how big, for ``derived.features`` (None when absent)
     words       the prescription in a clinician's words, from the record's prescription (None
                 when not prescribed)
@@ -62,19 +63,27 @@ class Feature:
     refuse: Callable[[Context], list[str]] | None = None
     on_sole: bool = False
     marker: Marker | None = None
+    alternative: str | None = None
 
     def prescribed(self, rx: Prescription) -> float:
-        """The amount prescribed (0.0 when the feature is not asked for)."""
+        """The amount prescribed, or its alternative (0.0 when the feature is not asked for)."""
         if self.amount is None:
             return 1.0
-        section, name = self.amount.split(".")
-        return float(getattr(getattr(rx, section), name) or 0.0)
+        return next((v for v in (_value(rx, f) for f in (self.amount, self.alternative) if f) if v), 0.0)
 
     def without(self, rx: Prescription) -> Prescription:
-        """The prescription with this feature's amount at 0."""
+        """The prescription with this feature's amount at 0 (and its alternative unset)."""
         section, name = self.amount.split(".")
+        update = {name: 0.0}
+        if self.alternative:
+            update[self.alternative.split(".")[1]] = None
         part = getattr(rx, section)
-        return rx.model_copy(update={section: part.model_copy(update={name: 0.0})})
+        return rx.model_copy(update={section: part.model_copy(update=update)})
+
+
+def _value(rx: Prescription, field_name: str) -> float:
+    section, name = field_name.split(".")
+    return float(getattr(getattr(rx, section), name) or 0.0)
 
 
 def absent(p: Points) -> np.ndarray:
