@@ -1,7 +1,7 @@
 """Random prescriptions over the whole documented space (sizes EU35-48 in every width, both sides,
 every profile, every numeric field within its documented range, every device length and mode,
 a quarter of them in a shoe whose sock-liner is one to three sizes larger and as wide or wider, a
-quarter of a shoe style, beyond whose limits half are made with --accept-shoe),
+quarter of a shoe style, beyond whose limits three in four are made with --accept-shoe),
 and what one draw gives when designed and verified in full. Used by tests/test_verification_sweep.py
 (500 draws in CI) and benchmarks/bench_sweep.py (2,000 draws, the error distribution)."""
 from __future__ import annotations
@@ -21,7 +21,11 @@ SKIP_FIELDS = {"arch.apex_frac", "arch.fill_frac", "arch.length_mm", "arch.width
 SKIP_SECTIONS = ("zones.",)          # print settings for the 3MF: they do not shape the device
 # fields that came after the sweep's draws were fixed: drawn apart, from the draw itself, so that
 # every earlier draw stays what it was
-LATER_SECTIONS = ("navicular_pad.", "cuboid_pad.", "lateral_skive.", "medial_skive.angle_deg")
+LATER_SECTIONS = ("navicular_pad.", "cuboid_pad.", "lateral_skive.", "medial_skive.angle_deg", "heel_expansion.",
+                  "device.shell_width_mm")
+OUTLINE_WIDTHS = ("heel_expansion.", "device.shell_width_mm")
+ALTERNATIVES = {a: b for pair in (("medial_skive.depth_mm", "medial_skive.angle_deg"), ("lateral_skive.depth_mm", "lateral_skive.angle_deg"),
+                                   ("heel_expansion.lateral_mm", "heel_expansion.lateral_pct")) for a, b in (pair, pair[::-1])}
 SITES = ["mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux"]
 CHOICES = {"device.length": ["full", "sulcus", "three_quarter"], "device.mode": ["solid", "shell"],
            "rearfoot_post.kind": ["intrinsic", "extrinsic"]}
@@ -73,10 +77,19 @@ def draw(rng: random.Random) -> Draw:
         d.shoe = (f"EU{number + own.randint(1, 3)}", own.choice(widths[widths.index(d.width):]))
     if own.random() < 0.25:           # a shoe style; beyond its limits, made half the time (--accept-shoe)
         d.overrides.append(f'shoe.style="{own.choice(STYLES)}"')
-        d.accept_shoe = own.random() < 0.5
+        d.accept_shoe = own.random() < 0.75
     if own.random() < 0.3:
-        later = [r for r in describe_fields() if r["field"].startswith(LATER_SECTIONS) and r["min"] is not None]
-        d.overrides += [f"{r['field']}={own.uniform(r['min'], r['max']):.3f}" for r in own.sample(later, own.randint(1, 3))]
+        later = [r for r in describe_fields() if r["field"].startswith(LATER_SECTIONS) and r["min"] is not None
+                 and not (d.shoe and r["field"].startswith(OUTLINE_WIDTHS))]        # a shoe's liner shapes the outline instead
+        chosen = own.sample(later, own.randint(1, 3))
+        names = {r["field"] for r in chosen}
+        # a field given one way is not given the other way too (a skive's depth or angle, an expansion's mm or share)
+        chosen = [r for r in chosen if ALTERNATIVES.get(r["field"]) not in names or r["field"] < ALTERNATIVES[r["field"]]]
+        d.overrides += [f"{r['field']}={own.uniform(r['min'], r['max']):.3f}" for r in chosen]
+        d.overrides += [f"{ALTERNATIVES[r['field']]}=0" for r in chosen if r["field"].endswith(("_deg", "_pct"))]   # instead of the mm
+        if any(r["field"].startswith("lateral_skive.") for r in chosen) and own.random() < 0.8:
+            # mostly the combination that is valid: no medial skive, a level or valgus post
+            d.overrides += ["medial_skive.depth_mm=0", f"rearfoot_post.angle_deg={-own.uniform(0, 4):.3f}"]
     return d
 
 
@@ -119,8 +132,7 @@ def run_draw(d: Draw, oracle: bool = False) -> Outcome:
 def oracle_errors(design) -> dict:
     """The tests' own reading of the device (vertical ray casting and plane fits by trimesh, in
     the design's frame, none of `insolegen.measure`) minus the prescription: the arch's apex and
-    the rearfoot post (fitted on the heel's lateral half, where a skive adds nothing, away from a
-    pocket)."""
+    the rearfoot post (fitted on the half of the heel a skive adds nothing to, away from a pocket)."""
     import numpy as np
     import trimesh
     from oracle import fit_plane, grid, tilt_deg_about_x, top_heights
@@ -136,9 +148,15 @@ def oracle_errors(design) -> dict:
     pts = grid((back + 0.30 * foot, min(back + 0.58 * foot, ball_x - 0.03 * foot)), (-80, 80), 1.0)
     middle = 0.5 * (plan.medial_border(pts[:, 0]) + plan.lateral_border(pts[:, 0]))
     medial = pts[pts[:, 1] > middle]
-    found["arch_apex_height_mm"] = float(np.nanmax(top_heights(mesh, medial))) - ctx.arch.target
+    apex = float(np.nanmax(top_heights(mesh, medial)))
+    # a navicular pad stands on the arch: the apex lies between the arch's height and that plus the pad's
+    pad = rx.navicular_pad.height_mm
+    found["arch_apex_height_mm"] = apex - ctx.arch.target - float(np.clip(apex - ctx.arch.target, 0.0, pad))
 
-    seat = grid((back + 0.09 * foot, back + 0.16 * foot), (ctx.heel[1] - 8.0, ctx.heel[1] - 2.0), 0.5)
+    # the half a skive adds nothing to: the lateral one, or the medial one under a lateral skive
+    lateral_skive = rx.lateral_skive.depth_mm or rx.lateral_skive.angle_deg
+    across = (ctx.heel[1] + 2.0, ctx.heel[1] + 8.0) if lateral_skive else (ctx.heel[1] - 8.0, ctx.heel[1] - 2.0)
+    seat = grid((back + 0.09 * foot, back + 0.16 * foot), across, 0.5)
     acc = rx.accommodations
     if acc.heel_spur_pocket_mm:
         away = np.hypot(*(seat - ctx.pocket_centre).T) > acc.heel_spur_pocket_diameter_mm / 2 + 1.0

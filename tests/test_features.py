@@ -80,11 +80,12 @@ def test_each_prescribed_feature_is_made_placed_checked_and_said(feature):
     bare, bare_meshes = designed(size="EU42", overrides=zeroed, profile="neutral")
     made, meshes = designed(size="EU42", overrides=(*zeroed, f"{feature.amount}={_amount(feature)}"), profile="neutral")
 
-    # the mesh: its top moves somewhere by more than 0.5 mm (rays cast down on a 2 mm grid)
+    # the mesh: its top moves somewhere by more than 0.5 mm, or its edge by a 2 mm grid's cells (rays cast down)
     xy = grid((2.0, 270.0), (-60.0, 60.0), 2.0)
     with_it, without = top_heights(meshes["right"], xy), top_heights(bare_meshes["right"], xy)
     both = np.isfinite(with_it) & np.isfinite(without)
-    assert np.abs(with_it - without)[both].max() > 0.5
+    footprint_moved = int((np.isfinite(with_it) != np.isfinite(without)).sum())      # a width moves the edge, not the top
+    assert np.abs(with_it - without)[both].max() > 0.5 or footprint_moved >= 10
 
     # the record: a check's prescribed value moves with it, or a check of its own appears
     def prescribed(result):

@@ -45,6 +45,8 @@ def test_a_14_mm_cup_in_a_dress_shoe_is_refused_naming_the_limit_and_its_source(
     r = run_cli("design", "--set", "shoe.style=dress", "--set", "heel_cup.depth_mm=14", "--set", "medial_skive.depth_mm=4",
                 "--out", out)
     assert r.returncode == 1 and "heel_cup.depth_mm" in r.stderr and "medial_skive.depth_mm = 4" in r.stderr
+    r = run_cli("design", "--set", "shoe.style=dress", "--set", "heel_expansion.lateral_mm=5", "--out", out)
+    assert r.returncode == 1 and "heel_expansion.lateral_mm = 5" in r.stderr and "Queensland Orthotic Lab" in r.stderr
 
 
 def test_accepted_beyond_the_shoe_it_is_made_as_prescribed_with_a_warning(tmp_path):

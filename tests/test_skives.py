@@ -70,7 +70,7 @@ def test_a_skive_given_in_degrees_makes_that_angle_on_top_of_the_post(side, post
 
 
 def test_skives_that_work_against_each_other_are_refused(tmp_path):
-    for sets, words in ((["lateral_skive.depth_mm=3", "medial_skive.depth_mm=3"], "medial_skive and lateral_skive together"),
+    for sets, words in ((["lateral_skive.depth_mm=3", "medial_skive.depth_mm=3"], "medial_skive.depth_mm and lateral_skive.depth_mm together"),
                         (["lateral_skive.depth_mm=3", "rearfoot_post.angle_deg=4"], "working against each other"),
                         (["medial_skive.depth_mm=3", "medial_skive.angle_deg=5"], "both set: give one"),
                         (["lateral_skive.angle_deg=16"], "lateral_skive.angle_deg")):

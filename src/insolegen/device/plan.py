@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from insolegen.device import widening
 from insolegen.device.prescription import Prescription
 from insolegen.errors import DesignFailed, InvalidInput
 from insolegen.feet.foot import Foot, heads_frame
@@ -31,6 +32,7 @@ class Plan:
     y_medial: np.ndarray         # (m,) smoothed medial (max y) border
     y_lateral: np.ndarray        # (m,) smoothed lateral (min y) border
     edge_tree: cKDTree           # over a dense copy of the outline, for distance to the edge
+    before_widening: np.ndarray | None = None   # the untrimmed outline before the lab's widths (None without them)
 
     def medial_border(self, x: np.ndarray) -> np.ndarray:
         return np.interp(x, self.stations, self.y_medial)
@@ -87,12 +89,24 @@ def _as_outline(poly: shapely.Polygon) -> np.ndarray:
 
 
 def _uncut(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None) -> shapely.Polygon:
-    """The outline before its trim: the foot's (offset), or a shoe's sock-liner less its allowances."""
+    """The outline before its trim: the foot's (offset, then widened by the lab's widths), or a
+    shoe's sock-liner less its allowances."""
     if shoe_outline is None:
-        return _offset_outline(foot, rx)
+        poly = _offset_outline(foot, rx)
+        if not widening.wanted(rx):
+            return poly
+        ball_x = float(ball_frame(foot)[0][0])
+        widened = shapely.make_valid(shapely.Polygon(widening.widen(np.asarray(poly.exterior.coords)[:-1], rx, foot.length_mm, ball_x)))
+        if widened.geom_type != "Polygon":
+            raise InvalidInput(f"heel_expansion and device.shell_width_mm = {rx.device.shell_width_mm:g} leave the outline in pieces "
+                               "on this foot: narrow it less")
+        return widened
     if rx.device.outline_offset_mm:
         raise InvalidInput(f"device.outline_offset_mm = {rx.device.outline_offset_mm:g} does not apply with a shoe: the outline "
                            "is the sock-liner's less its shoe.allowance_* fields; leave it at 0")
+    if widening.wanted(rx):
+        raise InvalidInput("heel_expansion.* and device.shell_width_mm do not apply with a shoe: the outline is the sock-liner's "
+                           "less its shoe.allowance_* fields (lower shoe.allowance_heel_lateral_mm to widen the heel)")
     return shapely.Polygon(shoe_outline)
 
 
@@ -131,4 +145,5 @@ def make_plan(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None = No
         y_lateral=smooth_1d(y_min, sigma),
         # larger, unbalanced leaves: a quarter faster to search for this dense, ordered line of samples
         edge_tree=cKDTree(dense, leafsize=32, balanced_tree=False, compact_nodes=False),
+        before_widening=_as_outline(_offset_outline(foot, rx)) if shoe_outline is None and widening.wanted(rx) else None,
     )

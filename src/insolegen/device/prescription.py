@@ -55,6 +55,8 @@ class Device(_Section):
     length: Literal["full", "sulcus", "three_quarter"] = _choice(
         "full", "trim: full length, to the toe sulcus, or ending just behind the metatarsal heads")
     outline_offset_mm: float = _f(0.0, -5.0, 10.0, "mm", "grow (+) or shrink (-) the insole outline relative to the foot outline")
+    shell_width_mm: float = _f(0.0, -10.0, 10.0, "mm", "a lab's shell width: widens (+) or narrows (-) the device across the "
+                               "midfoot and the ball, half on each side, leaving the heel and the length (narrow for a dress shoe)")
     base_thickness_mm: float = _f(3.0, 1.5, 8.0, "mm", "thickness under the heel (and everywhere, unless tapered)")
     forefoot_thickness_mm: float | None = _f(None, 1.5, 8.0, "mm", "thickness under the forefoot; tapers smoothly from the heel (default: same as base)")
     mode: Literal["solid", "shell"] = _choice("solid", "solid full-contact insole with a flat bottom, or a thin shell open underneath")
@@ -119,6 +121,13 @@ class LateralSkive(_Section):
                          "higher at the lateral heel edge (lateral instability, a supinated heel)")
     angle_deg: float | None = _f(None, 0.0, 15.0, "deg", "the lateral skive given as an angle instead of depth_mm: how much more "
                                  "steeply the heel seat rises lateral of the crease")
+
+
+class HeelExpansion(_Section):
+    lateral_mm: float = _f(0.0, 0.0, 8.0, "mm", "a lab's lateral heel expansion: the heel widened on its lateral side, room for "
+                           "the fat pad spreading under load (about 5 mm from a non-weight-bearing cast; 3 in a dress shoe)")
+    lateral_pct: float | None = _f(None, 0.0, 12.0, "%", "the lateral expansion as a share of the heel's width, instead of lateral_mm")
+    medial_mm: float = _f(0.0, 0.0, 8.0, "mm", "the heel widened on its medial side")
 
 
 class HeelLift(_Section):
@@ -239,6 +248,7 @@ class Prescription(_Section):
     medial_skive: MedialSkive = MedialSkive()
     lateral_skive: LateralSkive = LateralSkive()
     heel_lift: HeelLift = HeelLift()
+    heel_expansion: HeelExpansion = HeelExpansion()
     met_pad: MetPad = MetPad()
     met_bar: MetBar = MetBar()
     navicular_pad: NavicularPad = NavicularPad()
@@ -291,13 +301,17 @@ def contradictions(p: Prescription) -> list[str]:
     if acc.mortons_extension_mm > 0 and acc.reverse_mortons_mm > 0:
         out.append("accommodations.mortons_extension_mm and accommodations.reverse_mortons_mm together are a plain "
                    "forefoot raise: give one, or raise device.forefoot_thickness_mm")
+    if p.heel_expansion.lateral_mm > 0 and p.heel_expansion.lateral_pct is not None:
+        out.append(f"heel_expansion.lateral_mm ({p.heel_expansion.lateral_mm:g}) and heel_expansion.lateral_pct "
+                   f"({p.heel_expansion.lateral_pct:g}) both set: give one of them")
     for name in ("medial_skive", "lateral_skive"):
         skive = getattr(p, name)
         if skive.depth_mm > 0 and skive.angle_deg is not None:
             out.append(f"{name}.depth_mm ({skive.depth_mm:g}) and {name}.angle_deg ({skive.angle_deg:g}) both set: give one of them")
     lateral = p.lateral_skive.depth_mm > 0 or bool(p.lateral_skive.angle_deg)
     if lateral and (p.medial_skive.depth_mm > 0 or p.medial_skive.angle_deg):
-        out.append("medial_skive and lateral_skive together wedge the heel both ways: give one")
+        given = [f"{name}.{'angle_deg' if getattr(p, name).angle_deg else 'depth_mm'}" for name in ("medial_skive", "lateral_skive")]
+        out.append(f"{given[0]} and {given[1]} together wedge the heel both ways (one varus, one valgus): give one")
     if lateral and p.rearfoot_post.angle_deg > 0:
         out.append(f"lateral_skive with rearfoot_post.angle_deg = {p.rearfoot_post.angle_deg:g} (varus): the skive is a valgus "
                    "wedge and the post a varus one, working against each other; give one, or a level or valgus post")

@@ -40,7 +40,8 @@ def _device_from_foot(design: Design) -> np.ndarray:
     outline must fail its length and width."""
     import shapely
 
-    from insolegen.device.plan import device_outline
+    from insolegen.device import widening
+    from insolegen.device.plan import ball_frame, device_outline
 
     rx = design.prescription
     inside_the_shoe = None if design.shoe is None else design.shoe.inside      # the sock-liner less its allowances
@@ -48,8 +49,10 @@ def _device_from_foot(design: Design) -> np.ndarray:
         return device_outline(design.foot, rx, inside_the_shoe)
     if inside_the_shoe is not None:
         return inside_the_shoe
-    grown = shapely.Polygon(design.foot.outline).buffer(rx.device.outline_offset_mm, quad_segs=32)
-    return np.asarray(grown.exterior.coords)
+    grown = np.asarray(shapely.Polygon(design.foot.outline).buffer(rx.device.outline_offset_mm, quad_segs=32).exterior.coords)
+    if widening.wanted(rx):
+        grown = widening.widen(grown[:-1], rx, design.foot.length_mm, float(ball_frame(design.foot)[0][0]))
+    return grown
 
 
 def expected_checks(reading: Reading) -> list[Check]:

@@ -14,6 +14,7 @@ STYLES = ("athletic", "casual", "dress", "boot", "ski")
 DEFAULT_STYLE = "athletic"     # the standard device
 
 PROLAB_DRESS = "C. Choate, DPM, \"Dress orthotics\", ProLab Orthotics blog (prolaborthotics.com, blog entry 190)"
+QOL_DRESS = "Queensland Orthotic Lab, \"How to achieve a better shoe fit\" (qol4feet.com.au)"
 HUPPIN_BOOT = "L. Huppin, DPM, \"Foot orthotics for cowboy boots\", Podiatry Today blog and ProLab Orthotics blog"
 SKI = "H. Dananberg, DPM, in \"Ski boot orthotics: plowing through the options\", Podiatry Today, article 1039"
 
@@ -42,6 +43,8 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
               "about 1.5 mm", PROLAB_DRESS),
         Limit("accommodations.reverse_mortons_mm", 1.5, "a dress shoe's forefoot is shallow: forefoot accommodations of "
               "about 1.5 mm", PROLAB_DRESS),
+        Limit("heel_expansion.lateral_mm", 3.0, "a 5 mm lateral expansion pushes out a dress shoe's heel counter and the heel "
+              "slips out: 3 mm", QOL_DRESS),
     ),
     "boot": (
         Limit("heel_cup.depth_mm", 8.0, "a boot's narrow heel takes an 8 mm heel cup", HUPPIN_BOOT),

@@ -25,6 +25,7 @@ from insolegen.device.features import (
     rearfoot_post,
     scanned_sole,
     skives,
+    widths,
 )
 from insolegen.device.features.spec import Feature, Marker
 from insolegen.device.prescription import Prescription
@@ -34,7 +35,7 @@ FEATURES: tuple[Feature, ...] = (
     forefoot_post.FEATURE, medial_arch.FEATURE, lateral_arch.FEATURE, met_pad.FEATURE, met_bar.FEATURE,
     midfoot_pads.NAVICULAR, midfoot_pads.CUBOID,
     rays.CUTOUT, rays.MORTONS, rays.REVERSE, heel_spur_pocket.FEATURE, flanges.MEDIAL, flanges.LATERAL,
-    offload_pockets.FEATURE,
+    offload_pockets.FEATURE, widths.LATERAL_EXPANSION, widths.MEDIAL_EXPANSION, widths.SHELL_WIDTH,
 )
 
 # the engraving on the underside is read back too (device.verify.label_checks); it is no part of the top

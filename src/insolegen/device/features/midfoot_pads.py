@@ -4,6 +4,8 @@ navicular's level: the cuboid and the navicular both lie just ahead of the midta
 Each is read on the mesh as what it adds to the same device without it, and where its top is."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from insolegen.device import rises
@@ -12,6 +14,7 @@ from insolegen.device.context import Context, Points
 from insolegen.device.features.spec import Feature, Marker, absent, mm, xy
 from insolegen.geometry.ramps import smoothstep
 
+PLACED_FROM_MM = 1.0     # a lower pad's top is too flat to place: its height is still checked
 EDGE_CLEAR_MM = 3.0      # a pad's side stands this far inside its border: the device's edge is not raised
 ON_THE_ARCH = ("navicular_pad", "cuboid_pad")   # they add on top of the arch: it is solved to its height without them
 
@@ -65,7 +68,10 @@ def _pad(which: str, label: str, where: str) -> Feature:
         height = getattr(r.rx, section).height_mm
         if not height:
             return []
-        return [r.compare(quantity, height, r.rises.get(quantity)), r.compare(off, 0.0, r.rises.get(off))]
+        placed = r.compare(off, 0.0, r.rises.get(off))
+        if height < PLACED_FROM_MM:
+            placed = replace(placed, note=f"not compared: a pad under {PLACED_FROM_MM:g} mm has no top to find")
+        return [r.compare(quantity, height, r.rises.get(quantity)), placed]
 
     return Feature(name=section, label=label, field=_dome(which), amount=f"{section}.height_mm", place=place, words=words,
                    checks=checks, tolerances={quantity: 0.5, off: 2.0},
