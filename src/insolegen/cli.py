@@ -21,11 +21,13 @@ from insolegen.console import (
     print_batch_summary,
     print_feet,
     print_measurements,
+    print_shoe_fit,
     print_summary,
     working,
 )
 from insolegen.errors import InsolegenError, InvalidInput
 from insolegen.measure.catalogue import MATERIALS, PRINTERS
+from insolegen.shoe.styles import STYLES
 
 app = typer.Typer(
     name="insolegen",
@@ -51,6 +53,7 @@ Colour = StrEnum("Colour", {v: v for v in ("height", "thickness", "none")})
 View = StrEnum("View", {v: v for v in ("top", "medial", "lateral", "posterior", "iso", "all")})
 MaterialName = StrEnum("MaterialName", {v: v for v in MATERIALS})
 PrinterName = StrEnum("PrinterName", {v: v for v in PRINTERS})
+ShoeStyle = StrEnum("ShoeStyle", {v: v for v in STYLES})
 
 
 def _fail(exc: Exception) -> None:
@@ -778,12 +781,14 @@ def _measure_epilog() -> str:
              "  insolegen measure output/EU42_medium.3mf --json",
              "  insolegen measure scan_insole.obj --foot-side left --material pa12 --printer prusa-mk4",
              "  insolegen measure output/pat042_right.stl --foot-length 268   # the foot length in the design record",
+             "  insolegen measure output/pat042_right.stl --shoe liner.svg --style dress   # does it fit this shoe?",
              "What is reported (mm, degrees; x from the heel along the long axis L, z up from the ground):"]
     lines += [f"  {name}: {meaning}" for name, meaning in DEFINITIONS.items()]
     lines += ["  mesh: watertight, bodies, degenerate and duplicate faces, winding, self-intersections (of the file as given)",
               "Materials: " + ", ".join(f"{k} ({m.density_g_cm3} g/cm³)" for k, m in MATERIALS.items()),
               "Printers: " + ", ".join(f"{k} ({' x '.join(f'{v:g}' for v in p.build_mm)} mm, wall {p.min_wall_mm:g})" for k, p in PRINTERS.items()),
-              "Exit status: 0 printable, 1 not printable (reasons printed) or not readable as an insole."]
+              "Exit status: 0 printable (and, with --shoe, inside the liner and within the style's heel cup), 1 not "
+              "printable (reasons printed), not fitting the shoe, or not readable as an insole."]
     return "\n\n".join(lines)
 
 
@@ -797,6 +802,8 @@ def measure(
     printer_name: PrinterName = typer.Option("generic", "--printer", case_sensitive=False, help="Printer for the printability verdict (see below)."),
     units: Optional[Units] = typer.Option(None, "--units", case_sensitive=False, help="Units of the file: mm, cm, m, in (default: mm, or metres when the mesh is an insole's size in metres)."),
     foot_length: Optional[float] = typer.Option(None, "--foot-length", help="Length of the foot the insole was made for, in mm (the design record's foot length). The heel seat, arch and ball are placed as shares of it; without it, it is estimated from the insole, which an outline offset or a trim can fool."),
+    shoe: Optional[Path] = typer.Option(None, "--shoe", help="Does it fit this shoe? The shoe's sock-liner (a tracing, a photo on a marked sheet, a 3D scan of the liner or the shoe's insole, or a last, as `design --shoe` reads it): the device's edge's clearance inside it all round (registered heel to heel, axis to axis), its heel cup against --style, and its thickness under the heel and the ball."),
+    style: Optional[ShoeStyle] = typer.Option(None, "--style", case_sensitive=False, help="With --shoe: the shoe's style (athletic, casual, dress, boot, ski), for the heel cup's limit (see `insolegen profiles --fields`, shoe.style)."),
 ) -> None:
     """Measure any insole mesh from the mesh alone, check its mesh and say whether it is printable."""
     from insolegen.measure import measure_file
@@ -805,18 +812,41 @@ def measure(
         _deprecated("--side", "--foot-side")
         foot_side = old_side
     try:
+        liner = None if shoe is None else _read_liner(shoe)
         found, info = measure_file(mesh_file, side=foot_side, units=units, material_name=material_name, printer_name=printer_name,
                                    foot_length_mm=foot_length)
+        fits = None if liner is None else _shoe_fit(mesh_file, units, found, liner, style)
     except InsolegenError as exc:
         _fail(exc)
     if as_json:
         records = [m.as_dict() for m in found]
         doc = {**info, **records[0]} if len(records) == 1 else {**info, "insoles": records}
+        if fits is not None:
+            doc["shoe"] = fits
         out.print_json(json.dumps(doc))
     else:
         print_measurements(found, info)
-    if not all(m.printable for m in found):
+        if fits is not None:
+            print_shoe_fit(fits)
+    if not all(m.printable for m in found) or (fits is not None and not (fits["fits"] and fits["heel_cup"]["within"] is not False)):
         raise typer.Exit(1)
+
+
+def _read_liner(path: Path):
+    from insolegen.shoe.read import read_liner
+
+    return read_liner(path)
+
+
+def _shoe_fit(mesh_file: Path, units, found, liner, style) -> dict:
+    """The measured insole of the liner's side against the liner (``shoe.clearance``)."""
+    from insolegen.measure.load import load_mesh_file
+    from insolegen.shoe.clearance import shoe_check
+
+    parts = load_mesh_file(mesh_file, units).parts
+    pairs = [(m, p) for m, p in zip(found, parts) if m.frame.side == liner.side] or list(zip(found, parts))[:1]
+    measurement, part = pairs[0]
+    return shoe_check(part.vertices, part.faces, measurement, liner, None if style is None else style.value)
 
 
 def main() -> None:

@@ -239,3 +239,29 @@ def print_measurements(found, info) -> None:
         out.print(f"{verdict} on {m.printer}{placed}, in {m.material} ({d['mass_g']:.1f} g)", soft_wrap=True)
         for reason in m.reasons:
             out.print(f"  - {reason}", markup=False, soft_wrap=True)
+
+
+def print_shoe_fit(fit: dict) -> None:
+    """``measure --shoe``: the device's edge inside the sock-liner, its heel cup, its thickness."""
+    reg = fit["registration"]
+    out.print(f"[bold]in the shoe[/] {escape(fit['file'])} ({fit['side']}): liner {fixed(fit['liner_length_mm'])} mm long, device "
+              f"{fixed(fit['device_length_mm'])} mm; registered heel to heel and axis to axis, the midlines "
+              f"{fixed(reg['residual_mm'])} mm apart after (RMS)", soft_wrap=True)
+    table = Table("region", "medial clearance (mm)", "lateral clearance (mm)", header_style="bold")
+    for region, sides in fit["by_region_mm"].items():
+        table.add_row(region, *(("-" if sides[s] is None else fixed(sides[s])) for s in ("medial", "lateral")))
+    out.print(table)
+    least = fit["least_at"]
+    verdict = "[green]fits inside the liner[/]" if fit["fits"] else "[red]stands out over the liner's edge[/]"      # within 0.3 mm
+    out.print(f"{verdict}: least clearance {fixed(fit['least_clearance_mm'])} mm, {least['side']}, {fixed(least['x_mm'], 0)} mm from "
+              "the heel (negative: outside the liner)", soft_wrap=True)
+    cup = fit["heel_cup"]
+    if cup["most_mm"] is None:
+        limit = f"no published limit for {cup['style']} shoes" if cup["style"] else "give --style for its limit"
+        out.print(f"heel cup {fixed(cup['depth_mm'])} mm ({limit})", soft_wrap=True)
+    else:
+        word = "[green]within[/]" if cup["within"] else "[red]beyond[/]"
+        out.print(f"heel cup {fixed(cup['depth_mm'])} mm: {word} a {cup['style']} shoe's {fixed(cup['most_mm'], 0)} mm "
+                  f"({escape(cup['source'])})", soft_wrap=True)
+    thick = fit["thickness_mm"]
+    out.print(f"thickness under the heel {fixed(thick['heel'])} mm, under the ball {fixed(thick['ball'])} mm")

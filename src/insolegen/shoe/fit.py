@@ -83,20 +83,30 @@ def fit_liner(liner, foot, allowances: Allowances, sides: tuple[str, ...]) -> Sh
         raise InvalidInput(f"{source}: the foot is {length:.1f} mm long and the sock-liner {liner_length:.1f} mm: with "
                            f"shoe.allowance_toe_mm = {allowances.toe_mm:g} the device would stand {length + allowances.toe_mm - liner_length:.1f} mm "
                            "past the shoe's toe; a longer shoe, or a smaller allowance")
+    try:
+        liner, turn, shift, residual = register(liner_canonical, foot.outline, length)
+    except ValueError:
+        raise InvalidInput(f"{source}: the sock-liner does not reach across the foot's heel and ball: not this foot's shoe") from None
+    inside = _inset(liner, length, allowances, source)
+    _refuse_narrower_than_the_foot(inside, foot, source)
+    return ShoeFit(liner, inside, turn, shift, residual, float(np.ptp(liner[:, 0])), allowances)
+
+
+def register(liner: np.ndarray, outline: np.ndarray, length: float) -> tuple[np.ndarray, float, float, float]:
+    """The liner (its own canonical frame) put on ``outline`` (a foot's or a device's, heel at x = 0):
+    (the liner there, CCW; its turn about the heel in degrees; its shift across in mm; the midlines'
+    RMS distance after the fit). ValueError when the liner does not reach across the heel and the ball."""
     xs = _stations(length)
-    offset = _midline(foot.outline, xs) - _midline(liner_canonical, xs)
+    offset = _midline(outline, xs) - _midline(liner, xs)
     seen = np.isfinite(offset)
     if seen.sum() < 10:
-        raise InvalidInput(f"{source}: the sock-liner does not reach across the foot's heel and ball: not this foot's shoe")
+        raise ValueError("the liner does not reach across the heel and the ball")
     slope, shift = np.polyfit(xs[seen], offset[seen], 1)
     residual = float(np.sqrt(np.mean((offset[seen] - (shift + slope * xs[seen])) ** 2)))
     turn = float(np.arctan(slope))
     c, s = np.cos(turn), np.sin(turn)
-    liner = liner_canonical @ np.array([[c, s], [-s, c]]) + [0.0, shift]
-    liner = as_ccw(resample(liner, LINER_SPACING_MM))
-    inside = _inset(liner, length, allowances, source)
-    _refuse_narrower_than_the_foot(inside, foot, source)
-    return ShoeFit(liner, inside, float(np.degrees(turn)), float(shift), residual, float(np.ptp(liner[:, 0])), allowances)
+    on = as_ccw(resample(liner @ np.array([[c, s], [-s, c]]) + [0.0, shift], LINER_SPACING_MM))
+    return on, float(np.degrees(turn)), float(shift), residual
 
 
 def _width_at(outline: np.ndarray, x: float) -> float:
