@@ -19,7 +19,7 @@ from insolegen.limits import limit
 from insolegen.measure.printing import DEFAULT_PRINTER, WALL_ROUNDING_MM, fits_on_bed, printer
 from insolegen.outputs.export import write_atomic
 from insolegen.outputs.numbers import fixed
-from insolegen.outputs.readings import human_name
+from insolegen.outputs.readings import human_name, shoe_lines
 from insolegen.record import read_record
 
 STATUS_ORDER = {"failed": 0, "ok": 1, "skipped": 2}
@@ -88,6 +88,7 @@ def _case_row(out: Path, case: str, rows: list[dict], printer_name: str) -> dict
     row["checks"] = [c for c in checks if c.get("compared")]
     row["failing"] = [c for c in row["checks"] if not c.get("ok")]
     row["printable"], row["reasons"] = record_printability(record, printer_name)
+    row["shoe"] = shoe_lines(record)
     flagged = record.get("feet_compared", {}).get("flagged", [])
     row["feet_disagree"] = [str(f) for f in flagged] if isinstance(flagged, list) else []
     return row
@@ -194,6 +195,8 @@ def _row_html(c: dict) -> str:
         foot += f'<div class="bad">the feet disagree: {_e(flag)}</div>'
     if c.get("devices"):
         foot += f'<div class="message">{_e(" and ".join(c["devices"]))} device{"s" if len(c["devices"]) > 1 else ""}</div>'
+    for line in c.get("shoe", []):              # the shoe, and what was made beyond its style (a warning)
+        foot += f'<div class="{"bad" if line.startswith("Accepted beyond") else "message"}">{_e(line)}</div>'
     attrs = {"data-status": c["status"], "data-look": "1" if look else "0", "data-case": c["case"].lower(),
              "data-key-case": c["case"].lower(), "data-key-status": str(STATUS_ORDER.get(c["status"], 0)),
              "data-key-length": f"{length:.3f}" if length is not None else "",

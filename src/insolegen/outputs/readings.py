@@ -86,3 +86,25 @@ def check_table(verified: dict, with_uncompared: bool = False) -> tuple[list[str
 def total_contact_rule(verified: dict) -> str | None:
     """Why a total-contact device's posts and cup differ from the prescription, and which governs."""
     return (verified.get("bare_sole_device") or {}).get("why_posts_differ")
+
+
+def shoe_lines(record: dict, with_warnings: bool = True) -> list[str]:
+    """The shoe in words, from the record (its sock-liner, the registration, the allowances, the
+    style and what was accepted beyond it): what the report, the 3D view and the review page say."""
+    from insolegen.outputs.numbers import fixed
+
+    lines = []
+    shoe = record.get("shoe")
+    if shoe:
+        reg, a = shoe["registration"], shoe["allowances_mm"]
+        lines += [f"Sock-liner {shoe['file']}: a {shoe['side']} one ({shoe['side_how']}), {fixed(shoe['length_mm'], 1)} mm long",
+                  f"Registered heel to heel and axis to axis: turned {fixed(reg['turn_deg'])}°, moved {fixed(reg['shift_mm'], 1)} mm "
+                  f"across; the midlines {fixed(reg['residual_mm'])} mm apart after (RMS)",
+                  f"Inside it by: toe {fixed(a['toe'], 1)} mm; ball medial {fixed(a['ball_medial'], 1)}, lateral "
+                  f"{fixed(a['ball_lateral'], 1)} mm; heel medial {fixed(a['heel_medial'], 1)}, lateral "
+                  f"{fixed(a['heel_lateral'], 1)} mm"]
+    style = record.get("shoe_style")
+    if style:
+        lines.append(f"Shoe style: {style['style']}" + ("" if style["limits"] else " (no published limits)"))
+        lines += [f"Accepted beyond the style (--accept-shoe): {w}" for w in style["accepted_beyond"] if with_warnings]
+    return lines

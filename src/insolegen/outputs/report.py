@@ -22,7 +22,7 @@ from insolegen.measure import Measurement, measure_mesh
 from insolegen.measure.printing import DEFAULT_MATERIAL, DEFAULT_PRINTER
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.prescription_text import prescription_lines
-from insolegen.outputs.readings import check_table, device_size, total_contact_rule
+from insolegen.outputs.readings import check_table, device_size, shoe_lines, total_contact_rule
 
 PICTURE_VIEWS = ("top", "medial", "posterior", "iso")
 PICTURE_SIZE = (2000, 1000)       # about 280 dpi across the page
@@ -210,7 +210,7 @@ class _Page:
             tables = [[self._p("Prescribed and measured", self.head),
                        self._two_columns(self._verification(feet[:1], heading=False), self._verification(feet[1:], heading=False))],
                       [self._two_columns(self._foot_tables(feet[:1]), self._foot_tables(feet[1:]))]]
-        sections = [self._heading(), self._feet(), self._picture(), *tables, self._devices(), self._contour(),
+        sections = [self._heading(), self._feet(), self._picture(), *tables, self._devices(), self._contour(), self._shoe(),
                     self._zones_and_offload(), self._prescription(), self._warnings(), self._signatures()]
         # a section is kept whole where it fits a page: no heading left at a page's foot
         return [KeepTogether(part) for part in sections if part]
@@ -388,6 +388,38 @@ class _Page:
                         + f". Smoothed with sigma {contour['smoothing_sigma_mm']:g} mm; held level within "
                           f"{contour['rim_hold_mm']:g} mm of the sole's border.")]
 
+    def _shoe(self) -> list:
+        """The shoe: the sock-liner drawn with the device inside it (both from the record, in the
+        foot's frame, 1:2), beside the fit's numbers in words (``readings.shoe_lines``)."""
+        lines = shoe_lines(self.rec, with_warnings=False)      # the warnings are among the notes
+        if not lines:
+            return []
+        words = [self._p(_esc(line), self.small) for line in lines]
+        shoe = self.rec.get("shoe")
+        if not shoe:
+            return [self._p("The shoe", self.head), *words]
+        from reportlab.lib.units import mm
+
+        liner, device = np.array(shoe["liner_mm"]), np.array(self.rec["derived"]["device_outline_mm"])
+        column_mm = (0.5 * self.width - 10) / mm
+        ratio = int(np.ceil(np.ptp(np.vstack([liner, device])[:, 0]) / column_mm))
+        return [self._p(f"The shoe: the sock-liner (grey) and the device (black) from above, heel at the left, 1:{ratio}", self.head),
+                self._two_columns([self._plan_drawing(liner, device, 1.0 / ratio)], words)]
+
+    def _plan_drawing(self, liner: np.ndarray, device: np.ndarray, scale: float):
+        """Both outlines (the foot's frame, + medial up: a right foot seen from above) at ``scale``."""
+        from reportlab.graphics.shapes import Drawing, PolyLine
+        from reportlab.lib import colors
+        from reportlab.lib.units import mm
+
+        lo = np.minimum(liner.min(axis=0), device.min(axis=0))
+        size = (np.maximum(liner.max(axis=0), device.max(axis=0)) - lo) * scale * mm
+        drawing = Drawing(float(size[0]) + 2, float(size[1]) + 2)
+        for outline, colour, width in ((liner, colors.grey, 1.2), (device, colors.black, 0.6)):
+            pts = (np.vstack([outline, outline[:1]]) - lo) * scale * mm + 1
+            drawing.add(PolyLine(pts.ravel().tolist(), strokeColor=colour, strokeWidth=width))
+        return drawing
+
     def _zones_and_offload(self) -> list:
         """Offload pockets beside what the mesh measures, and the print zones with their stiffness."""
         out = []
@@ -427,7 +459,7 @@ class _Page:
             notes += [(label, w) for w in part["foot"]["warnings"]]
         for side, m in self.inp.measurements.items():
             notes += [(f"{side} mesh", w) for w in m.warnings]
-        notes += [("shoe", w) for w in (self.rec.get("shoe_style") or {}).get("accepted_beyond", [])]
+        notes += [("shoe", w) for w in (self.rec.get("shoe_style") or {}).get("accepted_beyond", [])]     # a warning, with the notes
         if not notes:
             return []
         return [self._p("Notes", self.head)] + [self._p(f"{_esc(label) + ': ' if label else ''}{_esc(w)}", self.small)

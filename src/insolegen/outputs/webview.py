@@ -23,7 +23,7 @@ from insolegen.geometry.topology import face_areas
 from insolegen.outputs.deflate import gzip_bytes
 from insolegen.outputs.numbers import fixed
 from insolegen.outputs.prescription_text import prescription_lines
-from insolegen.outputs.readings import check_table, feature_reading, part_of, total_contact_rule, verification_of
+from insolegen.outputs.readings import check_table, feature_reading, part_of, shoe_lines, total_contact_rule, verification_of
 from insolegen.outputs.scene import (
     EXAGGERATION,
     HEIGHTS_GRID_MM,
@@ -62,6 +62,7 @@ def scene_data(inp: PreviewInput) -> dict:
         "name": inp.name,
         "devices": [_device(d, inp) for d in inp.devices],
         "prescription": _prescription_lines(record),
+        "shoe": shoe_lines(record) if record else [],
         "legend": {mode: {"max": clim[1], "ticks": legend_ticks(clim[1])}
                    for mode in ("height", "thickness") for _, clim in [colour_values(inp.devices, mode)]},
         "exaggeration": EXAGGERATION,
@@ -87,6 +88,10 @@ def _device(d: Shown, inp: PreviewInput) -> dict:
     }
     if d.side in inp.scans:
         out["scan"] = _packed_mesh(*_clustered(*inp.scans[d.side], SCAN_MAX_FACES))
+    shoe = (inp.record or {}).get("shoe")
+    if shoe and d.side in ("left", "right"):
+        # the sock-liner under the device, from the record (the right foot's frame; a left device is its mirror)
+        out["liner"] = np.round(np.asarray(shoe["liner_mm"]) * [1.0, -1.0 if d.side == "left" else 1.0], 1).tolist()
     return out
 
 

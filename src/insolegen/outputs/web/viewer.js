@@ -108,6 +108,13 @@ class Viewer {
         scan.renderOrder = 1;
         group.add(scan);
       }
+      let liner = null;
+      if (d.liner) {                                         // the shoe's sock-liner, on the ground under the device
+        const points = d.liner.map(([x, y]) => new THREE.Vector3(x, y, -0.2));
+        liner = new THREE.LineLoop(new THREE.BufferGeometry().setFromPoints(points),
+          new THREE.LineBasicMaterial({ color: 0x5a6472 }));
+        group.add(liner);
+      }
       const box = geometry.boundingBox;
       const plane = new THREE.Mesh(new THREE.PlaneGeometry(1, 1),
         new THREE.MeshBasicMaterial({ color: 0xd0312d, transparent: true, opacity: 0.2, side: THREE.DoubleSide, depthWrite: false }));
@@ -117,7 +124,7 @@ class Viewer {
       plane.renderOrder = 2;
       group.add(plane);
       this.world.add(group);
-      this.devices.push({ data: d, group, geometry, thickness, scan, plane, box, grid: await heightGrid(d.grid) });
+      this.devices.push({ data: d, group, geometry, thickness, scan, liner, plane, box, grid: await heightGrid(d.grid) });
     }
     this.placeSideBySide();
     this.buildControls();
@@ -165,6 +172,13 @@ class Viewer {
     document.getElementById('colour').addEventListener('change', e => this.setColour(e.target.value));
     document.getElementById('show-labels').addEventListener('change', () => this.requestRender());
     document.getElementById('show-landmarks').addEventListener('change', () => this.requestRender());
+    if (this.devices.some(d => d.liner)) {
+      document.getElementById('liner-toggle').hidden = false;
+      document.getElementById('show-liner').addEventListener('change', e => {
+        for (const d of this.devices) if (d.liner) d.liner.visible = e.target.checked;
+        this.requestRender();
+      });
+    }
     if (this.devices.some(d => d.scan)) {
       document.getElementById('scan-toggle').hidden = false;
       document.getElementById('show-scan').addEventListener('change', e => {
@@ -381,6 +395,12 @@ class Viewer {
     this.drawChecks();
     const list = document.getElementById('prescription');
     for (const line of this.scene.prescription) list.appendChild(el('li', {}, line));
+    if (this.scene.shoe.length) {
+      document.getElementById('shoe-head').hidden = false;
+      const shoe = document.getElementById('shoe');
+      shoe.hidden = false;
+      for (const line of this.scene.shoe) shoe.appendChild(el('li', {}, line));
+    }
     document.getElementById('about').textContent =
       `${this.scene.source ? this.scene.source + ' · ' : ''}insolegen ${this.scene.tool} · three.js ${document.getElementById('three-gz').dataset.version}`;
     this.drawProfile();
