@@ -22,7 +22,7 @@ SKIP_SECTIONS = ("zones.",)          # print settings for the 3MF: they do not s
 # fields that came after the sweep's draws were fixed: drawn apart, from the draw itself, so that
 # every earlier draw stays what it was
 LATER_SECTIONS = ("navicular_pad.", "cuboid_pad.", "lateral_skive.", "medial_skive.angle_deg", "heel_expansion.",
-                  "device.shell_width_mm")
+                  "device.shell_width_mm", "cover.")
 OUTLINE_WIDTHS = ("heel_expansion.", "device.shell_width_mm")
 ALTERNATIVES = {a: b for pair in (("medial_skive.depth_mm", "medial_skive.angle_deg"), ("lateral_skive.depth_mm", "lateral_skive.angle_deg"),
                                    ("heel_expansion.lateral_mm", "heel_expansion.lateral_pct")) for a, b in (pair, pair[::-1])}
@@ -87,6 +87,8 @@ def draw(rng: random.Random) -> Draw:
         chosen = [r for r in chosen if ALTERNATIVES.get(r["field"]) not in names or r["field"] < ALTERNATIVES[r["field"]]]
         d.overrides += [f"{r['field']}={own.uniform(r['min'], r['max']):.3f}" for r in chosen]
         d.overrides += [f"{ALTERNATIVES[r['field']]}=0" for r in chosen if r["field"].endswith(("_deg", "_pct"))]   # instead of the mm
+        if any(r["field"] == "cover.thickness_mm" for r in chosen):
+            d.overrides.append(f'cover.length="{own.choice(["full", "sulcus", "met"])}"')
         if any(r["field"].startswith("lateral_skive.") for r in chosen) and own.random() < 0.8:
             # mostly the combination that is valid: no medial skive, a level or valgus post
             d.overrides += ["medial_skive.depth_mm=0", f"rearfoot_post.angle_deg={-own.uniform(0, 4):.3f}"]
@@ -151,7 +153,9 @@ def oracle_errors(design) -> dict:
     apex = float(np.nanmax(top_heights(mesh, medial)))
     # a navicular pad stands on the arch: the apex lies between the arch's height and that plus the pad's
     pad = rx.navicular_pad.height_mm
-    found["arch_apex_height_mm"] = apex - ctx.arch.target - float(np.clip(apex - ctx.arch.target, 0.0, pad))
+    # a top cover lies over the arch: the device alone stands its thickness lower there
+    above = apex - (ctx.arch.target - rx.cover.thickness_mm)
+    found["arch_apex_height_mm"] = above - float(np.clip(above, 0.0, pad))
 
     # the half a skive adds nothing to: the lateral one, or the medial one under a lateral skive
     lateral_skive = rx.lateral_skive.depth_mm or rx.lateral_skive.angle_deg

@@ -327,9 +327,12 @@ def design_feet(name, feet, rx, provenance, foot_input, request: CaseRequest, ki
     if "stl" in kinds:
         for side, dev in devices.items():
             files[f"{name}_{side}.stl"] = stl_bytes(dev.vertices, dev.faces, f"{name} {side}")
+        if primary.cover is not None:
+            files.update(cover_templates(name, primary, devices))
     plates = None
     if "3mf" in kinds:
-        plate_files, plates = bed_plates(name, devices, request.printer, zone_volumes(primary, devices))
+        covers = cover_bodies(primary, devices) if rx.cover.body == "3mf" else None
+        plate_files, plates = bed_plates(name, devices, request.printer, zone_volumes(primary, devices), covers)
         files.update(plate_files)
     record = design_record(name, primary, devices, foot_input, request, provenance, files)
     if plates is not None:
@@ -448,7 +451,33 @@ def zone_volumes(design: Design, devices: dict) -> dict | None:
     return out
 
 
-def bed_plates(name: str, devices: dict, printer_name: str, zones: dict | None = None) -> tuple[dict[str, bytes], dict]:
+def cover_templates(name: str, design: Design, devices: dict) -> dict[str, bytes]:
+    """Each device's top-cover cutting template (DXF and SVG, 1:1), its outline the right frame's
+    mirrored for a left device."""
+    from insolegen.outputs.cover_template import template_dxf, template_svg
+
+    cover = design.prescription.cover
+    files = {}
+    for side in devices:
+        outline = design.cover.outline * ([1.0, -1.0] if side == "left" else [1.0, 1.0])
+        label = f"{name} {side.upper()[0]}: top cover, {cover.thickness_mm:g} mm {cover.material}, {cover.length}, 1:1 mm"
+        files[f"{name}_{side}_cover.dxf"] = template_dxf(outline, label)
+        files[f"{name}_{side}_cover.svg"] = template_svg(outline, label)
+    return files
+
+
+COVER_PART = {"volume_type": "ModelPart", "extruder": "2"}     # PrusaSlicer: a part of the device's object, its own material
+
+
+def cover_bodies(design: Design, devices: dict) -> dict:
+    """side -> (vertices, faces) of the printed cover body, where it lies on that side's device."""
+    vertices, faces = design.cover.body
+    return {side: ((vertices, faces) if side == "right" else (vertices * [1.0, -1.0, 1.0], faces[:, ::-1].copy()))
+            for side in devices}
+
+
+def bed_plates(name: str, devices: dict, printer_name: str, zones: dict | None = None,
+               covers: dict | None = None) -> tuple[dict[str, bytes], dict]:
     """The 3MF files for the printer's bed and the record's account of them: the pair on one
     plate (CASE.3mf) where both fit at one turn, else a plate each (CASE_left.3mf, CASE_right.3mf),
     each device turned for room. A device that fits the bed at no turn lies as it is, at the
@@ -465,7 +494,11 @@ def bed_plates(name: str, devices: dict, printer_name: str, zones: dict | None =
     for plate in sorted(plates, key=lambda pl: pl[0].index):
         file_name = f"{name}.3mf" if len(plate) == len(sides) else f"{name}_{sides[plate[0].index]}.3mf"
         objects = [(f"{name}_{sides[p.index]}", devices[sides[p.index]].vertices, devices[sides[p.index]].faces) for p in plate]
-        files[file_name] = threemf_bytes(objects, plate, None if zones is None else [zones[sides[p.index]] for p in plate])
+        volumes = [list(zones[sides[p.index]]) if zones else [] for p in plate]
+        if covers:      # each printed cover a part of its device's object, lying on it, printed with the second extruder
+            for p, parts in zip(plate, volumes):
+                parts.append((f"{name}_{sides[p.index]}_cover", *covers[sides[p.index]], COVER_PART))
+        files[file_name] = threemf_bytes(objects, plate, volumes if any(volumes) else None)
         section["plates"].append({"file": file_name, "devices": [
             {"side": sides[p.index], "turn_deg": p.turn_deg, "x_mm": p.x_mm, "y_mm": p.y_mm,
              "placement": ("does not fit the bed at any turn" if p.index in unplaced

@@ -7,7 +7,7 @@ and the two match everywhere but the underside's letters, within the mesh tolera
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -52,6 +52,7 @@ class Design:
     zones: tuple = ()                              # zones.Zone: print zones (right frame), for the 3MF
     zones_info: dict = field(default_factory=dict)
     shoe: object = None                            # shoe.fit.ShoeFit: the sock-liner the outline was cut from
+    cover: "Cover | None" = None                   # a top cover: the device with it (what is verified) and its body
 
     def right_frame_mesh(self) -> tuple[np.ndarray, np.ndarray]:
         """(vertices, faces) of a device in the canonical (right) frame: the right one, else the
@@ -60,6 +61,58 @@ class Design:
             return self.devices["right"].vertices, self.devices["right"].faces
         left = self.devices["left"]
         return mirror(left.vertices, left.faces)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A top cover (``cover.*``, right frame): the device with its cover on (one solid, the shape
+    the prescription describes, which the verification measures), the cover's own body (its top
+    the prescribed top, its bottom the device's lowered top) and its outline (the cutting template)."""
+    assembly: tuple[np.ndarray, np.ndarray]
+    body: tuple[np.ndarray, np.ndarray]
+    outline: np.ndarray
+
+
+def _refuse_a_cover_too_thick(rx: Prescription, checks: MeshChecks) -> None:
+    """Under a cover the device is thinner by its thickness: where that leaves less than the printable
+    minimum (a post dips the top below the base at its low side), the cover's field is named."""
+    from insolegen.errors import InvalidInput
+
+    thickness = rx.cover.thickness_mm
+    if thickness and checks.min_thickness_mm < checks.min_thickness_required_mm:
+        most = thickness - (checks.min_thickness_required_mm - checks.min_thickness_mm)
+        raise InvalidInput(f"cover.thickness_mm = {thickness:g} leaves {checks.min_thickness_mm:.2f} mm of device at its thinnest, "
+                           f"under the printable {checks.min_thickness_required_mm:g} mm: at most {max(most, 0.0):.1f} mm here, or a "
+                           "thicker device.base_thickness_mm")
+
+
+COVER_EDGE_SHARE = 0.15     # a skived cover ends where it is this share of its thickness (a feather edge, not nothing)
+
+
+def build_cover(plan: Plan, ctx: Context, label=None) -> Cover:
+    """The device with its cover on (the same device without ``cover.thickness_mm``), and the cover
+    body over the cover's outline (the device's, cut where its skived end thins to COVER_EDGE_SHARE)."""
+    import shapely
+
+    from insolegen.device.features.top_cover import SKIVE_MM, end_distance
+
+    bare = replace(ctx, rx=features.by_name("top_cover").without(ctx.rx))
+    _, assembly_v, assembly_f, _ = build_solid(plan, bare, label)
+    outline = plan.outline
+    end = end_distance(ctx)
+    if end is not None:
+        cut = end - COVER_EDGE_SHARE * SKIVE_MM                    # where the skive has thinned it to the edge's share
+        big = 4 * ctx.length
+        keep = shapely.Polygon([ctx.ball_point + cut * ctx.ball_normal + big * ctx.ball_dir,
+                                ctx.ball_point + cut * ctx.ball_normal - big * ctx.ball_dir,
+                                ctx.ball_point - big * ctx.ball_normal - big * ctx.ball_dir,
+                                ctx.ball_point - big * ctx.ball_normal + big * ctx.ball_dir])
+        outline = np.asarray(shapely.Polygon(plan.outline).intersection(keep).exterior.coords)[:-1]
+    stand, laid = surfaces_for(plan, bare), surfaces_for(plan, ctx)
+    body_mesh = refine_plan(outline, lambda xy: (stand(xy)[0], laid(xy)[0]))
+    top, bottom = body_mesh.values.T
+    body_v, body_f = solid_from_plan(body_mesh, top, bottom)
+    return Cover((assembly_v, assembly_f), (body_v, body_f), outline)
 
 
 def surfaces_for(plan: Plan, ctx: Context, label=None):
@@ -183,12 +236,16 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
         # letters drawn mirrored in the right frame, then mirrored with the device)
         for side in sides:
             plan_mesh, vertices, faces, checks = build_solid(plan, ctx, labels[side])
+            _refuse_a_cover_too_thick(prescription, checks)
             require_valid(checks, f"the {side} device")
             devices[side] = Device(side, *((vertices, faces) if side == "right" else mirror(vertices, faces)), checks)
-        return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels, tuple(zones), zones_info, shoe)
+        cover = build_cover(plan, ctx, labels.get("right") or next(iter(labels.values()))) if prescription.cover.thickness_mm else None
+        return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels, tuple(zones), zones_info, shoe, cover)
     plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
+    _refuse_a_cover_too_thick(prescription, checks)
     require_valid(checks, "the device")
     for side in sides:
         v, f = (vertices, faces) if side == "right" else mirror(vertices, faces)
         devices[side] = Device(side, v, f, checks)
-    return Design(foot, prescription, plan, ctx, plan_mesh, devices, {}, tuple(zones), zones_info, shoe)
+    cover = build_cover(plan, ctx) if prescription.cover.thickness_mm else None
+    return Design(foot, prescription, plan, ctx, plan_mesh, devices, {}, tuple(zones), zones_info, shoe, cover)

@@ -216,6 +216,19 @@ class Shoe(_Section):
         "them: refused, or made with --accept-shoe and a warning)")
 
 
+class Cover(_Section):
+    """A top cover over the device: the device's top is lowered by its thickness wherever it lies,
+    so that device and cover together stand where the prescription says."""
+    thickness_mm: float = _f(0.0, 0.0, 6.0, "mm", "the top cover's thickness (0 = none); the device's top is lowered by it "
+                             "where the cover lies, so that device plus cover stands as prescribed")
+    material: Literal["vinyl", "leather", "neoprene", "eva", "poron", "tpu"] = _choice(
+        "vinyl", "the cover's material (its cutting template is written for it; a tpu cover can be printed)")
+    length: Literal["full", "sulcus", "met"] = _choice(
+        "full", "where the cover ends: the device's whole top, the toe sulcus, or just behind the metatarsal heads "
+        "(its end skived to nothing over 8 mm)")
+    body: Literal["none", "3mf"] = _choice("none", "3mf: the cover is a second printable body in the 3MF, on the device (a tpu cover)")
+
+
 class Zones(_Section):
     layout: Literal["none", "regions", "pressure"] = _choice(
         "none", "print zones, as modifier volumes in the 3MF: none (one infill), regions (heel, arch, forefoot) or pressure "
@@ -256,6 +269,7 @@ class Prescription(_Section):
     accommodations: Accommodations = Accommodations()
     offload: Offload = Offload()
     shoe: Shoe = Shoe()
+    cover: Cover = Cover()
     zones: Zones = Zones()
 
     @field_validator("version")
@@ -301,6 +315,15 @@ def contradictions(p: Prescription) -> list[str]:
     if acc.mortons_extension_mm > 0 and acc.reverse_mortons_mm > 0:
         out.append("accommodations.mortons_extension_mm and accommodations.reverse_mortons_mm together are a plain "
                    "forefoot raise: give one, or raise device.forefoot_thickness_mm")
+    cover = p.cover
+    if cover.body == "3mf" and (cover.material != "tpu" or not cover.thickness_mm):
+        out.append(f"cover.body = 3mf prints the cover: give cover.material = tpu and a cover.thickness_mm (now "
+                   f"{cover.material}, {cover.thickness_mm:g} mm)")
+    under = min(dev.base_thickness_mm, p.forefoot_thickness) - MIN_PRINTABLE_THICKNESS_MM
+    if cover.thickness_mm > under + 1e-9:
+        out.append(f"cover.thickness_mm = {cover.thickness_mm:g} leaves less than {MIN_PRINTABLE_THICKNESS_MM:g} mm of device "
+                   f"under the cover: at most {under:g} mm with device.base_thickness_mm = {dev.base_thickness_mm:g} and a "
+                   f"{p.forefoot_thickness:g} mm forefoot")
     if p.heel_expansion.lateral_mm > 0 and p.heel_expansion.lateral_pct is not None:
         out.append(f"heel_expansion.lateral_mm ({p.heel_expansion.lateral_mm:g}) and heel_expansion.lateral_pct "
                    f"({p.heel_expansion.lateral_pct:g}) both set: give one of them")

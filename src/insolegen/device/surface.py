@@ -18,6 +18,7 @@ from insolegen.device.features import FEATURES, top_surface
 from insolegen.device.features.medial_arch import arch_shape
 from insolegen.device.features.met_pad import met_pad_centre
 from insolegen.device.features.midfoot_pads import ON_THE_ARCH, pad_centre
+from insolegen.device.features.top_cover import FEATURE as TOP_COVER
 from insolegen.device.plan import Plan, ball_frame
 from insolegen.device.prescription import Prescription
 from insolegen.errors import InvalidInput
@@ -97,7 +98,7 @@ def make_context(foot: Foot, plan: Plan, rx: Prescription, sole: SoleSurface | N
     if sole is not None and rx.arch.fill_frac is not None:
         # the fill scales the scanned midfoot itself; the arch height is what that makes
         filled = replace(ctx.arch, amplitude=rx.arch.fill_frac)
-        target = float(top_surface(_arch_samples(plan, replace(ctx, arch=filled)), replace(ctx, arch=filled), ON_THE_ARCH).max())
+        target = float(top_surface(_arch_samples(plan, replace(ctx, arch=filled)), replace(ctx, arch=filled), SOLVED_WITHOUT).max())
         arch = replace(filled, target=target, height_how=f"arch.fill_frac {rx.arch.fill_frac:g} x the scanned sole's midfoot, on the base")
     else:
         arch = replace(ctx.arch, amplitude=solve_arch_amplitude(plan, ctx))
@@ -137,6 +138,7 @@ def arch_layout(foot: Foot, rx: Prescription) -> ArchLayout:
 
 
 ARCH_REGION_OF_LENGTH = (0.30, 0.60)   # the arch's highest point is solved over this stretch of L
+SOLVED_WITHOUT = ON_THE_ARCH + (TOP_COVER.name,)   # what the arch is solved beneath
 ARCH_EDGE_MARGIN = 0.01      # of L: the measure's own axes may be turned a little from these
 
 
@@ -177,7 +179,8 @@ def solve_arch_amplitude(plan: Plan, c: Context) -> float:
     max(h_i + a s_i): it reaches the target first at a = min over s_i > 0 of (target - h_i) / s_i."""
     p = _arch_samples(plan, c)
     shape = arch_shape(p, c)
-    rest = top_surface(p, c, leaving_out=ON_THE_ARCH)   # amplitude 0 in c.arch; a navicular pad adds on the arch
+    # amplitude 0 in c.arch; a navicular pad adds on the arch, and a cover is laid on the device so solved
+    rest = top_surface(p, c, leaving_out=SOLVED_WITHOUT)
     target = c.arch.target
     # the arch's own upper half decides (at its tail a deep heel cup's wall can already stand at
     # the target, which would leave the arch itself unlifted), and only where the measure will look:

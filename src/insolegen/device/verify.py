@@ -140,7 +140,14 @@ def verify_design(design: Design) -> dict:
     # trim move its regions
     sign = -1.0 if side == "left" else 1.0
     known = [(float(s.xy[0]), sign * float(s.xy[1]), s.radius_mm) for s in design.context.offload]
-    m = measure_mesh(device.vertices, device.faces, name=side, side=side, check_intersections=False, check_state=False,
+    # with a top cover, the device with its cover on is what the prescription describes: it is measured,
+    # and the device's own top is read below it by the cover's thickness (the cover's checks)
+    vertices, faces = device.vertices, device.faces
+    if design.cover is not None:
+        vertices, faces = design.cover.assembly
+        if side == "left":
+            vertices, faces = vertices * [1.0, -1.0, 1.0], faces[:, ::-1]
+    m = measure_mesh(vertices, faces, name=side, side=side, check_intersections=False, check_state=False,
                      foot_length_mm=design.foot.length_mm, pockets_at=known)
     reference = _sole_reference(design) if design.context.sole is not None else None
     reading = Reading(design, side, m.quantities, m.frame, reference, feature_rises(design, reference is not None), TOLERANCES)

@@ -62,10 +62,12 @@ def _volumes_config(objects, modifiers) -> str:
                     '<metadata type="volume" key="volume_type" value="ModelPart"/></volume>')
         for mod_name, _, mod_faces, settings in mods:
             first, last = last + 1, last + len(mod_faces)
-            keys = "".join(f'<metadata type="volume" key="{escape(key)}" value="{escape(value)}"/>' for key, value in settings.items())
+            kind = settings.get("volume_type", "ParameterModifier")      # a part of its own (a printed cover) or a modifier
+            keys = "".join(f'<metadata type="volume" key="{escape(key)}" value="{escape(value)}"/>'
+                           for key, value in settings.items() if key != "volume_type")
+            flag = '<metadata type="volume" key="modifier" value="1"/>' if kind == "ParameterModifier" else ""
             rows.append(f'<volume firstid="{first}" lastid="{last}"><metadata type="volume" key="name" value="{escape(mod_name)}"/>'
-                        '<metadata type="volume" key="volume_type" value="ParameterModifier"/>'
-                        f'<metadata type="volume" key="modifier" value="1"/>{keys}</volume>')
+                        f'<metadata type="volume" key="volume_type" value="{kind}"/>{flag}{keys}</volume>')
         rows.append("</object>")
     rows.append("</config>")
     return "\n".join(rows) + "\n"
@@ -76,7 +78,7 @@ def threemf_bytes(objects: list[tuple[str, np.ndarray, np.ndarray]], placements=
     ``placements`` (``measure.printing.Placed``, one per object) put each on the bed, turned
     about the vertical and moved; without them the objects lie side by side. ``modifiers`` (one
     list per object of (name, vertices, faces, {slicer key: value})): modifier volumes in
-    PrusaSlicer's form, their triangles after the part's in the object's mesh and told apart
+    PrusaSlicer's form (or, with ``volume_type`` ModelPart, a part of its own: a printed cover), their triangles after the part's in the object's mesh and told apart
     in ``Metadata/Slic3r_PE_model.config`` (read by PrusaSlicer and its forks)."""
     parts, items, x_shift = [], [], 0.0
     zoned = bool(modifiers) and any(modifiers)
@@ -224,7 +226,7 @@ def folder_lock(folder: Path, wait_s: float = LOCK_WAIT_S, what: str = "another 
 
 # every file a case can have, as CASE + suffix: a case is one design, all of these from it
 CASE_SUFFIXES = (".json", ".3mf", "_left.stl", "_right.stl", "_left.3mf", "_right.3mf", "_preview.png", "_view.html",
-                 "_report.pdf", "_thumb.png")
+                 "_report.pdf", "_thumb.png", "_left_cover.dxf", "_right_cover.dxf", "_left_cover.svg", "_right_cover.svg")
 
 
 def other_case_files(out_dir: Path, case: str, writing) -> list[Path]:

@@ -25,6 +25,7 @@ from insolegen.device.features import (
     rearfoot_post,
     scanned_sole,
     skives,
+    top_cover,
     widths,
 )
 from insolegen.device.features.spec import Feature, Marker
@@ -36,6 +37,7 @@ FEATURES: tuple[Feature, ...] = (
     midfoot_pads.NAVICULAR, midfoot_pads.CUBOID,
     rays.CUTOUT, rays.MORTONS, rays.REVERSE, heel_spur_pocket.FEATURE, flanges.MEDIAL, flanges.LATERAL,
     offload_pockets.FEATURE, widths.LATERAL_EXPANSION, widths.MEDIAL_EXPANSION, widths.SHELL_WIDTH,
+    top_cover.FEATURE,
 )
 
 # the engraving on the underside is read back too (device.verify.label_checks); it is no part of the top
