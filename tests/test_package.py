@@ -35,7 +35,9 @@ def installed(tmp_path_factory):
     r = _run(sys.executable, "-m", "venv", tmp / "venv")
     assert r.returncode == 0, r.stderr
     bin_dir = tmp / "venv" / "bin"
-    r = _run(bin_dir / "pip", "install", "-q", wheel)          # the core: no extras
+    # the core: no extras. --no-compile: pip's byte-compiling of numpy, scipy and the rest is half
+    # the install's time here; Python compiles what a run imports as it imports it
+    r = _run(bin_dir / "pip", "install", "-q", "--no-compile", wheel)
     assert r.returncode == 0, r.stderr
     work = tmp / "elsewhere"
     work.mkdir()

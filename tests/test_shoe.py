@@ -27,9 +27,13 @@ def _liners(folder: Path) -> dict[str, tuple[Path, str, str]]:
     real = read_foot(DATA / "dupontgu_left_sole_outline.csv", units="m").outline * [1.0, -1.0]     # a left sole, in mm
     np.savetxt(folder / "real_sole.csv", real, delimiter=",")
     np.savetxt(folder / "wide.csv", foot_from_size("EU44", "wide").outline, delimiter=",")
+    from test_shoe_meshes import _last
+
+    _last(foot_from_size("EU43", "medium").outline).export(folder / "last.stl")     # a last made from the parametric foot
     return {"real sole (left)": (folder / "real_sole.csv", "EU40", "left"),
             "ANSUR II foot": (ROOT / "examples" / "batch" / "ansur_m_0001" / "right.csv", "EU39", "right"),
-            "synthetic wide": (folder / "wide.csv", "EU42", "right")}
+            "synthetic wide": (folder / "wide.csv", "EU42", "right"),
+            "last (parametric foot)": (folder / "last.stl", "EU41", "right")}
 
 
 def _rim_in_the_foots_frame(result, side: str) -> np.ndarray:
@@ -40,7 +44,7 @@ def _rim_in_the_foots_frame(result, side: str) -> np.ndarray:
     return rim_segments(trimesh.Trimesh(vertices, faces, process=False)).reshape(-1, 2)
 
 
-@pytest.mark.parametrize("name", ["real sole (left)", "ANSUR II foot", "synthetic wide"])
+@pytest.mark.parametrize("name", ["real sole (left)", "ANSUR II foot", "synthetic wide", "last (parametric foot)"])
 def test_the_edge_stands_its_allowance_inside_the_liner_all_round(tmp_path, name):
     path, size, side = _liners(tmp_path)[name]
     allowance = 2.0

@@ -29,6 +29,7 @@ REGISTRATION_SPAN = ((0.05, 0.25), (0.55, 0.75))    # heel and ball stations (x 
 HEEL_END = 0.30          # x L: the heel's allowances apply up to here
 BALL_START = 0.55        # x L: the ball's from here
 LINER_SPACING_MM = 1.0
+SMOOTH_MM = 0.5           # the inset outline's cusps and slivers smaller than this are smoothed away
 WIDTH_STATIONS = (0.15, 0.68)   # x L: across the heel seat and the ball, where the device is compared with the foot
 NARROWER_MM = 3.0               # the device may be this much narrower than the loaded foot (its soft tissue rides the shoe's wall)
 
@@ -155,6 +156,12 @@ def _inset(liner: np.ndarray, foot_length: float, a: Allowances, source: str) ->
     if poly.geom_type != "Polygon":
         parts = [g for g in getattr(poly, "geoms", []) if g.geom_type == "Polygon"]
         poly = max(parts, key=lambda g: g.area) if parts else shapely.Polygon()
+    # a liner read from a raster (a photo, a scan, a last) wiggles by tenths of a millimetre: moved
+    # inwards by more than its wiggles' radius, they fold into cusps and slivers no mesher takes.
+    # Closed, then opened, by SMOOTH_MM: those go; a foot-shaped curve moves by under 0.01 mm
+    poly = poly.buffer(SMOOTH_MM, quad_segs=8).buffer(-2 * SMOOTH_MM, quad_segs=8).buffer(SMOOTH_MM, quad_segs=8)
+    if poly.geom_type != "Polygon":
+        poly = max(poly.geoms, key=lambda g: g.area) if not poly.is_empty else shapely.Polygon()
     if poly.is_empty or poly.area < 0.25 * shapely.Polygon(liner).area:
         raise InvalidInput(f"{source}: shoe.allowance_* ({a.heel_medial_mm:g}, {a.heel_lateral_mm:g}, {a.ball_medial_mm:g}, "
                            f"{a.ball_lateral_mm:g}, toe {a.toe_mm:g} mm) leave too little of the sock-liner to stand on")
