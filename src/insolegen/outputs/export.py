@@ -13,7 +13,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -261,13 +263,21 @@ def case_unit(out_dir: Path, force: bool, option: str = "--out", case: str | Non
     never holds two designs of one case. On any error or signal nothing is moved and the staging
     folder goes."""
     out_dir = check_out_dir(out_dir, option)
+    stage = None
+    # a stop signal (SIGTERM, Ctrl-C) is held while the staging folder is made and named: arriving
+    # between the two it would leave a folder no ``finally`` knows of; held, it lands inside the try
+    stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, stops) if threading.current_thread() is threading.main_thread() else None
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale(out_dir)
-        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
-    except OSError as exc:
-        raise InvalidInput(f"{option} {out_dir}: cannot write there: {exc.strerror or exc}") from None
-    try:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            remove_stale(out_dir)
+            stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
+        except OSError as exc:
+            raise InvalidInput(f"{option} {out_dir}: cannot write there: {exc.strerror or exc}") from None
+        finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         with open(stage / ".owner", "wb") as owner:
             fcntl.flock(owner, fcntl.LOCK_EX)
             yield stage
@@ -283,7 +293,8 @@ def case_unit(out_dir: Path, force: bool, option: str = "--out", case: str | Non
     except OSError as exc:
         raise InvalidInput(f"{option} {out_dir}: cannot write there: {exc.strerror or exc}") from None
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def write_case(out_dir: Path, case: str, files: dict[str, bytes], *, force: bool, option: str = "--out",
