@@ -89,30 +89,32 @@ def _refuse_a_cover_too_thick(rx: Prescription, checks: MeshChecks) -> None:
 COVER_EDGE_SHARE = 0.15     # a skived cover ends where it is this share of its thickness (a feather edge, not nothing)
 
 
-def build_cover(plan: Plan, ctx: Context, label=None) -> Cover:
-    """The device with its cover on (the same device without ``cover.thickness_mm``), and the cover
-    body over the cover's outline (the device's, cut where its skived end thins to COVER_EDGE_SHARE)."""
+def build_cover(plan: Plan, ctx: Context, plan_mesh: PlanMesh) -> Cover:
+    """The device with its cover on, on the device's own plan mesh (its top raised back by the
+    cover; its bottom, letters and all, the device's), and the cover's body: on that mesh too for a
+    full cover, else over the cover's outline (the device's, cut where its skived end thins to
+    COVER_EDGE_SHARE of its thickness)."""
     import shapely
 
     from insolegen.device.features.top_cover import SKIVE_MM, end_distance
 
-    bare = replace(ctx, rx=features.by_name("top_cover").without(ctx.rx))
-    _, assembly_v, assembly_f, _ = build_solid(plan, bare, label)
-    outline = plan.outline
+    stand = surfaces_for(plan, replace(ctx, rx=features.by_name("top_cover").without(ctx.rx)))
+    laid_top, bottom = plan_mesh.values.T
+    assembly = solid_from_plan(plan_mesh, stand(plan_mesh.points)[0], bottom)
     end = end_distance(ctx)
-    if end is not None:
-        cut = end - COVER_EDGE_SHARE * SKIVE_MM                    # where the skive has thinned it to the edge's share
-        big = 4 * ctx.length
-        keep = shapely.Polygon([ctx.ball_point + cut * ctx.ball_normal + big * ctx.ball_dir,
-                                ctx.ball_point + cut * ctx.ball_normal - big * ctx.ball_dir,
-                                ctx.ball_point - big * ctx.ball_normal - big * ctx.ball_dir,
-                                ctx.ball_point - big * ctx.ball_normal + big * ctx.ball_dir])
-        outline = np.asarray(shapely.Polygon(plan.outline).intersection(keep).exterior.coords)[:-1]
-    stand, laid = surfaces_for(plan, bare), surfaces_for(plan, ctx)
+    if end is None:
+        return Cover(assembly, solid_from_plan(plan_mesh, stand(plan_mesh.points)[0], laid_top), plan.outline)
+    cut = end - COVER_EDGE_SHARE * SKIVE_MM                    # where the skive has thinned it to the edge's share
+    big = 4 * ctx.length
+    keep = shapely.Polygon([ctx.ball_point + cut * ctx.ball_normal + big * ctx.ball_dir,
+                            ctx.ball_point + cut * ctx.ball_normal - big * ctx.ball_dir,
+                            ctx.ball_point - big * ctx.ball_normal - big * ctx.ball_dir,
+                            ctx.ball_point - big * ctx.ball_normal + big * ctx.ball_dir])
+    outline = np.asarray(shapely.Polygon(plan.outline).intersection(keep).exterior.coords)[:-1]
+    laid = surfaces_for(plan, ctx)
     body_mesh = refine_plan(outline, lambda xy: (stand(xy)[0], laid(xy)[0]))
-    top, bottom = body_mesh.values.T
-    body_v, body_f = solid_from_plan(body_mesh, top, bottom)
-    return Cover((assembly_v, assembly_f), (body_v, body_f), outline)
+    top, under = body_mesh.values.T
+    return Cover(assembly, solid_from_plan(body_mesh, top, under), outline)
 
 
 def surfaces_for(plan: Plan, ctx: Context, label=None):
@@ -239,7 +241,7 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
             _refuse_a_cover_too_thick(prescription, checks)
             require_valid(checks, f"the {side} device")
             devices[side] = Device(side, *((vertices, faces) if side == "right" else mirror(vertices, faces)), checks)
-        cover = build_cover(plan, ctx, labels.get("right") or next(iter(labels.values()))) if prescription.cover.thickness_mm else None
+        cover = build_cover(plan, ctx, plan_mesh) if prescription.cover.thickness_mm else None
         return Design(foot, prescription, plan, ctx, plan_mesh, devices, labels, tuple(zones), zones_info, shoe, cover)
     plan_mesh, vertices, faces, checks = build_solid(plan, ctx)
     _refuse_a_cover_too_thick(prescription, checks)
@@ -247,5 +249,5 @@ def design_pair(foot: Foot, prescription: Prescription, sides: tuple[str, ...] =
     for side in sides:
         v, f = (vertices, faces) if side == "right" else mirror(vertices, faces)
         devices[side] = Device(side, v, f, checks)
-    cover = build_cover(plan, ctx) if prescription.cover.thickness_mm else None
+    cover = build_cover(plan, ctx, plan_mesh) if prescription.cover.thickness_mm else None
     return Design(foot, prescription, plan, ctx, plan_mesh, devices, {}, tuple(zones), zones_info, shoe, cover)
