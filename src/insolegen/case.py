@@ -71,7 +71,7 @@ class CaseRequest:
     pressure_file: Path | None = None     # a pressure recording for offloading and zones (a pressure foot file is its own)
     pressure_statistic: str = "peak"      # peak or mean over the recording's frames
     pressure_unit: str | None = None      # the recording's unit (kPa, N/cm2, psi): the file does not store it
-    shoe_file: Path | None = None         # the shoe's sock-liner (a tracing or a photo on a marked sheet): the outline's limit
+    shoe_file: Path | None = None         # the shoe's sock-liner (a tracing, a photo, a mesh or a last): the outline's limit
     accept_shoe: bool = False             # make a prescription beyond its shoe style's limits (a warning, not a refusal)
 
 

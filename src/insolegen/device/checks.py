@@ -58,6 +58,13 @@ class Reading:
         return self.design.context
 
     @property
+    def lateral_skive(self) -> bool:
+        """A lateral skive is prescribed: the heel seat's crease is read the other way round (the
+        post medial of it, the seat's low side at its medial edge)."""
+        skive = self.rx.lateral_skive
+        return bool(skive.depth_mm or skive.angle_deg)
+
+    @property
     def has_plate(self) -> bool:
         """From the prescription, not the measurement: a plate the measure failed to find must refuse."""
         return self.rx.device.length != "three_quarter"

@@ -34,7 +34,7 @@ def words(rx) -> str | None:
 def checks(r: Reading):
     lift = r.rx.heel_lift.height_mm
     # under a lateral skive the seat's low side, where it stands at base plus lift, is the medial edge
-    quantity = "heel_seat_medial_edge_mm" if (r.rx.lateral_skive.depth_mm or r.rx.lateral_skive.angle_deg) else "heel_seat_height_mm"
+    quantity = "heel_seat_medial_edge_mm" if r.lateral_skive else "heel_seat_height_mm"
     seat = r.scanned(quantity)
     base = r.rx.device.base_thickness_mm if seat is None else seat
     return [r.check(quantity, base + lift, amount=lift)]

@@ -40,7 +40,7 @@ def words(rx) -> str:
 
 def checks(r: Reading):
     angle = r.rx.rearfoot_post.angle_deg
-    if r.rx.lateral_skive.depth_mm or r.rx.lateral_skive.angle_deg:
+    if r.lateral_skive:
         # the seat lateral of the crease carries the skive: the post is the tilt medial of it
         return [r.check("rearfoot_post_deg", r.tilted("rearfoot_post_deg", angle), "not compared: under a lateral skive "
                         "the post is the heel seat's tilt medial of the crease"),

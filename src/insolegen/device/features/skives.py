@@ -77,7 +77,7 @@ def _skive(side: str) -> Feature:
         return f"{mm(skive['depth_mm'])}{kind}" if skive["depth_mm"] else None
 
     def checks(r: Reading):
-        lateral = _made(r.rx, "lateral")
+        lateral = r.lateral_skive
         if side == "lateral":
             if not lateral:
                 return []
