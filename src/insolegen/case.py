@@ -471,9 +471,9 @@ COVER_PART = {"volume_type": "ModelPart", "extruder": "2"}     # PrusaSlicer: a 
 
 def cover_bodies(design: Design, devices: dict) -> dict:
     """side -> (vertices, faces) of the printed cover body, where it lies on that side's device."""
-    vertices, faces = design.cover.body
-    return {side: ((vertices, faces) if side == "right" else (vertices * [1.0, -1.0, 1.0], faces[:, ::-1].copy()))
-            for side in devices}
+    from insolegen.device.design import mirror
+
+    return {side: design.cover.body if side == "right" else mirror(*design.cover.body) for side in devices}
 
 
 def bed_plates(name: str, devices: dict, printer_name: str, zones: dict | None = None,

@@ -15,7 +15,7 @@ from insolegen.device import features
 from insolegen.device.context import Context, Points
 from insolegen.device.contour import SoleSurface
 from insolegen.device.mesh import MeshChecks, PlanMesh, check_mesh, refine_plan, require_valid, solid_from_plan
-from insolegen.device.plan import Plan, make_plan
+from insolegen.device.plan import Plan, behind_line, make_plan
 from insolegen.device.prescription import MIN_PRINTABLE_THICKNESS_MM, Prescription
 from insolegen.device.surface import bottom_surface, make_context, thickness_at, top_surface
 from insolegen.device.zones import make_zones
@@ -105,12 +105,8 @@ def build_cover(plan: Plan, ctx: Context, plan_mesh: PlanMesh) -> Cover:
     if end is None:
         return Cover(assembly, solid_from_plan(plan_mesh, stand(plan_mesh.points)[0], laid_top), plan.outline)
     cut = end - COVER_EDGE_SHARE * SKIVE_MM                    # where the skive has thinned it to the edge's share
-    big = 4 * ctx.length
-    keep = shapely.Polygon([ctx.ball_point + cut * ctx.ball_normal + big * ctx.ball_dir,
-                            ctx.ball_point + cut * ctx.ball_normal - big * ctx.ball_dir,
-                            ctx.ball_point - big * ctx.ball_normal - big * ctx.ball_dir,
-                            ctx.ball_point - big * ctx.ball_normal + big * ctx.ball_dir])
-    outline = np.asarray(shapely.Polygon(plan.outline).intersection(keep).exterior.coords)[:-1]
+    kept = behind_line(shapely.Polygon(plan.outline), ctx.ball_point + cut * ctx.ball_normal, ctx.ball_dir, ctx.ball_normal, ctx.length)
+    outline = np.asarray(kept.exterior.coords)[:-1]
     laid = surfaces_for(plan, ctx)
     body_mesh = refine_plan(outline, lambda xy: (stand(xy)[0], laid(xy)[0]))
     top, under = body_mesh.values.T

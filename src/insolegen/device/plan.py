@@ -110,16 +110,21 @@ def _uncut(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None) -> sha
     return shapely.Polygon(shoe_outline)
 
 
+def behind_line(poly: shapely.Polygon, origin: np.ndarray, u: np.ndarray, n: np.ndarray, length: float) -> shapely.Polygon:
+    """The part of ``poly`` behind the line through ``origin`` along ``u`` (``n``: its distal
+    normal): a trim across the foot, as the ball line gives it."""
+    big = 4 * length
+    keep = shapely.Polygon([origin + big * u, origin + big * u - big * n, origin - big * u - big * n, origin - big * u])
+    return poly.intersection(keep)
+
+
 def device_outline(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None = None) -> np.ndarray:
     poly = _uncut(foot, rx, shoe_outline)
     length = foot.length_mm
     if rx.device.length != "full":
         shift = -THREE_QUARTER_BEHIND_BALL if rx.device.length == "three_quarter" else SULCUS_BEYOND_BALL
         point, u, n = ball_frame(foot)
-        origin = point + shift * length * n
-        big = 4 * length
-        keep = shapely.Polygon([origin + big * u, origin + big * u - big * n, origin - big * u - big * n, origin - big * u])
-        poly = poly.intersection(keep)
+        poly = behind_line(poly, point + shift * length * n, u, n, length)
         poly = poly.buffer(-TRIM_CORNER_RADIUS_MM, quad_segs=16).buffer(TRIM_CORNER_RADIUS_MM, quad_segs=16)
     if poly.geom_type != "Polygon" or poly.is_empty:
         raise DesignFailed("the trimmed, offset outline is not one piece; check device.outline_offset_mm and device.length")

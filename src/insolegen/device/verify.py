@@ -14,7 +14,7 @@ import numpy as np
 
 from insolegen.device import features
 from insolegen.device.checks import Check, Reading
-from insolegen.device.design import Design, surfaces_for
+from insolegen.device.design import Design, mirror, surfaces_for
 from insolegen.device.features import TOLERANCES
 from insolegen.device.features.offload_pockets import pocket_readings
 from insolegen.device.rises import Probe
@@ -144,9 +144,7 @@ def verify_design(design: Design) -> dict:
     # and the device's own top is read below it by the cover's thickness (the cover's checks)
     vertices, faces = device.vertices, device.faces
     if design.cover is not None:
-        vertices, faces = design.cover.assembly
-        if side == "left":
-            vertices, faces = vertices * [1.0, -1.0, 1.0], faces[:, ::-1]
+        vertices, faces = design.cover.assembly if side == "right" else mirror(*design.cover.assembly)
     m = measure_mesh(vertices, faces, name=side, side=side, check_intersections=False, check_state=False,
                      foot_length_mm=design.foot.length_mm, pockets_at=known)
     reference = _sole_reference(design) if design.context.sole is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from insolegen.shoe.fit import BALL_START, HEEL_END, register
+from insolegen.shoe.fit import BALL_START, HEEL_END, medial_of_midline, register
 
 AGAINST_THE_HEEL_MM = 3.0  # registered heel to heel, the device's back touches the liner's: not judged there
 READ_TO_MM = 0.3           # both outlines are read to about this (a mesh's footprint on a 0.25 mm raster)
@@ -27,14 +27,12 @@ def clearance(device: np.ndarray, liner: np.ndarray) -> dict:
     points = shapely.points(device)
     distance = shapely.distance(points, edge)
     signed = np.where(shapely.contains(inside, points) | (distance < 1e-9), distance, -distance)
-    middle = 0.5 * (np.interp(device[:, 0], *_profile(device, max)) + np.interp(device[:, 0], *_profile(device, min)))
-    medial = device[:, 1] >= middle
+    medial = medial_of_midline(device, device)
     share = (device[:, 0] - device[:, 0].min()) / length
     judged = share * length > AGAINST_THE_HEEL_MM            # heel to heel: at its very back the device stands against the liner's
     regions = {}
     for name, (lo, hi) in REGIONS.items():
-        here = (share >= lo) & (share < hi)
-        here &= judged
+        here = (share >= lo) & (share < hi) & judged
         regions[name] = {side: (round(float(signed[here & m].min()), 2) if (here & m).any() else None)
                          for side, m in (("medial", medial), ("lateral", ~medial))}
     k = int(np.flatnonzero(judged)[np.argmin(signed[judged])])
@@ -44,16 +42,6 @@ def clearance(device: np.ndarray, liner: np.ndarray) -> dict:
                          "side": "medial" if medial[k] else "lateral"},
             "by_region_mm": regions, "fits": bool(signed[k] >= -READ_TO_MM),
             "liner_length_mm": round(float(np.ptp(on[:, 0])), 2), "device_length_mm": round(length, 2)}
-
-
-def _profile(outline: np.ndarray, pick) -> tuple[np.ndarray, np.ndarray]:
-    from insolegen.geometry.polygon import border_profiles
-
-    xs = np.linspace(outline[:, 0].min() + 0.5, outline[:, 0].max() - 0.5, 200)
-    y_max, y_min = border_profiles(outline, xs)
-    ys = y_max if pick is max else y_min
-    seen = np.isfinite(ys)
-    return xs[seen], ys[seen]
 
 
 def shoe_check(vertices: np.ndarray, faces: np.ndarray, measurement, liner, style: str | None) -> dict:

@@ -129,12 +129,18 @@ def _refuse_narrower_than_the_foot(inside: np.ndarray, foot, source: str) -> Non
                                "or smaller allowances")
 
 
+def medial_of_midline(points: np.ndarray, outline: np.ndarray) -> np.ndarray:
+    """Which points lie medial (+y) of the outline's midline at their own x (the midline taken
+    half a millimetre inside the outline's ends, where a line across still meets both borders)."""
+    x = np.clip(points[:, 0], outline[:, 0].min() + 0.5, outline[:, 0].max() - 0.5)
+    return points[:, 1] >= np.nan_to_num(_midline(outline, x))
+
+
 def allowance_at(points: np.ndarray, liner: np.ndarray, foot_length: float, a: Allowances) -> np.ndarray:
     """Each liner point's allowance (mm): by side (medial: +y of the liner's midline there) and
     along the foot, heel to ball, then ball to toe beyond the liner's widest point."""
-    x, y = points[:, 0], points[:, 1]
-    middle = _midline(liner, np.clip(x, liner[:, 0].min() + 0.5, liner[:, 0].max() - 0.5))
-    medial = y >= np.nan_to_num(middle)
+    x = points[:, 0]
+    medial = medial_of_midline(points, liner)
     t = np.clip((x / foot_length - HEEL_END) / (BALL_START - HEEL_END), 0.0, 1.0)
     side = np.where(medial, a.heel_medial_mm + t * (a.ball_medial_mm - a.heel_medial_mm),
                     a.heel_lateral_mm + t * (a.ball_lateral_mm - a.heel_lateral_mm))
