@@ -20,6 +20,7 @@ from insolegen.errors import InvalidInput
 from insolegen.feet.foot import Foot, SourceFrame
 from insolegen.feet.pins import NEAR_FOOT_MM, Pin, assign_roles, find_pins
 from insolegen.feet.raster_region import mask_polygon
+from insolegen.geometry.arrays import channel_max
 from insolegen.limits import check_file_size, refuse_over
 
 DPI_RANGE = (50.0, 4800.0)        # a flatbed scanner's or a camera's resolution, in dots per inch
@@ -79,9 +80,10 @@ def _marker_scale(rgb: np.ndarray, dark: np.ndarray) -> float | None:
 
     red = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
     labels, n = ndi.label(dark & (red < 6))
-    sizes = ndi.sum(np.ones_like(labels), labels, range(1, n + 1))
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:].astype(float)
+    boxes = ndi.find_objects(labels)        # every shape's box at once: one pass, not one per shape tried
     for index in np.argsort(-sizes)[:40] + 1:
-        sl = ndi.find_objects((labels == index).astype(int))[0]
+        sl = boxes[index - 1]
         comp = ndi.binary_closing(np.pad(labels[sl] == index, 3), np.ones((3, 3)))   # mend a ring broken by JPEG
         holes = ndi.binary_fill_holes(comp) & ~comp
         hl, k = ndi.label(holes)
@@ -110,7 +112,7 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
         raise InvalidInput(f"--dpi {dpi:g} is out of range {DPI_RANGE[0]:g} … {DPI_RANGE[1]:g}")
     image, file_dpi = _load(path)
     full = np.asarray(image).astype(np.int16)
-    value = full.max(axis=-1)
+    value = channel_max(full)
     from skimage.filters import threshold_otsu
 
     threshold = threshold_otsu(value) if np.ptp(value) > 30 else None
@@ -130,7 +132,7 @@ def read_footprint_image(path: str | Path, dpi: float | None = None) -> Footprin
     factor = max(1, int(round(px_per_mm / WORK_PX_PER_MM)))
     small = np.asarray(image.reduce(factor)).astype(np.int16) if factor > 1 else full
     scale = px_per_mm / factor                               # working px per mm
-    dark = small.max(axis=-1) <= threshold
+    dark = channel_max(small) <= threshold
     labels, _ = ndi.label(dark)
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     dark &= ~np.isin(labels, border[border > 0])              # the scanner's background, the page edge

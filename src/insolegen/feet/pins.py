@@ -20,6 +20,7 @@ import numpy as np
 import shapely
 
 from insolegen.feet.foot import heads_frame
+from insolegen.geometry.arrays import channel_max, channel_min
 
 PIN_WORK_PX_PER_MM = 6.0           # pins are looked for at about this resolution (a pin spans ~20 px)
 PIN_DIAMETER_MM = (1.5, 6.0)       # a marker pin's head as it shows in the print (blurred small at low resolution)
@@ -46,17 +47,27 @@ def find_pins(image, px_per_mm: float) -> list[Pin]:
     factor = max(1, int(round(px_per_mm / PIN_WORK_PX_PER_MM)))
     rgb = np.asarray(image.reduce(factor) if factor > 1 else image).astype(np.int16)
     scale = px_per_mm / factor
-    value = rgb.max(axis=-1)
+    value = channel_max(rgb)
     window = int(round(BACKGROUND_WINDOW_MM * scale)) | 1
     background = ndi.grey_closing(value, size=(window, window))
     dark = (background - value >= MIN_CONTRAST) & (value <= MAX_SHARE_OF_BACKGROUND * background)
     labels, n = ndi.label(dark)
     if n == 0:
         return []
-    index = np.arange(1, n + 1)
-    area_mm2 = ndi.sum(dark, labels, index) / scale ** 2
+    # the dots are a sliver of the picture: their statistics are gathered over their own pixels
+    # (one pass each, in the picture's order, so the sums are the ones scipy.ndimage's would be)
+    where = np.flatnonzero(labels)
+    label_of = labels.ravel()[where]
+
+    def per_dot(weights=None, of=label_of):
+        return np.bincount(of, weights, minlength=n + 1)[1:]
+
+    area_mm2 = per_dot().astype(float) / scale ** 2
+    lows = np.full(n + 1, np.iinfo(np.int16).max, dtype=np.int16)
+    np.minimum.at(lows, label_of, value.ravel()[where])
+    lows[0] = 0
+    low = lows[1:]
     lo, hi = (np.pi / 4 * d * d for d in PIN_DIAMETER_MM)
-    low = ndi.minimum(value, labels, index)
     boxes = ndi.find_objects(labels)
     keep = []
     for k in np.flatnonzero((area_mm2 >= lo) & (area_mm2 <= hi)):
@@ -68,16 +79,17 @@ def find_pins(image, px_per_mm: float) -> list[Pin]:
     if not keep:
         return []
     keep = np.array(keep)
-    lows = np.zeros(n + 1, dtype=np.int16)
-    lows[1:] = low
-    core = dark & (value <= lows[labels] + 10)
-    chroma = (rgb.max(axis=-1) - rgb.min(axis=-1)).astype(float)
-    core_chroma = ndi.mean(chroma, labels * core, index)
-    around_chroma = ndi.mean(ndi.uniform_filter(chroma, size=window), labels, index)
+    chroma = (value - channel_min(rgb)).astype(float)
+    in_core = value.ravel()[where] <= lows[label_of] + 10
+    core_label = label_of * in_core
+    core_chroma = per_dot(chroma.ravel()[where], core_label) / per_dot(of=core_label)
+    around_chroma = per_dot(ndi.uniform_filter(chroma, size=window).ravel()[where]) / per_dot()
     blackest = float(np.median(low[keep]))
     keep = keep[(low[keep] <= blackest + PIN_BLACKNESS_MARGIN)
                 & (core_chroma[keep] <= MAX_CHROMA_OF_BACKGROUND * around_chroma[keep])]
-    centres = ndi.center_of_mass(dark, labels, keep + 1)
+    count = per_dot().astype(float)
+    row_of, col_of = np.divmod(where, labels.shape[1])
+    centres = zip((per_dot(row_of.astype(float)) / count)[keep], (per_dot(col_of.astype(float)) / count)[keep])
     pins = []
     for k, (row, col) in zip(keep, centres):
         # a working pixel covers `factor` full-resolution pixels: its centre is at (i + 0.5) * factor - 0.5

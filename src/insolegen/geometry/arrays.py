@@ -39,6 +39,23 @@ def bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
+def channel_max(image: np.ndarray) -> np.ndarray:
+    """The largest of a picture's colour channels at each pixel (last axis), channel by channel:
+    the same numbers as ``image.max(axis=-1)``, several times faster over a short last axis."""
+    out = image[..., 0].copy()
+    for k in range(1, image.shape[-1]):
+        np.maximum(out, image[..., k], out=out)
+    return out
+
+
+def channel_min(image: np.ndarray) -> np.ndarray:
+    """The smallest of a picture's colour channels at each pixel, as ``channel_max``."""
+    out = image[..., 0].copy()
+    for k in range(1, image.shape[-1]):
+        np.minimum(out, image[..., k], out=out)
+    return out
+
+
 _OCTAGON = np.array([[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]], float)
 
 
