@@ -2,7 +2,10 @@
 the child is a new process (its own memory, signals, exit code, current folder, environment,
 standard input and output) that skips the second of imports every `python -m insolegen.cli`
 pays. ``helpers.run_cli`` sends it one request per line (JSON: args, cwd, env, input file,
-output files, timeout) and reads back one line (the exit code, or "timeout").
+output files, timeout) and reads back one line (the exit code, or "timeout"). ``helpers.start_cli``
+starts a run without waiting ("do": "start", answered with the child's pid) and then asks after
+it ("do": "poll" or "wait", answered with its exit code, "running" or "timeout"): runs that
+overlap, as a busy lab's do.
 
 Run by helpers only: `python tests/cli_server.py`."""
 from __future__ import annotations
@@ -41,29 +44,59 @@ def _child(request: dict) -> None:
     os._exit(code)
 
 
-def _run(request: dict) -> str:
+def _start(request: dict) -> int:
     pid = os.fork()
     if pid == 0:
         try:
             _child(request)
         finally:
             os._exit(70)                           # never back into the server's loop
-    deadline = None if request["timeout"] is None else time.monotonic() + request["timeout"]
+    return pid
+
+
+def _wait(pid: int, timeout: float | None) -> str:
+    """The child's exit code once it ends, or "timeout" (the child left running)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             return str(os.waitstatus_to_exitcode(status))
         if deadline is not None and time.monotonic() > deadline:
-            os.killpg(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
             return "timeout"
         time.sleep(0.005)
 
 
+def _run(request: dict) -> str:
+    pid = _start(request)
+    answer = _wait(pid, request["timeout"])
+    if answer == "timeout":
+        os.killpg(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return answer
+
+
+def _answer(request: dict) -> str:
+    what = request.get("do", "run")
+    if what == "start":
+        return str(_start(request))
+    if what == "poll":
+        done, status = os.waitpid(request["pid"], os.WNOHANG)
+        return str(os.waitstatus_to_exitcode(status)) if done else "running"
+    if what == "wait":
+        return _wait(request["pid"], request["timeout"])
+    return _run(request)
+
+
 if __name__ == "__main__":
-    import insolegen.case  # noqa: F401  (the design code a run needs, imported once)
+    # the design code a run needs, imported once, and the libraries most runs import on first
+    # use (not VTK: which OpenGL it loads depends on the run's own environment)
+    import reportlab.platypus  # noqa: F401
+    import skimage.morphology  # noqa: F401
+    import trimesh  # noqa: F401
+
+    import insolegen.case  # noqa: F401
     import insolegen.cli as cli
 
     CLI_FILE = cli.__file__
     for line in sys.stdin:
-        print(_run(json.loads(line)), flush=True)
+        print(_answer(json.loads(line)), flush=True)

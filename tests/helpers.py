@@ -35,28 +35,99 @@ _SERVER_LOCK = threading.Lock()
 _server: subprocess.Popen | None = None
 
 
-def _forked(argv, cwd, env, timeout, input_text) -> subprocess.CompletedProcess:
+def _server_up() -> subprocess.Popen:
     global _server
     if _server is None or _server.poll() is not None:
         _server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("cli_server.py"))], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent)
         atexit.register(_server.stdin.close)
+    return _server
+
+
+def _ask(request: dict) -> str:
+    server = _server_up()
+    server.stdin.write(json.dumps(request) + "\n")
+    server.stdin.flush()
+    answer = server.stdout.readline().strip()
+    if not answer:
+        raise RuntimeError("the CLI server stopped")
+    return answer
+
+
+def _streams(tmp: str, input_text: str | None) -> dict[str, Path]:
+    files = {name: Path(tmp) / name for name in ("stdin", "stdout", "stderr")}
+    files["stdin"].write_text(input_text or "", encoding="utf-8")
+    for name in ("stdout", "stderr"):
+        files[name].touch()
+    return files
+
+
+def _run_request(argv, cwd, env, timeout, files) -> dict:
+    return {"args": argv, "cwd": str(Path(cwd or os.getcwd()).resolve()), "env": dict(os.environ if env is None else env),
+            "timeout": timeout, **{name: str(path) for name, path in files.items()}}
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def _forked(argv, cwd, env, timeout, input_text) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="insolegen-cli-") as tmp:
-        files = {name: Path(tmp) / name for name in ("stdin", "stdout", "stderr")}
-        files["stdin"].write_text(input_text or "", encoding="utf-8")
-        for name in ("stdout", "stderr"):
-            files[name].touch()
-        request = {"args": argv, "cwd": str(Path(cwd or os.getcwd()).resolve()), "env": dict(os.environ if env is None else env),
-                   "timeout": timeout, **{name: str(path) for name, path in files.items()}}
-        _server.stdin.write(json.dumps(request) + "\n")
-        _server.stdin.flush()
-        answer = _server.stdout.readline().strip()
-        if not answer:
-            raise RuntimeError("the CLI server stopped")
+        files = _streams(tmp, input_text)
+        answer = _ask(_run_request(argv, cwd, env, timeout, files))
         if answer == "timeout":
             raise subprocess.TimeoutExpired([sys.executable, "-m", "insolegen.cli", *argv], timeout)
-        out, err = (files[name].read_text(encoding="utf-8", errors="replace") for name in ("stdout", "stderr"))
-        return subprocess.CompletedProcess([sys.executable, "-m", "insolegen.cli", *argv], int(answer), out, err)
+        return subprocess.CompletedProcess([sys.executable, "-m", "insolegen.cli", *argv], int(answer),
+                                           _read(files["stdout"]), _read(files["stderr"]))
+
+
+class StartedRun:
+    """`insolegen ARGS...` running in its own process, forked like run_cli's, while the test goes
+    on (``start_cli``): its ``pid``; ``poll()``, ``wait(timeout)`` and ``send_signal`` as a
+    ``subprocess.Popen``'s; ``stdout`` and ``stderr`` as text once it has ended."""
+
+    def __init__(self, argv: list[str], cwd=None, env=None):
+        self.argv = argv
+        self.returncode: int | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="insolegen-cli-")
+        self._files = _streams(self._tmp.name, None)
+        with _SERVER_LOCK:
+            self.pid = int(_ask({**_run_request(argv, cwd, env, None, self._files), "do": "start"}))
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            with _SERVER_LOCK:
+                answer = _ask({"do": "poll", "pid": self.pid})
+            if answer != "running":
+                self.returncode = int(answer)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            with _SERVER_LOCK:
+                answer = _ask({"do": "wait", "pid": self.pid, "timeout": timeout})
+            if answer == "timeout":
+                raise subprocess.TimeoutExpired(["insolegen", *self.argv], timeout)
+            self.returncode = int(answer)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, sig)
+
+    @property
+    def stdout(self) -> str:
+        return _read(self._files["stdout"])
+
+    @property
+    def stderr(self) -> str:
+        return _read(self._files["stderr"])
+
+
+def start_cli(*args, cwd=None, env=None) -> StartedRun:
+    """`insolegen ARGS...` started in its own process and left running (many at once, or one to
+    signal): no second of imports each, as with run_cli."""
+    return StartedRun([str(a) for a in args], cwd, env)
 
 
 def run_cli_headless(*args) -> subprocess.CompletedProcess:

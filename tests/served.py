@@ -27,9 +27,11 @@ def free_port() -> int:
 
 def add_people(data: Path, people: dict[str, tuple[str, str]]) -> None:
     """``insolegen users add`` for each NAME: (clinic, role), all with PASSWORD."""
+    from helpers import run_cli
+
     for name, (clinic, role) in people.items():
-        r = subprocess.run([*CLI, "users", "add", name, "--clinic", clinic, "--role", role, "--data", str(data), "--password-stdin"],
-                           input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
+        r = run_cli("users", "add", name, "--clinic", clinic, "--role", role, "--data", data, "--password-stdin",
+                    input_text=PASSWORD + "\n", timeout=120)
         assert r.returncode == 0, r.stderr
 
 

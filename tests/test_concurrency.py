@@ -8,22 +8,16 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from helpers import run_cli
+from helpers import start_cli as start
 
 from insolegen.outputs.export import STAGE_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def start(*args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "insolegen.cli", *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def consistent(folder: Path, name: str) -> bool:
@@ -46,7 +40,7 @@ def test_eight_designs_at_once_leave_one_runs_files(tmp_path):
     for round_ in range(3):
         runs = [start("design", "--size", "EU42", "--name", "same", "--out", out, "--force", "-q", "--format", "stl,json",
                       "--set", f"heel_cup.depth_mm={10 + k + round_}") for k in range(8)]
-        assert all(r.wait(120) == 0 for r in runs), [r.stderr.read() for r in runs]
+        assert all(r.wait(120) == 0 for r in runs), [r.stderr for r in runs]
         assert consistent(out, "same") and not leftovers(out), round_
     # without --force one run writes and every other is told the files exist
     fresh = tmp_path / "fresh"
@@ -54,7 +48,7 @@ def test_eight_designs_at_once_leave_one_runs_files(tmp_path):
                   "--set", f"heel_cup.depth_mm={10 + k}") for k in range(8)]
     codes = [r.wait(120) for r in runs]
     assert codes.count(0) == 1 and codes.count(1) == 7
-    assert all("exists; use --force" in r.stderr.read() for r, c in zip(runs, codes) if c)
+    assert all("exists; use --force" in r.stderr for r, c in zip(runs, codes) if c)
     assert consistent(fresh, "same") and not leftovers(fresh)
 
 
@@ -75,8 +69,7 @@ def test_runs_killed_at_any_moment_leave_whole_cases_and_the_next_run_tidies(tmp
     assert not leftovers(out), leftovers(out)
     # SIGTERM (and Ctrl-C) stop a run with nothing left behind and exit 130
     run = start("design", "--size", "EU42", "--name", "t", "--out", out, "--force", "-q", "--report")
-    # signalled while it stages its files (the report takes a second or more there), not while
-    # Python is still importing: an interrupt inside a library's import is that library's to handle
+    # signalled while it stages its files (the report takes a second or more there)
     deadline = time.monotonic() + 30
     while not any(out.glob(f"{STAGE_PREFIX}*")) and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -102,7 +95,7 @@ def test_a_second_batch_into_the_same_out_is_refused_while_the_first_runs(tmp_pa
         time.sleep(0.05)
     time.sleep(0.5)
     second = run_cli("batch", scans, "--out", out, "--force")
-    assert first.wait(300) == 0, first.stderr.read()
+    assert first.wait(300) == 0, first.stderr
     assert second.returncode == 1 and "in use by another batch run" in second.stderr, second.stderr
     rows = json.loads((out / "manifest.json").read_text())["rows"]
     assert {r["status"] for r in rows} == {"ok"} and not leftovers(out)
