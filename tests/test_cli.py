@@ -3,6 +3,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -176,7 +177,8 @@ def test_slicer_tools_accept_the_files(tmp_path):
 
 def _design_on_a_terminal(*args) -> tuple[int, bytes, bytes]:
     """`insolegen design ARGS` with stderr on a pseudo-terminal (as a person at a terminal sees it)
-    and stdout on a pipe: (exit code, what the terminal showed, stdout)."""
+    and stdout on a pipe: (exit code, what the terminal showed, stdout). A fresh Python, not a
+    fork of the CLI server: the consoles learn at import whether stderr is a terminal."""
     import os
     import pty
     import sys
@@ -207,16 +209,21 @@ def _design_on_a_terminal(*args) -> tuple[int, bytes, bytes]:
 
 @pytest.mark.slow
 def test_a_long_design_spins_on_a_terminal_and_nowhere_else(tmp_path):
-    """A foam print takes seconds: on a terminal a spinner says so; with -q, --json or a pipe
-    nothing extra is written; a design under a second shows none."""
+    """A foam print with its report takes seconds: on a terminal a spinner says so; with -q,
+    --json or a pipe nothing extra is written; a design under a second shows none."""
+    from insolegen.console import SPINNER_AFTER_S
+
     foam = ROOT / "tests" / "data" / "footprints" / "greenai_foamprint_56_half.jpg"
-    code, terminal, _ = _design_on_a_terminal(foam, "--side", "right", "--out", tmp_path / "a")
+    long_design = (foam, "--side", "right", "--report")
+    code, terminal, _ = _design_on_a_terminal(*long_design, "--out", tmp_path / "a")
     assert code == 0 and b"designing" in terminal and b"\xe2\xa0" in terminal       # a braille spinner frame
     for quiet in ("-q", "--json"):
-        code, terminal, stdout = _design_on_a_terminal(foam, "--side", "right", "--out", tmp_path / quiet, quiet)
+        started = time.monotonic()
+        code, terminal, stdout = _design_on_a_terminal(*long_design, "--out", tmp_path / quiet, quiet)
         assert code == 0 and terminal == b""
+        assert time.monotonic() - started > 2 * SPINNER_AFTER_S        # long enough that a spinner would have shown
     assert json.loads(stdout)["case"] == foam.stem
-    piped = run("design", foam, "--side", "right", "--out", tmp_path / "piped")
+    piped = run("design", *long_design, "--out", tmp_path / "piped")
     assert piped.returncode == 0 and piped.stderr == "" and "designing" not in piped.stdout
     code, terminal, _ = _design_on_a_terminal("--out", tmp_path / "quick")
     assert code == 0 and terminal == b""
