@@ -127,6 +127,8 @@ def _long_axis(points_2d: np.ndarray) -> np.ndarray:
 
 
 def _cue(value: float, scale: float) -> float:
+    if not scale > 0:          # nothing to compare with (a flat or empty shape): no evidence either way
+        return 0.0
     return float(np.clip(value / scale, -1.0, 1.0))
 
 
