@@ -26,6 +26,8 @@ MUTANTS = [
      "return side + toward_toe * (a.toe_mm - side)", "return side + 0.0 * toward_toe * (a.toe_mm - side)"),
     ("shoe: the liner not turned onto the foot's axis", f"{SRC}/shoe/fit.py",
      "turn = float(np.arctan(slope))", "turn = 0.0 * float(np.arctan(slope))"),
+    ("midfoot pad: the arch under a navicular pad read without its top cover", f"{SRC}/device/features/medial_arch.py",
+     "np.max(top[window] - pads - cover)", "np.max(top[window] - pads)"),
     ("midfoot pad: the navicular pad on the lateral border", f"{SRC}/device/features/midfoot_pads.py",
      "    if which == \"navicular\":\n        x = float(navicular[0])", "    if which == \"cuboid\":\n        x = float(navicular[0])"),
     ("midfoot pad: the cuboid pad's offset ignored", f"{SRC}/device/features/midfoot_pads.py",

@@ -58,3 +58,26 @@ def test_a_cuboid_pad_moves_with_its_offset_and_reads_on_a_real_foot():
     checks = {c["quantity"]: c for c in scan.record["prescribed_vs_measured"]["checks"]}
     for quantity, height in (("navicular_pad_rise_mm", 5.0), ("cuboid_pad_rise_mm", 2.0)):
         assert checks[quantity]["ok"] and checks[quantity]["measured"] == pytest.approx(height, abs=0.5)
+
+
+def test_a_navicular_pad_under_a_top_cover_stands_as_it_does_without_one():
+    """Device plus cover stands where the same device without a cover does, pad and arch alike
+    (rays on both). Found by the sweep: the arch under the pad was read on the device alone, a
+    cover's thickness below its prescribed height, and a true device refused as 1-2 mm low."""
+    import trimesh
+
+    pad = ("navicular_pad.height_mm=5",)
+    plain, _ = designed(profile="supination", overrides=pad)
+    covered, _ = designed(profile="supination", overrides=pad + ("cover.thickness_mm=2", "cover.length=full"))
+    assembly = trimesh.Trimesh(*covered.design.cover.assembly, process=False)
+    alone = trimesh.Trimesh(*plain.design.right_frame_mesh(), process=False)
+    centre = np.array(covered.record["derived"]["features"]["navicular_pad"]["centre_mm"])
+    arch = covered.record["derived"]["features"]["medial_arch"]
+    xs = np.arange(arch["start_x"] + 5.0, arch["end_x"] - 5.0, 2.0)
+    ys = np.arange(centre[1] - 25.0, centre[1] + 10.0, 2.0)
+    points = np.array([[x, y] for x in xs for y in ys])
+    apart = top_heights(assembly, points) - top_heights(alone, points)
+    assert np.isfinite(apart).sum() > 100
+    assert np.nanmax(np.abs(apart)) < 0.15, np.nanmax(np.abs(apart))
+    pad_top = _rise_at(assembly, alone, centre)
+    assert abs(pad_top) < 0.15

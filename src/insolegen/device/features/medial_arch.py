@@ -10,6 +10,7 @@ from insolegen.device.checks import Reading
 from insolegen.device.context import Context, Points
 from insolegen.device.features.midfoot_pads import ON_THE_ARCH, PADS
 from insolegen.device.features.spec import Feature, absent, mm
+from insolegen.device.features.top_cover import field as cover_recess
 from insolegen.geometry.ramps import ramp_down, ramp_up
 from insolegen.measure.quantities import ARCH_WINDOW
 
@@ -57,7 +58,9 @@ def words(rx) -> str:
 
 def rise(probe: rises.Probe, scanned_sole: bool) -> dict:
     """Under a navicular pad: the arch's highest point on the mesh, with the pads' designed
-    shape taken off it (their own rise is read apart), where ``measure`` looks for the apex."""
+    shape taken off it (their own rise is read apart), where ``measure`` looks for the apex. The
+    mesh is the device's own: under a top cover its top stands the cover's thickness lower than
+    the device with its cover on, which is what the arch's height is prescribed for."""
     c, plan = probe.context, probe.plan
     if not c.rx.navicular_pad.height_mm:
         return {}
@@ -67,7 +70,8 @@ def rise(probe: rises.Probe, scanned_sole: bool) -> dict:
     xy = np.column_stack([gx[window], gy[window]])
     at = Points.of(xy, plan, c)
     pads = sum(PADS[name].field(at, c) for name in ON_THE_ARCH)
-    return {"arch_under_pads_mm": float(np.max(top[window] - pads))} if window.any() else {}
+    cover = cover_recess(at, c)            # 0, or the cover's thickness below (<= 0) where it lies
+    return {"arch_under_pads_mm": float(np.max(top[window] - pads - cover))} if window.any() else {}
 
 
 def checks(r: Reading):
