@@ -26,6 +26,8 @@ MUTANTS = [
      "return side + toward_toe * (a.toe_mm - side)", "return side + 0.0 * toward_toe * (a.toe_mm - side)"),
     ("shoe: the liner not turned onto the foot's axis", f"{SRC}/shoe/fit.py",
      "turn = float(np.arctan(slope))", "turn = 0.0 * float(np.arctan(slope))"),
+    ("measure: the skive's crease looked for within 3 mm of the device's centre line", f"{SRC}/measure/rearfoot.py",
+     "CREASE_SEARCH_MM = 6.0\n", "CREASE_SEARCH_MM = 3.0\n"),
     ("midfoot pad: the arch under a navicular pad read without its top cover", f"{SRC}/device/features/medial_arch.py",
      "np.max(top[window] - pads - cover)", "np.max(top[window] - pads)"),
     ("midfoot pad: the navicular pad on the lateral border", f"{SRC}/device/features/midfoot_pads.py",

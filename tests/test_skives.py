@@ -77,3 +77,21 @@ def test_skives_that_work_against_each_other_are_refused(tmp_path):
         r = run_cli("design", *[a for s in sets for a in ("--set", s)], "--out", tmp_path / "o")
         assert r.returncode != 0 and words in r.stderr, (sets, r.stderr)
         assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("skive, widened", [("medial_skive.depth_mm=5", "heel_expansion.lateral_mm=8"),
+                                            ("lateral_skive.depth_mm=4", "heel_expansion.medial_mm=8")])
+def test_a_skive_reads_its_depth_with_the_heel_widened_on_the_other_side(skive, widened):
+    """A heel expansion moves the device's heel centre line half its width off the foot's heel,
+    where the skive's crease is cut: `measure` still finds the crease and reads the skive the rays
+    see (found by the sweep: it looked for the crease within 3 mm of the device's centre line, and
+    refused true devices)."""
+    made, meshes = designed(profile="neutral", overrides=(*FLAT, skive, widened))
+    side = skive.split("_")[0]
+    depth = float(skive.split("=")[1])
+    wedge = _wedge_at_edge(made, meshes["right"], side)
+    assert wedge == pytest.approx(depth, abs=0.4)
+    checks = {c["quantity"]: c for c in made.record["prescribed_vs_measured"]["checks"]}
+    # measure fits the seat within 12 mm of the device's centre line, which the widening moved off
+    # the crease: less of the skive's flank, read up to 0.25 mm shallow (0.15 with the heel as it is)
+    assert checks[f"{side}_skive_depth_mm"]["measured"] == pytest.approx(wedge, abs=0.3)

@@ -18,7 +18,10 @@ from insolegen.geometry.arrays import hull_span_at
 from insolegen.geometry.raster import HeightMap, fit_linear
 
 CREASE_MM = 3.0          # a skive's crease is rounded over about this width
-CREASE_SEARCH_MM = 3.0   # the crease lies within this of the heel's centre line
+# the crease lies within this of the device's heel centre line: a skive is cut at the foot's heel,
+# and a heel widened on one side (a lab's heel expansion, up to 8 mm) or a shoe's unequal heel
+# allowances move the device's centre line off it by half the difference
+CREASE_SEARCH_MM = 6.0
 CREASE_SLOPE = 0.08      # ... and runs within this slope (about 4.5 degrees) of the long axis
 LEVEL_MM = 0.25          # a cell within this of a level lies on it
 CURVED_MM = 0.03         # a cell whose top departs this far from its neighbours' mean is curved (1 mm grid)
