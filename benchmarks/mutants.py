@@ -28,6 +28,8 @@ MUTANTS = [
      "turn = float(np.arctan(slope))", "turn = 0.0 * float(np.arctan(slope))"),
     ("measure: the skive's crease looked for within 3 mm of the device's centre line", f"{SRC}/measure/rearfoot.py",
      "CREASE_SEARCH_MM = 6.0\n", "CREASE_SEARCH_MM = 3.0\n"),
+    ("measure: a met pad looked for only 0.18 of the foot behind the ball", f"{SRC}/measure/forefoot.py",
+     "PAD_BEHIND_BALL = 0.22\n", "PAD_BEHIND_BALL = 0.18\n"),
     ("midfoot pad: the arch under a navicular pad read without its top cover", f"{SRC}/device/features/medial_arch.py",
      "np.max(top[window] - pads - cover)", "np.max(top[window] - pads)"),
     ("midfoot pad: the navicular pad on the lateral border", f"{SRC}/device/features/midfoot_pads.py",

@@ -64,6 +64,23 @@ def test_the_met_pad_stands_at_its_offset_behind_the_second_and_third_heads():
     assert np.linalg.norm(_weighted(pts, diff, 0.8) - expected) < 2.0
 
 
+@pytest.mark.parametrize("size", ["EU35", "EU42"])
+def test_a_met_pad_at_its_largest_offset_is_found_on_the_smallest_foot(size):
+    """met_pad.offset_mm allows 40 mm behind the heads: on an EU35 foot that is a sixth of its
+    length, and `measure` looked for the pad's dome only 0.18 of it behind the ball (found by
+    the sweep: a true pad read 0.00 and the device refused). The rays see the pad's full height at
+    its place, and `measure` reads the same."""
+    overrides = ("met_pad.height_mm=4", "met_pad.offset_mm=40")
+    made, meshes = designed(size, overrides)
+    _, bare = designed(size)
+    centre = np.array(made.record["derived"]["features"]["met_pad"]["centre_mm"])
+    near = centre + np.array([[dx, dy] for dx in np.arange(-3.0, 3.5, 1.0) for dy in np.arange(-3.0, 3.5, 1.0)])
+    rise_at_pad = np.nanmax(top_heights(meshes["right"], near) - top_heights(bare["right"], near))
+    assert rise_at_pad == pytest.approx(4.0, abs=0.4)
+    checks = {c["quantity"]: c for c in made.record["prescribed_vs_measured"]["checks"]}
+    assert checks["met_pad_height_mm"]["measured"] == pytest.approx(rise_at_pad, abs=0.5)
+
+
 def test_the_lateral_arch_is_its_full_height_on_the_lateral_side():
     pts, diff = rise("lateral_arch.height_mm=6")
     foot = FOOT

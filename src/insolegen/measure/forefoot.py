@@ -16,7 +16,9 @@ from insolegen.geometry.raster import HeightMap, borders, fit_linear, fit_plane
 PAD_MEDIAL_LIMIT = 0.35    # of the width medial of the centre line: the pad window's medial edge (a dome test keeps the arch out)
 PAD_EDGE_MM = 2.0        # a dome's top lies at least this far inside the pad's window
 PAD_DOME_MM = 9.0        # ... and is the highest cell within this square about it
-PAD_BEHIND_BALL = 0.18   # of F: a pad's centre may stand met_pad.offset_mm (up to 30 mm) behind the 2nd-3rd heads
+# of F: how far behind the ball a pad's dome is looked for: met_pad.offset_mm allows 40 mm behind
+# the 2nd-3rd heads, which on the smallest foot (EU35) stands 0.2 of its length behind the ball
+PAD_BEHIND_BALL = 0.22
 PLATE_MM = 0.2           # a plate cell further than this from the fit is left out of it
 PLATE_BEYOND_BALL = (0.03, 0.13)   # of F beyond the ball line: the forefoot plate
 PLATE_TRIM_MARGIN = 0.01           # of F short of the insole's front end (a sulcus trim)
