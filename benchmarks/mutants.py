@@ -30,6 +30,8 @@ MUTANTS = [
      "CREASE_SEARCH_MM = 6.0\n", "CREASE_SEARCH_MM = 3.0\n"),
     ("measure: a met pad looked for only 0.18 of the foot behind the ball", f"{SRC}/measure/forefoot.py",
      "PAD_BEHIND_BALL = 0.22\n", "PAD_BEHIND_BALL = 0.18\n"),
+    ("a first-ray step under half a millimetre accepted", f"{SRC}/device/prescription.py",
+     "MIN_FIRST_RAY_STEP_MM = 0.5 ", "MIN_FIRST_RAY_STEP_MM = 0.0 "),
     ("midfoot pad: the arch under a navicular pad read without its top cover", f"{SRC}/device/features/medial_arch.py",
      "np.max(top[window] - pads - cover)", "np.max(top[window] - pads)"),
     ("midfoot pad: the navicular pad on the lateral border", f"{SRC}/device/features/midfoot_pads.py",

@@ -26,6 +26,8 @@ LATER_SECTIONS = ("navicular_pad.", "cuboid_pad.", "lateral_skive.", "medial_ski
 OUTLINE_WIDTHS = ("heel_expansion.", "device.shell_width_mm")
 ALTERNATIVES = {a: b for pair in (("medial_skive.depth_mm", "medial_skive.angle_deg"), ("lateral_skive.depth_mm", "lateral_skive.angle_deg"),
                                    ("heel_expansion.lateral_mm", "heel_expansion.lateral_pct")) for a, b in (pair, pair[::-1])}
+FIRST_RAY_STEPS = ("accommodations.mortons_extension_mm", "accommodations.reverse_mortons_mm",
+                   "accommodations.first_ray_cutout_mm")
 SITES = ["mth1", "mth2", "mth3", "mth4", "mth5", "heel", "hallux"]
 CHOICES = {"device.length": ["full", "sulcus", "three_quarter"], "device.mode": ["solid", "shell"],
            "rearfoot_post.kind": ["intrinsic", "extrinsic"]}
@@ -92,7 +94,19 @@ def draw(rng: random.Random) -> Draw:
         if any(r["field"].startswith("lateral_skive.") for r in chosen) and own.random() < 0.8:
             # mostly the combination that is valid: no medial skive, a level or valgus post
             d.overrides += ["medial_skive.depth_mm=0", f"rearfoot_post.angle_deg={-own.uniform(0, 4):.3f}"]
+    # a first-ray step is 0 or at least MIN_FIRST_RAY_STEP_MM (a smaller one is refused): one drawn
+    # below that is moved up by it, after the draw's own choices, so that those stay as they were
+    d.overrides = [_step_at_least(o) for o in d.overrides]
     return d
+
+
+def _step_at_least(override: str) -> str:
+    from insolegen.device.prescription import MIN_FIRST_RAY_STEP_MM
+
+    name, _, value = override.partition("=")
+    if name in FIRST_RAY_STEPS and 0 < float(value) < MIN_FIRST_RAY_STEP_MM:
+        return f"{name}={float(value) + MIN_FIRST_RAY_STEP_MM:.3f}"
+    return override
 
 
 def liner_file(size: str, width: str, side: str) -> Path:

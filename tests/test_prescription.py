@@ -28,6 +28,8 @@ def test_invalid_values_name_field_value_and_range(override, words):
     (("rearfoot_post.motion_grind_deg=10",), "kind = extrinsic"),
     (("accommodations.heel_spur_pocket_mm=5",), "at most 2 mm"),
     (("device.length=three_quarter", "forefoot_post.angle_deg=2"), "needs a forefoot plate"),
+    (("accommodations.reverse_mortons_mm=0.19",), r"reverse_mortons_mm = 0.19 is under 0.5 mm"),
+    (("accommodations.first_ray_cutout_mm=0.3",), r"first_ray_cutout_mm = 0.3 is under 0.5 mm"),
 ])
 def test_contradictions_are_refused(overrides, words):
     with pytest.raises(InvalidInput, match=words):

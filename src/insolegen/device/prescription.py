@@ -18,6 +18,7 @@ from insolegen.feet.priors import MET_PAD_BEHIND_HEADS_MM
 SCHEMA_VERSION = 1
 MIN_PRINTABLE_THICKNESS_MM = 1.0
 MIN_POCKET_MM = 1.0       # a shallower heel pocket does not offload the spur (the heel pad compresses more under load)
+MIN_FIRST_RAY_STEP_MM = 0.5   # a Morton's extension, reverse Morton's or cut-out: a smaller step is a layer or two of print
 
 
 LABEL_MAX_CHARS = 24              # the engraved text with its side letter
@@ -309,6 +310,10 @@ def contradictions(p: Prescription) -> list[str]:
         if p.forefoot_post.angle_deg != 0:
             out.append(f"forefoot_post.angle_deg = {p.forefoot_post.angle_deg:g} needs a forefoot plate, "
                        "but device.length = three_quarter ends behind the metatarsal heads")
+    for name in ("mortons_extension_mm", "reverse_mortons_mm", "first_ray_cutout_mm"):
+        if 0 < getattr(acc, name) < MIN_FIRST_RAY_STEP_MM:
+            out.append(f"accommodations.{name} = {getattr(acc, name):g} is under {MIN_FIRST_RAY_STEP_MM:g} mm: a step that "
+                       "small is one or two printed layers, and within what the forefoot plate varies by; give 0 for none")
     if acc.mortons_extension_mm > 0 and acc.first_ray_cutout_mm > 0:
         out.append("accommodations.mortons_extension_mm and accommodations.first_ray_cutout_mm both raise and "
                    "lower the first ray: give one")
