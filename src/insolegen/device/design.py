@@ -100,10 +100,11 @@ def build_cover(plan: Plan, ctx: Context, plan_mesh: PlanMesh) -> Cover:
 
     stand = surfaces_for(plan, replace(ctx, rx=features.by_name("top_cover").without(ctx.rx)))
     laid_top, bottom = plan_mesh.values.T
-    assembly = solid_from_plan(plan_mesh, stand(plan_mesh.points)[0], bottom)
+    covered_top = stand(plan_mesh.points)[0]
+    assembly = solid_from_plan(plan_mesh, covered_top, bottom)
     end = end_distance(ctx)
     if end is None:
-        return Cover(assembly, solid_from_plan(plan_mesh, stand(plan_mesh.points)[0], laid_top), plan.outline)
+        return Cover(assembly, solid_from_plan(plan_mesh, covered_top, laid_top), plan.outline)
     cut = end - COVER_EDGE_SHARE * SKIVE_MM                    # where the skive has thinned it to the edge's share
     kept = behind_line(shapely.Polygon(plan.outline), ctx.ball_point + cut * ctx.ball_normal, ctx.ball_dir, ctx.ball_normal, ctx.length)
     outline = np.asarray(kept.exterior.coords)[:-1]

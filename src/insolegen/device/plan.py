@@ -95,8 +95,7 @@ def _uncut(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None) -> sha
         poly = _offset_outline(foot, rx)
         if not widening.wanted(rx):
             return poly
-        ball_x = float(ball_frame(foot)[0][0])
-        widened = shapely.make_valid(shapely.Polygon(widening.widen(np.asarray(poly.exterior.coords)[:-1], rx, foot.length_mm, ball_x)))
+        widened = shapely.make_valid(shapely.Polygon(widened_outline(np.asarray(poly.exterior.coords)[:-1], foot, rx)))
         if widened.geom_type != "Polygon":
             raise InvalidInput(f"heel_expansion and device.shell_width_mm = {rx.device.shell_width_mm:g} leave the outline in pieces "
                                "on this foot: narrow it less")
@@ -108,6 +107,11 @@ def _uncut(foot: Foot, rx: Prescription, shoe_outline: np.ndarray | None) -> sha
         raise InvalidInput("heel_expansion.* and device.shell_width_mm do not apply with a shoe: the outline is the sock-liner's "
                            "less its shoe.allowance_* fields (lower shoe.allowance_heel_lateral_mm to widen the heel)")
     return shapely.Polygon(shoe_outline)
+
+
+def widened_outline(outline: np.ndarray, foot: Foot, rx: Prescription) -> np.ndarray:
+    """``outline`` (the foot's frame) with the lab's widths (``device.widening``) applied on this foot."""
+    return widening.widen(outline, rx, foot.length_mm, float(ball_frame(foot)[0][0]))
 
 
 def behind_line(poly: shapely.Polygon, origin: np.ndarray, u: np.ndarray, n: np.ndarray, length: float) -> shapely.Polygon:

@@ -41,7 +41,7 @@ def _device_from_foot(design: Design) -> np.ndarray:
     import shapely
 
     from insolegen.device import widening
-    from insolegen.device.plan import ball_frame, device_outline
+    from insolegen.device.plan import device_outline, widened_outline
 
     rx = design.prescription
     inside_the_shoe = None if design.shoe is None else design.shoe.inside      # the sock-liner less its allowances
@@ -51,7 +51,7 @@ def _device_from_foot(design: Design) -> np.ndarray:
         return inside_the_shoe
     grown = np.asarray(shapely.Polygon(design.foot.outline).buffer(rx.device.outline_offset_mm, quad_segs=32).exterior.coords)
     if widening.wanted(rx):
-        grown = widening.widen(grown[:-1], rx, design.foot.length_mm, float(ball_frame(design.foot)[0][0]))
+        grown = widened_outline(grown[:-1], design.foot, rx)
     return grown
 
 

@@ -7,6 +7,8 @@ import io
 
 import numpy as np
 
+from insolegen.outputs.export import escape
+
 MARGIN_MM = 10.0
 TEXT_MM = 5.0
 
@@ -32,11 +34,10 @@ def template_svg(outline: np.ndarray, label: str) -> bytes:
     size = hi - lo
     pts = " ".join(f"{x - lo[0]:.2f},{hi[1] - y:.2f}" for x, y in outline)            # SVG's y runs down
     centre = outline.mean(axis=0)
-    safe = label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{size[0]:.2f}mm" height="{size[1]:.2f}mm" '
             f'viewBox="0 0 {size[0]:.2f} {size[1]:.2f}">\n'
             f'<polygon points="{pts}" fill="none" stroke="black" stroke-width="0.3"/>\n'
             f'<text x="{centre[0] - lo[0]:.2f}" y="{hi[1] - centre[1]:.2f}" font-size="{TEXT_MM}" font-family="sans-serif" '
-            f'text-anchor="middle" dominant-baseline="middle">{safe}</text>\n'
+            f'text-anchor="middle" dominant-baseline="middle">{escape(label)}</text>\n'
             f'</svg>\n').encode("utf-8")

@@ -22,8 +22,8 @@ def clearance(device: np.ndarray, liner: np.ndarray) -> dict:
     the least clearance in each region, medial and lateral (mm)."""
     length = float(np.ptp(device[:, 0]))
     on, turn, shift, residual = register(liner, device, length)
-    edge = shapely.Polygon(on).exterior
     inside = shapely.Polygon(on)
+    edge = inside.exterior
     points = shapely.points(device)
     distance = shapely.distance(points, edge)
     signed = np.where(shapely.contains(inside, points) | (distance < 1e-9), distance, -distance)

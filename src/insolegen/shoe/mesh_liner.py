@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from insolegen.errors import InvalidInput
+from insolegen.geometry.arrays import face_normals, row_norms
 from insolegen.geometry.polygon import resample
 from insolegen.geometry.raster import height_maps
-from insolegen.geometry.topology import face_areas
 
 RASTER_MM = 0.25
 SMOOTH_MM = 2.5
@@ -71,8 +71,8 @@ def footprint(vertices: np.ndarray, faces: np.ndarray, frame, source: str) -> np
 def last_outline(vertices: np.ndarray, faces: np.ndarray, source: str) -> np.ndarray:
     """A last's bottom at its feather line, unrolled from heel to toe (module docstring)."""
     a, b, c = (vertices[faces[:, k]] for k in range(3))
-    normals = np.cross(b - a, c - a)
-    length = np.linalg.norm(normals, axis=1)
+    normals = face_normals(vertices, faces)
+    length = row_norms(normals)                   # twice each face's area
     keep = length > 0
     down = np.zeros(len(faces), bool)
     # level enough to be bottom, either way round: a scan's winding may face its normals inward
@@ -85,7 +85,7 @@ def last_outline(vertices: np.ndarray, faces: np.ndarray, source: str) -> np.nda
                            "its bottom, +z up, with the bottom's surface whole)")
     # the long axis of the bottom, seen from above
     centres = ((a + b + c) / 3.0)[bottom]
-    weights = face_areas(vertices, faces)[bottom]
+    weights = 0.5 * length[bottom]
     mean = weights @ centres[:, :2] / weights.sum()
     d = centres[:, :2] - mean
     _, vecs = np.linalg.eigh((d * weights[:, None]).T @ d)
