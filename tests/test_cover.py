@@ -132,6 +132,20 @@ def test_the_templates_follow_the_devices_top_outline_at_full_scale(made):
     assert np.ptp(right[:, 0]) < np.ptp(template[:, 0]) - 20.0
 
 
+def test_a_covered_design_made_twice_is_the_same_bytes(made, tmp_path):
+    """Every file of a case, the cutting templates too, is the same bytes when the same design is
+    made again (a resumed batch or a restarted server compares them): no clock or random id in them."""
+    import time
+
+    root = made[0]
+    time.sleep(1.1)                  # a second later: a timestamp written into a file would differ
+    _design(tmp_path / "again", "cover.thickness_mm=1.6", "cover.material=tpu", "cover.body=3mf")
+    first = {p.name: p.read_bytes() for p in (root / "full").iterdir()}
+    again = {p.name: p.read_bytes() for p in (tmp_path / "again").iterdir()}
+    assert sorted(first) == sorted(again) and any(name.endswith("_cover.dxf") for name in first)
+    assert [name for name in first if first[name] != again[name]] == []
+
+
 def test_what_cannot_be_made_is_refused(tmp_path):
     for sets, words in ((["cover.thickness_mm=2.5"], "leaves less than 1 mm of device under the cover"),
                         (["cover.thickness_mm=2", "rearfoot_post.angle_deg=4"], "cover.thickness_mm = 2 leaves 0."),

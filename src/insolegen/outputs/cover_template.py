@@ -4,6 +4,7 @@ cutter or CAD) and SVG (to print at 100 %). Pure: an outline and its words in, b
 from __future__ import annotations
 
 import io
+import threading
 
 import numpy as np
 
@@ -11,20 +12,28 @@ from insolegen.outputs.export import escape
 
 MARGIN_MM = 10.0
 TEXT_MM = 5.0
+_EZDXF_OPTIONS = threading.Lock()
 
 
 def template_dxf(outline: np.ndarray, label: str) -> bytes:
-    """A DXF (R2010, units mm) holding the outline as one closed polyline and the label as text."""
+    """A DXF (R2010, units mm) holding the outline as one closed polyline and the label as text.
+    The same template is the same bytes: ezdxf's clock and random ids are left out of it."""
     import ezdxf
 
-    doc = ezdxf.new("R2010", units=ezdxf.units.MM)
-    msp = doc.modelspace()
-    msp.add_lwpolyline([tuple(map(float, p)) for p in outline], close=True, dxfattribs={"layer": "CUT"})
-    centre = outline.mean(axis=0)
-    msp.add_text(label, height=TEXT_MM, dxfattribs={"layer": "LABEL"}).set_placement(
-        (float(centre[0]), float(centre[1])), align=ezdxf.enums.TextEntityAlignment.MIDDLE_CENTER)
-    text = io.StringIO()
-    doc.write(text)
+    with _EZDXF_OPTIONS:
+        fixed = ezdxf.options.write_fixed_meta_data_for_testing
+        ezdxf.options.write_fixed_meta_data_for_testing = True     # (a global: held for this document)
+        try:
+            doc = ezdxf.new("R2010", units=ezdxf.units.MM)
+            msp = doc.modelspace()
+            msp.add_lwpolyline([tuple(map(float, p)) for p in outline], close=True, dxfattribs={"layer": "CUT"})
+            centre = outline.mean(axis=0)
+            msp.add_text(label, height=TEXT_MM, dxfattribs={"layer": "LABEL"}).set_placement(
+                (float(centre[0]), float(centre[1])), align=ezdxf.enums.TextEntityAlignment.MIDDLE_CENTER)
+            text = io.StringIO()
+            doc.write(text)
+        finally:
+            ezdxf.options.write_fixed_meta_data_for_testing = fixed
     return text.getvalue().encode("utf-8")
 
 
